@@ -1,0 +1,23 @@
+namespace Fathom.Tracking;
+
+/// <summary>How a run starts.</summary>
+public sealed record RunOptions
+{
+    /// <summary>The run's name; a readable one is generated when null.</summary>
+    public string? RunName { get; init; }
+
+    /// <summary>Extra tags set at start.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Input data by name (e.g. "train" → a folder): each is content-hashed at start, DVC's way, and recorded
+    /// as tag <c>fathom.data.&lt;name&gt;</c> and as an input data set of the run.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> DataInputs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Record git, command, user, host and runtime tags at start (default true).</summary>
+    public bool CaptureLineage { get; init; } = true;
+
+    /// <summary>The folder git is read from; the current directory when null.</summary>
+    public string? WorkingDirectory { get; init; }
+}

@@ -1,0 +1,151 @@
+using Microsoft.Data.Sqlite;
+
+namespace Fathom.Tracking;
+
+/// <summary>
+/// Versioned migrations of the SQLite tracking schema. Each step runs once, in order, inside one transaction,
+/// and is recorded in <c>fathom_schema</c>; a database from a newer Fathom is refused rather than misread.
+/// The tables follow MLflow's SQL store so its search semantics translate to indexed SQL.
+/// </summary>
+internal static class SqliteSchema
+{
+    private static readonly string[] Migrations =
+    [
+        // 1: experiments, runs and their data.
+        """
+        CREATE TABLE experiments (
+            experiment_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            artifact_location TEXT NOT NULL,
+            lifecycle_stage TEXT NOT NULL DEFAULT 'active',
+            creation_time INTEGER NOT NULL,
+            last_update_time INTEGER NOT NULL);
+        CREATE TABLE experiment_tags (
+            experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (experiment_id, key)) WITHOUT ROWID;
+        CREATE TABLE runs (
+            run_uuid TEXT NOT NULL PRIMARY KEY,
+            name TEXT NOT NULL,
+            experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+            user_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            start_time INTEGER NOT NULL,
+            end_time INTEGER,
+            deleted_time INTEGER,
+            lifecycle_stage TEXT NOT NULL,
+            artifact_uri TEXT NOT NULL);
+        CREATE INDEX runs_by_experiment_start ON runs (experiment_id, start_time DESC, run_uuid);
+        CREATE TABLE params (
+            run_uuid TEXT NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run_uuid, key)) WITHOUT ROWID;
+        CREATE TABLE tags (
+            run_uuid TEXT NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run_uuid, key)) WITHOUT ROWID;
+        -- The full history. The key mirrors MLflow's: an exact duplicate point is ignored, and a range scan
+        -- on (run, key) returns the history already in get-history order.
+        CREATE TABLE metrics (
+            run_uuid TEXT NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            timestamp INTEGER NOT NULL,
+            step INTEGER NOT NULL,
+            value REAL NOT NULL,
+            is_nan INTEGER NOT NULL,
+            PRIMARY KEY (run_uuid, key, timestamp, step, value, is_nan)) WITHOUT ROWID;
+        -- The latest point per key (max of step, timestamp, value), kept on write so reading a run or
+        -- filtering runs on a metric never scans the history.
+        CREATE TABLE latest_metrics (
+            run_uuid TEXT NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value REAL NOT NULL,
+            timestamp INTEGER NOT NULL,
+            step INTEGER NOT NULL,
+            is_nan INTEGER NOT NULL,
+            PRIMARY KEY (run_uuid, key)) WITHOUT ROWID;
+        CREATE INDEX latest_metrics_by_key_value ON latest_metrics (key, value);
+        CREATE TABLE datasets (
+            dataset_uuid TEXT NOT NULL PRIMARY KEY,
+            experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            source_type TEXT NOT NULL,
+            source TEXT NOT NULL,
+            schema TEXT,
+            profile TEXT,
+            UNIQUE (experiment_id, name, digest));
+        CREATE TABLE inputs (
+            run_uuid TEXT NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+            dataset_uuid TEXT NOT NULL REFERENCES datasets(dataset_uuid) ON DELETE CASCADE,
+            tags TEXT NOT NULL,
+            PRIMARY KEY (run_uuid, dataset_uuid)) WITHOUT ROWID;
+        """,
+    ];
+
+    /// <summary>The schema version this build writes.</summary>
+    public static int LatestVersion => Migrations.Length;
+
+    /// <summary>Brings the database up to the latest version; returns the version it found.</summary>
+    public static int Migrate(SqliteConnection connection, long nowMs, string defaultArtifactRoot)
+    {
+        // WAL lets readers work while a writer commits; the setting is stored in the database file.
+        Execute(connection, "PRAGMA journal_mode=WAL;");
+        using var transaction = connection.BeginTransaction(deferred: false);
+        Execute(connection, "CREATE TABLE IF NOT EXISTS fathom_schema (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL);", transaction);
+
+        using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = "SELECT COALESCE(MAX(version), 0) FROM fathom_schema;";
+        var found = Convert.ToInt32(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (found > Migrations.Length)
+        {
+            throw new TrackingException(
+                ErrorCode.InternalError,
+                $"The tracking database '{connection.DataSource}' has schema version {found}, newer than this Fathom understands ({Migrations.Length}). Upgrade Fathom.");
+        }
+
+        for (var version = found + 1; version <= Migrations.Length; version++)
+        {
+            Execute(connection, Migrations[version - 1], transaction);
+            using var record = connection.CreateCommand();
+            record.Transaction = transaction;
+            record.CommandText = "INSERT INTO fathom_schema (version, applied_at) VALUES ($v, $t);";
+            record.Parameters.AddWithValue("$v", version);
+            record.Parameters.AddWithValue("$t", nowMs);
+            record.ExecuteNonQuery();
+            if (version == 1)
+            {
+                CreateDefaultExperiment(connection, transaction, nowMs, defaultArtifactRoot);
+            }
+        }
+
+        transaction.Commit();
+        return found;
+    }
+
+    // MLflow always has experiment "0" named "Default".
+    private static void CreateDefaultExperiment(SqliteConnection connection, SqliteTransaction transaction, long nowMs, string root)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+            VALUES (0, 'Default', $location, 'active', $t, $t);
+            """;
+        command.Parameters.AddWithValue("$location", ArtifactLocations.Join(root, "0"));
+        command.Parameters.AddWithValue("$t", nowMs);
+        command.ExecuteNonQuery();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

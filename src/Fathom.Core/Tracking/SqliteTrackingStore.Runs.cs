@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Fathom.Tracking;
+
+internal sealed partial class SqliteTrackingStore
+{
+    private const string RunColumns = "run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage";
+
+    public async Task<RunInfo> CreateRunAsync(CreateRunRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var experimentId = ParseExperimentId(request.ExperimentId);
+        var nameTag = request.Tags.LastOrDefault(t => t.Key == SystemTags.RunName)?.Value;
+        if (request.RunName is not null && nameTag is not null && request.RunName != nameTag)
+        {
+            throw TrackingException.Invalid(
+                $"Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='{request.RunName}', mlflow.runName='{nameTag}').");
+        }
+
+        var runName = string.IsNullOrEmpty(request.RunName ?? nameTag) ? RunNames.Generate(_random) : (request.RunName ?? nameTag)!;
+        var tags = request.Tags.Where(t => t.Key != SystemTags.RunName).Append(new Tag(SystemTags.RunName, runName)).ToList();
+        ValidateTags(tags);
+
+        await using var connection = OpenConnection();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var experiment = (await ReadExperimentsAsync(connection, $"SELECT {ExperimentColumns} FROM experiments WHERE experiment_id = $p;", experimentId, cancellationToken, transaction)).SingleOrDefault()
+            ?? throw TrackingException.NotFound($"No Experiment with id={request.ExperimentId} exists");
+        if (experiment.LifecycleStage != LifecycleStage.Active)
+        {
+            throw new TrackingException(ErrorCode.InvalidState, $"The experiment {request.ExperimentId} must be in the 'active' state. Current state is {experiment.LifecycleStage}.");
+        }
+
+        var runId = Guid.NewGuid().ToString("N");
+        var info = new RunInfo(runId, runName, request.ExperimentId, request.UserId, RunStatus.Running, request.StartTime, null,
+            ArtifactLocations.ForRun(experiment.ArtifactLocation, runId), LifecycleStage.Active);
+        await using (var insert = Command(connection, """
+            INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri)
+            VALUES ($id, $name, $exp, $user, 'RUNNING', $start, NULL, 'active', $uri);
+            """, transaction))
+        {
+            insert.Parameters.AddWithValue("$id", runId);
+            insert.Parameters.AddWithValue("$name", runName);
+            insert.Parameters.AddWithValue("$exp", experimentId);
+            insert.Parameters.AddWithValue("$user", request.UserId);
+            insert.Parameters.AddWithValue("$start", request.StartTime);
+            insert.Parameters.AddWithValue("$uri", info.ArtifactUri);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await UpsertTagsAsync(connection, transaction, runId, tags, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return info;
+    }
+
+    public async Task<Run?> GetRunAsync(string runId, CancellationToken cancellationToken)
+    {
+        await using var connection = OpenConnection();
+        var infos = await ReadRunInfosAsync(connection, $"SELECT {RunColumns} FROM runs WHERE run_uuid = $p0;", [runId], cancellationToken);
+        return infos.Count == 0 ? null : (await AttachDataAsync(connection, infos, cancellationToken))[0];
+    }
+
+    public async Task<RunInfo> UpdateRunAsync(string runId, RunStatus? status, long? endTime, string? runName, CancellationToken cancellationToken)
+    {
+        await using var connection = OpenConnection();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await RequireActiveRunAsync(connection, transaction, runId, cancellationToken);
+        await using (var update = Command(connection, """
+            UPDATE runs SET status = COALESCE($status, status), end_time = COALESCE($end, end_time), name = COALESCE($name, name)
+            WHERE run_uuid = $id;
+            """, transaction))
+        {
+            update.Parameters.AddWithValue("$status", (object?)status?.ToWire() ?? DBNull.Value);
+            update.Parameters.AddWithValue("$end", (object?)endTime ?? DBNull.Value);
+            update.Parameters.AddWithValue("$name", string.IsNullOrEmpty(runName) ? DBNull.Value : runName);
+            update.Parameters.AddWithValue("$id", runId);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (!string.IsNullOrEmpty(runName))
+        {
+            await UpsertTagsAsync(connection, transaction, runId, [new Tag(SystemTags.RunName, runName)], cancellationToken);
+        }
+
+        var info = (await ReadRunInfosAsync(connection, $"SELECT {RunColumns} FROM runs WHERE run_uuid = $p0;", [runId], cancellationToken, transaction))[0];
+        await transaction.CommitAsync(cancellationToken);
+        return info;
+    }
+
+    public Task DeleteRunAsync(string runId, CancellationToken cancellationToken) => SetRunStageAsync(runId, LifecycleStage.Deleted, cancellationToken);
+
+    public Task RestoreRunAsync(string runId, CancellationToken cancellationToken) => SetRunStageAsync(runId, LifecycleStage.Active, cancellationToken);
+
+    public async Task<RunsPage> SearchRunsAsync(RunSearch search, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        if (search.MaxResults is < 1 or > 50_000)
+        {
+            throw TrackingException.Invalid($"Invalid value {search.MaxResults} for parameter 'max_results' supplied. It must be at most 50000 and at least 1.");
+        }
+
+        if (search.ExperimentIds.Count == 0)
+        {
+            return new RunsPage([], null);
+        }
+
+        var offset = DecodePageToken(search.PageToken);
+        var ids = search.ExperimentIds
+            .Select(e => long.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
+            .Where(id => id >= 0)
+            .ToList();
+        var stage = search.ViewType switch
+        {
+            ViewType.ActiveOnly => "AND lifecycle_stage = 'active'",
+            ViewType.DeletedOnly => "AND lifecycle_stage = 'deleted'",
+            _ => string.Empty,
+        };
+        var sql = new StringBuilder($"SELECT {RunColumns} FROM runs WHERE experiment_id IN (");
+        var parameters = new List<object>();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            sql.Append(i == 0 ? "$p" : ", $p").Append(i.ToString(CultureInfo.InvariantCulture));
+            parameters.Add(ids[i]);
+        }
+
+        // One more row than asked tells whether another page exists without a second query.
+        sql.Append(CultureInfo.InvariantCulture, $") {stage} ORDER BY start_time DESC, run_uuid ASC LIMIT {search.MaxResults + 1} OFFSET {offset};");
+        await using var connection = OpenConnection();
+        var infos = await ReadRunInfosAsync(connection, sql.ToString(), parameters, cancellationToken);
+        var more = infos.Count > search.MaxResults;
+        if (more)
+        {
+            infos.RemoveAt(infos.Count - 1);
+        }
+
+        var runs = await AttachDataAsync(connection, infos, cancellationToken);
+        return new RunsPage(runs, more ? EncodePageToken(offset + search.MaxResults) : null);
+    }
+
+    // MLflow's SQL store uses a base64-encoded JSON offset as its page token; clients treat it as opaque.
+    private static string EncodePageToken(long offset) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, long> { ["offset"] = offset })));
+
+    private static long DecodePageToken(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return 0;
+        }
+
+        try
+        {
+            var json = JsonSerializer.Deserialize<Dictionary<string, long>>(Convert.FromBase64String(token));
+            if (json is not null && json.TryGetValue("offset", out var offset) && offset >= 0)
+            {
+                return offset;
+            }
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            throw TrackingException.Invalid($"Invalid page token, could not base64-decode or parse it: {e.Message}");
+        }
+
+        throw TrackingException.Invalid("Invalid page token: it has no non-negative 'offset'.");
+    }
+
+    private async Task SetRunStageAsync(string runId, string stage, CancellationToken cancellationToken)
+    {
+        await using var connection = OpenConnection();
+        await using var update = Command(connection, "UPDATE runs SET lifecycle_stage = $s, deleted_time = $deleted WHERE run_uuid = $id;");
+        update.Parameters.AddWithValue("$s", stage);
+        update.Parameters.AddWithValue("$deleted", stage == LifecycleStage.Deleted ? NowMs() : DBNull.Value);
+        update.Parameters.AddWithValue("$id", runId);
+        if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            throw TrackingException.NotFound($"Run with id={runId} not found");
+        }
+    }
+
+    private static async Task RequireActiveRunAsync(SqliteConnection connection, SqliteTransaction transaction, string runId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, "SELECT lifecycle_stage FROM runs WHERE run_uuid = $id;", transaction);
+        command.Parameters.AddWithValue("$id", runId);
+        var stage = await command.ExecuteScalarAsync(cancellationToken) as string
+            ?? throw TrackingException.NotFound($"Run with id={runId} not found");
+        if (stage != LifecycleStage.Active)
+        {
+            throw new TrackingException(ErrorCode.InvalidState, $"The run {runId} must be in the 'active' state. Current state is {stage}.");
+        }
+    }
+
+    private static async Task<List<RunInfo>> ReadRunInfosAsync(
+        SqliteConnection connection, string sql, List<object> parameters, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
+    {
+        await using var command = Command(connection, sql, transaction);
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            command.Parameters.AddWithValue("$p" + i.ToString(CultureInfo.InvariantCulture), parameters[i]);
+        }
+
+        var infos = new List<RunInfo>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            infos.Add(new RunInfo(
+                reader.GetString(0),
+                reader.GetString(1),
+                Id(reader.GetInt64(2)),
+                reader.GetString(3),
+                RunStatusNames.Parse(reader.GetString(4)) ?? RunStatus.Running,
+                reader.GetInt64(5),
+                reader.IsDBNull(6) ? null : reader.GetInt64(6),
+                reader.GetString(7),
+                reader.GetString(8)));
+        }
+
+        return infos;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.RegularExpressions;
+
+namespace Fathom.Tracking;
+
+/// <summary>MLflow's rules for names and values, so a client gets the same refusals from Fathom as from MLflow.</summary>
+public static partial class TrackingValidation
+{
+    /// <summary>Longest metric, param or tag key.</summary>
+    public const int MaxKeyLength = 250;
+
+    /// <summary>Longest param value (MLflow 2.8+).</summary>
+    public const int MaxParamValueLength = 6000;
+
+    /// <summary>Longest run tag value (MLflow 2.17+).</summary>
+    public const int MaxRunTagValueLength = 8000;
+
+    /// <summary>Longest experiment tag value.</summary>
+    public const int MaxExperimentTagValueLength = 5000;
+
+    /// <summary>Longest experiment name.</summary>
+    public const int MaxExperimentNameLength = 500;
+
+    [GeneratedRegex(@"^[/\w.\- :]*$")]
+    private static partial Regex KeyCharacters();
+
+    /// <summary>Throws INVALID_PARAMETER_VALUE when a key breaks MLflow's key-name rule.</summary>
+    public static void ValidateKey(string? key, string what)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            throw TrackingException.Invalid($"Invalid {what} name: ''. A key name must be provided.");
+        }
+
+        if (key.Length > MaxKeyLength)
+        {
+            throw TrackingException.Invalid($"{Capitalise(what)} name '{key[..40]}…' is {key.Length} characters long; the limit is {MaxKeyLength}.");
+        }
+
+        if (!KeyCharacters().IsMatch(key))
+        {
+            throw TrackingException.Invalid(
+                $"Invalid {what} name: '{key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).");
+        }
+
+        if (!IsNormalisedPath(key))
+        {
+            throw TrackingException.Invalid($"Invalid {what} name: '{key}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '{NormalisePath(key)}'");
+        }
+    }
+
+    /// <summary>Throws when a value is longer than its limit.</summary>
+    public static void ValidateLength(string value, int limit, string what, string key)
+    {
+        if (value.Length > limit)
+        {
+            throw TrackingException.Invalid(
+                $"{Capitalise(what)} value for key '{key}' is {value.Length} characters long, which exceeds the limit of {limit} characters.");
+        }
+    }
+
+    /// <summary>Throws when an experiment name is empty or too long.</summary>
+    public static void ValidateExperimentName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw TrackingException.Invalid("Invalid experiment name: ''. An experiment name must be a non-empty string.");
+        }
+
+        if (name.Length > MaxExperimentNameLength)
+        {
+            throw TrackingException.Invalid($"Experiment name is {name.Length} characters long; the limit is {MaxExperimentNameLength}.");
+        }
+    }
+
+    // MLflow rejects a key whose posixpath.normpath differs from it, and "." and names starting with ".." or "/".
+    private static bool IsNormalisedPath(string key) =>
+        key != "." && !key.StartsWith("..", StringComparison.Ordinal) && !key.StartsWith('/') && NormalisePath(key) == key;
+
+    private static string NormalisePath(string path)
+    {
+        var parts = new List<string>();
+        foreach (var part in path.Split('/'))
+        {
+            if (part.Length == 0 || part == ".")
+            {
+                continue;
+            }
+
+            if (part == ".." && parts.Count > 0 && parts[^1] != "..")
+            {
+                parts.RemoveAt(parts.Count - 1);
+            }
+            else
+            {
+                parts.Add(part);
+            }
+        }
+
+        var joined = string.Join('/', parts);
+        return path.StartsWith('/') ? "/" + joined : joined.Length == 0 ? "." : joined;
+    }
+
+    private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+}

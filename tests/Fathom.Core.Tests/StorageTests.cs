@@ -1,0 +1,50 @@
+using Fathom.Storage;
+using Fathom.Tracking;
+
+namespace Fathom.Tests;
+
+public sealed class StorageTests
+{
+    [Theory]
+    [InlineData("../etc/passwd")]
+    [InlineData("a/../../b")]
+    [InlineData("/abs")]
+    [InlineData("a\\b")]
+    [InlineData("%2e%2e/x")]
+    [InlineData("%252e%252e/x")]
+    [InlineData("c:/x")]
+    public void ArtifactPaths_Traversal_IsRefused(string path) =>
+        Assert.Throws<ArgumentException>(() => ArtifactPaths.Normalise(path));
+
+    [Theory]
+    [InlineData("model/MLmodel", "model/MLmodel")]
+    [InlineData("./a//b/", "a/b")]
+    [InlineData("", "")]
+    public void ArtifactPaths_SafePath_IsNormalised(string path, string expected) =>
+        Assert.Equal(expected, ArtifactPaths.Normalise(path));
+
+    [Fact]
+    public void StoreLocation_SqliteUris_FollowSqlAlchemySlashes()
+    {
+        var relative = StoreLocation.Parse("sqlite:///db/t.db", "/work");
+        var absolute = StoreLocation.Parse("sqlite:////data/t.db", "/work");
+
+        Assert.Equal("/work/db/t.db", relative.DatabasePath);
+        Assert.Equal("/data/t.db", absolute.DatabasePath);
+        Assert.Equal("file:///data/artifacts", absolute.ArtifactRoot);
+    }
+
+    [Fact]
+    public void StoreLocation_UnknownScheme_SaysWhatIsAccepted()
+    {
+        var error = Assert.Throws<ArgumentException>(() => StoreLocation.Parse("mysql://h/db", "/"));
+        Assert.Contains("sqlite:///", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolver_UnknownScheme_ListsKnownOnes()
+    {
+        var error = Assert.Throws<NotSupportedException>(() => new ArtifactStoreResolver().Resolve("gs://bucket/x"));
+        Assert.Contains("file", error.Message, StringComparison.Ordinal);
+    }
+}
