@@ -1,0 +1,162 @@
+using System.CommandLine;
+using Fathom.Cli.Rendering;
+using Fathom.Storage;
+using Fathom.Tracking;
+using Spectre.Console;
+
+namespace Fathom.Cli.Commands;
+
+/// <summary><c>fathom runs list|show|metric|delete|restore</c>.</summary>
+internal static class RunsCommand
+{
+    private const int MetricColumns = 4;
+
+    public static Command Create()
+    {
+        var command = new Command("runs", "List and inspect runs.");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Show());
+        command.Subcommands.Add(MetricChart());
+        command.Subcommands.Add(SetStage("delete", "Delete a run (restorable).", (s, id, ct) => s.DeleteRunAsync(id, ct)));
+        command.Subcommands.Add(SetStage("restore", "Restore a deleted run.", (s, id, ct) => s.RestoreRunAsync(id, ct)));
+        return command;
+    }
+
+    private static Command List()
+    {
+        var experiment = new Option<string?>("--experiment", "-e") { Description = "Experiment name or id (default: all active experiments)." };
+        var max = new Option<int>("--max") { Description = "At most this many runs, newest first.", DefaultValueFactory = _ => 50 };
+        var all = new Option<bool>("--all") { Description = "Include deleted runs." };
+        var command = new Command("list", "List runs, newest first, with their main metrics.") { experiment, max, all };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            var maxResults = parse.GetValue(max);
+            if (maxResults is < 1 or > 50_000)
+            {
+                throw new CliInputException($"--max must be between 1 and 50000 (got {maxResults}).");
+            }
+
+            await using var tracking = cli.OpenTracking();
+            var name = parse.GetValue(experiment);
+            var experiments = name is null
+                ? await tracking.Store.ListExperimentsAsync(ViewType.ActiveOnly, ct)
+                : [await Lookup.ExperimentAsync(tracking.Store, name, ct)];
+            var page = await tracking.Store.SearchRunsAsync(
+                new RunSearch(experiments.Select(e => e.ExperimentId).ToList(), parse.GetValue(all) ? ViewType.All : ViewType.ActiveOnly, maxResults), ct);
+            if (cli.Json)
+            {
+                cli.WriteJson(new { runs = page.Runs.Select(TrackingJson.Run) });
+                return ExitCodes.Success;
+            }
+
+            var names = experiments.ToDictionary(e => e.ExperimentId, e => e.Name);
+            var metricKeys = page.Runs.SelectMany(r => r.Metrics.Select(m => m.Key)).Distinct().Order(StringComparer.Ordinal).Take(MetricColumns).ToList();
+            var table = new Table().AddColumns("Run ID", "Name", "Experiment", "Status", "Started (UTC)", "Duration");
+            foreach (var key in metricKeys)
+            {
+                table.AddColumn(new TableColumn(Markup.Escape(key)).RightAligned());
+            }
+
+            foreach (var run in page.Runs)
+            {
+                var cells = new List<string>
+                {
+                    run.Info.RunId,
+                    Markup.Escape(run.Info.RunName),
+                    Markup.Escape(names.GetValueOrDefault(run.Info.ExperimentId, run.Info.ExperimentId)),
+                    StatusMarkup(run.Info.Status),
+                    Format.Time(run.Info.StartTime),
+                    Format.Duration(run.Info.StartTime, run.Info.EndTime),
+                };
+                cells.AddRange(metricKeys.Select(k => run.Metrics.FirstOrDefault(m => m.Key == k) is { } m ? Format.Number(m.Value) : ""));
+                table.AddRow(cells.ToArray());
+            }
+
+            cli.Out.Write(table);
+            if (page.NextPageToken is not null)
+            {
+                cli.Human.MarkupLine($"[grey]More runs exist; raise --max (now {maxResults}) to see them.[/]");
+            }
+
+            return ExitCodes.Success;
+        });
+    }
+
+    private static Command Show()
+    {
+        var runId = new Argument<string>("run-id") { Description = "The run's id." };
+        var command = new Command("show", "Show a run: params, metrics, tags, lineage, inputs and artifacts.") { runId };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            await using var tracking = cli.OpenTracking();
+            var run = await Lookup.RunAsync(tracking.Store, parse.GetValue(runId)!, ct);
+            IReadOnlyList<ArtifactEntry> artifacts;
+            try
+            {
+                artifacts = await tracking.Artifacts.Resolve(run.Info.ArtifactUri).ListRecursiveAsync(null, ct);
+            }
+            catch (NotSupportedException)
+            {
+                artifacts = [];
+            }
+
+            if (cli.Json)
+            {
+                cli.WriteJson(new { run = TrackingJson.Run(run), artifacts = artifacts.Select(a => new { path = a.Path, file_size = a.FileSize }) });
+                return ExitCodes.Success;
+            }
+
+            RunView.Write(cli.Out, run, artifacts);
+            return ExitCodes.Success;
+        });
+    }
+
+    private static Command MetricChart()
+    {
+        var runId = new Argument<string>("run-id") { Description = "The run's id." };
+        var key = new Argument<string>("metric") { Description = "The metric's key." };
+        var width = new Option<int>("--width") { Description = "Chart width in characters.", DefaultValueFactory = _ => 60 };
+        var command = new Command("metric", "Draw a metric's history as a chart (or print it with --json).") { runId, key, width };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            await using var tracking = cli.OpenTracking();
+            var run = await Lookup.RunAsync(tracking.Store, parse.GetValue(runId)!, ct);
+            var history = await tracking.Store.GetMetricHistoryAsync(run.Info.RunId, parse.GetValue(key)!, ct);
+            if (cli.Json)
+            {
+                cli.WriteJson(new { metrics = history.Select(m => new { key = m.Key, value = m.Value, timestamp = m.Timestamp, step = m.Step }) });
+                return ExitCodes.Success;
+            }
+
+            if (history.Count == 0)
+            {
+                throw new TrackingException(ErrorCode.ResourceDoesNotExist,
+                    $"Run {run.Info.RunId} has no metric '{parse.GetValue(key)}'. It has: {string.Join(", ", run.Metrics.Select(m => m.Key))}.");
+            }
+
+            RunView.WriteChart(cli.Out, history, Math.Clamp(parse.GetValue(width), 10, 400));
+            return ExitCodes.Success;
+        });
+    }
+
+    private static Command SetStage(string verb, string description, Func<ITrackingStore, string, CancellationToken, Task> change)
+    {
+        var runId = new Argument<string>("run-id") { Description = "The run's id." };
+        var command = new Command(verb, description) { runId };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            await using var tracking = cli.OpenTracking();
+            await change(tracking.Store, parse.GetValue(runId)!, ct);
+            cli.Human.WriteLine($"Run {parse.GetValue(runId)}: {verb}d.");
+            return ExitCodes.Success;
+        });
+    }
+
+    internal static string StatusMarkup(RunStatus status) => status switch
+    {
+        RunStatus.Finished => "[green]FINISHED[/]",
+        RunStatus.Failed => "[red]FAILED[/]",
+        RunStatus.Killed => "[yellow]KILLED[/]",
+        _ => "[blue]" + status.ToWire() + "[/]",
+    };
+}

@@ -1,0 +1,20 @@
+using System.CommandLine;
+using Fathom.Cli.Commands;
+
+namespace Fathom.Cli;
+
+/// <summary>The <c>fathom</c> command tree.</summary>
+internal static class FathomCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Fathom: data versioning, tracked training, tuning, registry and serving for ML teams.");
+        root.Options.Add(GlobalOptions.Store);
+        root.Options.Add(GlobalOptions.Json);
+        root.Subcommands.Add(ExperimentsCommand.Create());
+        root.Subcommands.Add(RunsCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args) => await Build().Parse(args).InvokeAsync();
+}

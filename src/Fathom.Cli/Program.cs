@@ -1,0 +1,3 @@
+using Fathom.Cli;
+
+return await FathomCli.RunAsync(args);
