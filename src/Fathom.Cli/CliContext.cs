@@ -23,8 +23,8 @@ internal sealed class CliContext
     {
         Json = parse.GetValue(GlobalOptions.Json);
         StoreOption = parse.GetValue(GlobalOptions.Store);
-        Out = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-        Error = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        Out = CreateConsole(Console.Out, Console.IsOutputRedirected);
+        Error = CreateConsole(Console.Error, Console.IsErrorRedirected);
     }
 
     /// <summary>Standard output: the command's data.</summary>
@@ -47,6 +47,23 @@ internal sealed class CliContext
     public TrackingClient OpenTracking() => new(TrackingStores.Open(ResolveStore(), Time), time: Time);
 
     public void WriteJson<T>(T value) => _stdout.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+
+    // Spectre assumes 80 columns when output is not a terminal, which wraps ids mid-word in logs and pipes:
+    // use $COLUMNS when set, else a width that keeps a table row on one line.
+    private static IAnsiConsole CreateConsole(TextWriter writer, bool redirected)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var columns) && columns > 0)
+        {
+            console.Profile.Width = columns;
+        }
+        else if (redirected)
+        {
+            console.Profile.Width = 240;
+        }
+
+        return console;
+    }
 
     public void Fail(string message) => Error.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
 }

@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Fathom.Tracking;
+
+namespace Fathom.Cli.Tests;
+
+public sealed class TrackingCommandsTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private async Task<string> SeedRunAsync()
+    {
+        await using var client = TrackingClient.Open(_dir.Combine(".fathom"));
+        return await client.RunAsync("sentiment", async (run, ct) =>
+        {
+            run.LogParam("l2", "0.1");
+            run.SetTag("team", "nlp");
+            for (var step = 0; step < 50; step++)
+            {
+                run.LogMetric("loss", 1.0 / (step + 1), step);
+            }
+
+            run.LogMetric("test_accuracy", 0.91);
+            await File.WriteAllTextAsync(_dir.Combine("report.txt"), "ok", ct);
+            await run.LogArtifactAsync(_dir.Combine("report.txt"), "reports", ct);
+            return run.RunId;
+        }, new RunOptions { RunName = "baseline", CaptureLineage = false });
+    }
+
+    [Fact]
+    public async Task ExperimentsList_FindsProjectStoreFromSubfolder()
+    {
+        await SeedRunAsync();
+        var sub = Directory.CreateDirectory(_dir.Combine("src", "deep")).FullName;
+
+        var result = await FathomProcess.RunAsync(sub, "experiments", "list");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Default", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("sentiment", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunsList_Json_IsMlflowShapedDataOnly()
+    {
+        var runId = await SeedRunAsync();
+
+        var result = await FathomProcess.RunAsync(_dir.Path, "runs", "list", "--experiment", "sentiment", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Stdout);
+        var run = json.RootElement.GetProperty("runs").EnumerateArray().Single();
+        Assert.Equal(runId, run.GetProperty("info").GetProperty("run_id").GetString());
+        Assert.Equal("FINISHED", run.GetProperty("info").GetProperty("status").GetString());
+        Assert.Equal(0.91, run.GetProperty("data").GetProperty("metrics").EnumerateArray().Single(m => m.GetProperty("key").GetString() == "test_accuracy").GetProperty("value").GetDouble());
+    }
+
+    [Fact]
+    public async Task RunsList_Table_ShowsRunAndMetricColumns()
+    {
+        var runId = await SeedRunAsync();
+
+        var result = await FathomProcess.RunAsync(_dir.Path, "runs", "list");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains(runId, result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("baseline", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("FINISHED", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("test_accuracy", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunsShow_ShowsParamsMetricsTagsAndArtifacts()
+    {
+        var runId = await SeedRunAsync();
+
+        var result = await FathomProcess.RunAsync(_dir.Path, "runs", "show", runId);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        foreach (var expected in new[] { "baseline", "Params", "l2", "0.1", "Metrics", "test_accuracy", "0.91", "team", "nlp", "reports/report.txt" })
+        {
+            Assert.Contains(expected, result.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task RunsMetric_DrawsChartWithRange()
+    {
+        var runId = await SeedRunAsync();
+
+        var result = await FathomProcess.RunAsync(_dir.Path, "runs", "metric", runId, "loss", "--width", "40");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("loss: 50 points, steps 0…49", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("⠀", result.Stdout, StringComparison.Ordinal); // braille cells
+        Assert.Contains("last: 0.02 at step 49", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunsShow_UnknownRun_ExitsNotFoundWithHint()
+    {
+        var result = await FathomProcess.RunAsync(_dir.Path, "runs", "show", "0123456789abcdef0123456789abcdef");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("No run with id", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("fathom runs list", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Store_BadUri_ExitsInvalidInputNamingTheFormat()
+    {
+        var result = await FathomProcess.RunAsync(_dir.Path, "runs", "list", "--store", "mysql://db/x");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("sqlite:///", result.Stderr, StringComparison.Ordinal);
+    }
+}
