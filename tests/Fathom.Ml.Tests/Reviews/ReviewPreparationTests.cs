@@ -1,0 +1,54 @@
+using Fathom.Support;
+
+namespace Fathom.Reviews;
+
+public sealed class ReviewPreparationTests
+{
+    [Fact]
+    public async Task PrepareAsync_TwoRawFoldersWithABadFile_WritesOneCleanedLayoutAndReportsTheBadFile()
+    {
+        using var temp = new TempFolder();
+        var first = temp.Combine("raw1");
+        var second = temp.Combine("raw2");
+        var train = SyntheticReviews.Generate(20, seed: 1, split: "train");
+        var test = SyntheticReviews.Generate(10, seed: 2, split: "test");
+        SyntheticReviews.WriteFolder(first, train);
+        SyntheticReviews.WriteFolder(second, test);
+        File.WriteAllBytes(Path.Combine(second, "test", "neg", "500_1.txt"), [0xc3, 0x28]);
+        var reports = new List<ReviewPreparationProgress>();
+        var output = temp.Combine("processed");
+
+        var result = await ReviewPreparation.PrepareAsync([first, second], output, new SyncProgress<ReviewPreparationProgress>(reports.Add), CancellationToken.None);
+
+        Assert.Equal((30, 30), (result.Read, result.Written));
+        var skipped = Assert.Single(result.Skipped);
+        Assert.Equal((Path.Combine(second, "test", "neg", "500_1.txt"), "not valid UTF-8"), (skipped.Path, skipped.Reason));
+        Assert.Equal(new ReviewPreparationProgress(31, 31), reports[^1]);
+        foreach (var review in train.Concat(test))
+        {
+            var path = Path.Combine(output, review.Split!, ReviewLabels.ToName(review.Label!.Value), $"{review.Id}_{review.Rating}.txt");
+            Assert.Equal(ReviewCleaner.Clean(review.Text), File.ReadAllText(path));
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(output, "*.tmp", SearchOption.AllDirectories));
+        var reread = ReviewFolderReader.Read(output, null, e => Assert.Fail(e.Reason)).ToList();
+        Assert.Equal(30, reread.Count);
+    }
+
+    [Fact]
+    public async Task PrepareAsync_SplitFolderAndDuplicatePath_WritesUnderSplitNameAndKeepsTheFirst()
+    {
+        using var temp = new TempFolder();
+        var reviews = SyntheticReviews.Generate(4, seed: 5, split: "train");
+        SyntheticReviews.WriteFolder(temp.Combine("a"), reviews);
+        SyntheticReviews.WriteFolder(temp.Combine("b"), reviews.Take(1));
+        var output = temp.Combine("out");
+
+        var result = await ReviewPreparation.PrepareAsync([temp.Combine("a", "train"), temp.Combine("b")], output, null, CancellationToken.None);
+
+        Assert.Equal(4, result.Written);
+        Assert.Contains("which was kept", Assert.Single(result.Skipped).Reason, StringComparison.Ordinal);
+        Assert.Equal(4, Directory.EnumerateFiles(Path.Combine(output, "train"), "*.txt", SearchOption.AllDirectories).Count());
+    }
+
+}
