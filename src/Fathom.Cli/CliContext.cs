@@ -59,7 +59,7 @@ internal sealed class CliContext
         }
         else if (redirected)
         {
-            console.Profile.Width = 240;
+            console.Profile.Width = 160;
         }
 
         return console;

@@ -11,6 +11,11 @@ internal static class FathomCli
         var root = new RootCommand("Fathom: data versioning, tracked training, tuning, registry and serving for ML teams.");
         root.Options.Add(GlobalOptions.Store);
         root.Options.Add(GlobalOptions.Json);
+        root.Subcommands.Add(QuickstartCommand.Create());
+        root.Subcommands.Add(PrepCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ExperimentsCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         return root;

@@ -22,7 +22,11 @@ internal static class Format
             : $"{(int)span.TotalHours}h {span.Minutes}m";
     }
 
-    public static string Number(double value) => double.IsNaN(value) ? "NaN" : value.ToString("G6", CultureInfo.InvariantCulture);
+    // Whole numbers (counts, sizes) print in full; fractions keep six significant digits.
+    public static string Number(double value) =>
+        double.IsNaN(value) ? "NaN"
+        : Math.Abs(value) < 1e15 && value == Math.Floor(value) ? value.ToString("0", CultureInfo.InvariantCulture)
+        : value.ToString("G6", CultureInfo.InvariantCulture);
 
     public static string Bytes(long? bytes) => bytes switch
     {

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Fathom.Models;
+using Fathom.Serving;
+using Fathom.Workflows;
+using Spectre.Console;
+
+namespace Fathom.Cli.Commands;
+
+/// <summary><c>fathom serve</c>: the model's REST API (predict, version, health) with OpenAPI docs at /docs.</summary>
+internal static class ServeCommand
+{
+    /// <summary>The model folder to serve when --model is not given (the reference template's setting).</summary>
+    public const string ModelPathVariable = "PRED_MODEL_PATH";
+
+    /// <summary>The run id of the model to serve, also reported by /api/v1/model/version.</summary>
+    public const string ModelUuidVariable = "PRED_MODEL_UUID";
+
+    public static Command Create()
+    {
+        var model = new Option<string?>("--model", "-m") { Description = $"A model folder, a run id or runs:/<run id>/model (default: ${ModelPathVariable}, else ${ModelUuidVariable})." };
+        var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port", "-p") { Description = "Port to bind (0 picks a free one).", DefaultValueFactory = _ => 8080 };
+        var maxLength = new Option<int>("--max-review-length") { Description = "Longest review text accepted, in characters.", DefaultValueFactory = _ => 100_000 };
+        var command = new Command("serve", "Serve a model over REST: POST /api/v1/model/predict, GET /api/v1/model/version, GET /health, docs at /docs.")
+        {
+            model, host, port, maxLength,
+        };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            var options = new ServingOptions { Host = parse.GetValue(host)!, Port = parse.GetValue(port), MaxReviewLength = parse.GetValue(maxLength) };
+            options.Validate();
+            var served = await LoadAsync(cli, parse.GetValue(model), ct);
+            await using var app = ServingHost.Build(served, options);
+            await app.StartAsync(ct);
+            cli.Human.MarkupLine($"Serving model [bold]{Markup.Escape(served.ModelUuid)}[/] on [blue]{string.Join(", ", app.Urls)}[/] (docs: /docs). Ctrl+C stops.");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C or SIGTERM: stop gracefully below.
+            }
+
+            await app.StopAsync(CancellationToken.None);
+            return ExitCodes.Success;
+        });
+    }
+
+    public static async Task<ServedModel> LoadAsync(CliContext cli, string? reference, CancellationToken cancellationToken)
+    {
+        var uuid = Environment.GetEnvironmentVariable(ModelUuidVariable);
+        reference ??= Environment.GetEnvironmentVariable(ModelPathVariable) is { Length: > 0 } path ? path : uuid;
+        if (string.IsNullOrWhiteSpace(reference))
+        {
+            throw new CliInputException($"No model to serve: pass --model <folder|run id>, or set {ModelPathVariable} or {ModelUuidVariable}.");
+        }
+
+        LoadedModel loaded = await ModelLocator.LoadAsync(reference, cli.OpenTracking, cancellationToken);
+        return new ServedModel(loaded.Model, string.IsNullOrWhiteSpace(uuid) ? loaded.Manifest.RunId ?? loaded.Manifest.ModelUuid : uuid);
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Fathom.Sentiment;
+using Fathom.Workflows;
+using Spectre.Console;
+
+namespace Fathom.Cli.Commands;
+
+/// <summary><c>fathom train</c>: a tracked training run of the sentiment model; the run id is the last line of stdout.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data", "-d") { Description = "Training data: a review folder (its train/ split if it has one) or a *.jsonl.gz file.", Required = true };
+        var test = new Option<string?>("--test", "-t") { Description = "Test data (default: the data folder's test/ split when it has one)." };
+        var experiment = new Option<string>("--experiment", "-e") { Description = "Experiment name.", DefaultValueFactory = _ => "sentiment" };
+        var runName = new Option<string?>("--run-name") { Description = "The run's name (default: generated)." };
+        var set = new Option<string[]>("--set", "-s")
+        {
+            Description = $"Hyperparameter key=value (repeatable). Keys: {string.Join(", ", SentimentTrainingOptions.Keys)}.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("train", "Train the sentiment model in a tracked run: params, metrics, lineage and the model folder.")
+        {
+            data, test, experiment, runName, set,
+        };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            var options = ParseOptions(parse.GetValue(set) ?? []);
+            await using var tracking = cli.OpenTracking();
+            var outcome = await RunAsync(cli, tracking, new TrainingRequest(parse.GetValue(data)!, parse.GetValue(test), parse.GetValue(experiment)!, options, parse.GetValue(runName)), ct);
+            if (cli.Json)
+            {
+                cli.WriteJson(new { run_id = outcome.RunId, model_uri = outcome.ModelUri, metrics = outcome.Metrics });
+                return ExitCodes.Success;
+            }
+
+            cli.Out.WriteLine(outcome.RunId);
+            return ExitCodes.Success;
+        });
+    }
+
+    public static SentimentTrainingOptions ParseOptions(IEnumerable<string> settings)
+    {
+        foreach (var setting in settings.Where(s => !s.Contains('=', StringComparison.Ordinal)))
+        {
+            throw new CliInputException($"--set '{setting}': write key=value. Keys: {string.Join(", ", SentimentTrainingOptions.Keys)}.");
+        }
+
+        return new SentimentTrainingOptions().Apply(settings);
+    }
+
+    public static async Task<TrainingOutcome> RunAsync(CliContext cli, Tracking.TrackingClient tracking, TrainingRequest request, CancellationToken cancellationToken)
+    {
+        var outcome = await TrainingWorkflow.RunAsync(tracking, request, new Progress<string>(message => cli.Error.MarkupLine($"[grey]{Markup.Escape(message)}[/]")), cancellationToken);
+        var table = new Table { Title = new TableTitle($"Run {outcome.RunId}") }.AddColumns("Metric", "Validation", "Test");
+        foreach (var name in new[] { "accuracy", "f1", "roc_auc", "log_loss" })
+        {
+            table.AddRow(name, Value(outcome.Metrics, "val_" + name), Value(outcome.Metrics, "test_" + name));
+        }
+
+        cli.Human.Write(table);
+        cli.Human.MarkupLine(
+            $"Trained on {outcome.TrainCount:N0} reviews (validation {outcome.ValidationCount:N0}, test {outcome.TestCount:N0}) in {outcome.Duration.TotalSeconds:0.0}s. Model: [blue]{Markup.Escape(outcome.ModelUri)}[/]");
+        return outcome;
+    }
+
+    private static string Value(IReadOnlyDictionary<string, double> metrics, string key) =>
+        metrics.TryGetValue(key, out var value) ? TrainingWorkflow.FormatMetric(value) : "-";
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using Spectre.Console;
+
+namespace Fathom.Cli.Rendering;
+
+/// <summary>
+/// Shows the progress of a long count-based operation on stderr: a live Spectre bar in a terminal, and a plain
+/// line every few seconds when stderr is a log or a pipe (where a live bar would be noise).
+/// </summary>
+internal static class ProgressReporter
+{
+    public static async Task<T> RunAsync<T>(IAnsiConsole console, string description, long? total, Func<IProgress<long>, Task<T>> work)
+    {
+        if (console.Profile.Capabilities.Interactive)
+        {
+            T result = default!;
+            await console.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .StartAsync(async context =>
+                {
+                    var task = context.AddTask(description, maxValue: total ?? 100);
+                    task.IsIndeterminate = total is null;
+                    result = await work(new Progress<long>(done => task.Value = Math.Min(done, task.MaxValue)));
+                    task.Value = task.MaxValue;
+                });
+            return result;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var last = TimeSpan.Zero;
+        var gate = new Lock();
+        var progress = new Progress<long>(done =>
+        {
+            lock (gate)
+            {
+                if (stopwatch.Elapsed - last < TimeSpan.FromSeconds(2))
+                {
+                    return;
+                }
+
+                last = stopwatch.Elapsed;
+            }
+
+            console.WriteLine(total is null ? $"{description}: {done:N0}" : $"{description}: {done:N0}/{total:N0}");
+        });
+        return await work(progress);
+    }
+}

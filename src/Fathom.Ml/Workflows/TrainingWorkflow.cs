@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Globalization;
+using Fathom.Models;
+using Fathom.Reviews;
+using Fathom.Sentiment;
+using Fathom.Tracking;
+
+namespace Fathom.Workflows;
+
+/// <summary>
+/// <c>fathom train</c>: reads the data, trains and evaluates the sentiment model inside a tracked run, and logs
+/// params, metrics, lineage and the model folder (artifact path <c>model</c>). A failure marks the run FAILED.
+/// </summary>
+internal static class TrainingWorkflow
+{
+    /// <summary>The artifact path the model folder is logged under.</summary>
+    public const string ModelArtifactPath = "model";
+
+    public static async Task<TrainingOutcome> RunAsync(TrackingClient tracking, TrainingRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tracking);
+        ArgumentNullException.ThrowIfNull(request);
+        var (path, split, testPath, testSplit) = ReviewSources.Resolve(request.DataPath, request.TestPath);
+        var inputs = new Dictionary<string, string> { ["train"] = ReviewSources.HashTarget(path, split) };
+        if (testPath is not null)
+        {
+            inputs["test"] = ReviewSources.HashTarget(testPath, testSplit);
+        }
+
+        var options = new RunOptions { RunName = request.RunName, DataInputs = inputs };
+        return await tracking.RunAsync(request.Experiment, async (run, ct) =>
+        {
+            var stopwatch = Stopwatch.StartNew();
+            progress?.Report($"Run {run.RunId} started in experiment '{request.Experiment}'.");
+            run.LogParams(request.Options.ToParameters());
+            run.LogParam("data", Path.GetFullPath(request.DataPath));
+            if (testPath is not null)
+            {
+                run.LogParam("test_data", Path.GetFullPath(testPath));
+            }
+
+            var errors = new List<ReviewReadError>();
+            progress?.Report("Reading reviews…");
+            var train = ReviewSources.ReadAll(path, split, errors);
+            var test = testPath is null ? null : ReviewSources.ReadAll(testPath, testSplit, errors);
+            foreach (var error in errors.Take(20))
+            {
+                progress?.Report($"skipped {error.Path}: {error.Reason}");
+            }
+
+            if (train.Count == 0)
+            {
+                throw new InvalidDataException($"No readable reviews in '{request.DataPath}'.");
+            }
+
+            var result = await new SentimentTrainer(tracking.Time).TrainAsync(train, test, request.Options, progress, ct);
+            using var model = result.Model;
+            run.LogMetrics(result.Metrics);
+            run.LogMetrics(new Dictionary<string, double>
+            {
+                ["n_train"] = result.TrainCount,
+                ["n_validation"] = result.ValidationCount,
+                ["n_test"] = result.TestCount,
+                ["n_skipped_files"] = errors.Count,
+                ["fit_seconds"] = result.FitDuration.TotalSeconds,
+                ["train_seconds"] = result.TotalDuration.TotalSeconds,
+            });
+
+            progress?.Report("Saving the model…");
+            var scratch = Path.Combine(Path.GetTempPath(), "fathom", "models", run.RunId);
+            try
+            {
+                var modelFolder = Path.Combine(scratch, ModelArtifactPath);
+                await ModelFolder.SaveAsync(model, modelFolder, run.RunId, result.Metrics, request.Options.ToParameters(), tracking.Time, ct);
+                await run.LogArtifactAsync(modelFolder, ModelArtifactPath, ct);
+                run.LogMetric("model_size_bytes", new FileInfo(Path.Combine(modelFolder, ModelFolder.ModelFileName)).Length);
+            }
+            finally
+            {
+                if (Directory.Exists(scratch))
+                {
+                    Directory.Delete(scratch, recursive: true);
+                }
+            }
+
+            await run.FlushAsync(ct);
+            return new TrainingOutcome(run.RunId, result.Metrics, $"runs:/{run.RunId}/{ModelArtifactPath}", result.TrainCount, result.ValidationCount,
+                result.TestCount, errors.Count, stopwatch.Elapsed);
+        }, options, cancellationToken);
+    }
+
+    /// <summary>Formats a metric for people.</summary>
+    public static string FormatMetric(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,86 @@
+using System.Buffers;
+using System.Text.Json;
+using Fathom.Sentiment;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Fathom.Serving;
+
+/// <summary>The reference template's model API: predict, version and health.</summary>
+internal static class SentimentServingApi
+{
+    public static IEndpointRouteBuilder MapSentimentServingApi(this IEndpointRouteBuilder app, ServedModel served, ServingOptions options)
+    {
+        var group = app.MapGroup("/api/v1/model").WithTags("model");
+        group.MapPost("/predict", (HttpContext context, CancellationToken cancellationToken) => PredictAsync(context, served, options, cancellationToken))
+            .WithName("predict")
+            .WithSummary("Score movie reviews")
+            .WithDescription("Returns, in request order, each review's probability of being positive (logit_prob) and its sentiment: positive when the probability is over 0.5.")
+            .Accepts<PredictRequestDocument>("application/json")
+            .Produces<PredictResponse>()
+            .Produces<ValidationProblem>(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/version", () => TypedResults.Json(new VersionResponse(new VersionData(served.ModelUuid)), ServingJsonContext.Default.VersionResponse))
+            .WithName("version")
+            .WithSummary("The id of the served model (the run that trained it)");
+        app.MapGet("/health", () => TypedResults.Json(new HealthResponse("ok", served.ModelUuid), ServingJsonContext.Default.HealthResponse))
+            .WithTags("health")
+            .WithName("health")
+            .WithSummary("Liveness and readiness: 200 once the model is loaded");
+        return app;
+    }
+
+    private static async Task<IResult> PredictAsync(HttpContext context, ServedModel served, ServingOptions options, CancellationToken cancellationToken)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(context.Request.Body, default, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return Invalid(new ValidationDetail(["body", e.BytePositionInLine ?? 0], $"JSON decode error: {e.Message}", "json_invalid"));
+        }
+
+        using (document)
+        {
+            var (reviews, errors) = PredictRequestReader.Read(document.RootElement, options);
+            if (errors.Count > 0)
+            {
+                return TypedResults.Json(new ValidationProblem(errors), ServingJsonContext.Default.ValidationProblem, statusCode: StatusCodes.Status422UnprocessableEntity);
+            }
+
+            return TypedResults.Json(new PredictResponse(Score(served.Model, reviews)), ServingJsonContext.Default.PredictResponse);
+        }
+    }
+
+    private static ReviewPrediction[] Score(SentimentModel model, List<ReviewInput> reviews)
+    {
+        var count = reviews.Count;
+        var texts = ArrayPool<string>.Shared.Rent(Math.Max(count, 1));
+        var probabilities = ArrayPool<float>.Shared.Rent(Math.Max(count, 1));
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                texts[i] = reviews[i].Text;
+            }
+
+            model.PredictProbabilities(texts.AsSpan(0, count), probabilities.AsSpan(0, count));
+            var result = new ReviewPrediction[count];
+            for (var i = 0; i < count; i++)
+            {
+                var p = probabilities[i];
+                result[i] = new ReviewPrediction(reviews[i].Id, SentimentModel.SentimentOf(p), Math.Round(p, 6));
+            }
+
+            return result;
+        }
+        finally
+        {
+            ArrayPool<string>.Shared.Return(texts, clearArray: true);
+            ArrayPool<float>.Shared.Return(probabilities);
+        }
+    }
+
+    private static JsonHttpResult<ValidationProblem> Invalid(ValidationDetail detail) =>
+        TypedResults.Json(new ValidationProblem([detail]), ServingJsonContext.Default.ValidationProblem, statusCode: StatusCodes.Status422UnprocessableEntity);
+}

@@ -1,0 +1,36 @@
+namespace Fathom.Serving;
+
+/// <summary>How <c>fathom serve</c> listens and what it accepts.</summary>
+internal sealed class ServingOptions
+{
+    /// <summary>Address to bind; loopback by default so nothing is exposed by accident.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Port to bind; 0 picks a free one.</summary>
+    public int Port { get; init; } = 8080;
+
+    /// <summary>Longest review text accepted, in characters (IMDB's longest review is about 14,000).</summary>
+    public int MaxReviewLength { get; init; } = 100_000;
+
+    /// <summary>Most reviews accepted in one request.</summary>
+    public int MaxReviewsPerRequest { get; init; } = 10_000;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad setting.</summary>
+    public void Validate()
+    {
+        if (Port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"--port must be between 0 and 65535 (got {Port}).");
+        }
+
+        if (MaxReviewLength < 1)
+        {
+            throw new ArgumentException($"--max-review-length must be at least 1 (got {MaxReviewLength}).");
+        }
+
+        if (MaxReviewsPerRequest < 1)
+        {
+            throw new ArgumentException($"--max-reviews must be at least 1 (got {MaxReviewsPerRequest}).");
+        }
+    }
+}
