@@ -2,6 +2,7 @@ using System.CommandLine;
 using Fathom.Models;
 using Fathom.Serving;
 using Fathom.Workflows;
+using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 
 namespace Fathom.Cli.Commands;
@@ -33,13 +34,14 @@ internal static class ServeCommand
             await using var app = ServingHost.Build(served, options);
             await app.StartAsync(ct);
             cli.Human.MarkupLine($"Serving model [bold]{Markup.Escape(served.ModelUuid)}[/] on [blue]{string.Join(", ", app.Urls)}[/] (docs: /docs). Ctrl+C stops.");
+            // The host's own SIGTERM/Ctrl+C handling stops it; so does cancellation of the command.
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                await app.WaitForShutdownAsync(ct);
             }
             catch (OperationCanceledException)
             {
-                // Ctrl+C or SIGTERM: stop gracefully below.
+                // stopping gracefully below
             }
 
             await app.StopAsync(CancellationToken.None);
