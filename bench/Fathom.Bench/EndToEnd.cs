@@ -3,5 +3,8 @@ namespace Fathom.Bench;
 /// <summary>Measurements too long or too end-to-end for BenchmarkDotNet: training, batch scoring.</summary>
 internal static class EndToEnd
 {
-    public static readonly Dictionary<string, Func<string[], Task<int>>> Commands = new(StringComparer.Ordinal);
+    public static readonly Dictionary<string, Func<string[], Task<int>>> Commands = new(StringComparer.Ordinal)
+    {
+        ["imdb"] = ImdbBenchmark.RunAsync,
+    };
 }
