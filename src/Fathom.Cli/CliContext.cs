@@ -44,7 +44,7 @@ internal sealed class CliContext
 
     public StoreLocation ResolveStore() => StoreLocation.Resolve(StoreOption, Directory.GetCurrentDirectory());
 
-    public TrackingClient OpenTracking() => new(TrackingStores.Open(ResolveStore(), Time), time: Time);
+    public TrackingClient OpenTracking() => TrackingClient.Open(StoreOption, Time);
 
     public void WriteJson<T>(T value) => _stdout.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
 
