@@ -42,8 +42,6 @@ internal sealed class CliContext
 
     public TimeProvider Time { get; } = TimeProvider.System;
 
-    public StoreLocation ResolveStore() => StoreLocation.Resolve(StoreOption, Directory.GetCurrentDirectory());
-
     public TrackingClient OpenTracking() => TrackingClient.Open(StoreOption, Time);
 
     public void WriteJson<T>(T value) => _stdout.WriteLine(JsonSerializer.Serialize(value, JsonOptions));

@@ -5,9 +5,9 @@ namespace Fathom.Cli;
 /// <summary>Options every command accepts.</summary>
 internal static class GlobalOptions
 {
-    public static readonly Option<string?> Store = new("--store")
+    public static readonly Option<string?> Store = new("--store", "--tracking-uri")
     {
-        Description = "Tracking store: a folder, or sqlite:///path.db. Default: $FATHOM_STORE, else the nearest .fathom folder.",
+        Description = "Where runs go: a folder, sqlite:///path.db, or an http(s):// tracking server. Default: $FATHOM_TRACKING_URI, an http(s) $MLFLOW_TRACKING_URI, $FATHOM_STORE, else the nearest .fathom folder.",
         Recursive = true,
     };
 

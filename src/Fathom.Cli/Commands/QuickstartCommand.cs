@@ -35,8 +35,8 @@ internal static class QuickstartCommand
 
             var console = cli.Human;
             console.MarkupLine($"Sample: [blue]{Markup.Escape(Path.GetFullPath(raw))}[/]");
-            console.MarkupLine($"Tracking store: [blue]{Markup.Escape(cli.ResolveStore().DatabasePath)}[/]");
             await using var tracking = cli.OpenTracking();
+            console.MarkupLine($"Tracking store: [blue]{Markup.Escape(tracking.Location)}[/]");
 
             Step(console, 1, "prep: clean the raw reviews");
             var (prepRun, _) = await PrepCommand.RunAsync(cli, tracking, [raw], processed, Experiment, ct);

@@ -62,7 +62,7 @@ public sealed record StoreLocation(string DatabasePath, string ArtifactRoot)
         {
             var scheme = value[..value.IndexOf(':', StringComparison.Ordinal)];
             throw new ArgumentException(
-                $"Invalid store '{value}': the '{scheme}' scheme is not supported here. Use a folder path or a sqlite:/// URI.", nameof(value));
+                $"Invalid store '{value}': the '{scheme}' scheme is not supported. Use a folder path, a sqlite:/// URI or an http(s):// tracking server.", nameof(value));
         }
 
         return ForFolder(Path.GetFullPath(Path.Combine(workingDirectory, value)));

@@ -46,11 +46,40 @@ public sealed class TrackingClient : IAsyncDisposable
     /// <summary>The clock used for timestamps.</summary>
     public TimeProvider Time { get; }
 
-    /// <summary>Opens the store named by <paramref name="store"/>, <c>FATHOM_STORE</c>, or the project's <c>.fathom</c> folder.</summary>
+    /// <summary>Where runs go: the database file, or the tracking server's URI.</summary>
+    public string Location { get; private init; } = "";
+
+    /// <summary>The environment variable naming a tracking server (or store) for Fathom.</summary>
+    public const string TrackingUriVariable = "FATHOM_TRACKING_URI";
+
+    /// <summary>
+    /// Opens where runs go: <paramref name="store"/> if given, else <c>FATHOM_TRACKING_URI</c>, else an http(s)
+    /// <c>MLFLOW_TRACKING_URI</c>, else <c>FATHOM_STORE</c>, else the project's <c>.fathom</c> folder. An
+    /// <c>http(s)://</c> value is an MLflow-compatible tracking server (Fathom's or MLflow's), reached over its REST API.
+    /// </summary>
     public static TrackingClient Open(string? store = null, TimeProvider? time = null)
     {
-        var location = StoreLocation.Resolve(store, Directory.GetCurrentDirectory());
-        return new TrackingClient(TrackingStores.Open(location, time), null, time, ownsStore: true);
+        var value = store;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            value = Environment.GetEnvironmentVariable(TrackingUriVariable);
+        }
+
+        // MLflow's variable is honoured only for servers: its file and SQL stores have another layout than Fathom's.
+        var mlflow = Environment.GetEnvironmentVariable("MLFLOW_TRACKING_URI");
+        if (string.IsNullOrWhiteSpace(value) && Remote.RemoteTracking.IsRemote(mlflow))
+        {
+            value = mlflow;
+        }
+
+        if (Remote.RemoteTracking.IsRemote(value))
+        {
+            var (remote, artifacts) = Remote.RemoteTracking.Open(value!);
+            return new TrackingClient(remote, artifacts, time, ownsStore: true) { Location = value! };
+        }
+
+        var location = StoreLocation.Resolve(value, Directory.GetCurrentDirectory());
+        return new TrackingClient(TrackingStores.Open(location, time), null, time, ownsStore: true) { Location = location.DatabasePath };
     }
 
     /// <summary>The id of the experiment with this name, created if it does not exist.</summary>

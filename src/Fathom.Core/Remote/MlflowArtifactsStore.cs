@@ -1,0 +1,141 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Fathom.Storage;
+
+namespace Fathom.Remote;
+
+/// <summary>
+/// Artifacts behind an MLflow tracking server's artifact proxy: <c>mlflow-artifacts:/&lt;p&gt;</c> maps to
+/// <c>&lt;tracking uri&gt;/api/2.0/mlflow-artifacts/artifacts/&lt;p&gt;</c>, exactly as MLflow's clients map it.
+/// Uploads and downloads stream; nothing is held in memory whole.
+/// </summary>
+internal sealed class MlflowArtifactsStore : IArtifactStore
+{
+    private const string Scheme = "mlflow-artifacts:";
+    private readonly MlflowConnection _connection;
+    private readonly string _root;
+
+    public MlflowArtifactsStore(MlflowConnection connection, string rootUri)
+    {
+        ArgumentNullException.ThrowIfNull(rootUri);
+        if (!rootUri.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"Not an mlflow-artifacts URI: '{rootUri}'.", nameof(rootUri));
+        }
+
+        _connection = connection;
+        RootUri = rootUri;
+        // mlflow-artifacts:/p and mlflow-artifacts://host:port/p both name path p on the proxy.
+        var rest = rootUri[Scheme.Length..];
+        if (rest.StartsWith("//", StringComparison.Ordinal))
+        {
+            var slash = rest.IndexOf('/', 2);
+            rest = slash < 0 ? "" : rest[slash..];
+        }
+
+        _root = rest.Trim('/');
+    }
+
+    public string RootUri { get; }
+
+    public async Task UploadFileAsync(string localFile, string artifactPath, CancellationToken cancellationToken)
+    {
+        var path = Full(artifactPath);
+        using var response = await _connection.SendRawAsync(() =>
+        {
+            var stream = new FileStream(localFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            var content = new StreamContent(stream);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            return new HttpRequestMessage(HttpMethod.Put, Url(path)) { Content = content };
+        }, HttpCompletionOption.ResponseContentRead, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ArtifactEntry>> ListAsync(string? path, CancellationToken cancellationToken)
+    {
+        var relative = ArtifactPaths.Normalise(path);
+        var full = Full(relative);
+        using var response = await _connection.SendRawAsync(
+            () => new HttpRequestMessage(HttpMethod.Get, new Uri(_connection.BaseUri, "api/2.0/mlflow-artifacts/artifacts?path=" + Uri.EscapeDataString(full))),
+            HttpCompletionOption.ResponseContentRead, cancellationToken);
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken)) as JsonObject ?? [];
+        // The proxy lists basenames; like MLflow's client, join them onto the requested path.
+        return (json["files"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(f => new ArtifactEntry(
+                ArtifactPaths.Combine(relative, f["path"]!.GetValue<string>().Split('/')[^1]),
+                f["is_dir"]?.GetValue<bool>() ?? false,
+                f["file_size"] is JsonValue size ? size.GetValue<long>() : null))
+            .OrderBy(e => e.Path, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public async Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var response = await _connection.SendRawAsync(() => new HttpRequestMessage(HttpMethod.Get, Url(Full(path))), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        return await response.Content.ReadAsStreamAsync(cancellationToken);
+    }
+
+    public async Task<string> DownloadAsync(string path, string localDirectory, CancellationToken cancellationToken)
+    {
+        var relative = ArtifactPaths.Normalise(path);
+        var name = relative.Length > 0 ? relative.Split('/')[^1] : "artifacts";
+        var target = Path.Combine(localDirectory, name);
+        var files = await this.ListRecursiveAsync(relative, cancellationToken);
+        if (files.Count == 0)
+        {
+            Directory.CreateDirectory(localDirectory);
+            await DownloadFileAsync(relative, target, cancellationToken);
+            return target;
+        }
+
+        await Parallel.ForEachAsync(files, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = 8 }, async (file, ct) =>
+        {
+            var local = Path.Combine(target, (relative.Length == 0 ? file.Path : file.Path[(relative.Length + 1)..]).Replace('/', Path.DirectorySeparatorChar));
+            Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+            await DownloadFileAsync(file.Path, local, ct);
+        });
+        return target;
+    }
+
+    public async Task DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await _connection.SendRawAsync(() => new HttpRequestMessage(HttpMethod.Delete, Url(Full(path))), HttpCompletionOption.ResponseContentRead, cancellationToken);
+    }
+
+    public async Task<string> GetLocalPathAsync(string path, string scratchDirectory, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(scratchDirectory))
+        {
+            Directory.Delete(scratchDirectory, recursive: true);
+        }
+
+        return await DownloadAsync(path, scratchDirectory, cancellationToken);
+    }
+
+    private async Task DownloadFileAsync(string relative, string local, CancellationToken cancellationToken)
+    {
+        var temp = local + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            await using (var source = await OpenReadAsync(relative, cancellationToken))
+            await using (var destination = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                await source.CopyToAsync(destination, cancellationToken);
+            }
+
+            File.Move(temp, local, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private string Full(string? path)
+    {
+        var relative = ArtifactPaths.Normalise(path);
+        return _root.Length == 0 ? relative : relative.Length == 0 ? _root : _root + "/" + relative;
+    }
+
+    private Uri Url(string fullPath) =>
+        new(_connection.BaseUri, "api/2.0/mlflow-artifacts/artifacts/" + string.Join('/', fullPath.Split('/').Select(Uri.EscapeDataString)));
+}
