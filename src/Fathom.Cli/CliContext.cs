@@ -42,7 +42,12 @@ internal sealed class CliContext
 
     public TimeProvider Time { get; } = TimeProvider.System;
 
-    public TrackingClient OpenTracking() => TrackingClient.Open(StoreOption, Time);
+    public TrackingClient OpenTracking()
+    {
+        var client = TrackingClient.Open(StoreOption, Time);
+        Storage.S3ArtifactStores.Register(client.Artifacts);
+        return client;
+    }
 
     public void WriteJson<T>(T value) => _stdout.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
 

@@ -74,27 +74,8 @@ internal sealed class MlflowArtifactsStore : IArtifactStore
         return await response.Content.ReadAsStreamAsync(cancellationToken);
     }
 
-    public async Task<string> DownloadAsync(string path, string localDirectory, CancellationToken cancellationToken)
-    {
-        var relative = ArtifactPaths.Normalise(path);
-        var name = relative.Length > 0 ? relative.Split('/')[^1] : "artifacts";
-        var target = Path.Combine(localDirectory, name);
-        var files = await this.ListRecursiveAsync(relative, cancellationToken);
-        if (files.Count == 0)
-        {
-            Directory.CreateDirectory(localDirectory);
-            await DownloadFileAsync(relative, target, cancellationToken);
-            return target;
-        }
-
-        await Parallel.ForEachAsync(files, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = 8 }, async (file, ct) =>
-        {
-            var local = Path.Combine(target, (relative.Length == 0 ? file.Path : file.Path[(relative.Length + 1)..]).Replace('/', Path.DirectorySeparatorChar));
-            Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-            await DownloadFileAsync(file.Path, local, ct);
-        });
-        return target;
-    }
+    public Task<string> DownloadAsync(string path, string localDirectory, CancellationToken cancellationToken) =>
+        this.DownloadByListingAsync(path, localDirectory, cancellationToken);
 
     public async Task DeleteAsync(string path, CancellationToken cancellationToken)
     {
@@ -111,24 +92,6 @@ internal sealed class MlflowArtifactsStore : IArtifactStore
         return await DownloadAsync(path, scratchDirectory, cancellationToken);
     }
 
-    private async Task DownloadFileAsync(string relative, string local, CancellationToken cancellationToken)
-    {
-        var temp = local + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            await using (var source = await OpenReadAsync(relative, cancellationToken))
-            await using (var destination = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            {
-                await source.CopyToAsync(destination, cancellationToken);
-            }
-
-            File.Move(temp, local, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-    }
 
     private string Full(string? path)
     {

@@ -10,6 +10,9 @@ public sealed record StoreLocation(string DatabasePath, string ArtifactRoot)
     /// <summary>The environment variable that overrides the store.</summary>
     public const string EnvironmentVariable = "FATHOM_STORE";
 
+    /// <summary>The environment variable that overrides the default artifact root (e.g. <c>s3://bucket/prefix</c>).</summary>
+    public const string ArtifactsVariable = "FATHOM_ARTIFACTS";
+
     /// <summary>The project-local folder name.</summary>
     public const string FolderName = ".fathom";
 
@@ -19,10 +22,18 @@ public sealed record StoreLocation(string DatabasePath, string ArtifactRoot)
     /// <summary>
     /// Resolves the store: the explicit value, else <c>FATHOM_STORE</c>, else the nearest <c>.fathom</c> folder
     /// from <paramref name="workingDirectory"/> upwards (like git finds <c>.git</c>), else <c>./.fathom</c>.
+    /// New experiments put their artifacts under <c>FATHOM_ARTIFACTS</c> when set, else beside the database.
     /// A value is a folder path, or <c>sqlite:///relative.db</c> / <c>sqlite:////absolute.db</c> as SQLAlchemy
     /// (and so MLflow) writes SQLite URIs.
     /// </summary>
     public static StoreLocation Resolve(string? value, string workingDirectory)
+    {
+        var location = ResolveStore(value, workingDirectory);
+        var artifacts = Environment.GetEnvironmentVariable(ArtifactsVariable);
+        return string.IsNullOrWhiteSpace(artifacts) ? location : location with { ArtifactRoot = artifacts.TrimEnd('/') };
+    }
+
+    private static StoreLocation ResolveStore(string? value, string workingDirectory)
     {
         value = string.IsNullOrWhiteSpace(value) ? Environment.GetEnvironmentVariable(EnvironmentVariable) : value;
         if (!string.IsNullOrWhiteSpace(value))

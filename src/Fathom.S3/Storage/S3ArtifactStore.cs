@@ -1,0 +1,162 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Fathom.Storage;
+
+/// <summary>
+/// Artifacts in an S3-compatible bucket below a key prefix. Files over 64 MiB are uploaded in parallel parts;
+/// S3 writes are atomic per object, so a reader never sees half a file. Downloads land under a temporary name
+/// and are renamed.
+/// </summary>
+internal sealed class S3ArtifactStore : IArtifactStore
+{
+    private readonly IAmazonS3 _client;
+    private readonly S3Uri _root;
+    private readonly long _multipartThreshold;
+    private readonly long _partSize;
+
+    public S3ArtifactStore(IAmazonS3 client, string rootUri, long multipartThreshold = 64L << 20, long partSize = 16L << 20)
+    {
+        _client = client;
+        _multipartThreshold = multipartThreshold;
+        _partSize = partSize;
+        _root = S3Uri.Parse(rootUri);
+        RootUri = rootUri.TrimEnd('/');
+    }
+
+    public string RootUri { get; }
+
+    public async Task UploadFileAsync(string localFile, string artifactPath, CancellationToken cancellationToken)
+    {
+        var key = _root.Key(ArtifactPaths.Normalise(artifactPath));
+        var size = new FileInfo(localFile).Length;
+        if (size <= _multipartThreshold)
+        {
+            // Plain (not aws-chunked) payloads: S3-compatible servers such as s3rver and older Ceph/ECS do not decode
+            // the SDK's streaming chunk signatures and would store the chunk framing as data.
+            await _client.PutObjectAsync(new PutObjectRequest { BucketName = _root.Bucket, Key = key, FilePath = localFile, UseChunkEncoding = false }, cancellationToken);
+            return;
+        }
+
+        await UploadMultipartAsync(localFile, key, size, cancellationToken);
+    }
+
+    // Large files go up in parts, several at a time; S3 assembles the object only on completion, so readers never see a part.
+    private async Task UploadMultipartAsync(string localFile, string key, long size, CancellationToken cancellationToken)
+    {
+        var upload = await _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _root.Bucket, Key = key }, cancellationToken);
+        try
+        {
+            var partCount = (int)((size + _partSize - 1) / _partSize);
+            var etags = new PartETag[partCount];
+            await Parallel.ForAsync(0, partCount, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = 4 }, async (i, ct) =>
+            {
+                var position = (long)i * _partSize;
+                var response = await _client.UploadPartAsync(new UploadPartRequest
+                {
+                    BucketName = _root.Bucket,
+                    Key = key,
+                    UploadId = upload.UploadId,
+                    PartNumber = i + 1,
+                    FilePath = localFile,
+                    FilePosition = position,
+                    PartSize = Math.Min(_partSize, size - position),
+                    IsLastPart = i == partCount - 1,
+                    UseChunkEncoding = false,
+                }, ct);
+                etags[i] = new PartETag(i + 1, response.ETag);
+            });
+            await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = _root.Bucket,
+                Key = key,
+                UploadId = upload.UploadId,
+                PartETags = [.. etags],
+            }, cancellationToken);
+        }
+        catch
+        {
+            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _root.Bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None);
+            throw;
+        }
+    }
+
+    public async Task<IReadOnlyList<ArtifactEntry>> ListAsync(string? path, CancellationToken cancellationToken)
+    {
+        var relative = ArtifactPaths.Normalise(path);
+        var prefix = _root.Key(relative);
+        prefix = prefix.Length == 0 ? "" : prefix + "/";
+        var entries = new List<ArtifactEntry>();
+        var request = new ListObjectsV2Request { BucketName = _root.Bucket, Prefix = prefix, Delimiter = "/" };
+        ListObjectsV2Response response;
+        do
+        {
+            response = await _client.ListObjectsV2Async(request, cancellationToken);
+            foreach (var folder in response.CommonPrefixes ?? [])
+            {
+                entries.Add(new ArtifactEntry(ArtifactPaths.Combine(relative, folder[prefix.Length..].TrimEnd('/')), true, null));
+            }
+
+            foreach (var item in response.S3Objects ?? [])
+            {
+                if (item.Key.Length > prefix.Length)
+                {
+                    entries.Add(new ArtifactEntry(ArtifactPaths.Combine(relative, item.Key[prefix.Length..]), false, item.Size));
+                }
+            }
+
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+        while (response.IsTruncated == true);
+
+        return entries.OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var key = _root.Key(ArtifactPaths.Normalise(path));
+        try
+        {
+            var response = await _client.GetObjectAsync(_root.Bucket, key, cancellationToken);
+            return response.ResponseStream;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new FileNotFoundException($"No artifact at '{ArtifactPaths.Normalise(path)}' under {RootUri}.", key, e);
+        }
+    }
+
+    public Task<string> DownloadAsync(string path, string localDirectory, CancellationToken cancellationToken) =>
+        this.DownloadByListingAsync(path, localDirectory, cancellationToken);
+
+    public async Task DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        var relative = ArtifactPaths.Normalise(path);
+        var keys = (await this.ListRecursiveAsync(relative, cancellationToken)).Select(f => _root.Key(f.Path)).ToList();
+        if (keys.Count == 0 && relative.Length > 0)
+        {
+            keys.Add(_root.Key(relative));
+        }
+
+        // DeleteObjects takes at most 1,000 keys per request.
+        foreach (var chunk in keys.Chunk(1000))
+        {
+            await _client.DeleteObjectsAsync(new DeleteObjectsRequest
+            {
+                BucketName = _root.Bucket,
+                Objects = chunk.Select(k => new KeyVersion { Key = k }).ToList(),
+            }, cancellationToken);
+        }
+    }
+
+    public async Task<string> GetLocalPathAsync(string path, string scratchDirectory, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(scratchDirectory))
+        {
+            Directory.Delete(scratchDirectory, recursive: true);
+        }
+
+        return await DownloadAsync(path, scratchDirectory, cancellationToken);
+    }
+}

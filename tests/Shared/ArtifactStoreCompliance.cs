@@ -1,0 +1,124 @@
+using System.Text;
+using Fathom.Storage;
+
+namespace Fathom.Testing;
+
+/// <summary>
+/// The contract every artifact store keeps, run once per backend (local folder, S3, the MLflow artifact proxy):
+/// a subclass supplies a fresh, empty store.
+/// </summary>
+public abstract class ArtifactStoreCompliance : IDisposable
+{
+    private readonly string _scratch = Path.Combine(Path.GetTempPath(), "fathom-compliance", Guid.NewGuid().ToString("N"));
+
+    protected ArtifactStoreCompliance() => Directory.CreateDirectory(_scratch);
+
+    /// <summary>A new, empty store; each test calls it once.</summary>
+    protected abstract IArtifactStore CreateStore();
+
+    /// <summary>True when the backend cannot run here (e.g. no node for s3rver) and the test should skip.</summary>
+    protected virtual string? Unavailable => null;
+
+    public void Dispose()
+    {
+        Directory.Delete(_scratch, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    private string LocalFile(string name, string content)
+    {
+        var path = Path.Combine(_scratch, "src", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content, new UTF8Encoding(false));
+        return path;
+    }
+
+    private async Task<IArtifactStore> SeededAsync()
+    {
+        Skip.If(Unavailable is not null, Unavailable);
+        var store = CreateStore();
+        await store.UploadFileAsync(LocalFile("MLmodel", "flavors: {}"), "model/MLmodel", default);
+        await store.UploadFileAsync(LocalFile("w.bin", "0123456789"), "model/data/w.bin", default);
+        await store.UploadFileAsync(LocalFile("r.txt", "ok"), "report.txt", default);
+        return store;
+    }
+
+    [SkippableFact]
+    public async Task Upload_ThenOpenRead_ReturnsTheBytes()
+    {
+        var store = await SeededAsync();
+        await using var stream = await store.OpenReadAsync("model/data/w.bin", default);
+        Assert.Equal("0123456789", await new StreamReader(stream).ReadToEndAsync());
+    }
+
+    [SkippableFact]
+    public async Task List_Root_ShowsFoldersAndFilesWithSizesSorted()
+    {
+        var store = await SeededAsync();
+
+        var root = await store.ListAsync(null, default);
+        var model = await store.ListAsync("model", default);
+
+        Assert.Equal([("model", true, (long?)null), ("report.txt", false, 2L)], root.Select(e => (e.Path, e.IsDirectory, e.FileSize)));
+        Assert.Equal([("model/MLmodel", false), ("model/data", true)], model.Select(e => (e.Path, e.IsDirectory)));
+    }
+
+    [SkippableFact]
+    public async Task List_MissingFolder_IsEmpty()
+    {
+        var store = await SeededAsync();
+        Assert.Empty(await store.ListAsync("nothing/here", default));
+    }
+
+    [SkippableFact]
+    public async Task OpenRead_MissingFile_IsFileNotFound()
+    {
+        var store = await SeededAsync();
+        await Assert.ThrowsAsync<FileNotFoundException>(() => store.OpenReadAsync("model/absent.bin", default));
+    }
+
+    [SkippableFact]
+    public async Task Download_Folder_CopiesTheTree()
+    {
+        var store = await SeededAsync();
+
+        var local = await store.DownloadAsync("model", Path.Combine(_scratch, "out"), default);
+
+        Assert.Equal("flavors: {}", await File.ReadAllTextAsync(Path.Combine(local, "MLmodel")));
+        Assert.Equal("0123456789", await File.ReadAllTextAsync(Path.Combine(local, "data", "w.bin")));
+        Assert.Empty(Directory.EnumerateFiles(local, "*.tmp-*", SearchOption.AllDirectories));
+    }
+
+    [SkippableFact]
+    public async Task Download_File_CopiesIt()
+    {
+        var store = await SeededAsync();
+        var local = await store.DownloadAsync("report.txt", Path.Combine(_scratch, "out"), default);
+        Assert.Equal("ok", await File.ReadAllTextAsync(local));
+    }
+
+    [SkippableFact]
+    public async Task Upload_SamePathAgain_Overwrites()
+    {
+        var store = await SeededAsync();
+        await store.UploadFileAsync(LocalFile("r2.txt", "newer"), "report.txt", default);
+        await using var stream = await store.OpenReadAsync("report.txt", default);
+        Assert.Equal("newer", await new StreamReader(stream).ReadToEndAsync());
+    }
+
+    [SkippableFact]
+    public async Task Delete_Folder_RemovesEverythingBelowIt()
+    {
+        var store = await SeededAsync();
+        await store.DeleteAsync("model", default);
+        Assert.Equal(["report.txt"], (await store.ListAsync(null, default)).Select(e => e.Path));
+    }
+
+    [SkippableFact]
+    public async Task Paths_Traversal_IsRefused()
+    {
+        var store = await SeededAsync();
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UploadFileAsync(LocalFile("x", "x"), "../escape.txt", default));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ListAsync("a/../../b", default));
+    }
+}

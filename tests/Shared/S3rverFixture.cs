@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Fathom.Testing;
+
+/// <summary>
+/// A real S3-compatible server for tests: <c>s3rver</c> from npm, installed on first use (pinned version) and
+/// started on a free loopback port with a bucket named <see cref="Bucket"/>. Where node is missing the tests
+/// skip locally, but fail on CI (<c>CI=true</c>) so they can never silently stop running.
+/// </summary>
+public sealed class S3rverFixture : IAsyncLifetime
+{
+    public const string Version = "3.7.1";
+    public const string Bucket = "fathom";
+    public const string AccessKey = "S3RVER"; // s3rver's fixed credentials
+    public const string SecretKey = "S3RVER";
+
+    private readonly string _home = Path.Combine(Path.GetTempPath(), "fathom-s3rver-" + Version);
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "fathom-s3rver-data", Guid.NewGuid().ToString("N"));
+    private Process? _process;
+
+    public string Endpoint { get; private set; } = "";
+
+    /// <summary>Why the server is not available, or null when it runs.</summary>
+    public string? Unavailable { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        var script = Path.Combine(_home, "node_modules", "s3rver", "bin", "s3rver.js");
+        try
+        {
+            if (!File.Exists(script))
+            {
+                Directory.CreateDirectory(_home);
+                await RunAsync("npm", _home, "install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--prefix", _home, $"s3rver@{Version}");
+            }
+
+            Directory.CreateDirectory(_data);
+            var port = FreePort();
+            var start = new ProcessStartInfo("node", [script, "-d", _data, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", Bucket])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            _process = Process.Start(start)!;
+            Endpoint = $"http://127.0.0.1:{port}";
+            await WaitForPortAsync(port);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or TimeoutException)
+        {
+            if (Environment.GetEnvironmentVariable("CI") == "true")
+            {
+                throw new InvalidOperationException($"s3rver is required on CI and could not start: {e.Message}", e);
+            }
+
+            Unavailable = $"s3rver unavailable here ({e.Message})";
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process?.Dispose();
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static async Task RunAsync(string file, string directory, params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, args) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {await stderr}");
+        }
+    }
+
+    private static async Task WaitForPortAsync(int port)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        throw new TimeoutException($"s3rver did not listen on port {port} within 10 s.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
