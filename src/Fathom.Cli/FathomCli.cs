@@ -21,5 +21,10 @@ internal static class FathomCli
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args) => await Build().Parse(args).InvokeAsync();
+    public static async Task<int> RunAsync(string[] args)
+    {
+        // The composition root: optional backends register their URI schemes once, here.
+        Tracking.PostgresTrackingStores.Register();
+        return await Build().Parse(args).InvokeAsync();
+    }
 }

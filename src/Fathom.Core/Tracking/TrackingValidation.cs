@@ -58,6 +58,45 @@ public static partial class TrackingValidation
         }
     }
 
+    /// <summary>Validates a log-batch request the way MLflow does: keys, timestamps, lengths, duplicate params.</summary>
+    public static void ValidateBatch(IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(parameters);
+        foreach (var metric in metrics)
+        {
+            ValidateKey(metric.Key, "metric");
+            if (metric.Timestamp < 0)
+            {
+                throw TrackingException.Invalid($"Got invalid timestamp {metric.Timestamp} for metric '{metric.Key}'. Timestamp must be a nonnegative long (64-bit integer).");
+            }
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var param in parameters)
+        {
+            ValidateKey(param.Key, "parameter");
+            ValidateLength(param.Value, MaxParamValueLength, "param", param.Key);
+            if (!seen.Add(param.Key))
+            {
+                throw TrackingException.Invalid($"Duplicate parameter keys have been submitted: ['{param.Key}']. Please ensure the request contains only one param value per param key.");
+            }
+        }
+
+        ValidateTags(tags);
+    }
+
+    /// <summary>Validates run tags' keys and value lengths.</summary>
+    public static void ValidateTags(IReadOnlyList<Tag> tags)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        foreach (var tag in tags)
+        {
+            ValidateKey(tag.Key, "tag");
+            ValidateLength(tag.Value, MaxRunTagValueLength, "tag", tag.Key);
+        }
+    }
+
     /// <summary>Throws when an experiment name is empty or too long.</summary>
     public static void ValidateExperimentName(string? name)
     {

@@ -1,0 +1,14 @@
+namespace Fathom.Tracking;
+
+/// <summary>Registers <c>postgresql://</c> (and <c>postgres://</c>) tracking URIs.</summary>
+public static class PostgresTrackingStores
+{
+    /// <summary>Makes <see cref="TrackingClient.Open"/> and the hosts accept PostgreSQL URIs.</summary>
+    public static void Register()
+    {
+        static ITrackingStore Open(string uri, string root, TimeProvider time) =>
+            PostgresTrackingStore.OpenAsync(uri, root, time, CancellationToken.None).GetAwaiter().GetResult();
+        TrackingStores.Register("postgresql", Open);
+        TrackingStores.Register("postgres", Open);
+    }
+}
