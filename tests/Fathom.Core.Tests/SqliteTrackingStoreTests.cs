@@ -126,14 +126,14 @@ public sealed class SqliteTrackingStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task UpdateRun_DeletedRun_IsInvalidState()
+    public async Task UpdateRun_DeletedRun_IsInvalidParameterValue()
     {
         var run = await NewRunAsync();
         await _store.DeleteRunAsync(run.RunId, _ct);
 
         var error = await Assert.ThrowsAsync<TrackingException>(() => _store.UpdateRunAsync(run.RunId, RunStatus.Finished, 2000, null, _ct));
 
-        Assert.Equal(ErrorCode.InvalidState, error.Code);
+        Assert.Equal(ErrorCode.InvalidParameterValue, error.Code);
     }
 
     [Fact]
