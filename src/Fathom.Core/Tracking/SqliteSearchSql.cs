@@ -36,29 +36,29 @@ internal static class SqliteSearchSql
             switch (clause.Entity)
             {
                 case SearchEntity.Metric:
-                {
-                    var alias = q.Alias("f");
-                    var test = Compare(q, $"{alias}.value", clause.Comparator, StoredNumber(clause.Number!.Value));
-                    // NaN compares false with every number, as in IEEE arithmetic, except for '!='.
-                    var nanExcluded = clause.Comparator != SearchComparator.NotEqual;
-                    var condition = nanExcluded ? $"{alias}.is_nan = 0 AND {test}" : $"({alias}.is_nan = 1 OR {test})";
-                    joins.Append(CultureInfo.InvariantCulture, $" JOIN latest_metrics {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(clause.Key)} AND {condition}");
-                    if (!metricJoins.TryGetValue(clause.Key, out var existing) || (nanExcluded && !existing.NaNExcluded))
                     {
-                        metricJoins[clause.Key] = (alias, nanExcluded);
+                        var alias = q.Alias("f");
+                        var test = Compare(q, $"{alias}.value", clause.Comparator, StoredNumber(clause.Number!.Value));
+                        // NaN compares false with every number, as in IEEE arithmetic, except for '!='.
+                        var nanExcluded = clause.Comparator != SearchComparator.NotEqual;
+                        var condition = nanExcluded ? $"{alias}.is_nan = 0 AND {test}" : $"({alias}.is_nan = 1 OR {test})";
+                        joins.Append(CultureInfo.InvariantCulture, $" JOIN latest_metrics {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(clause.Key)} AND {condition}");
+                        if (!metricJoins.TryGetValue(clause.Key, out var existing) || (nanExcluded && !existing.NaNExcluded))
+                        {
+                            metricJoins[clause.Key] = (alias, nanExcluded);
+                        }
+
+                        break;
                     }
 
-                    break;
-                }
-
                 case SearchEntity.Param or SearchEntity.Tag:
-                {
-                    // A run lacking the key never matches, even for '!=' (MLflow's rule), hence an inner join.
-                    var alias = q.Alias("f");
-                    var table = clause.Entity == SearchEntity.Param ? "params" : "tags";
-                    joins.Append(CultureInfo.InvariantCulture, $" JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(clause.Key)} AND {CompareClause(q, $"{alias}.value", clause)}");
-                    break;
-                }
+                    {
+                        // A run lacking the key never matches, even for '!=' (MLflow's rule), hence an inner join.
+                        var alias = q.Alias("f");
+                        var table = clause.Entity == SearchEntity.Param ? "params" : "tags";
+                        joins.Append(CultureInfo.InvariantCulture, $" JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(clause.Key)} AND {CompareClause(q, $"{alias}.value", clause)}");
+                        break;
+                    }
 
                 case SearchEntity.Dataset:
                     where.Add(clause.Key == "context"
@@ -87,22 +87,22 @@ internal static class SqliteSearchSql
                     orderTerms.Add($"{join.Alias}.value {direction}");
                     break;
                 case SearchEntity.Metric:
-                {
-                    // Missing values sort last whatever the direction, NaN just before them (MLflow's SQL store).
-                    var alias = q.Alias("o");
-                    joins.Append(CultureInfo.InvariantCulture, $" LEFT JOIN latest_metrics {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(order.Key)}");
-                    orderTerms.Add($"{alias}.run_uuid IS NULL, {alias}.is_nan, {alias}.value {direction}");
-                    break;
-                }
+                    {
+                        // Missing values sort last whatever the direction, NaN just before them (MLflow's SQL store).
+                        var alias = q.Alias("o");
+                        joins.Append(CultureInfo.InvariantCulture, $" LEFT JOIN latest_metrics {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(order.Key)}");
+                        orderTerms.Add($"{alias}.run_uuid IS NULL, {alias}.is_nan, {alias}.value {direction}");
+                        break;
+                    }
 
                 case SearchEntity.Param or SearchEntity.Tag:
-                {
-                    var alias = q.Alias("o");
-                    var table = order.Entity == SearchEntity.Param ? "params" : "tags";
-                    joins.Append(CultureInfo.InvariantCulture, $" LEFT JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(order.Key)}");
-                    orderTerms.Add($"{alias}.value IS NULL, {alias}.value {direction}");
-                    break;
-                }
+                    {
+                        var alias = q.Alias("o");
+                        var table = order.Entity == SearchEntity.Param ? "params" : "tags";
+                        joins.Append(CultureInfo.InvariantCulture, $" LEFT JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(order.Key)}");
+                        orderTerms.Add($"{alias}.value IS NULL, {alias}.value {direction}");
+                        break;
+                    }
 
                 default:
                     var column = RunColumn(order.Key);
