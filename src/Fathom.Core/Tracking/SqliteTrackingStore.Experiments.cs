@@ -23,7 +23,7 @@ internal sealed partial class SqliteTrackingStore
             exists.Parameters.AddWithValue("$name", name);
             if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
             {
-                throw new TrackingException(ErrorCode.ResourceAlreadyExists, $"Experiment '{name}' already exists.");
+                throw new TrackingException(ErrorCode.ResourceAlreadyExists, $"Experiment(name={name}) already exists.");
             }
         }
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace Fathom.Tracking;
@@ -92,33 +90,6 @@ internal sealed partial class SqliteTrackingStore
     public Task DeleteRunAsync(string runId, CancellationToken cancellationToken) => SetRunStageAsync(runId, LifecycleStage.Deleted, cancellationToken);
 
     public Task RestoreRunAsync(string runId, CancellationToken cancellationToken) => SetRunStageAsync(runId, LifecycleStage.Active, cancellationToken);
-
-    // MLflow's SQL store uses a base64-encoded JSON offset as its page token; clients treat it as opaque.
-    private static string EncodePageToken(long offset) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, long> { ["offset"] = offset })));
-
-    private static long DecodePageToken(string? token)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return 0;
-        }
-
-        try
-        {
-            var json = JsonSerializer.Deserialize<Dictionary<string, long>>(Convert.FromBase64String(token));
-            if (json is not null && json.TryGetValue("offset", out var offset) && offset >= 0)
-            {
-                return offset;
-            }
-        }
-        catch (Exception e) when (e is FormatException or JsonException)
-        {
-            throw TrackingException.Invalid($"Invalid page token, could not base64-decode or parse it: {e.Message}");
-        }
-
-        throw TrackingException.Invalid("Invalid page token: it has no non-negative 'offset'.");
-    }
 
     private async Task SetRunStageAsync(string runId, string stage, CancellationToken cancellationToken)
     {

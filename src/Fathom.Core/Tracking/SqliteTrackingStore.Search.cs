@@ -15,7 +15,7 @@ internal sealed partial class SqliteTrackingStore
         RequireMaxResults(search.MaxResults);
         var clauses = SearchFilterParser.Parse(search.Filter, SearchTarget.Runs);
         var orders = SearchOrderParser.Parse(search.OrderBy, SearchTarget.Runs);
-        var offset = DecodePageToken(search.PageToken);
+        var offset = PageTokens.Decode(search.PageToken);
         var ids = search.ExperimentIds
             .Select(e => long.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
             .Where(id => id >= 0)
@@ -35,7 +35,7 @@ internal sealed partial class SqliteTrackingStore
         }
 
         var runs = await AttachDataAsync(connection, infos, cancellationToken);
-        return new RunsPage(runs, more ? EncodePageToken(offset + search.MaxResults) : null);
+        return new RunsPage(runs, more ? PageTokens.Encode(offset + search.MaxResults) : null);
     }
 
     public async Task<ExperimentsPage> SearchExperimentsAsync(ExperimentSearch search, CancellationToken cancellationToken)
@@ -44,7 +44,7 @@ internal sealed partial class SqliteTrackingStore
         RequireMaxResults(search.MaxResults);
         var clauses = SearchFilterParser.Parse(search.Filter, SearchTarget.Experiments);
         var orders = SearchOrderParser.Parse(search.OrderBy, SearchTarget.Experiments);
-        var offset = DecodePageToken(search.PageToken);
+        var offset = PageTokens.Decode(search.PageToken);
         var query = SqliteSearchSql.Experiments(search.ViewType, clauses, orders, search.MaxResults, offset);
         await using var connection = OpenConnection();
         var experiments = (await ReadExperimentsAsync(connection, query, cancellationToken)).ToList();
@@ -54,7 +54,7 @@ internal sealed partial class SqliteTrackingStore
             experiments.RemoveAt(experiments.Count - 1);
         }
 
-        return new ExperimentsPage(experiments, more ? EncodePageToken(offset + search.MaxResults) : null);
+        return new ExperimentsPage(experiments, more ? PageTokens.Encode(offset + search.MaxResults) : null);
     }
 
     private static void RequireMaxResults(int maxResults)
