@@ -42,6 +42,9 @@ internal sealed class CliContext
 
     public TimeProvider Time { get; } = TimeProvider.System;
 
+    /// <summary>The local store the options name (for commands that need a SQLite file, such as the server).</summary>
+    public StoreLocation ResolveStore() => StoreLocation.Resolve(StoreOption, Directory.GetCurrentDirectory());
+
     public TrackingClient OpenTracking()
     {
         var client = TrackingClient.Open(StoreOption, Time);

@@ -64,6 +64,18 @@ public abstract class ArtifactStoreCompliance : IDisposable
     }
 
     [SkippableFact]
+    public async Task UploadStream_ThenOpenRead_ReturnsTheBytes()
+    {
+        var store = await SeededAsync();
+        using var content = new MemoryStream(Encoding.UTF8.GetBytes("streamed bytes"));
+
+        await store.UploadAsync(content, "logs/out.txt", default);
+
+        await using var stream = await store.OpenReadAsync("logs/out.txt", default);
+        Assert.Equal("streamed bytes", await new StreamReader(stream).ReadToEndAsync());
+    }
+
+    [SkippableFact]
     public async Task List_MissingFolder_IsEmpty()
     {
         var store = await SeededAsync();

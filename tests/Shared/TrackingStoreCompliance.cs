@@ -157,7 +157,7 @@ public abstract class TrackingStoreCompliance : IAsyncLifetime
     }
 
     [SkippableFact]
-    public async Task UpdateRun_DeletedRun_IsInvalidState()
+    public async Task UpdateRun_DeletedRun_IsInvalidParameterValue()
     {
         SkipIfUnavailable();
         var run = await NewRunAsync();
@@ -165,7 +165,7 @@ public abstract class TrackingStoreCompliance : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<TrackingException>(() => Store.UpdateRunAsync(run.RunId, RunStatus.Finished, 2000, null, Ct));
 
-        Assert.Equal(ErrorCode.InvalidState, error.Code);
+        Assert.Equal(ErrorCode.InvalidParameterValue, error.Code);
     }
 
     [SkippableFact]

@@ -50,6 +50,32 @@ internal sealed class MlflowArtifactsStore : IArtifactStore
         }, HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
 
+    public async Task UploadAsync(Stream content, string artifactPath, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var path = Full(artifactPath);
+        var start = content.CanSeek ? content.Position : 0;
+        var sent = false;
+        using var response = await _connection.SendRawAsync(() =>
+        {
+            // A retry can resend a seekable stream from where it started; a one-way stream goes once.
+            if (sent && !content.CanSeek)
+            {
+                throw new IOException($"Uploading '{artifactPath}' failed and its stream cannot be replayed.");
+            }
+
+            if (content.CanSeek)
+            {
+                content.Position = start;
+            }
+
+            sent = true;
+            var body = new StreamContent(content);
+            body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            return new HttpRequestMessage(HttpMethod.Put, Url(path)) { Content = body };
+        }, HttpCompletionOption.ResponseContentRead, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<ArtifactEntry>> ListAsync(string? path, CancellationToken cancellationToken)
     {
         var relative = ArtifactPaths.Normalise(path);

@@ -69,6 +69,28 @@ internal sealed class MlflowRestStore : ITrackingStore
         return experiments.OrderBy(e => long.TryParse(e.ExperimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : long.MaxValue).ToList();
     }
 
+    public async Task<ExperimentsPage> SearchExperimentsAsync(ExperimentSearch search, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        var body = new JsonObject { ["max_results"] = search.MaxResults, ["view_type"] = MlflowJson.ViewType(search.ViewType) };
+        AddSearchFields(body, search.PageToken, search.Filter, search.OrderBy);
+        var response = await _connection.PostAsync("experiments/search", body, cancellationToken);
+        var token = response["next_page_token"]?.GetValue<string>();
+        return new ExperimentsPage((response["experiments"] as JsonArray ?? []).OfType<JsonObject>().Select(MlflowJson.Experiment).ToList(), string.IsNullOrEmpty(token) ? null : token);
+    }
+
+    public Task RenameExperimentAsync(string experimentId, string newName, CancellationToken cancellationToken) =>
+        _connection.PostAsync("experiments/update", new JsonObject { ["experiment_id"] = experimentId, ["new_name"] = newName }, cancellationToken);
+
+    public Task SetExperimentTagAsync(string experimentId, Tag tag, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        return _connection.PostAsync("experiments/set-experiment-tag", new JsonObject { ["experiment_id"] = experimentId, ["key"] = tag.Key, ["value"] = tag.Value }, cancellationToken);
+    }
+
+    public Task DeleteExperimentTagAsync(string experimentId, string key, CancellationToken cancellationToken) =>
+        _connection.PostAsync("experiments/delete-experiment-tag", new JsonObject { ["experiment_id"] = experimentId, ["key"] = key }, cancellationToken);
+
     public Task DeleteExperimentAsync(string experimentId, CancellationToken cancellationToken) =>
         _connection.PostAsync("experiments/delete", new JsonObject { ["experiment_id"] = experimentId }, cancellationToken);
 
@@ -186,15 +208,29 @@ internal sealed class MlflowRestStore : ITrackingStore
             ["run_view_type"] = MlflowJson.ViewType(search.ViewType),
             ["max_results"] = search.MaxResults,
         };
-        if (!string.IsNullOrEmpty(search.PageToken))
-        {
-            body["page_token"] = search.PageToken;
-        }
-
+        AddSearchFields(body, search.PageToken, search.Filter, search.OrderBy);
         var response = await _connection.PostAsync("runs/search", body, cancellationToken);
         var runs = (response["runs"] as JsonArray ?? []).OfType<JsonObject>().Select(MlflowJson.Run).ToList();
         var token = response["next_page_token"]?.GetValue<string>();
         return new RunsPage(runs, string.IsNullOrEmpty(token) ? null : token);
+    }
+
+    private static void AddSearchFields(JsonObject body, string? pageToken, string? filter, IReadOnlyList<string>? orderBy)
+    {
+        if (!string.IsNullOrEmpty(pageToken))
+        {
+            body["page_token"] = pageToken;
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter))
+        {
+            body["filter"] = filter;
+        }
+
+        if (orderBy is { Count: > 0 })
+        {
+            body["order_by"] = new JsonArray(orderBy.Select(o => (JsonNode)JsonValue.Create(o)).ToArray());
+        }
     }
 
     public ValueTask DisposeAsync()

@@ -12,6 +12,9 @@ public interface IArtifactStore
     /// <summary>Stores a local file at <paramref name="artifactPath"/> (the full relative path, file name included).</summary>
     Task UploadFileAsync(string localFile, string artifactPath, CancellationToken cancellationToken);
 
+    /// <summary>Stores the bytes of <paramref name="content"/> at <paramref name="artifactPath"/>, replacing any file there.</summary>
+    Task UploadAsync(Stream content, string artifactPath, CancellationToken cancellationToken);
+
     /// <summary>The direct children of a folder (the root when <paramref name="path"/> is null or empty), sorted by path.</summary>
     Task<IReadOnlyList<ArtifactEntry>> ListAsync(string? path, CancellationToken cancellationToken);
 

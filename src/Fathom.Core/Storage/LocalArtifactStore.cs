@@ -15,6 +15,13 @@ internal sealed class LocalArtifactStore : IArtifactStore
 
     public async Task UploadFileAsync(string localFile, string artifactPath, CancellationToken cancellationToken)
     {
+        await using var source = new FileStream(localFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        await UploadAsync(source, artifactPath, cancellationToken);
+    }
+
+    public async Task UploadAsync(Stream content, string artifactPath, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
         var target = Resolve(artifactPath);
         if (target == _root)
         {
@@ -25,10 +32,9 @@ internal sealed class LocalArtifactStore : IArtifactStore
         var temp = target + ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
-            await using (var source = new FileStream(localFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
             await using (var destination = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
-                await source.CopyToAsync(destination, cancellationToken);
+                await content.CopyToAsync(destination, cancellationToken);
             }
 
             File.Move(temp, target, overwrite: true);

@@ -12,7 +12,7 @@ public enum ErrorCode
     /// <summary>An entity with that name or key exists already (HTTP 400).</summary>
     ResourceAlreadyExists,
 
-    /// <summary>The entity is in a state that forbids the change, e.g. a deleted run (HTTP 400).</summary>
+    /// <summary>The entity is in a state that forbids the change, e.g. renaming a deleted experiment (HTTP 500, as MLflow answers it).</summary>
     InvalidState,
 
     /// <summary>The caller may not do this (HTTP 403).</summary>

@@ -20,6 +20,18 @@ public interface ITrackingStore : IAsyncDisposable
     /// <summary>All experiments in the given view, ordered by id.</summary>
     Task<IReadOnlyList<Experiment>> ListExperimentsAsync(ViewType viewType, CancellationToken cancellationToken);
 
+    /// <summary>Experiments matching a filter, in the requested order, one page at a time.</summary>
+    Task<ExperimentsPage> SearchExperimentsAsync(ExperimentSearch search, CancellationToken cancellationToken);
+
+    /// <summary>Renames an active experiment; the new name must be unused.</summary>
+    Task RenameExperimentAsync(string experimentId, string newName, CancellationToken cancellationToken);
+
+    /// <summary>Sets (upserts) a tag on an active experiment.</summary>
+    Task SetExperimentTagAsync(string experimentId, Tag tag, CancellationToken cancellationToken);
+
+    /// <summary>Removes a tag from an active experiment; an absent tag is RESOURCE_DOES_NOT_EXIST.</summary>
+    Task DeleteExperimentTagAsync(string experimentId, string key, CancellationToken cancellationToken);
+
     /// <summary>Soft-deletes an experiment and its runs.</summary>
     Task DeleteExperimentAsync(string experimentId, CancellationToken cancellationToken);
 
@@ -56,6 +68,6 @@ public interface ITrackingStore : IAsyncDisposable
     /// <summary>Every point of one metric, ordered by timestamp, step, value.</summary>
     Task<IReadOnlyList<Metric>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken);
 
-    /// <summary>Runs of the given experiments, newest first, one page at a time.</summary>
+    /// <summary>Runs of the given experiments matching the filter, in the requested order, one page at a time.</summary>
     Task<RunsPage> SearchRunsAsync(RunSearch search, CancellationToken cancellationToken);
 }

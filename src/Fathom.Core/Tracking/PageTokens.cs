@@ -3,12 +3,16 @@ using System.Text.Json;
 
 namespace Fathom.Tracking;
 
-/// <summary>MLflow's page tokens: base64 of <c>{"offset": N}</c>. Clients treat them as opaque; every store shares the format.</summary>
+/// <summary>
+/// MLflow's page tokens: base64 of <c>{"offset": N}</c>. Clients treat them as opaque, but using MLflow's form
+/// lets a token from one server be read by the other.
+/// </summary>
 internal static class PageTokens
 {
     public static string Encode(long offset) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, long> { ["offset"] = offset })));
 
+    /// <summary>The offset a token holds; 0 for none; INVALID_PARAMETER_VALUE for a token that is not one.</summary>
     public static long Decode(string? token)
     {
         if (string.IsNullOrEmpty(token))

@@ -23,7 +23,7 @@ internal sealed partial class SqliteTrackingStore
             exists.Parameters.AddWithValue("$name", name);
             if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
             {
-                throw new TrackingException(ErrorCode.ResourceAlreadyExists, $"Experiment '{name}' already exists.");
+                throw new TrackingException(ErrorCode.ResourceAlreadyExists, $"Experiment(name={name}) already exists.");
             }
         }
 
@@ -130,14 +130,20 @@ internal sealed partial class SqliteTrackingStore
     private static async Task<IReadOnlyList<Experiment>> ReadExperimentsAsync(
         SqliteConnection connection, string sql, object? parameter, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
     {
-        var rows = new List<(long Id, string Name, string Location, string Stage, long Created, long Updated)>();
-        await using (var command = Command(connection, sql, transaction))
+        await using var command = Command(connection, sql, transaction);
+        if (parameter is not null)
         {
-            if (parameter is not null)
-            {
-                command.Parameters.AddWithValue("$p", parameter);
-            }
+            command.Parameters.AddWithValue("$p", parameter);
+        }
 
+        return await ReadExperimentsAsync(connection, command, transaction, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<Experiment>> ReadExperimentsAsync(
+        SqliteConnection connection, SqliteCommand command, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var rows = new List<(long Id, string Name, string Location, string Stage, long Created, long Updated)>();
+        {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace Fathom.Tracking;
@@ -30,7 +28,7 @@ internal sealed partial class SqliteTrackingStore
             ?? throw TrackingException.NotFound($"No Experiment with id={request.ExperimentId} exists");
         if (experiment.LifecycleStage != LifecycleStage.Active)
         {
-            throw new TrackingException(ErrorCode.InvalidState, $"The experiment {request.ExperimentId} must be in the 'active' state. Current state is {experiment.LifecycleStage}.");
+            throw TrackingException.Invalid($"The experiment {request.ExperimentId} must be in the 'active' state. Current state is {experiment.LifecycleStage}.");
         }
 
         var runId = Guid.NewGuid().ToString("N");
@@ -93,79 +91,6 @@ internal sealed partial class SqliteTrackingStore
 
     public Task RestoreRunAsync(string runId, CancellationToken cancellationToken) => SetRunStageAsync(runId, LifecycleStage.Active, cancellationToken);
 
-    public async Task<RunsPage> SearchRunsAsync(RunSearch search, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(search);
-        if (search.MaxResults is < 1 or > 50_000)
-        {
-            throw TrackingException.Invalid($"Invalid value {search.MaxResults} for parameter 'max_results' supplied. It must be at most 50000 and at least 1.");
-        }
-
-        if (search.ExperimentIds.Count == 0)
-        {
-            return new RunsPage([], null);
-        }
-
-        var offset = DecodePageToken(search.PageToken);
-        var ids = search.ExperimentIds
-            .Select(e => long.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
-            .Where(id => id >= 0)
-            .ToList();
-        var stage = search.ViewType switch
-        {
-            ViewType.ActiveOnly => "AND lifecycle_stage = 'active'",
-            ViewType.DeletedOnly => "AND lifecycle_stage = 'deleted'",
-            _ => string.Empty,
-        };
-        var sql = new StringBuilder($"SELECT {RunColumns} FROM runs WHERE experiment_id IN (");
-        var parameters = new List<object>();
-        for (var i = 0; i < ids.Count; i++)
-        {
-            sql.Append(i == 0 ? "$p" : ", $p").Append(i.ToString(CultureInfo.InvariantCulture));
-            parameters.Add(ids[i]);
-        }
-
-        // One more row than asked tells whether another page exists without a second query.
-        sql.Append(CultureInfo.InvariantCulture, $") {stage} ORDER BY start_time DESC, run_uuid ASC LIMIT {search.MaxResults + 1} OFFSET {offset};");
-        await using var connection = OpenConnection();
-        var infos = await ReadRunInfosAsync(connection, sql.ToString(), parameters, cancellationToken);
-        var more = infos.Count > search.MaxResults;
-        if (more)
-        {
-            infos.RemoveAt(infos.Count - 1);
-        }
-
-        var runs = await AttachDataAsync(connection, infos, cancellationToken);
-        return new RunsPage(runs, more ? EncodePageToken(offset + search.MaxResults) : null);
-    }
-
-    // MLflow's SQL store uses a base64-encoded JSON offset as its page token; clients treat it as opaque.
-    private static string EncodePageToken(long offset) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, long> { ["offset"] = offset })));
-
-    private static long DecodePageToken(string? token)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return 0;
-        }
-
-        try
-        {
-            var json = JsonSerializer.Deserialize<Dictionary<string, long>>(Convert.FromBase64String(token));
-            if (json is not null && json.TryGetValue("offset", out var offset) && offset >= 0)
-            {
-                return offset;
-            }
-        }
-        catch (Exception e) when (e is FormatException or JsonException)
-        {
-            throw TrackingException.Invalid($"Invalid page token, could not base64-decode or parse it: {e.Message}");
-        }
-
-        throw TrackingException.Invalid("Invalid page token: it has no non-negative 'offset'.");
-    }
-
     private async Task SetRunStageAsync(string runId, string stage, CancellationToken cancellationToken)
     {
         await using var connection = OpenConnection();
@@ -187,7 +112,7 @@ internal sealed partial class SqliteTrackingStore
             ?? throw TrackingException.NotFound($"Run with id={runId} not found");
         if (stage != LifecycleStage.Active)
         {
-            throw new TrackingException(ErrorCode.InvalidState, $"The run {runId} must be in the 'active' state. Current state is {stage}.");
+            throw TrackingException.Invalid($"The run {runId} must be in the 'active' state. Current state is {stage}.");
         }
     }
 
@@ -200,6 +125,11 @@ internal sealed partial class SqliteTrackingStore
             command.Parameters.AddWithValue("$p" + i.ToString(CultureInfo.InvariantCulture), parameters[i]);
         }
 
+        return await ReadRunInfosAsync(command, cancellationToken);
+    }
+
+    private static async Task<List<RunInfo>> ReadRunInfosAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
         var infos = new List<RunInfo>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -17,7 +17,7 @@ internal sealed partial class PostgresTrackingStore
             ?? throw TrackingException.NotFound($"No Experiment with id={request.ExperimentId} exists");
         if (experiment.LifecycleStage != LifecycleStage.Active)
         {
-            throw new TrackingException(ErrorCode.InvalidState, $"The experiment {request.ExperimentId} must be in the 'active' state. Current state is {experiment.LifecycleStage}.");
+            throw TrackingException.Invalid($"The experiment {request.ExperimentId} must be in the 'active' state. Current state is {experiment.LifecycleStage}.");
         }
 
         var runId = Guid.NewGuid().ToString("N");
@@ -77,6 +77,7 @@ internal sealed partial class PostgresTrackingStore
             throw TrackingException.Invalid($"Invalid value {search.MaxResults} for parameter 'max_results' supplied. It must be at most 50000 and at least 1.");
         }
 
+        RequireNoFilterOrOrder(search.Filter, search.OrderBy);
         var ids = search.ExperimentIds.Select(ParseId).OfType<long>().ToArray();
         if (ids.Length == 0)
         {
@@ -258,7 +259,7 @@ internal sealed partial class PostgresTrackingStore
         var stage = await command.ExecuteScalarAsync(cancellationToken) as string ?? throw TrackingException.NotFound($"Run with id={runId} not found");
         if (stage != LifecycleStage.Active)
         {
-            throw new TrackingException(ErrorCode.InvalidState, $"The run {runId} must be in the 'active' state. Current state is {stage}.");
+            throw TrackingException.Invalid($"The run {runId} must be in the 'active' state. Current state is {stage}.");
         }
     }
 

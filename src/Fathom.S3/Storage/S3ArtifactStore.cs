@@ -42,6 +42,39 @@ internal sealed class S3ArtifactStore : IArtifactStore
         await UploadMultipartAsync(localFile, key, size, cancellationToken);
     }
 
+    public async Task UploadAsync(Stream content, string artifactPath, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        if (content.CanSeek && content.Length - content.Position <= _multipartThreshold)
+        {
+            await _client.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = _root.Bucket,
+                Key = _root.Key(ArtifactPaths.Normalise(artifactPath)),
+                InputStream = content,
+                AutoCloseStream = false,
+                UseChunkEncoding = false,
+            }, cancellationToken);
+            return;
+        }
+
+        // S3 needs the length up front: spool a one-way (or large) stream to a temporary file first.
+        var temp = Path.Combine(Path.GetTempPath(), "fathom-s3-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                await content.CopyToAsync(file, cancellationToken);
+            }
+
+            await UploadFileAsync(temp, artifactPath, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
     // Large files go up in parts, several at a time; S3 assembles the object only on completion, so readers never see a part.
     private async Task UploadMultipartAsync(string localFile, string key, long size, CancellationToken cancellationToken)
     {

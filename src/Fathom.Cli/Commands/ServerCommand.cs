@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Fathom.Mlflow;
+using Microsoft.Extensions.Hosting;
+using Spectre.Console;
+
+namespace Fathom.Cli.Commands;
+
+/// <summary><c>fathom server</c>: the MLflow-compatible tracking server over the store (MLflow's <c>mlflow server</c>).</summary>
+internal static class ServerCommand
+{
+    public static Command Create()
+    {
+        var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port", "-p") { Description = "Port to bind (0 picks a free one).", DefaultValueFactory = _ => 5000 };
+        var artifacts = new Option<string?>("--artifacts")
+        {
+            Description = "Where proxied artifacts are kept: a folder or file:// URI (default: the store's artifacts folder).",
+        };
+        var serveArtifacts = new Option<bool>("--serve-artifacts")
+        {
+            Description = "Proxy artifacts through the server: new experiments get mlflow-artifacts:/ locations (default: on).",
+            DefaultValueFactory = _ => true,
+        };
+        var noServeArtifacts = new Option<bool>("--no-serve-artifacts") { Description = "Turn the artifact proxy off (as MLflow's flag)." };
+        var command = new Command("server", "Serve the MLflow tracking REST API (/api/2.0/mlflow/…) and artifact proxy over the store, for MLflow clients.")
+        {
+            host, port, artifacts, serveArtifacts, noServeArtifacts,
+        };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            var store = cli.ResolveStore();
+            var options = new TrackingServerOptions
+            {
+                Host = parse.GetValue(host)!,
+                Port = parse.GetValue(port),
+                Store = store,
+                ArtifactsDestination = LocalFolder(parse.GetValue(artifacts) ?? store.ArtifactRoot),
+                ServeArtifacts = parse.GetValue(serveArtifacts) && !parse.GetValue(noServeArtifacts),
+            };
+            await using var app = TrackingServerHost.Build(options);
+            await app.StartAsync(ct);
+            cli.Human.MarkupLine(
+                $"Tracking server on [blue]{Markup.Escape(string.Join(", ", app.Urls))}[/] (store: {Markup.Escape(store.DatabasePath)}; artifacts: {Markup.Escape(options.ArtifactsDestination)}{(options.ServeArtifacts ? ", proxied" : string.Empty)}). Ctrl+C stops.");
+            try
+            {
+                await app.WaitForShutdownAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // stopping gracefully below
+            }
+
+            await app.StopAsync(CancellationToken.None);
+            return ExitCodes.Success;
+        });
+    }
+
+    private static string LocalFolder(string value)
+    {
+        if (value.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            return new Uri(value).LocalPath;
+        }
+
+        if (value.Contains("://", StringComparison.Ordinal))
+        {
+            throw new CliInputException($"--artifacts '{value}': only local folders and file:// URIs are supported so far.");
+        }
+
+        return Path.GetFullPath(value);
+    }
+}

@@ -1,0 +1,11 @@
+namespace Fathom.Search;
+
+/// <summary>What a search identifier names: MLflow's entity prefixes (<c>metrics.</c>, <c>params.</c>, …).</summary>
+internal enum SearchEntity
+{
+    Attribute,
+    Metric,
+    Param,
+    Tag,
+    Dataset,
+}

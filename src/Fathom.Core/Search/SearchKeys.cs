@@ -1,0 +1,58 @@
+namespace Fathom.Search;
+
+/// <summary>MLflow's searchable and orderable attribute keys, with their aliases resolved to one name.</summary>
+internal static class SearchKeys
+{
+    public static readonly IReadOnlyList<string> EntityNames = ["metric", "parameter", "tag", "attribute", "dataset"];
+
+    // Runs: string attributes take =, !=, LIKE, ILIKE (and IN / NOT IN for run_id); numeric ones the order comparators.
+    public static readonly IReadOnlyList<string> RunStringAttributes = ["run_id", "run_name", "user_id", "status", "artifact_uri"];
+
+    public static readonly IReadOnlyList<string> RunNumericAttributes = ["start_time", "end_time"];
+
+    public static readonly IReadOnlyList<string> ExperimentStringAttributes = ["name"];
+
+    public static readonly IReadOnlyList<string> ExperimentNumericAttributes = ["creation_time", "last_update_time"];
+
+    public static readonly IReadOnlyList<string> ExperimentOrderAttributes = ["name", "experiment_id", "creation_time", "last_update_time"];
+
+    public static readonly IReadOnlyList<string> DatasetKeys = ["name", "digest", "context"];
+
+    public static SearchEntity? Entity(string name, SearchTarget target)
+    {
+        SearchEntity? entity = name.ToLowerInvariant() switch
+        {
+            "metric" or "metrics" => SearchEntity.Metric,
+            "parameter" or "parameters" or "param" or "params" => SearchEntity.Param,
+            "tag" or "tags" => SearchEntity.Tag,
+            "attribute" or "attributes" or "attr" or "run" => SearchEntity.Attribute,
+            "dataset" or "datasets" => SearchEntity.Dataset,
+            _ => null,
+        };
+        return target == SearchTarget.Experiments && entity is not (SearchEntity.Tag or SearchEntity.Attribute) ? null : entity;
+    }
+
+    /// <summary>The canonical attribute name (<c>created</c> is <c>start_time</c>, <c>Run name</c> is <c>run_name</c>), or null.</summary>
+    public static string? Attribute(string key, SearchTarget target)
+    {
+        if (target == SearchTarget.Experiments)
+        {
+            return ExperimentStringAttributes.Contains(key) || ExperimentNumericAttributes.Contains(key) ? key : null;
+        }
+
+        var canonical = key switch
+        {
+            "created" or "Created" => "start_time",
+            "run name" or "Run name" or "Run Name" => "run_name",
+            _ => key,
+        };
+        return RunStringAttributes.Contains(canonical) || RunNumericAttributes.Contains(canonical) ? canonical : null;
+    }
+
+    public static bool IsNumericAttribute(string key, SearchTarget target) =>
+        (target == SearchTarget.Runs ? RunNumericAttributes : ExperimentNumericAttributes).Contains(key);
+
+    public static string ValidAttributes(SearchTarget target) => target == SearchTarget.Runs
+        ? string.Join("', '", RunStringAttributes.Concat(RunNumericAttributes))
+        : string.Join("', '", ExperimentStringAttributes.Concat(ExperimentNumericAttributes));
+}

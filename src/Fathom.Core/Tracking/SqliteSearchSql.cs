@@ -1,0 +1,263 @@
+using System.Globalization;
+using System.Text;
+using Fathom.Search;
+
+namespace Fathom.Tracking;
+
+/// <summary>
+/// Translates parsed search clauses and order keys into one parameterised SQLite query, so filtering, ordering
+/// and paging happen in the database on its indexes (the primary keys of <c>latest_metrics</c>, <c>params</c>
+/// and <c>tags</c> are (run, key), so each clause is an index lookup per run), never in memory.
+/// </summary>
+internal static class SqliteSearchSql
+{
+    public const string RunColumns = "r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage";
+
+    public const string ExperimentColumns = "e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, e.creation_time, e.last_update_time";
+
+    public static SqlQuery Runs(
+        IReadOnlyList<long> experimentIds, ViewType viewType, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset)
+    {
+        ArgumentNullException.ThrowIfNull(experimentIds);
+        ArgumentNullException.ThrowIfNull(clauses);
+        ArgumentNullException.ThrowIfNull(orders);
+        var q = new Builder();
+        var joins = new StringBuilder();
+        var where = new List<string> { $"r.experiment_id IN ({string.Join(", ", experimentIds.Select(q.Add))})" };
+        if (Stage(viewType, "r") is { } stage)
+        {
+            where.Add(stage);
+        }
+
+        // Metric joins by key, so an order on a filtered metric reuses the filter's row (and its index walk).
+        var metricJoins = new Dictionary<string, (string Alias, bool NaNExcluded)>(StringComparer.Ordinal);
+        foreach (var clause in clauses)
+        {
+            switch (clause.Entity)
+            {
+                case SearchEntity.Metric:
+                    {
+                        var alias = q.Alias("f");
+                        var test = Compare(q, $"{alias}.value", clause.Comparator, StoredNumber(clause.Number!.Value));
+                        // NaN compares false with every number, as in IEEE arithmetic, except for '!='.
+                        var nanExcluded = clause.Comparator != SearchComparator.NotEqual;
+                        var condition = nanExcluded ? $"{alias}.is_nan = 0 AND {test}" : $"({alias}.is_nan = 1 OR {test})";
+                        joins.Append(CultureInfo.InvariantCulture, $" JOIN latest_metrics {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(clause.Key)} AND {condition}");
+                        if (!metricJoins.TryGetValue(clause.Key, out var existing) || (nanExcluded && !existing.NaNExcluded))
+                        {
+                            metricJoins[clause.Key] = (alias, nanExcluded);
+                        }
+
+                        break;
+                    }
+
+                case SearchEntity.Param or SearchEntity.Tag:
+                    {
+                        // A run lacking the key never matches, even for '!=' (MLflow's rule), hence an inner join.
+                        var alias = q.Alias("f");
+                        var table = clause.Entity == SearchEntity.Param ? "params" : "tags";
+                        joins.Append(CultureInfo.InvariantCulture, $" JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(clause.Key)} AND {CompareClause(q, $"{alias}.value", clause)}");
+                        break;
+                    }
+
+                case SearchEntity.Dataset:
+                    where.Add(clause.Key == "context"
+                        ? $"EXISTS (SELECT 1 FROM inputs i, json_each(i.tags) j WHERE i.run_uuid = r.run_uuid AND json_extract(j.value, '$[0]') = 'mlflow.data.context' AND {CompareClause(q, "json_extract(j.value, '$[1]')", clause)})"
+                        : $"EXISTS (SELECT 1 FROM inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid WHERE i.run_uuid = r.run_uuid AND {CompareClause(q, "d." + clause.Key, clause)})");
+                    break;
+
+                default:
+                    where.Add(CompareClause(q, RunColumn(clause.Key), clause));
+                    break;
+            }
+        }
+
+        var orderTerms = new List<string>();
+        foreach (var order in orders)
+        {
+            var direction = order.Ascending ? "ASC" : "DESC";
+            switch (order.Entity)
+            {
+                case SearchEntity.Metric when metricJoins.TryGetValue(order.Key, out var join):
+                    if (!join.NaNExcluded)
+                    {
+                        orderTerms.Add($"{join.Alias}.is_nan");
+                    }
+
+                    orderTerms.Add($"{join.Alias}.value {direction}");
+                    break;
+                case SearchEntity.Metric:
+                    {
+                        // Missing values sort last whatever the direction, NaN just before them (MLflow's SQL store).
+                        var alias = q.Alias("o");
+                        joins.Append(CultureInfo.InvariantCulture, $" LEFT JOIN latest_metrics {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(order.Key)}");
+                        orderTerms.Add($"{alias}.run_uuid IS NULL, {alias}.is_nan, {alias}.value {direction}");
+                        break;
+                    }
+
+                case SearchEntity.Param or SearchEntity.Tag:
+                    {
+                        var alias = q.Alias("o");
+                        var table = order.Entity == SearchEntity.Param ? "params" : "tags";
+                        joins.Append(CultureInfo.InvariantCulture, $" LEFT JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(order.Key)}");
+                        orderTerms.Add($"{alias}.value IS NULL, {alias}.value {direction}");
+                        break;
+                    }
+
+                default:
+                    var column = RunColumn(order.Key);
+                    orderTerms.Add(order.Key == "end_time" ? $"{column} IS NULL, {column} {direction}" : $"{column} {direction}");
+                    break;
+            }
+        }
+
+        // MLflow's implicit tail: newest first, then run id, so pages are stable.
+        if (!orders.Any(o => o.Entity == SearchEntity.Attribute && o.Key == "start_time"))
+        {
+            orderTerms.Add("r.start_time DESC");
+        }
+
+        if (!orders.Any(o => o.Entity == SearchEntity.Attribute && o.Key == "run_id"))
+        {
+            orderTerms.Add("r.run_uuid ASC");
+        }
+
+        // One more row than asked tells whether another page exists without a second query.
+        var sql = $"SELECT {RunColumns} FROM runs r{joins} WHERE {string.Join(" AND ", where)} ORDER BY {string.Join(", ", orderTerms)} LIMIT {Number(limit + 1)} OFFSET {Number(offset)};";
+        return new SqlQuery(sql, q.Parameters);
+    }
+
+    public static SqlQuery Experiments(ViewType viewType, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset)
+    {
+        ArgumentNullException.ThrowIfNull(clauses);
+        ArgumentNullException.ThrowIfNull(orders);
+        var q = new Builder();
+        var joins = new StringBuilder();
+        var where = new List<string>();
+        if (Stage(viewType, "e") is { } stage)
+        {
+            where.Add(stage);
+        }
+
+        foreach (var clause in clauses)
+        {
+            if (clause.Entity == SearchEntity.Tag)
+            {
+                var alias = q.Alias("f");
+                joins.Append(CultureInfo.InvariantCulture, $" JOIN experiment_tags {alias} ON {alias}.experiment_id = e.experiment_id AND {alias}.key = {q.Add(clause.Key)} AND {CompareClause(q, $"{alias}.value", clause)}");
+            }
+            else
+            {
+                where.Add(CompareClause(q, "e." + clause.Key, clause));
+            }
+        }
+
+        // MLflow's default is newest first; an explicit order gets experiment_id DESC as its tie-break.
+        var terms = orders.Count == 0
+            ? ["e.creation_time DESC", "e.experiment_id ASC"]
+            : orders.Select(o => $"e.{o.Key} {(o.Ascending ? "ASC" : "DESC")}").ToList();
+        if (orders.Count > 0 && !orders.Any(o => o.Key == "experiment_id"))
+        {
+            terms.Add("e.experiment_id DESC");
+        }
+
+        var filter = where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where);
+        var sql = $"SELECT {ExperimentColumns} FROM experiments e{joins}{filter} ORDER BY {string.Join(", ", terms)} LIMIT {Number(limit + 1)} OFFSET {Number(offset)};";
+        return new SqlQuery(sql, q.Parameters);
+    }
+
+    /// <summary>
+    /// SQLite's LIKE ignores ASCII case, MLflow's LIKE does not: a LIKE pattern becomes a GLOB pattern
+    /// (% → *, _ → ?, GLOB's own wildcards escaped as one-character classes).
+    /// </summary>
+    public static string LikeToGlob(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        var glob = new StringBuilder(pattern.Length + 8);
+        foreach (var c in pattern)
+        {
+            glob.Append(c switch
+            {
+                '%' => "*",
+                '_' => "?",
+                '*' => "[*]",
+                '?' => "[?]",
+                '[' => "[[]",
+                _ => c.ToString(),
+            });
+        }
+
+        return glob.ToString();
+    }
+
+    private static string? Stage(ViewType viewType, string alias) => viewType switch
+    {
+        ViewType.ActiveOnly => $"{alias}.lifecycle_stage = 'active'",
+        ViewType.DeletedOnly => $"{alias}.lifecycle_stage = 'deleted'",
+        _ => null,
+    };
+
+    private static string RunColumn(string attribute) => attribute switch
+    {
+        "run_id" => "r.run_uuid",
+        "run_name" => "r.name",
+        "user_id" => "r.user_id",
+        "status" => "r.status",
+        "artifact_uri" => "r.artifact_uri",
+        "start_time" => "r.start_time",
+        "end_time" => "r.end_time",
+        _ => throw new ArgumentOutOfRangeException(nameof(attribute), attribute, "Not a run attribute."),
+    };
+
+    private static string CompareClause(Builder q, string column, SearchClause clause) => clause.Comparator switch
+    {
+        SearchComparator.In => $"{column} IN ({string.Join(", ", clause.List!.Select(q.Add))})",
+        SearchComparator.NotIn => $"{column} NOT IN ({string.Join(", ", clause.List!.Select(q.Add))})",
+        _ when clause.Number is { } number => Compare(q, column, clause.Comparator, number),
+        _ => Compare(q, column, clause.Comparator, clause.Text!),
+    };
+
+    private static string Compare(Builder q, string column, SearchComparator comparator, object value) => comparator switch
+    {
+        SearchComparator.Equal => $"{column} = {q.Add(value)}",
+        SearchComparator.NotEqual => $"{column} != {q.Add(value)}",
+        SearchComparator.Greater => $"{column} > {q.Add(value)}",
+        SearchComparator.GreaterOrEqual => $"{column} >= {q.Add(value)}",
+        SearchComparator.Less => $"{column} < {q.Add(value)}",
+        SearchComparator.LessOrEqual => $"{column} <= {q.Add(value)}",
+        SearchComparator.Like => $"{column} GLOB {q.Add(LikeToGlob((string)value))}",
+        SearchComparator.ILike => $"lower({column}) LIKE lower({q.Add(value)})",
+        _ => throw new ArgumentOutOfRangeException(nameof(comparator), comparator, "Lists are compared by CompareClause."),
+    };
+
+    // Infinities are stored clamped to ±double.MaxValue (MLflow's rule), so compare against the same numbers.
+    private static double StoredNumber(double value) => value switch
+    {
+        double.PositiveInfinity => double.MaxValue,
+        double.NegativeInfinity => double.MinValue,
+        _ => value,
+    };
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class Builder
+    {
+        private readonly List<KeyValuePair<string, object>> _parameters = [];
+        private int _aliases;
+
+        public IReadOnlyList<KeyValuePair<string, object>> Parameters => _parameters;
+
+        public string Add(object value)
+        {
+            var name = "$s" + _parameters.Count.ToString(CultureInfo.InvariantCulture);
+            _parameters.Add(new(name, value));
+            return name;
+        }
+
+        public string Add(string value) => Add((object)value);
+
+        public string Add(long value) => Add((object)value);
+
+        public string Alias(string prefix) => prefix + (_aliases++).ToString(CultureInfo.InvariantCulture);
+    }
+}

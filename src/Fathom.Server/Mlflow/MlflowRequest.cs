@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Text.Json;
+using Fathom.Tracking;
+using Microsoft.Extensions.Primitives;
+
+namespace Fathom.Mlflow;
+
+/// <summary>
+/// The parameters of one MLflow RPC, read the way MLflow's Flask handlers read them: a GET from its query
+/// string (repeated keys for lists; a JSON body only when there is no query string), anything else from a JSON
+/// body. Type errors and missing required fields are MLflow's INVALID_PARAMETER_VALUE with its wording.
+/// </summary>
+internal sealed class MlflowRequest
+{
+    private const string Hint = "See the API docs for more information about request parameters.";
+
+    private readonly JsonElement _body;
+    private readonly IQueryCollection? _query;
+
+    private MlflowRequest(JsonElement body, IQueryCollection? query)
+    {
+        _body = body;
+        _query = query;
+    }
+
+    public static MlflowRequest FromJson(JsonElement body) => new(body, null);
+
+    public static async Task<MlflowRequest> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (HttpMethods.IsGet(request.Method) && request.QueryString.HasValue && request.QueryString.Value!.Length > 1)
+        {
+            return new MlflowRequest(default, request.Query);
+        }
+
+        if (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method))
+        {
+            var contentType = request.ContentType;
+            if (string.IsNullOrEmpty(contentType))
+            {
+                throw TrackingException.Invalid("Bad Request. Content-Type header is missing.");
+            }
+
+            var media = contentType.Split(';', 2)[0].Trim();
+            if (!string.Equals(media, "application/json", StringComparison.OrdinalIgnoreCase))
+            {
+                throw TrackingException.Invalid("Bad Request. Content-Type must be one of ['application/json']");
+            }
+        }
+
+        return new MlflowRequest(await ReadBodyAsync(request, cancellationToken), null);
+    }
+
+    // An empty or unparsable body counts as {}; a body that is a JSON string holding JSON (old clients
+    // double-encoded it) is decoded once more — both as MLflow does.
+    private static async Task<JsonElement> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, default, cancellationToken);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.String)
+            {
+                using var inner = JsonDocument.Parse(root.GetString()!);
+                root = inner.RootElement;
+                return root.ValueKind == JsonValueKind.Object ? root.Clone() : default;
+            }
+
+            return root.ValueKind == JsonValueKind.Object ? root.Clone() : default;
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
+
+    /// <summary>A string field; JSON numbers are accepted and stringified (MLflow does so for ids).</summary>
+    public string? String(string name)
+    {
+        if (_query is not null)
+        {
+            return _query.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
+        }
+
+        if (!TryGet(name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number => value.GetRawText(),
+            _ => throw InvalidType(name, value),
+        };
+    }
+
+    public string RequireString(string name) =>
+        String(name) is { Length: > 0 } value ? value : throw Missing(name);
+
+    public long? Int64(string name)
+    {
+        if (_query is not null)
+        {
+            var text = String(name);
+            return text is null ? null
+                : long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) ? parsed
+                : throw TrackingException.Invalid($"Invalid value {text} for parameter '{name}' supplied. Hint: Value was of type 'str'. {Hint}");
+        }
+
+        if (!TryGet(name, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number))
+        {
+            return number;
+        }
+
+        // Protobuf JSON takes int64 values as numeric strings too.
+        if (value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var fromString))
+        {
+            return fromString;
+        }
+
+        throw InvalidType(name, value);
+    }
+
+    public long RequireInt64(string name) => Int64(name) ?? throw Missing(name);
+
+    public double? Double(string name)
+    {
+        if (_query is not null)
+        {
+            return String(name) is { } text ? ParseDouble(name, text, "str") : null;
+        }
+
+        if (!TryGet(name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.Number => value.GetDouble(),
+            JsonValueKind.String => ParseDouble(name, value.GetString()!, "str"),
+            _ => throw InvalidType(name, value),
+        };
+    }
+
+    public bool? Bool(string name)
+    {
+        if (_query is not null)
+        {
+            var text = String(name);
+            return text is null ? null
+                : string.Equals(text, "true", StringComparison.OrdinalIgnoreCase) ? true
+                : string.Equals(text, "false", StringComparison.OrdinalIgnoreCase) ? false
+                : throw TrackingException.Invalid($"Invalid boolean value: {text}, must be 'true' or 'false'.");
+        }
+
+        return TryGet(name, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw InvalidType(name, value),
+            }
+            : null;
+    }
+
+    /// <summary>A repeated string field: a JSON array, or every occurrence of the key in a query string.</summary>
+    public IReadOnlyList<string> StringList(string name)
+    {
+        if (_query is not null)
+        {
+            return _query.TryGetValue(name, out StringValues values) ? values.Where(v => v is not null).Select(v => v!).ToList() : [];
+        }
+
+        if (!TryGet(name, out var value))
+        {
+            return [];
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw InvalidType(name, value);
+        }
+
+        return value.EnumerateArray().Select(item => item.ValueKind switch
+        {
+            JsonValueKind.String => item.GetString()!,
+            JsonValueKind.Number => item.GetRawText(),
+            _ => throw InvalidType(name, value),
+        }).ToList();
+    }
+
+    /// <summary>A repeated message field (JSON bodies only): its items, each read as a request of its own.</summary>
+    public IReadOnlyList<MlflowRequest> Messages(string name)
+    {
+        if (_query is not null || !TryGet(name, out var value))
+        {
+            return [];
+        }
+
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(i => i.ValueKind != JsonValueKind.Object))
+        {
+            throw InvalidType(name, value);
+        }
+
+        return value.EnumerateArray().Select(FromJson).ToList();
+    }
+
+    /// <summary>A nested message field, or null.</summary>
+    public MlflowRequest? Message(string name)
+    {
+        if (_query is not null || !TryGet(name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.Object ? FromJson(value) : throw InvalidType(name, value);
+    }
+
+    /// <summary>An enum given by name (<c>"FINISHED"</c>) or number (<c>3</c>), as protobuf JSON allows.</summary>
+    public T? Enum<T>(string name, Func<string, T?> byName, Func<long, T?> byNumber)
+        where T : struct
+    {
+        if (_query is null && TryGet(name, out var value) && value.ValueKind == JsonValueKind.Number)
+        {
+            return byNumber(value.GetInt64()) ?? throw TrackingException.Invalid($"Invalid value {value.GetRawText()} for parameter '{name}' supplied. {Hint}");
+        }
+
+        var text = String(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return byName(text)
+            ?? (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? byNumber(number) : null)
+            ?? throw TrackingException.Invalid($"Invalid value {text} for parameter '{name}' supplied. {Hint}");
+    }
+
+    public static TrackingException Missing(string name) =>
+        TrackingException.Invalid($"Missing value for required parameter '{name}'. {Hint}");
+
+    private bool TryGet(string name, out JsonElement value)
+    {
+        if (_body.ValueKind == JsonValueKind.Object && _body.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    private static double ParseDouble(string name, string text, string type) => text switch
+    {
+        "NaN" => double.NaN,
+        "Infinity" => double.PositiveInfinity,
+        "-Infinity" => double.NegativeInfinity,
+        _ => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
+            ? parsed
+            : throw TrackingException.Invalid($"Invalid value {text} for parameter '{name}' supplied. Hint: Value was of type '{type}'. {Hint}"),
+    };
+
+    private static TrackingException InvalidType(string name, JsonElement value)
+    {
+        var type = value.ValueKind switch
+        {
+            JsonValueKind.String => "str",
+            JsonValueKind.Number => value.TryGetInt64(out _) ? "int" : "float",
+            JsonValueKind.True or JsonValueKind.False => "bool",
+            JsonValueKind.Array => "list",
+            JsonValueKind.Object => "dict",
+            _ => "NoneType",
+        };
+        return TrackingException.Invalid($"Invalid value {value.GetRawText()} for parameter '{name}' supplied. Hint: Value was of type '{type}'. {Hint}");
+    }
+}

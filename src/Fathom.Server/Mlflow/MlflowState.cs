@@ -1,0 +1,16 @@
+using Fathom.Tracking;
+
+namespace Fathom.Mlflow;
+
+/// <summary>What the MLflow routes work on: the tracking store, where proxied artifacts live, and the clock.</summary>
+internal sealed class MlflowState(ITrackingStore store, TrackingServerOptions options, TimeProvider time)
+{
+    public ITrackingStore Store { get; } = store;
+
+    public TrackingServerOptions Options { get; } = options;
+
+    public TimeProvider Time { get; } = time;
+
+    /// <summary>The folder behind <c>mlflow-artifacts:/</c> URIs, or null when artifact serving is off.</summary>
+    public string? ProxyRoot => Options.ServeArtifacts ? Options.ArtifactsDestination : null;
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Fathom.Tracking;
+
+namespace Fathom.Mlflow;
+
+internal static partial class MlflowTrackingApi
+{
+    private static void MapExperiments(RouteGroupBuilder group, MlflowState state)
+    {
+        MlflowRpc.Map(group, "POST", "/experiments/create", state, CreateExperimentAsync);
+        MlflowRpc.Map(group, "POST", "/experiments/search", state, SearchExperimentsAsync);
+        MlflowRpc.Map(group, "GET", "/experiments/search", state, SearchExperimentsAsync);
+        MlflowRpc.Map(group, "GET", "/experiments/get", state, GetExperimentAsync);
+        MlflowRpc.Map(group, "GET", "/experiments/get-by-name", state, GetExperimentByNameAsync);
+        MlflowRpc.Map(group, "POST", "/experiments/delete", state, DeleteExperimentAsync);
+        MlflowRpc.Map(group, "POST", "/experiments/restore", state, RestoreExperimentAsync);
+        MlflowRpc.Map(group, "POST", "/experiments/update", state, UpdateExperimentAsync);
+        MlflowRpc.Map(group, "POST", "/experiments/set-experiment-tag", state, SetExperimentTagAsync);
+        MlflowRpc.Map(group, "POST", "/experiments/delete-experiment-tag", state, DeleteExperimentTagAsync);
+    }
+
+    private static async Task CreateExperimentAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var name = request.RequireString("name");
+        var id = await state.Store.CreateExperimentAsync(name, request.String("artifact_location"), ReadTags(request, "tags"), cancellationToken);
+        writer.WriteStartObject();
+        writer.WriteString("experiment_id", id);
+        writer.WriteEndObject();
+    }
+
+    private static async Task SearchExperimentsAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var page = await state.Store.SearchExperimentsAsync(
+            new ExperimentSearch(ReadViewType(request, "view_type"), ReadMaxResults(request, 1000), request.String("page_token"), request.String("filter"), request.StringList("order_by")),
+            cancellationToken);
+        writer.WriteStartObject();
+        if (page.Experiments.Count > 0)
+        {
+            writer.WriteStartArray("experiments");
+            foreach (var experiment in page.Experiments)
+            {
+                MlflowJson.WriteExperiment(writer, experiment);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        WritePageToken(writer, page.NextPageToken);
+        writer.WriteEndObject();
+    }
+
+    private static async Task GetExperimentAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var id = request.RequireString("experiment_id");
+        var experiment = await state.Store.GetExperimentAsync(id, cancellationToken)
+            ?? throw TrackingException.NotFound($"No Experiment with id={id} exists");
+        WriteExperimentResponse(writer, experiment);
+    }
+
+    private static async Task GetExperimentByNameAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var name = request.RequireString("experiment_name");
+        var experiment = await state.Store.GetExperimentByNameAsync(name, cancellationToken)
+            ?? throw TrackingException.NotFound($"Could not find experiment with name '{name}'");
+        WriteExperimentResponse(writer, experiment);
+    }
+
+    private static async Task DeleteExperimentAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        await state.Store.DeleteExperimentAsync(request.RequireString("experiment_id"), cancellationToken);
+        MlflowRpc.WriteEmpty(writer);
+    }
+
+    private static async Task RestoreExperimentAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        await state.Store.RestoreExperimentAsync(request.RequireString("experiment_id"), cancellationToken);
+        MlflowRpc.WriteEmpty(writer);
+    }
+
+    private static async Task UpdateExperimentAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var id = request.RequireString("experiment_id");
+        await state.Store.RenameExperimentAsync(id, request.RequireString("new_name"), cancellationToken);
+        MlflowRpc.WriteEmpty(writer);
+    }
+
+    private static async Task SetExperimentTagAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var id = request.RequireString("experiment_id");
+        var tag = new Tag(request.RequireString("key"), request.String("value") ?? string.Empty);
+        await state.Store.SetExperimentTagAsync(id, tag, cancellationToken);
+        MlflowRpc.WriteEmpty(writer);
+    }
+
+    private static async Task DeleteExperimentTagAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var id = request.RequireString("experiment_id");
+        await state.Store.DeleteExperimentTagAsync(id, request.RequireString("key"), cancellationToken);
+        MlflowRpc.WriteEmpty(writer);
+    }
+
+    private static void WriteExperimentResponse(Utf8JsonWriter writer, Experiment experiment)
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName("experiment");
+        MlflowJson.WriteExperiment(writer, experiment);
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,237 @@
+using System.Text.Json;
+using Fathom.Tracking;
+
+namespace Fathom.Mlflow;
+
+internal static partial class MlflowTrackingApi
+{
+    // MLflow's LogBatch limits (mlflow/utils/validation.py).
+    private const int MaxBatchMetrics = 1000;
+    private const int MaxBatchParams = 100;
+    private const int MaxBatchTags = 100;
+    private const int MaxBatchTotal = 1000;
+
+    private static void MapRuns(RouteGroupBuilder group, MlflowState state)
+    {
+        MlflowRpc.Map(group, "POST", "/runs/create", state, CreateRunAsync);
+        MlflowRpc.Map(group, "POST", "/runs/update", state, UpdateRunAsync);
+        MlflowRpc.Map(group, "POST", "/runs/delete", state, DeleteRunAsync);
+        MlflowRpc.Map(group, "POST", "/runs/restore", state, RestoreRunAsync);
+        MlflowRpc.Map(group, "GET", "/runs/get", state, GetRunAsync);
+        MlflowRpc.Map(group, "POST", "/runs/log-metric", state, LogMetricAsync);
+        MlflowRpc.Map(group, "POST", "/runs/log-parameter", state, LogParamAsync);
+        MlflowRpc.Map(group, "POST", "/runs/set-tag", state, SetTagAsync);
+        MlflowRpc.Map(group, "POST", "/runs/delete-tag", state, DeleteTagAsync);
+        MlflowRpc.Map(group, "POST", "/runs/log-batch", state, LogBatchAsync);
+        MlflowRpc.Map(group, "POST", "/runs/log-inputs", state, LogInputsAsync);
+        MlflowRpc.Map(group, "POST", "/runs/search", state, SearchRunsAsync);
+        MlflowRpc.Map(group, "GET", "/runs/search", state, SearchRunsAsync);
+        MlflowRpc.Map(group, "GET", "/metrics/get-history", state, GetMetricHistoryAsync);
+        MlflowRpc.Map(group, "GET", "/artifacts/list", state, ListArtifactsAsync);
+    }
+
+    // run_id wins over the deprecated run_uuid; either satisfies the required check (MLflow's handlers).
+    private static string RunIdOrUuid(MlflowRequest request) =>
+        request.String("run_id") is { Length: > 0 } id ? id
+        : request.String("run_uuid") is { Length: > 0 } uuid ? uuid
+        : throw MlflowRequest.Missing("run_id");
+
+    private static async Task CreateRunAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var info = await state.Store.CreateRunAsync(
+            new CreateRunRequest(
+                request.String("experiment_id") is { Length: > 0 } experiment ? experiment : "0",
+                request.String("run_name") is { Length: > 0 } name ? name : null,
+                request.String("user_id") ?? string.Empty,
+                request.Int64("start_time") ?? state.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+                ReadTags(request, "tags")),
+            cancellationToken);
+        await WriteRunResponseAsync(state, writer, info.RunId, cancellationToken);
+    }
+
+    private static async Task UpdateRunAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var status = request.Enum("status", RunStatusNames.Parse, n => n is >= 1 and <= 5 ? (RunStatus)n : null);
+        var info = await state.Store.UpdateRunAsync(RunIdOrUuid(request), status, request.Int64("end_time"), request.String("run_name"), cancellationToken);
+        writer.WriteStartObject();
+        writer.WritePropertyName("run_info");
+        MlflowJson.WriteRunInfo(writer, info);
+        writer.WriteEndObject();
+    }
+
+    private static async Task DeleteRunAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        await state.Store.DeleteRunAsync(request.RequireString("run_id"), cancellationToken);
+        MlflowRpc.WriteEmpty(writer);
+    }
+
+    private static async Task RestoreRunAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        await state.Store.RestoreRunAsync(request.RequireString("run_id"), cancellationToken);
+        MlflowRpc.WriteEmpty(writer);
+    }
+
+    private static Task GetRunAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken) =>
+        WriteRunResponseAsync(state, writer, RunIdOrUuid(request), cancellationToken);
+
+    private static async Task LogMetricAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var runId = RunIdOrUuid(request);
+        await state.Store.LogBatchAsync(runId, [ReadMetric(request)], [], [], cancellationToken);
+        MlflowRpc.WriteEmpty(writer);
+    }
+
+    private static async Task LogParamAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var runId = RunIdOrUuid(request);
+        var param = new Param(request.RequireString("key"), request.String("value") ?? string.Empty);
+        await state.Store.LogBatchAsync(runId, [], [param], [], cancellationToken);
+        MlflowRpc.WriteEmpty(writer);
+    }
+
+    private static async Task SetTagAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var runId = RunIdOrUuid(request);
+        var tag = new Tag(request.RequireString("key"), request.String("value") ?? string.Empty);
+        await state.Store.LogBatchAsync(runId, [], [], [tag], cancellationToken);
+        MlflowRpc.WriteEmpty(writer);
+    }
+
+    private static async Task DeleteTagAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var runId = request.RequireString("run_id");
+        await state.Store.DeleteTagAsync(runId, request.RequireString("key"), cancellationToken);
+        MlflowRpc.WriteEmpty(writer);
+    }
+
+    private static async Task LogBatchAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var runId = request.RequireString("run_id");
+        var metrics = request.Messages("metrics").Select(ReadMetric).ToList();
+        var parameters = request.Messages("params").Select(p => new Param(p.RequireString("key"), p.String("value") ?? string.Empty)).ToList();
+        var tags = ReadTags(request, "tags");
+        CheckLimit(metrics.Count, MaxBatchMetrics, "metrics");
+        CheckLimit(parameters.Count, MaxBatchParams, "params");
+        CheckLimit(tags.Count, MaxBatchTags, "tags");
+        CheckLimit(metrics.Count + parameters.Count + tags.Count, MaxBatchTotal, "metrics, params, and tags");
+        await state.Store.LogBatchAsync(runId, metrics, parameters, tags, cancellationToken);
+        MlflowRpc.WriteEmpty(writer);
+    }
+
+    private static async Task LogInputsAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var runId = request.RequireString("run_id");
+        var inputs = request.Messages("datasets").Select(input =>
+        {
+            var d = input.Message("dataset") ?? throw MlflowRequest.Missing("dataset");
+            return new DatasetInput(
+                new Dataset(d.RequireString("name"), d.RequireString("digest"), d.RequireString("source_type"), d.RequireString("source"), d.String("schema"), d.String("profile")),
+                input.Messages("tags").Select(t => new Tag(t.RequireString("key"), t.RequireString("value"))).ToList());
+        }).ToList();
+        await state.Store.LogInputsAsync(runId, inputs, cancellationToken);
+        MlflowRpc.WriteEmpty(writer);
+    }
+
+    private static async Task SearchRunsAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var page = await state.Store.SearchRunsAsync(
+            new RunSearch(
+                request.StringList("experiment_ids"),
+                ReadViewType(request, "run_view_type"),
+                ReadMaxResults(request, 1000),
+                request.String("page_token"),
+                request.String("filter"),
+                request.StringList("order_by")),
+            cancellationToken);
+        writer.WriteStartObject();
+        if (page.Runs.Count > 0)
+        {
+            writer.WriteStartArray("runs");
+            foreach (var run in page.Runs)
+            {
+                MlflowJson.WriteRun(writer, run);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        WritePageToken(writer, page.NextPageToken);
+        writer.WriteEndObject();
+    }
+
+    // Like MLflow's SQL store, an unknown run or key is an empty history, not an error; with max_results the
+    // history is paged with the same offset tokens as searches.
+    private static async Task GetMetricHistoryAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var runId = RunIdOrUuid(request);
+        var key = request.RequireString("metric_key");
+        var history = await state.Store.GetMetricHistoryAsync(runId, key, cancellationToken);
+        var maxResults = request.Int64("max_results");
+        var offset = PageTokens.Decode(request.String("page_token"));
+        var count = maxResults is { } max ? (int)Math.Clamp(max, 0, Math.Max(0, history.Count - offset)) : history.Count - (int)Math.Min(offset, history.Count);
+        writer.WriteStartObject();
+        if (count > 0)
+        {
+            writer.WriteStartArray("metrics");
+            for (var i = (int)offset; i < offset + count; i++)
+            {
+                MlflowJson.WriteMetric(writer, history[i]);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (maxResults is not null && offset + count < history.Count)
+        {
+            writer.WriteString("next_page_token", PageTokens.Encode(offset + count));
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static async Task ListArtifactsAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var runId = RunIdOrUuid(request);
+        var run = await state.Store.GetRunAsync(runId, cancellationToken) ?? throw TrackingException.NotFound($"Run with id={runId} not found");
+        var store = MlflowArtifactsApi.OpenRunArtifacts(state, run.Info.ArtifactUri);
+        var entries = await MlflowArtifactsApi.ListAsync(store, request.String("path"), cancellationToken);
+        writer.WriteStartObject();
+        writer.WriteString("root_uri", run.Info.ArtifactUri);
+        if (entries.Count > 0)
+        {
+            writer.WriteStartArray("files");
+            foreach (var entry in entries)
+            {
+                MlflowArtifactsApi.WriteFileInfo(writer, entry.Path, entry);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static Metric ReadMetric(MlflowRequest m) => new(
+        m.RequireString("key"),
+        m.Double("value") ?? throw MlflowRequest.Missing("value"),
+        m.Int64("timestamp") ?? throw MlflowRequest.Missing("timestamp"),
+        m.Int64("step") ?? 0);
+
+    private static void CheckLimit(int count, int limit, string what)
+    {
+        if (count > limit)
+        {
+            throw TrackingException.Invalid(
+                $"A batch logging request can contain at most {limit} {what}. Got {count} {what}. Please split up {what} across multiple requests and try again.");
+        }
+    }
+
+    private static async Task WriteRunResponseAsync(MlflowState state, Utf8JsonWriter writer, string runId, CancellationToken cancellationToken)
+    {
+        var run = await state.Store.GetRunAsync(runId, cancellationToken) ?? throw TrackingException.NotFound($"Run with id={runId} not found");
+        writer.WriteStartObject();
+        writer.WritePropertyName("run");
+        MlflowJson.WriteRun(writer, run);
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text.Json;
+using Fathom.Tracking;
+
+namespace Fathom.Mlflow;
+
+/// <summary>
+/// MLflow's tracking REST API (experiments, runs, metrics, artifacts listing), mounted under both
+/// <c>/api/2.0/mlflow</c> and <c>/ajax-api/2.0/mlflow</c> as MLflow's server does.
+/// </summary>
+internal static partial class MlflowTrackingApi
+{
+    public static readonly IReadOnlyList<string> Prefixes = ["/api/2.0", "/ajax-api/2.0"];
+
+    /// <summary>
+    /// What <c>/version</c> answers: the MLflow release whose REST API this server follows. MLflow clients use it
+    /// to detect features, so it names the API level rather than Fathom's own version.
+    /// </summary>
+    public const string MlflowApiVersion = "3.6.0";
+
+    public static IEndpointRouteBuilder MapMlflowApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var state = app.ServiceProvider.GetRequiredService<MlflowState>();
+        foreach (var prefix in Prefixes)
+        {
+            var group = app.MapGroup(prefix + "/mlflow");
+            MapExperiments(group, state);
+            MapRuns(group, state);
+        }
+
+        app.MapGet("/health", () => Results.Text("OK", "text/plain"));
+        app.MapGet("/version", () => Results.Text(MlflowApiVersion, "text/plain"));
+        return app;
+    }
+
+    private static List<Tag> ReadTags(MlflowRequest request, string name) =>
+        request.Messages(name).Select(t => new Tag(t.RequireString("key"), t.String("value") ?? string.Empty)).ToList();
+
+    private static ViewType ReadViewType(MlflowRequest request, string name) =>
+        request.Enum(name, ViewTypeByName, n => n is >= 1 and <= 3 ? (ViewType)n : null) ?? ViewType.ActiveOnly;
+
+    private static ViewType? ViewTypeByName(string name) => name.ToUpperInvariant() switch
+    {
+        "ACTIVE_ONLY" => ViewType.ActiveOnly,
+        "DELETED_ONLY" => ViewType.DeletedOnly,
+        "ALL" => ViewType.All,
+        _ => null,
+    };
+
+    // max_results is int64 on the wire; anything outside int range is as invalid as 0 to the store.
+    private static int ReadMaxResults(MlflowRequest request, int fallback)
+    {
+        var value = request.Int64("max_results") ?? fallback;
+        return value is > int.MaxValue or < int.MinValue ? 0 : (int)value;
+    }
+
+    private static void WritePageToken(Utf8JsonWriter writer, string? token)
+    {
+        if (!string.IsNullOrEmpty(token))
+        {
+            writer.WriteString("next_page_token", token);
+        }
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

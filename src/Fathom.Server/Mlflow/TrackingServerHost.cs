@@ -1,0 +1,38 @@
+using Fathom.Tracking;
+
+namespace Fathom.Mlflow;
+
+/// <summary>
+/// Composes <c>fathom server</c>: Kestrel on one address, the tracking store opened (and migrated) before the
+/// first request, MLflow's tracking API and its artifact proxy.
+/// </summary>
+internal static class TrackingServerHost
+{
+    public static WebApplication Build(TrackingServerOptions options, Action<ILoggingBuilder>? logging = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "fathom-server" });
+        builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
+        builder.Services.AddMlflow(options);
+        var app = builder.Build();
+        app.MapMlflowApi();
+        app.MapMlflowArtifactsApi();
+        return app;
+    }
+
+    /// <summary>Registers the tracking store (disposed with the host) and the state the MLflow routes share.</summary>
+    public static IServiceCollection AddMlflow(this IServiceCollection services, TrackingServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ITrackingStore>(sp => SqliteTrackingStore.Open(options.Store.DatabasePath, options.DefaultArtifactRoot, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new MlflowState(sp.GetRequiredService<ITrackingStore>(), options, sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    private static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
+}

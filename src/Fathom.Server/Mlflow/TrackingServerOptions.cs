@@ -1,0 +1,44 @@
+using Fathom.Tracking;
+
+namespace Fathom.Mlflow;
+
+/// <summary>How <c>fathom server</c> runs: where it listens, which store it serves, where artifacts go.</summary>
+internal sealed class TrackingServerOptions
+{
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; } = 5000;
+
+    public required StoreLocation Store { get; init; }
+
+    /// <summary>The local folder behind the artifact proxy (MLflow's <c>--artifacts-destination</c>).</summary>
+    public required string ArtifactsDestination { get; init; }
+
+    /// <summary>
+    /// On (MLflow's default): new experiments get <c>mlflow-artifacts:/&lt;id&gt;</c> locations and clients move
+    /// artifacts through the server's proxy routes. Off: they get the destination folder's <c>file://</c> URI.
+    /// </summary>
+    public bool ServeArtifacts { get; init; } = true;
+
+    /// <summary>The artifact root new experiments get (<c>&lt;root&gt;/&lt;experiment id&gt;</c>).</summary>
+    public string DefaultArtifactRoot => ServeArtifacts ? "mlflow-artifacts:/" : new Uri(Path.GetFullPath(ArtifactsDestination)).AbsoluteUri;
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            throw new ArgumentException("--host: give an address to bind, e.g. 127.0.0.1.");
+        }
+
+        if (Port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"--port: {Port} is not a port (0-65535; 0 picks a free one).");
+        }
+
+        if (string.IsNullOrWhiteSpace(ArtifactsDestination))
+        {
+            throw new ArgumentException("--artifacts: give a folder or a file:// URI.");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Fathom.Server.Tests;
+
+public sealed class MlflowArtifactsApiTests(TrackingServerFixture fixture) : IClassFixture<TrackingServerFixture>
+{
+    private readonly MlflowClient _client = new(fixture.Http);
+
+    [Fact]
+    public async Task ArtifactProxy_UploadListDownloadDelete_AsMlflowClientsDo()
+    {
+        var runId = await _client.CreateRunAsync("0", "artifacts");
+        var root = $"0/{runId}/artifacts";
+        using (var content = new ByteArrayContent(Encoding.UTF8.GetBytes("flavors: {}\n")))
+        {
+            using var put = await fixture.Http.PutAsync($"/api/2.0/mlflow-artifacts/artifacts/{root}/model/MLmodel", content);
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            Assert.Equal("{}", await put.Content.ReadAsStringAsync());
+        }
+
+        using (var content = new ByteArrayContent([1, 2, 3]))
+        {
+            (await fixture.Http.PutAsync($"/api/2.0/mlflow-artifacts/artifacts/{root}/metrics.json", content)).Dispose();
+        }
+
+        var proxyList = await _client.OkGetAsync($"/api/2.0/mlflow-artifacts/artifacts?path={root}");
+        var runList = await _client.OkGetAsync($"/api/2.0/mlflow/artifacts/list?run_id={runId}");
+        var subList = await _client.OkGetAsync($"/ajax-api/2.0/mlflow/artifacts/list?run_id={runId}&path=model");
+        using var download = await fixture.Http.GetAsync($"/api/2.0/mlflow-artifacts/artifacts/{root}/model/MLmodel");
+
+        Assert.Equal("""{"files":[{"path":"metrics.json","is_dir":false,"file_size":3},{"path":"model","is_dir":true}]}""", proxyList.GetRawText());
+        Assert.Equal(
+            $$"""{"root_uri":"mlflow-artifacts:/{{root}}","files":[{"path":"metrics.json","is_dir":false,"file_size":3},{"path":"model","is_dir":true}]}""",
+            runList.GetRawText());
+        Assert.Equal("""[{"path":"model/MLmodel","is_dir":false,"file_size":12}]""", subList.GetProperty("files").GetRawText());
+        Assert.Equal("flavors: {}\n", await download.Content.ReadAsStringAsync());
+        Assert.Equal("attachment; filename=MLmodel", download.Content.Headers.ContentDisposition?.ToString());
+        Assert.True(File.Exists(Path.Combine(fixture.ArtifactsFolder, "0", runId, "artifacts", "model", "MLmodel")));
+
+        using var delete = await fixture.Http.DeleteAsync($"/api/2.0/mlflow-artifacts/artifacts/{root}/model");
+        Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        var afterDelete = await _client.OkGetAsync($"/api/2.0/mlflow-artifacts/artifacts?path={root}/model");
+        Assert.Equal("{}", afterDelete.GetRawText());
+    }
+
+    [Theory]
+    [InlineData("/api/2.0/mlflow-artifacts/artifacts/..%2F..%2Fetc/passwd")]
+    [InlineData("/api/2.0/mlflow-artifacts/artifacts/0/%252e%252e/%252e%252e/secret")]
+    [InlineData("/api/2.0/mlflow-artifacts/artifacts?path=../..")]
+    public async Task ArtifactProxy_Traversal_IsRefused(string path)
+    {
+        using var response = await fixture.Http.GetAsync(path);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("INVALID_PARAMETER_VALUE", body.GetProperty("error_code").GetString());
+        Assert.Equal("Invalid path", body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task ArtifactProxy_MissingFile_Is404()
+    {
+        var answer = await _client.GetAsync("/api/2.0/mlflow-artifacts/artifacts/0/none/artifacts/x.txt");
+
+        MlflowClient.AssertError(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST", answer);
+    }
+}
