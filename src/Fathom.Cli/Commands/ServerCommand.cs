@@ -22,9 +22,13 @@ internal static class ServerCommand
             DefaultValueFactory = _ => true,
         };
         var noServeArtifacts = new Option<bool>("--no-serve-artifacts") { Description = "Turn the artifact proxy off (as MLflow's flag)." };
+        var auth = new Option<bool>("--auth")
+        {
+            Description = "HTTP Basic authentication and per-experiment permissions, like MLflow's basic-auth app (admin from FATHOM_ADMIN_USERNAME/FATHOM_ADMIN_PASSWORD or MLFLOW_AUTH_CONFIG_PATH). Required to bind beyond loopback.",
+        };
         var command = new Command("server", "Serve the MLflow tracking REST API (/api/2.0/mlflow/…) and artifact proxy over the store, for MLflow clients.")
         {
-            host, port, artifacts, serveArtifacts, noServeArtifacts,
+            host, port, artifacts, serveArtifacts, noServeArtifacts, auth,
         };
         return command.WithAction(async (parse, cli, ct) =>
         {
@@ -36,9 +40,13 @@ internal static class ServerCommand
                 Store = store,
                 ArtifactsDestination = LocalFolder(parse.GetValue(artifacts) ?? store.ArtifactRoot),
                 ServeArtifacts = parse.GetValue(serveArtifacts) && !parse.GetValue(noServeArtifacts),
+                Auth = Auth.AuthOptions.FromEnvironment(parse.GetValue(auth), Path.Combine(Path.GetDirectoryName(store.DatabasePath)!, "basic_auth.db")),
             };
             await using var app = TrackingServerHost.Build(options);
             await app.StartAsync(ct);
+            cli.Human.MarkupLine(options.Auth.Enabled
+                ? $"Authentication: on (HTTP Basic; admin user '{Markup.Escape(options.Auth.AdminUsername)}'; default permission {options.Auth.DefaultPermission.Name})."
+                : "[yellow]Authentication: off[/] — anyone who can reach this loopback address can read and write runs. Use --auth to require credentials.");
             cli.Human.MarkupLine(
                 $"Tracking server on [blue]{Markup.Escape(string.Join(", ", app.Urls))}[/] (store: {Markup.Escape(store.DatabasePath)}; artifacts: {Markup.Escape(options.ArtifactsDestination)}{(options.ServeArtifacts ? ", proxied" : string.Empty)}). Ctrl+C stops.");
             try

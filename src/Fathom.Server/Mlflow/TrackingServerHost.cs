@@ -1,3 +1,4 @@
+using Fathom.Auth;
 using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
@@ -18,7 +19,18 @@ internal static class TrackingServerHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         logging?.Invoke(builder.Logging);
         builder.Services.AddMlflow(options);
+        if (options.Auth is { Enabled: true } auth)
+        {
+            builder.Services.AddMlflowAuth(auth);
+        }
+
         var app = builder.Build();
+        if (options.Auth is { Enabled: true } enabled)
+        {
+            app.UseMlflowAuth(enabled);
+            app.MapAuthApi();
+        }
+
         app.MapMlflowApi();
         app.MapMlflowArtifactsApi();
         return app;

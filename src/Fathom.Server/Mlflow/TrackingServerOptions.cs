@@ -21,6 +21,9 @@ internal sealed class TrackingServerOptions
     /// </summary>
     public bool ServeArtifacts { get; init; } = true;
 
+    /// <summary>Basic authentication and permissions (MLflow's basic-auth app); off unless asked for.</summary>
+    public Auth.AuthOptions? Auth { get; init; }
+
     /// <summary>The artifact root new experiments get (<c>&lt;root&gt;/&lt;experiment id&gt;</c>).</summary>
     public string DefaultArtifactRoot => ServeArtifacts ? "mlflow-artifacts:/" : new Uri(Path.GetFullPath(ArtifactsDestination)).AbsoluteUri;
 
@@ -35,6 +38,8 @@ internal sealed class TrackingServerOptions
         {
             throw new ArgumentException($"--port: {Port} is not a port (0-65535; 0 picks a free one).");
         }
+
+        (Auth ?? new Auth.AuthOptions { DatabasePath = "unused" }).ValidateBinding(Host);
 
         if (string.IsNullOrWhiteSpace(ArtifactsDestination))
         {

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Fathom.Auth;
+using Fathom.Mlflow;
+using Fathom.Tracking;
+using Microsoft.AspNetCore.Builder;
+
+namespace Fathom.Server.Tests;
+
+/// <summary>fathom server with basic auth, driven over HTTP the way MLflow's clients call a basic-auth server.</summary>
+public sealed class MlflowAuthTests : IAsyncLifetime
+{
+    private const string AdminPassword = "admin-password-1234";
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "fathom-auth-" + Guid.NewGuid().ToString("N"));
+    private WebApplication _app = null!;
+    private Uri _base = null!;
+
+    public async Task InitializeAsync()
+    {
+        var options = new TrackingServerOptions
+        {
+            Port = 0,
+            Store = StoreLocation.Parse(_folder, "/"),
+            ArtifactsDestination = Path.Combine(_folder, "artifacts"),
+            Auth = new AuthOptions { Enabled = true, DatabasePath = Path.Combine(_folder, "basic_auth.db"), AdminPassword = AdminPassword, HashIterations = 1000 },
+        };
+        _app = TrackingServerHost.Build(options);
+        await _app.StartAsync();
+        _base = new Uri(_app.Urls.First());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private HttpClient As(string? user, string? password = null)
+    {
+        var http = new HttpClient { BaseAddress = _base };
+        if (user is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        }
+
+        return http;
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpClient http, HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+        }
+
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<HttpClient> UserAsync(string name)
+    {
+        using var admin = As("admin", AdminPassword);
+        var (status, body) = await SendAsync(admin, HttpMethod.Post, "/api/2.0/mlflow/users/create", new { username = name, password = name + "-password-1" });
+        Assert.True(status == HttpStatusCode.OK, body);
+        return As(name, name + "-password-1");
+    }
+
+    [Fact]
+    public async Task NoOrWrongCredentials_Are401WithBasicChallenge_HealthStaysOpen()
+    {
+        using var anonymous = As(null);
+        using var wrong = As("admin", "not-the-password");
+
+        using var response = await anonymous.GetAsync("/api/2.0/mlflow/experiments/get?experiment_id=0");
+        var (wrongStatus, _) = await SendAsync(wrong, HttpMethod.Get, "/api/2.0/mlflow/experiments/get?experiment_id=0");
+        using var health = await anonymous.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Basic realm=\"mlflow\"", response.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongStatus);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task Creator_GetsManage_OthersReadByDefaultAndNeedAGrantToWrite()
+    {
+        using var alice = await UserAsync("alice");
+        using var bob = await UserAsync("bob");
+        var (_, created) = await SendAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/experiments/create", new { name = "alice-exp" });
+        var experimentId = JsonDocument.Parse(created).RootElement.GetProperty("experiment_id").GetString();
+        var (_, run) = await SendAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/runs/create", new { experiment_id = experimentId, start_time = 1 });
+        var runId = JsonDocument.Parse(run).RootElement.GetProperty("run").GetProperty("info").GetProperty("run_id").GetString();
+        var metric = new { run_id = runId, metrics = new[] { new { key = "m", value = 1.0, timestamp = 1, step = 0 } } };
+
+        var bobReads = await SendAsync(bob, HttpMethod.Get, $"/api/2.0/mlflow/runs/get?run_id={runId}");
+        var bobWrites = await SendAsync(bob, HttpMethod.Post, "/api/2.0/mlflow/runs/log-batch", metric);
+        var grant = await SendAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/experiments/permissions/create", new { experiment_id = experimentId, username = "bob", permission = "EDIT" });
+        var bobWritesAfterGrant = await SendAsync(bob, HttpMethod.Post, "/api/2.0/mlflow/runs/log-batch", metric);
+        var bobDeletes = await SendAsync(bob, HttpMethod.Post, "/api/2.0/mlflow/runs/delete", new { run_id = runId });
+
+        Assert.Equal(HttpStatusCode.OK, bobReads.Status);
+        Assert.Equal((HttpStatusCode.Forbidden, "Permission denied"), bobWrites);
+        Assert.Equal(HttpStatusCode.OK, grant.Status);
+        Assert.Contains("\"permission\":\"EDIT\"", grant.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, bobWritesAfterGrant.Status);
+        Assert.Equal(HttpStatusCode.Forbidden, bobDeletes.Status);
+    }
+
+    [Fact]
+    public async Task NoPermissions_HidesExperimentFromSearches()
+    {
+        using var alice = await UserAsync("carol");
+        using var bob = await UserAsync("dave");
+        var (_, created) = await SendAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/experiments/create", new { name = "secret" });
+        var experimentId = JsonDocument.Parse(created).RootElement.GetProperty("experiment_id").GetString();
+        await SendAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/runs/create", new { experiment_id = experimentId, start_time = 1 });
+        await SendAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/experiments/permissions/create", new { experiment_id = experimentId, username = "dave", permission = "NO_PERMISSIONS" });
+
+        var experiments = await SendAsync(bob, HttpMethod.Post, "/api/2.0/mlflow/experiments/search", new { max_results = 100 });
+        var runs = await SendAsync(bob, HttpMethod.Post, "/api/2.0/mlflow/runs/search", new { experiment_ids = new[] { experimentId } });
+        var get = await SendAsync(bob, HttpMethod.Get, $"/api/2.0/mlflow/experiments/get?experiment_id={experimentId}");
+        var aliceRuns = await SendAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/runs/search", new { experiment_ids = new[] { experimentId } });
+
+        Assert.DoesNotContain("secret", experiments.Body, StringComparison.Ordinal);
+        Assert.Contains("Default", experiments.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("run_id", runs.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, get.Status);
+        Assert.Contains("run_id", aliceRuns.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UserEndpoints_AdminOnlyAndSelf()
+    {
+        using var eve = await UserAsync("eve");
+        var create = await SendAsync(eve, HttpMethod.Post, "/api/2.0/mlflow/users/create", new { username = "mallory", password = "mallory-password-1" });
+        var self = await SendAsync(eve, HttpMethod.Get, "/api/2.0/mlflow/users/get?username=eve");
+        var other = await SendAsync(eve, HttpMethod.Get, "/api/2.0/mlflow/users/get?username=admin");
+        var change = await SendAsync(eve, HttpMethod.Patch, "/api/2.0/mlflow/users/update-password", new { username = "eve", password = "eve-new-password-2" });
+        using var eveNew = As("eve", "eve-new-password-2");
+        var afterChange = await SendAsync(eveNew, HttpMethod.Get, "/api/2.0/mlflow/users/get?username=eve");
+        var oldPassword = await SendAsync(eve, HttpMethod.Get, "/api/2.0/mlflow/users/get?username=eve");
+
+        Assert.Equal(HttpStatusCode.Forbidden, create.Status);
+        Assert.Equal(HttpStatusCode.OK, self.Status);
+        Assert.Contains("\"is_admin\":false", self.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, other.Status);
+        Assert.Equal(HttpStatusCode.OK, change.Status);
+        Assert.Equal(HttpStatusCode.OK, afterChange.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, oldPassword.Status);
+    }
+
+    [Fact]
+    public async Task ArtifactProxy_IsAuthorisedOnTheLeadingExperimentId()
+    {
+        using var alice = await UserAsync("frank");
+        using var bob = await UserAsync("grace");
+        var (_, created) = await SendAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/experiments/create", new { name = "frank-exp" });
+        var id = JsonDocument.Parse(created).RootElement.GetProperty("experiment_id").GetString();
+        using var aliceUpload = new ByteArrayContent("bytes"u8.ToArray());
+        using var bobUpload = new ByteArrayContent("bytes"u8.ToArray());
+
+        using var aliceResponse = await alice.PutAsync($"/api/2.0/mlflow-artifacts/artifacts/{id}/run/artifacts/a.txt", aliceUpload);
+        using var bobResponse = await bob.PutAsync($"/api/2.0/mlflow-artifacts/artifacts/{id}/run/artifacts/b.txt", bobUpload);
+        using var bobRead = await bob.GetAsync($"/api/2.0/mlflow-artifacts/artifacts/{id}/run/artifacts/a.txt");
+
+        Assert.Equal(HttpStatusCode.OK, aliceResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, bobResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, bobRead.StatusCode);
+    }
+}
