@@ -98,6 +98,51 @@ public sealed class TrackingCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task RunsSearch_FilterAndOrder_ReturnsMatchingRunsInOrder()
+    {
+        await using (var client = TrackingClient.Open(_dir.Combine(".fathom")))
+        {
+            foreach (var (name, acc) in new[] { ("low", 0.2), ("mid", 0.6), ("high", 0.9) })
+            {
+                await client.RunAsync("search", (run, _) =>
+                {
+                    run.LogMetric("acc", acc);
+                    run.LogParam("model", name == "low" ? "baseline" : "lr");
+                    return Task.CompletedTask;
+                }, new RunOptions { RunName = name, CaptureLineage = false });
+            }
+        }
+
+        var result = await FathomProcess.RunAsync(_dir.Path, "runs", "search", "metrics.acc > 0.5 AND params.model = 'lr'", "-e", "search", "--order-by", "metrics.acc DESC", "--json");
+        var bad = await FathomProcess.RunAsync(_dir.Path, "runs", "search", "metrics.acc >> 0.5");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var names = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("info").GetProperty("run_name").GetString());
+        Assert.Equal(["high", "mid"], names);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("error:", bad.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunsList_OverTrackingServer_PrintsWhatTheEmbeddedStorePrints()
+    {
+        var runId = await SeedRunAsync();
+        var options = new Fathom.Mlflow.TrackingServerOptions { Port = 0, Store = StoreLocation.Parse(_dir.Combine(".fathom"), "/"), ArtifactsDestination = _dir.Combine(".fathom", "artifacts") };
+        await using var server = Fathom.Mlflow.TrackingServerHost.Build(options);
+        await server.StartAsync();
+        var uri = server.Urls.First();
+
+        var local = await FathomProcess.RunAsync(_dir.Path, "runs", "list", "--json");
+        var remote = await FathomProcess.RunAsync(_dir.Path, "runs", "list", "--json", "--tracking-uri", uri);
+        var show = await FathomProcess.RunAsync(_dir.Path, "runs", "show", runId, "--tracking-uri", uri);
+        await server.StopAsync();
+
+        Assert.True(remote.ExitCode == 0, remote.ToString());
+        Assert.Equal(local.Stdout, remote.Stdout);
+        Assert.Contains("test_accuracy", show.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunsShow_UnknownRun_ExitsNotFoundWithHint()
     {
         var result = await FathomProcess.RunAsync(_dir.Path, "runs", "show", "0123456789abcdef0123456789abcdef");

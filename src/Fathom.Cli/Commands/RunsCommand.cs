@@ -15,6 +15,7 @@ internal static class RunsCommand
     {
         var command = new Command("runs", "List and inspect runs.");
         command.Subcommands.Add(List());
+        command.Subcommands.Add(Search());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(MetricChart());
         command.Subcommands.Add(SetStage("delete", "Delete a run (restorable).", (s, id, ct) => s.DeleteRunAsync(id, ct)));
@@ -43,42 +44,72 @@ internal static class RunsCommand
                 : [await Lookup.ExperimentAsync(tracking.Store, name, ct)];
             var page = await tracking.Store.SearchRunsAsync(
                 new RunSearch(experiments.Select(e => e.ExperimentId).ToList(), parse.GetValue(all) ? ViewType.All : ViewType.ActiveOnly, maxResults), ct);
-            if (cli.Json)
-            {
-                cli.WriteJson(new { runs = page.Runs.Select(TrackingJson.Run) });
-                return ExitCodes.Success;
-            }
+            return Render(cli, experiments, page, maxResults);
+        });
+    }
 
-            var names = experiments.ToDictionary(e => e.ExperimentId, e => e.Name);
-            var metricKeys = page.Runs.SelectMany(r => r.Metrics.Select(m => m.Key)).Distinct().Order(StringComparer.Ordinal).Take(MetricColumns).ToList();
-            var table = new Table().AddColumns("Run ID", "Name", "Experiment", "Status", "Started (UTC)", "Duration");
-            foreach (var key in metricKeys)
-            {
-                table.AddColumn(new TableColumn(Markup.Escape(key)).RightAligned());
-            }
-
-            foreach (var run in page.Runs)
-            {
-                var cells = new List<string>
-                {
-                    run.Info.RunId,
-                    Markup.Escape(run.Info.RunName),
-                    Markup.Escape(names.GetValueOrDefault(run.Info.ExperimentId, run.Info.ExperimentId)),
-                    StatusMarkup(run.Info.Status),
-                    Format.Time(run.Info.StartTime),
-                    Format.Duration(run.Info.StartTime, run.Info.EndTime),
-                };
-                cells.AddRange(metricKeys.Select(k => run.Metrics.FirstOrDefault(m => m.Key == k) is { } m ? Format.Number(m.Value) : ""));
-                table.AddRow(cells.ToArray());
-            }
-
-            cli.Out.Write(table);
-            if (page.NextPageToken is not null)
-            {
-                cli.Human.MarkupLine($"[grey]More runs exist; raise --max (now {maxResults}) to see them.[/]");
-            }
-
+    private static int Render(CliContext cli, IReadOnlyList<Experiment> experiments, RunsPage page, int maxResults)
+    {
+        if (cli.Json)
+        {
+            cli.WriteJson(new { runs = page.Runs.Select(TrackingJson.Run) });
             return ExitCodes.Success;
+        }
+
+        var names = experiments.ToDictionary(e => e.ExperimentId, e => e.Name);
+        var metricKeys = page.Runs.SelectMany(r => r.Metrics.Select(m => m.Key)).Distinct().Order(StringComparer.Ordinal).Take(MetricColumns).ToList();
+        var table = new Table().AddColumns("Run ID", "Name", "Experiment", "Status", "Started (UTC)", "Duration");
+        foreach (var key in metricKeys)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(key)).RightAligned());
+        }
+
+        foreach (var run in page.Runs)
+        {
+            var cells = new List<string>
+            {
+                run.Info.RunId,
+                Markup.Escape(run.Info.RunName),
+                Markup.Escape(names.GetValueOrDefault(run.Info.ExperimentId, run.Info.ExperimentId)),
+                StatusMarkup(run.Info.Status),
+                Format.Time(run.Info.StartTime),
+                Format.Duration(run.Info.StartTime, run.Info.EndTime),
+            };
+            cells.AddRange(metricKeys.Select(k => run.Metrics.FirstOrDefault(m => m.Key == k) is { } m ? Format.Number(m.Value) : ""));
+            table.AddRow(cells.ToArray());
+        }
+
+        cli.Out.Write(table);
+        if (page.NextPageToken is not null)
+        {
+            cli.Human.MarkupLine($"[grey]More runs exist; raise --max (now {maxResults}) to see them.[/]");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static Command Search()
+    {
+        var filter = new Argument<string>("filter") { Description = "MLflow's filter grammar, e.g. \"metrics.test_accuracy > 0.8 AND params.trainer = 'lbfgs'\" (empty string: all runs)." };
+        var experiment = new Option<string[]>("--experiment", "-e") { Description = "Experiment names or ids (repeatable; default: all active experiments).", AllowMultipleArgumentsPerToken = true };
+        var orderBy = new Option<string[]>("--order-by", "-o") { Description = "Order keys such as \"metrics.test_accuracy DESC\" (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var max = new Option<int>("--max") { Description = "At most this many runs.", DefaultValueFactory = _ => 50 };
+        var all = new Option<bool>("--all") { Description = "Include deleted runs." };
+        var command = new Command("search", "Find runs with MLflow's search grammar (metrics., params., tags., attributes.) and order them.") { filter, experiment, orderBy, max, all };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            await using var tracking = cli.OpenTracking();
+            var names = parse.GetValue(experiment) ?? [];
+            var experiments = names.Length == 0
+                ? await tracking.Store.ListExperimentsAsync(ViewType.ActiveOnly, ct)
+                : [.. await Task.WhenAll(names.Select(n => Lookup.ExperimentAsync(tracking.Store, n, ct)))];
+            var page = await tracking.Store.SearchRunsAsync(new RunSearch(
+                experiments.Select(e => e.ExperimentId).ToList(),
+                parse.GetValue(all) ? ViewType.All : ViewType.ActiveOnly,
+                parse.GetValue(max),
+                Filter: parse.GetValue(filter),
+                OrderBy: parse.GetValue(orderBy)), ct);
+            return Render(cli, experiments, page, parse.GetValue(max));
         });
     }
 
