@@ -41,8 +41,8 @@ internal static class TrackingServerBenchmark
         Console.WriteLine($"startup: {startup.ElapsedMilliseconds} ms to the first healthy answer (in-process)");
 
         await IngestAsync(http, writers, requests);
-        await HistoryAsync(http);
         var store = app.Services.GetRequiredService<ITrackingStore>();
+        await HistoryAsync(http, store);
         var seeded = 0;
         var experiment = await Post(http, "experiments/create", """{"name": "search-bench"}""");
         var experimentId = experiment.GetProperty("experiment_id").GetString()!;
@@ -119,7 +119,7 @@ internal static class TrackingServerBenchmark
         return sb.Append("]}").ToString();
     }
 
-    private static async Task HistoryAsync(HttpClient http)
+    private static async Task HistoryAsync(HttpClient http, ITrackingStore store)
     {
         var run = await Post(http, "runs/create", """{"experiment_id": "0", "run_name": "long-history", "start_time": 1}""");
         var runId = run.GetProperty("run").GetProperty("info").GetProperty("run_id").GetString()!;
@@ -150,6 +150,16 @@ internal static class TrackingServerBenchmark
         }
 
         times = times.Skip(2).Order().ToList();
+        var storeTimes = new List<double>();
+        for (var i = 0; i < 12; i++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            await store.GetMetricHistoryAsync(runId, "loss", CancellationToken.None);
+            storeTimes.Add(stopwatch.Elapsed.TotalMilliseconds);
+        }
+
+        storeTimes = storeTimes.Skip(2).Order().ToList();
+        Console.WriteLine($"get-history (store only, no HTTP/JSON): p50 {Percentile(storeTimes, 0.5):0.0} ms");
         Console.WriteLine($"get-history: {count:N0} points, p50 {Percentile(times, 0.5):0.0} ms, p95 {Percentile(times, 0.95):0.0} ms (10 requests after 2 warm-ups, body read included)");
     }
 
