@@ -219,4 +219,29 @@ public sealed class MlflowTrackingApiTests(TrackingServerFixture fixture) : ICla
             run.GetProperty("inputs").GetRawText());
         Assert.Equal("with-data", Names(found));
     }
+
+    [Fact]
+    public async Task LogBatch_EightConcurrentWriters_LoseNoPoint()
+    {
+        var runIds = new List<string>();
+        for (var w = 0; w < 8; w++)
+        {
+            runIds.Add(await _client.CreateRunAsync("0", $"writer-{w}"));
+        }
+
+        await Task.WhenAll(runIds.Select(async runId =>
+        {
+            for (var r = 0; r < 5; r++)
+            {
+                var metrics = string.Join(",", Enumerable.Range(r * 100, 100).Select(i => $$"""{"key": "m", "value": {{i}}, "timestamp": {{i}}, "step": {{i}}}"""));
+                await _client.OkAsync("/api/2.0/mlflow/runs/log-batch", $$"""{"run_id": "{{runId}}", "metrics": [{{metrics}}]}""");
+            }
+        }));
+
+        foreach (var runId in runIds)
+        {
+            var history = await _client.OkGetAsync($"/api/2.0/mlflow/metrics/get-history?run_id={runId}&metric_key=m");
+            Assert.Equal(500, history.GetProperty("metrics").GetArrayLength());
+        }
+    }
 }
