@@ -65,12 +65,16 @@ public sealed class MlflowTrackingApiTests(TrackingServerFixture fixture) : ICla
         await _client.OkAsync("/api/2.0/mlflow/experiments/delete", $$"""{"experiment_id": "{{id}}"}""");
         var deleted = await _client.OkGetAsync($"/api/2.0/mlflow/experiments/get?experiment_id={id}");
         var renameDeleted = await _client.PostAsync("/api/2.0/mlflow/experiments/update", $$"""{"experiment_id": "{{id}}", "new_name": "x"}""");
+        var deleteTwice = await _client.PostAsync("/api/2.0/mlflow/experiments/delete", $$"""{"experiment_id": "{{id}}"}""");
         await _client.OkAsync("/api/2.0/mlflow/experiments/restore", $$"""{"experiment_id": {{id}}}""");
+        var restoreTwice = await _client.PostAsync("/api/2.0/mlflow/experiments/restore", $$"""{"experiment_id": "{{id}}"}""");
 
         Assert.Equal("lifecycle-new", tagged.GetProperty("experiment").GetProperty("name").GetString());
         Assert.Equal("""[{"key":"stage","value":"dev"}]""", tagged.GetProperty("experiment").GetProperty("tags").GetRawText());
         Assert.Equal("deleted", deleted.GetProperty("experiment").GetProperty("lifecycle_stage").GetString());
         MlflowClient.AssertError(HttpStatusCode.InternalServerError, "INVALID_STATE", renameDeleted, "Cannot rename a non-active experiment.");
+        MlflowClient.AssertError(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST", deleteTwice);
+        MlflowClient.AssertError(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST", restoreTwice);
         var restored = await _client.OkGetAsync($"/api/2.0/mlflow/experiments/get?experiment_id={id}");
         Assert.Equal("active", restored.GetProperty("experiment").GetProperty("lifecycle_stage").GetString());
     }
