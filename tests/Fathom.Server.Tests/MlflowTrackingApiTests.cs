@@ -65,12 +65,16 @@ public sealed class MlflowTrackingApiTests(TrackingServerFixture fixture) : ICla
         await _client.OkAsync("/api/2.0/mlflow/experiments/delete", $$"""{"experiment_id": "{{id}}"}""");
         var deleted = await _client.OkGetAsync($"/api/2.0/mlflow/experiments/get?experiment_id={id}");
         var renameDeleted = await _client.PostAsync("/api/2.0/mlflow/experiments/update", $$"""{"experiment_id": "{{id}}", "new_name": "x"}""");
+        var deleteTwice = await _client.PostAsync("/api/2.0/mlflow/experiments/delete", $$"""{"experiment_id": "{{id}}"}""");
         await _client.OkAsync("/api/2.0/mlflow/experiments/restore", $$"""{"experiment_id": {{id}}}""");
+        var restoreTwice = await _client.PostAsync("/api/2.0/mlflow/experiments/restore", $$"""{"experiment_id": "{{id}}"}""");
 
         Assert.Equal("lifecycle-new", tagged.GetProperty("experiment").GetProperty("name").GetString());
         Assert.Equal("""[{"key":"stage","value":"dev"}]""", tagged.GetProperty("experiment").GetProperty("tags").GetRawText());
         Assert.Equal("deleted", deleted.GetProperty("experiment").GetProperty("lifecycle_stage").GetString());
         MlflowClient.AssertError(HttpStatusCode.InternalServerError, "INVALID_STATE", renameDeleted, "Cannot rename a non-active experiment.");
+        MlflowClient.AssertError(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST", deleteTwice);
+        MlflowClient.AssertError(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST", restoreTwice);
         var restored = await _client.OkGetAsync($"/api/2.0/mlflow/experiments/get?experiment_id={id}");
         Assert.Equal("active", restored.GetProperty("experiment").GetProperty("lifecycle_stage").GetString());
     }
@@ -218,5 +222,30 @@ public sealed class MlflowTrackingApiTests(TrackingServerFixture fixture) : ICla
             """{"dataset_inputs":[{"tags":[{"key":"mlflow.data.context","value":"training"}],"dataset":{"name":"imdb","digest":"abc123","source_type":"local","source":"{\"uri\": \"/data\"}"}}]}""",
             run.GetProperty("inputs").GetRawText());
         Assert.Equal("with-data", Names(found));
+    }
+
+    [Fact]
+    public async Task LogBatch_EightConcurrentWriters_LoseNoPoint()
+    {
+        var runIds = new List<string>();
+        for (var w = 0; w < 8; w++)
+        {
+            runIds.Add(await _client.CreateRunAsync("0", $"writer-{w}"));
+        }
+
+        await Task.WhenAll(runIds.Select(async runId =>
+        {
+            for (var r = 0; r < 5; r++)
+            {
+                var metrics = string.Join(",", Enumerable.Range(r * 100, 100).Select(i => $$"""{"key": "m", "value": {{i}}, "timestamp": {{i}}, "step": {{i}}}"""));
+                await _client.OkAsync("/api/2.0/mlflow/runs/log-batch", $$"""{"run_id": "{{runId}}", "metrics": [{{metrics}}]}""");
+            }
+        }));
+
+        foreach (var runId in runIds)
+        {
+            var history = await _client.OkGetAsync($"/api/2.0/mlflow/metrics/get-history?run_id={runId}&metric_key=m");
+            Assert.Equal(500, history.GetProperty("metrics").GetArrayLength());
+        }
     }
 }

@@ -221,6 +221,21 @@ public abstract class TrackingStoreCompliance : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task DeleteExperiment_Twice_IsNotFoundLikeMlflow()
+    {
+        SkipIfUnavailable();
+        var id = await Store.CreateExperimentAsync("twice", null, [], Ct);
+        await Store.DeleteExperimentAsync(id, Ct);
+
+        var again = await Assert.ThrowsAsync<TrackingException>(() => Store.DeleteExperimentAsync(id, Ct));
+        await Store.RestoreExperimentAsync(id, Ct);
+        var restoreActive = await Assert.ThrowsAsync<TrackingException>(() => Store.RestoreExperimentAsync(id, Ct));
+
+        Assert.Equal(ErrorCode.ResourceDoesNotExist, again.Code);
+        Assert.Equal(ErrorCode.ResourceDoesNotExist, restoreActive.Code);
+    }
+
+    [SkippableFact]
     public async Task LogBatch_ThousandMetrics_AllStoredWithLatestPerKey()
     {
         SkipIfUnavailable();

@@ -98,14 +98,15 @@ internal sealed partial class SqliteTrackingStore
     public Task RestoreExperimentAsync(string experimentId, CancellationToken cancellationToken) =>
         SetExperimentStageAsync(experimentId, LifecycleStage.Active, cancellationToken);
 
-    // Deleting an experiment deletes its runs; restoring it restores them (MLflow's rule).
+    // Deleting an experiment deletes its runs; restoring it restores them (MLflow's rule). As in MLflow's SQL
+    // store, only an active experiment can be deleted and only a deleted one restored; otherwise it is "not found".
     private async Task SetExperimentStageAsync(string experimentId, string stage, CancellationToken cancellationToken)
     {
         var id = ParseExperimentId(experimentId);
         await using var connection = OpenConnection();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         var now = NowMs();
-        await using (var update = Command(connection, "UPDATE experiments SET lifecycle_stage = $s, last_update_time = $now WHERE experiment_id = $id;", transaction))
+        await using (var update = Command(connection, "UPDATE experiments SET lifecycle_stage = $s, last_update_time = $now WHERE experiment_id = $id AND lifecycle_stage != $s;", transaction))
         {
             update.Parameters.AddWithValue("$s", stage);
             update.Parameters.AddWithValue("$now", now);

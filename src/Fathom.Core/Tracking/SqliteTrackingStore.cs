@@ -13,6 +13,7 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
     private readonly string _defaultArtifactRoot;
     private readonly TimeProvider _time;
     private readonly Random _random;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     private SqliteTrackingStore(string connectionString, string defaultArtifactRoot, TimeProvider time)
     {
@@ -48,6 +49,7 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
     public ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
+        _writeGate.Dispose();
         return ValueTask.CompletedTask;
     }
 

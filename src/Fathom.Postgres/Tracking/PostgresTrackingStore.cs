@@ -140,7 +140,8 @@ internal sealed partial class PostgresTrackingStore : ITrackingStore
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var now = NowMs();
-        await using (var update = Command(connection, "UPDATE experiments SET lifecycle_stage = $1, last_update_time = $2 WHERE experiment_id = $3;", transaction, stage, now, id))
+        // Only an active experiment can be deleted and only a deleted one restored; otherwise "not found" (MLflow's SQL store).
+        await using (var update = Command(connection, "UPDATE experiments SET lifecycle_stage = $1, last_update_time = $2 WHERE experiment_id = $3 AND lifecycle_stage != $1;", transaction, stage, now, id))
         {
             if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
             {

@@ -26,6 +26,7 @@ internal static partial class MlflowRpc
             }
 
             context.Response.ContentType = "application/json";
+            context.Response.ContentLength = buffer.WrittenCount;
             await context.Response.Body.WriteAsync(buffer.WrittenMemory, cancellationToken);
         }
         catch (TrackingException e)

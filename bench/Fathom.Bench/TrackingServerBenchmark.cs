@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Fathom.Mlflow;
+using Fathom.Tracking;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Fathom.Bench;
+
+/// <summary>
+/// The tracking server's targets, over loopback HTTP against an in-process server on a temp SQLite store:
+/// log-batch ingest with concurrent writers (and a check that no point was lost), search-runs with a metric
+/// filter and ORDER BY over 5,000 (and optionally 100,000) runs, get-history of a 100,000-step metric, memory.
+/// <c>dotnet run -c Release --project bench/Fathom.Bench -- tracking-server [--writers 8] [--requests 25] [--runs 5000,100000]</c>
+/// </summary>
+internal static class TrackingServerBenchmark
+{
+    private const int PointsPerRequest = 1000;
+    private const int KeysPerRequest = 10;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var writers = int.Parse(Option(args, "--writers") ?? "8", CultureInfo.InvariantCulture);
+        var requests = int.Parse(Option(args, "--requests") ?? "25", CultureInfo.InvariantCulture);
+        var runCounts = (Option(args, "--runs") ?? "5000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-tracking-server");
+        if (Directory.Exists(work))
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}");
+        var startup = Stopwatch.StartNew();
+        var options = new TrackingServerOptions { Port = 0, Store = StoreLocation.Parse(work, "/"), ArtifactsDestination = Path.Combine(work, "artifacts") };
+        await using var app = TrackingServerHost.Build(options);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        (await http.GetAsync("/health")).EnsureSuccessStatusCode();
+        Console.WriteLine($"startup: {startup.ElapsedMilliseconds} ms to the first healthy answer (in-process)");
+
+        await IngestAsync(http, writers, requests);
+        var store = app.Services.GetRequiredService<ITrackingStore>();
+        await HistoryAsync(http, store);
+        var seeded = 0;
+        var experiment = await Post(http, "experiments/create", """{"name": "search-bench"}""");
+        var experimentId = experiment.GetProperty("experiment_id").GetString()!;
+        foreach (var target in runCounts.Order())
+        {
+            seeded = await SeedAsync(store, experimentId, seeded, target);
+            await SearchAsync(http, experimentId, target);
+        }
+
+        GC.Collect();
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        Console.WriteLine($"memory: working set {process.WorkingSet64 / 1e6:0} MB, peak {process.PeakWorkingSet64 / 1e6:0} MB, managed heap {GC.GetTotalMemory(false) / 1e6:0} MB (server and bench client in one process, {seeded:N0} runs in the store)");
+        await app.StopAsync();
+        return 0;
+    }
+
+    private static async Task IngestAsync(HttpClient http, int writers, int requests)
+    {
+        var runIds = new List<string>();
+        for (var w = 0; w < writers; w++)
+        {
+            var run = await Post(http, "runs/create", $$"""{"experiment_id": "0", "run_name": "writer-{{w}}", "start_time": 1}""");
+            runIds.Add(run.GetProperty("run").GetProperty("info").GetProperty("run_id").GetString()!);
+        }
+
+        // Bodies are built up front so the clock measures the server, not string formatting.
+        var bodies = runIds.Select(id => Enumerable.Range(0, requests).Select(r => BatchBody(id, r)).ToList()).ToList();
+        await Post(http, "runs/log-batch", BatchBody(runIds[0], requests)); // warm-up, outside the count
+        var failures = 0;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(bodies.Select(async perWriter =>
+        {
+            foreach (var body in perWriter)
+            {
+                using var content = new StringContent(body, Encoding.UTF8, "application/json");
+                using var response = await http.PostAsync("/api/2.0/mlflow/runs/log-batch", content);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref failures);
+                    Console.WriteLine($"ingest: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        }));
+        var elapsed = stopwatch.Elapsed;
+        var points = (long)writers * requests * PointsPerRequest;
+        Console.WriteLine($"ingest: {points:N0} points in {elapsed.TotalSeconds:0.00} s = {points / elapsed.TotalSeconds:N0} points/s ({writers} writers x {requests} log-batch requests x {PointsPerRequest} metrics)");
+
+        // No lost write: every key of every writer has exactly the points it sent.
+        var lost = 0L;
+        for (var w = 0; w < writers; w++)
+        {
+            for (var k = 0; k < KeysPerRequest; k++)
+            {
+                var history = await Get(http, $"metrics/get-history?run_id={runIds[w]}&metric_key=m{k}");
+                var expected = (requests + (w == 0 ? 1 : 0)) * (PointsPerRequest / KeysPerRequest);
+                lost += expected - history.GetProperty("metrics").GetArrayLength();
+            }
+        }
+
+        Console.WriteLine($"ingest: {failures} failed requests, {lost} points missing");
+    }
+
+    private static string BatchBody(string runId, int request)
+    {
+        var sb = new StringBuilder($$"""{"run_id": "{{runId}}", "metrics": [""");
+        var perKey = PointsPerRequest / KeysPerRequest;
+        for (var i = 0; i < PointsPerRequest; i++)
+        {
+            var step = (request * perKey) + (i / KeysPerRequest);
+            sb.Append(i == 0 ? string.Empty : ",").Append(CultureInfo.InvariantCulture, $$"""{"key": "m{{i % KeysPerRequest}}", "value": {{step * 0.001}}, "timestamp": {{1_700_000_000_000L + step}}, "step": {{step}}}""");
+        }
+
+        return sb.Append("]}").ToString();
+    }
+
+    private static async Task HistoryAsync(HttpClient http, ITrackingStore store)
+    {
+        var run = await Post(http, "runs/create", """{"experiment_id": "0", "run_name": "long-history", "start_time": 1}""");
+        var runId = run.GetProperty("run").GetProperty("info").GetProperty("run_id").GetString()!;
+        for (var r = 0; r < 100; r++)
+        {
+            var sb = new StringBuilder($$"""{"run_id": "{{runId}}", "metrics": [""");
+            for (var i = 0; i < 1000; i++)
+            {
+                var step = (r * 1000) + i;
+                sb.Append(i == 0 ? string.Empty : ",").Append(CultureInfo.InvariantCulture, $$"""{"key": "loss", "value": {{1.0 / (step + 1)}}, "timestamp": {{1_700_000_000_000L + step}}, "step": {{step}}}""");
+            }
+
+            await Post(http, "runs/log-batch", sb.Append("]}").ToString());
+        }
+
+        var times = new List<double>();
+        var count = 0;
+        for (var i = 0; i < 12; i++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            using var response = await http.GetAsync($"/api/2.0/mlflow/metrics/get-history?run_id={runId}&metric_key=loss");
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            times.Add(stopwatch.Elapsed.TotalMilliseconds);
+            if (i == 0)
+            {
+                count = JsonDocument.Parse(bytes).RootElement.GetProperty("metrics").GetArrayLength();
+            }
+        }
+
+        times = times.Skip(2).Order().ToList();
+        var storeTimes = new List<double>();
+        for (var i = 0; i < 12; i++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            await store.GetMetricHistoryAsync(runId, "loss", CancellationToken.None);
+            storeTimes.Add(stopwatch.Elapsed.TotalMilliseconds);
+        }
+
+        storeTimes = storeTimes.Skip(2).Order().ToList();
+        Console.WriteLine($"get-history (store only, no HTTP/JSON): p50 {Percentile(storeTimes, 0.5):0.0} ms");
+        Console.WriteLine($"get-history: {count:N0} points, p50 {Percentile(times, 0.5):0.0} ms, p95 {Percentile(times, 0.95):0.0} ms (10 requests after 2 warm-ups, body read included)");
+    }
+
+    // Runs are seeded through the store, not HTTP: the measurement is the search, not the set-up.
+    private static async Task<int> SeedAsync(ITrackingStore store, string experimentId, int from, int to)
+    {
+        var random = new Random(42);
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = from; i < to; i++)
+        {
+            var info = await store.CreateRunAsync(new CreateRunRequest(experimentId, $"run-{i}", "bench", 1_700_000_000_000L + i, [new Tag("team", i % 2 == 0 ? "nlp" : "vision")]), CancellationToken.None);
+            await store.LogBatchAsync(info.RunId,
+                [new Metric("acc", random.NextDouble(), 1, 0), new Metric("loss", random.NextDouble(), 1, 0)],
+                [new Param("model", i % 3 == 0 ? "lr" : "svm")], [], CancellationToken.None);
+        }
+
+        Console.WriteLine($"seed: {to - from:N0} runs in {stopwatch.Elapsed.TotalSeconds:0.0} s (store now holds {to:N0} search runs)");
+        return to;
+    }
+
+    private static async Task SearchAsync(HttpClient http, string experimentId, int runs)
+    {
+        var body = $$"""{"experiment_ids": ["{{experimentId}}"], "filter": "metrics.acc > 0.5", "order_by": ["metrics.acc DESC"], "max_results": 100}""";
+        var times = new List<double>();
+        var returned = 0;
+        for (var i = 0; i < 110; i++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync("/api/2.0/mlflow/runs/search", content);
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            times.Add(stopwatch.Elapsed.TotalMilliseconds);
+            if (i == 0)
+            {
+                returned = JsonDocument.Parse(bytes).RootElement.GetProperty("runs").GetArrayLength();
+            }
+        }
+
+        times = times.Skip(10).Order().ToList();
+        Console.WriteLine($"search-runs over {runs:N0} runs (metrics.acc > 0.5 ORDER BY metrics.acc DESC, top 100 -> {returned}): p50 {Percentile(times, 0.5):0.0} ms, p95 {Percentile(times, 0.95):0.0} ms (100 requests after 10 warm-ups)");
+    }
+
+    private static async Task<JsonElement> Post(HttpClient http, string rpc, string json)
+    {
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("/api/2.0/mlflow/" + rpc, content);
+        var text = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode ? JsonDocument.Parse(text).RootElement.Clone() : throw new InvalidOperationException($"{rpc}: {response.StatusCode} {text}");
+    }
+
+    private static async Task<JsonElement> Get(HttpClient http, string pathAndQuery)
+    {
+        var text = await http.GetStringAsync("/api/2.0/mlflow/" + pathAndQuery);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
