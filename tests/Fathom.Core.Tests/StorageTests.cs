@@ -42,6 +42,14 @@ public sealed class StorageTests
     }
 
     [Fact]
+    public void Resolver_SchemeWithoutSlashes_IsNotMistakenForAPath()
+    {
+        var error = Assert.Throws<NotSupportedException>(() => new ArtifactStoreResolver().Resolve("mlflow-artifacts:/1/run/artifacts"));
+        Assert.Contains("mlflow-artifacts", error.Message, StringComparison.Ordinal);
+        Assert.Equal("file:///tmp/x", new ArtifactStoreResolver().Resolve("/tmp/x").RootUri);
+    }
+
+    [Fact]
     public void Resolver_UnknownScheme_ListsKnownOnes()
     {
         var error = Assert.Throws<NotSupportedException>(() => new ArtifactStoreResolver().Resolve("gs://bucket/x"));

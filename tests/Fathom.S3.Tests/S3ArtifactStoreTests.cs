@@ -39,6 +39,21 @@ public sealed class S3ArtifactStoreTests(S3rverFixture s3) : ArtifactStoreCompli
         }
     }
 
+    [SkippableFact]
+    public async Task ListRecursive_DeepTree_FindsEveryFile()
+    {
+        Skip.If(s3.Unavailable is not null, s3.Unavailable);
+        var store = CreateStore();
+        var local = Path.GetTempFileName();
+        await File.WriteAllTextAsync(local, "x");
+        await store.UploadFileAsync(local, "d/abc/artifacts/model/MLmodel", default);
+        File.Delete(local);
+
+        var files = await store.ListRecursiveAsync(null, default);
+
+        Assert.Equal(["d/abc/artifacts/model/MLmodel"], files.Select(f => f.Path));
+    }
+
     [Fact]
     public void S3Uri_Parse_SplitsBucketAndPrefix()
     {

@@ -59,6 +59,8 @@ public sealed class RemoteTrackingTests : IAsyncLifetime
         Assert.Equal(2500, history.Count);
         Assert.Equal(run.GetTag("fathom.data.train"), Assert.Single(run.Inputs).Dataset.Digest);
         Assert.Equal(["model/MLmodel", "model/data/w.bin"], artifacts.Select(a => a.Path));
+        // The files went through the proxy into the server's artifacts folder.
+        Assert.True(File.Exists(Path.Combine(_folder, "artifacts", run.Info.ExperimentId, runId, "artifacts", "model", "data", "w.bin")));
     }
 
     [Fact]

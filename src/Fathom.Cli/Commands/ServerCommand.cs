@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fathom.Mlflow;
+using Fathom.Tracking;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 
@@ -14,7 +15,7 @@ internal static class ServerCommand
         var port = new Option<int>("--port", "-p") { Description = "Port to bind (0 picks a free one).", DefaultValueFactory = _ => 5000 };
         var artifacts = new Option<string?>("--artifacts")
         {
-            Description = "Where proxied artifacts are kept: a folder or file:// URI (default: the store's artifacts folder).",
+            Description = "Where proxied artifacts are kept: a folder, a file:// URI or s3://bucket/prefix (default: the store's artifacts folder).",
         };
         var serveArtifacts = new Option<bool>("--serve-artifacts")
         {
@@ -32,12 +33,16 @@ internal static class ServerCommand
         };
         return command.WithAction(async (parse, cli, ct) =>
         {
-            var store = cli.ResolveStore();
+            // A database server (postgresql://) holds the runs; the project's .fathom folder still holds local files.
+            var storeValue = cli.StoreOption ?? Environment.GetEnvironmentVariable(TrackingClient.TrackingUriVariable);
+            var database = storeValue is not null && storeValue.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) ? storeValue : null;
+            var store = database is null ? cli.ResolveStore() : StoreLocation.Parse(StoreLocation.FolderName, Directory.GetCurrentDirectory());
             var options = new TrackingServerOptions
             {
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
                 Store = store,
+                StoreUri = database,
                 ArtifactsDestination = LocalFolder(parse.GetValue(artifacts) ?? store.ArtifactRoot),
                 ServeArtifacts = parse.GetValue(serveArtifacts) && !parse.GetValue(noServeArtifacts),
                 Auth = Auth.AuthOptions.FromEnvironment(parse.GetValue(auth), Path.Combine(Path.GetDirectoryName(store.DatabasePath)!, "basic_auth.db")),
@@ -48,7 +53,7 @@ internal static class ServerCommand
                 ? $"Authentication: on (HTTP Basic; admin user '{Markup.Escape(options.Auth.AdminUsername)}'; default permission {options.Auth.DefaultPermission.Name})."
                 : "[yellow]Authentication: off[/] — anyone who can reach this loopback address can read and write runs. Use --auth to require credentials.");
             cli.Human.MarkupLine(
-                $"Tracking server on [blue]{Markup.Escape(string.Join(", ", app.Urls))}[/] (store: {Markup.Escape(store.DatabasePath)}; artifacts: {Markup.Escape(options.ArtifactsDestination)}{(options.ServeArtifacts ? ", proxied" : string.Empty)}). Ctrl+C stops.");
+                $"Tracking server on [blue]{Markup.Escape(string.Join(", ", app.Urls))}[/] (store: {Markup.Escape(database is null ? store.DatabasePath : UriRedaction.Redact(database))}; artifacts: {Markup.Escape(options.ArtifactsDestination)}{(options.ServeArtifacts ? ", proxied" : string.Empty)}). Ctrl+C stops.");
             try
             {
                 await app.WaitForShutdownAsync(ct);
@@ -70,9 +75,14 @@ internal static class ServerCommand
             return new Uri(value).LocalPath;
         }
 
+        if (value.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+        {
+            return value; // an S3-compatible bucket; endpoint and credentials from the environment
+        }
+
         if (value.Contains("://", StringComparison.Ordinal))
         {
-            throw new CliInputException($"--artifacts '{value}': only local folders and file:// URIs are supported so far.");
+            throw new CliInputException($"--artifacts '{value}': give a folder, a file:// URI or an s3://bucket/prefix URI.");
         }
 
         return Path.GetFullPath(value);

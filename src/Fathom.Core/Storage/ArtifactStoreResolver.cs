@@ -22,12 +22,14 @@ public sealed class ArtifactStoreResolver
     public IArtifactStore Resolve(string rootUri)
     {
         ArgumentException.ThrowIfNullOrEmpty(rootUri);
-        if (!rootUri.Contains("://", StringComparison.Ordinal) && !rootUri.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        // A scheme is letters then ':' (mlflow-artifacts:/1/…, s3://…, file:///…); anything else is a local path.
+        var colon = rootUri.IndexOf(':', StringComparison.Ordinal);
+        var scheme = colon > 1 ? rootUri[..colon] : string.Empty;
+        if (scheme.Length == 0 || !char.IsAsciiLetter(scheme[0]) || !scheme.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.'))
         {
             return new LocalArtifactStore(rootUri);
         }
 
-        var scheme = rootUri[..rootUri.IndexOf(':', StringComparison.Ordinal)];
         return _factories.TryGetValue(scheme, out var factory)
             ? factory(rootUri)
             : throw new NotSupportedException(

@@ -84,17 +84,12 @@ public sealed class TrackingClient : IAsyncDisposable
             var root = Environment.GetEnvironmentVariable(StoreLocation.ArtifactsVariable) is { Length: > 0 } artifacts
                 ? artifacts.TrimEnd('/')
                 : new Uri(Path.Combine(Directory.GetCurrentDirectory(), StoreLocation.FolderName, "artifacts")).AbsoluteUri;
-            return new TrackingClient(factory(value!, root, time ?? TimeProvider.System), null, time, ownsStore: true) { Location = RedactPassword(value!) };
+            return new TrackingClient(factory(value!, root, time ?? TimeProvider.System), null, time, ownsStore: true) { Location = UriRedaction.Redact(value!) };
         }
 
         var location = StoreLocation.Resolve(value, Directory.GetCurrentDirectory());
         return new TrackingClient(TrackingStores.Open(location, time), null, time, ownsStore: true) { Location = location.DatabasePath };
     }
-
-    private static string RedactPassword(string uri) =>
-        Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && parsed.UserInfo.Contains(':', StringComparison.Ordinal)
-            ? uri.Replace(parsed.UserInfo, parsed.UserInfo[..parsed.UserInfo.IndexOf(':', StringComparison.Ordinal)] + ":***", StringComparison.Ordinal)
-            : uri;
 
     /// <summary>The id of the experiment with this name, created if it does not exist.</summary>
     public async Task<string> GetOrCreateExperimentAsync(string name, CancellationToken cancellationToken = default)

@@ -120,8 +120,26 @@ internal sealed class S3ArtifactStore : IArtifactStore
         var relative = ArtifactPaths.Normalise(path);
         var prefix = _root.Key(relative);
         prefix = prefix.Length == 0 ? "" : prefix + "/";
+        var entries = await ListOnceAsync(relative, prefix, "/", cancellationToken);
+        if (entries.Count == 0)
+        {
+            // Some S3-compatible servers (s3rver among them) answer a delimited listing whose level holds only
+            // sub-folders with nothing at all; list the keys below instead and derive the children from them.
+            entries = (await ListOnceAsync(relative, prefix, null, cancellationToken))
+                .Select(e => e.Path[(relative.Length == 0 ? 0 : relative.Length + 1)..].Split('/') is { Length: > 1 } parts
+                    ? new ArtifactEntry(ArtifactPaths.Combine(relative, parts[0]), true, null)
+                    : e)
+                .DistinctBy(e => e.Path)
+                .ToList();
+        }
+
+        return entries.OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
+    }
+
+    private async Task<List<ArtifactEntry>> ListOnceAsync(string relative, string prefix, string? delimiter, CancellationToken cancellationToken)
+    {
         var entries = new List<ArtifactEntry>();
-        var request = new ListObjectsV2Request { BucketName = _root.Bucket, Prefix = prefix, Delimiter = "/" };
+        var request = new ListObjectsV2Request { BucketName = _root.Bucket, Prefix = prefix, Delimiter = delimiter };
         ListObjectsV2Response response;
         do
         {
@@ -143,7 +161,7 @@ internal sealed class S3ArtifactStore : IArtifactStore
         }
         while (response.IsTruncated == true);
 
-        return entries.OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
+        return entries;
     }
 
     public async Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken)

@@ -49,12 +49,17 @@ internal static class MlflowArtifactsApi
                 rest = slash < 0 ? string.Empty : rest[slash..];
             }
 
-            return new LocalArtifactStore(Path.Combine(root, SafePath(rest.TrimStart('/'))));
+            return Resolve(state, ArtifactLocations.Join(root, SafePath(rest.TrimStart('/'))));
         }
 
+        return Resolve(state, artifactUri);
+    }
+
+    private static IArtifactStore Resolve(MlflowState state, string uri)
+    {
         try
         {
-            return new ArtifactStoreResolver().Resolve(artifactUri);
+            return state.Options.Artifacts.Resolve(uri);
         }
         catch (NotSupportedException e)
         {
@@ -174,8 +179,8 @@ internal static class MlflowArtifactsApi
         }
     }
 
-    private static LocalArtifactStore Destination(MlflowState state) =>
-        new LocalArtifactStore(state.ProxyRoot ?? throw TrackingException.Invalid("Artifact serving is disabled on this server."));
+    private static IArtifactStore Destination(MlflowState state) =>
+        Resolve(state, state.ProxyRoot ?? throw TrackingException.Invalid("Artifact serving is disabled on this server."));
 
     private static string SafePath(string? path)
     {

@@ -11,6 +11,6 @@ internal sealed class MlflowState(ITrackingStore store, TrackingServerOptions op
 
     public TimeProvider Time { get; } = time;
 
-    /// <summary>The folder behind <c>mlflow-artifacts:/</c> URIs, or null when artifact serving is off.</summary>
-    public string? ProxyRoot => Options.ServeArtifacts ? Options.ArtifactsDestination : null;
+    /// <summary>The root URI behind <c>mlflow-artifacts:/</c> URIs (a folder or a bucket), or null when artifact serving is off.</summary>
+    public string? ProxyRoot => Options.ServeArtifacts ? Options.ArtifactsDestinationUri : null;
 }

@@ -41,7 +41,19 @@ internal static class TrackingServerHost
     {
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ITrackingStore>(sp => SqliteTrackingStore.Open(options.Store.DatabasePath, options.DefaultArtifactRoot, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ITrackingStore>(sp =>
+        {
+            var time = sp.GetRequiredService<TimeProvider>();
+            if (options.StoreUri is not null)
+            {
+                PostgresTrackingStores.Register();
+                var factory = TrackingStores.FactoryFor(options.StoreUri)
+                    ?? throw new ArgumentException($"--store '{options.StoreUri}': no store for that scheme (use a folder, sqlite:///…, or postgresql://…).");
+                return factory(options.StoreUri, options.DefaultArtifactRoot, time);
+            }
+
+            return SqliteTrackingStore.Open(options.Store.DatabasePath, options.DefaultArtifactRoot, time);
+        });
         services.AddSingleton(sp => new MlflowState(sp.GetRequiredService<ITrackingStore>(), options, sp.GetRequiredService<TimeProvider>()));
         return services;
     }

@@ -1,3 +1,4 @@
+using Fathom.Storage;
 using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
@@ -12,7 +13,13 @@ internal sealed class TrackingServerOptions
 
     public required StoreLocation Store { get; init; }
 
-    /// <summary>The local folder behind the artifact proxy (MLflow's <c>--artifacts-destination</c>).</summary>
+    /// <summary>A database-server store (<c>postgresql://…</c>) used instead of the SQLite <see cref="Store"/>.</summary>
+    public string? StoreUri { get; init; }
+
+    /// <summary>Resolves artifact URIs; the default knows local folders and <c>s3://</c> (settings from the environment).</summary>
+    public ArtifactStoreResolver Artifacts { get; init; } = S3ArtifactStores.Register(new ArtifactStoreResolver());
+
+    /// <summary>Where proxied artifacts live (MLflow's <c>--artifacts-destination</c>): a local folder, or a URI such as <c>s3://bucket/prefix</c>.</summary>
     public required string ArtifactsDestination { get; init; }
 
     /// <summary>
@@ -25,7 +32,11 @@ internal sealed class TrackingServerOptions
     public Auth.AuthOptions? Auth { get; init; }
 
     /// <summary>The artifact root new experiments get (<c>&lt;root&gt;/&lt;experiment id&gt;</c>).</summary>
-    public string DefaultArtifactRoot => ServeArtifacts ? "mlflow-artifacts:/" : new Uri(Path.GetFullPath(ArtifactsDestination)).AbsoluteUri;
+    public string DefaultArtifactRoot => ServeArtifacts ? "mlflow-artifacts:/" : ArtifactsDestinationUri;
+
+    /// <summary>The destination as a URI: a folder becomes its <c>file://</c> URI.</summary>
+    public string ArtifactsDestinationUri =>
+        ArtifactsDestination.Contains("://", StringComparison.Ordinal) ? ArtifactsDestination.TrimEnd('/') : new Uri(Path.GetFullPath(ArtifactsDestination)).AbsoluteUri;
 
     public void Validate()
     {
