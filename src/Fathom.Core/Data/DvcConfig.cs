@@ -166,8 +166,17 @@ internal sealed class DvcConfig
             return existing;
         }
 
+        // DVC writes [core] before the remote sections (its config packer appends remotes last).
         var section = new Section(name);
-        _sections.Add(section);
+        if (string.Equals(name, "core", StringComparison.OrdinalIgnoreCase))
+        {
+            _sections.Insert(_sections.Count > 0 && _sections[0].Name is null ? 1 : 0, section);
+        }
+        else
+        {
+            _sections.Add(section);
+        }
+
         return section;
     }
 

@@ -11,7 +11,7 @@ public sealed class DvcConfigTests
         config.Set(DvcConfig.RemoteSection("storage"), "url", "/mnt/dvc-storage");
         config.Set("core", "remote", "storage");
 
-        Assert.Equal("['remote \"storage\"']\n    url = /mnt/dvc-storage\n[core]\n    remote = storage\n", config.Format());
+        Assert.Equal("[core]\n    remote = storage\n['remote \"storage\"']\n    url = /mnt/dvc-storage\n", config.Format());
     }
 
     [Fact]
