@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Fathom.Data;
 using Fathom.Tracking;
 
 namespace Fathom.Cli;
@@ -24,6 +25,16 @@ internal static class CommandActions
             {
                 context.Fail(e.Message);
                 return e.Code is ErrorCode.InternalError ? ExitCodes.Failure : ExitCodes.InvalidInput;
+            }
+            catch (DataException e)
+            {
+                context.Fail(e.Message);
+                return e.Kind switch
+                {
+                    DataErrorKind.NotFound => ExitCodes.NotFound,
+                    DataErrorKind.InvalidInput => ExitCodes.InvalidInput,
+                    _ => ExitCodes.Failure,
+                };
             }
             catch (CliInputException e)
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fathom.Cli.Commands;
+using Fathom.Cli.Commands.Data;
 
 namespace Fathom.Cli;
 
@@ -18,6 +19,7 @@ internal static class FathomCli
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ExperimentsCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         return root;
     }
 
