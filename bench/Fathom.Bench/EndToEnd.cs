@@ -6,5 +6,6 @@ internal static class EndToEnd
     public static readonly Dictionary<string, Func<string[], Task<int>>> Commands = new(StringComparer.Ordinal)
     {
         ["imdb"] = ImdbBenchmark.RunAsync,
+        ["data"] = DataBenchmark.RunAsync,
     };
 }

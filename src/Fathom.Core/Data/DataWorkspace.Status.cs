@@ -45,8 +45,11 @@ internal sealed partial class DataWorkspace
             return null;
         }
 
+        // Files the stat cache vouches for were cached when last seen; probing 20,000 objects would cost more than the
+        // whole no-change status may take, so only the .dir object and freshly hashed files are checked (push and
+        // checkout still report any object missing from the cache).
         var cache = Repository.Cache;
-        return !cache.Contains(recorded) || current.Files.Any(f => current.Manifest is not null && !cache.Contains(f.Md5)) ? "not in cache" : null;
+        return !cache.Contains(recorded) || current.Files.Any(f => current.Manifest is not null && !f.Remembered && !cache.Contains(f.Md5)) ? "not in cache" : null;
     }
 
     /// <summary><c>dvc status --cloud</c>: compares the objects the outputs need between the cache and a remote.</summary>

@@ -17,7 +17,14 @@ internal sealed class DvcIgnore
 
     private readonly List<Rule> _rules;
 
-    private DvcIgnore(List<Rule> rules) => _rules = rules;
+    private DvcIgnore(List<Rule> rules)
+    {
+        _rules = rules;
+        MatchesNamesOnly = rules.All(r => !r.Anchored);
+    }
+
+    /// <summary>True when no rule is anchored, so a file or folder name alone decides (cheaper for big walks).</summary>
+    public bool MatchesNamesOnly { get; }
 
     public static DvcIgnore Empty { get; } = Parse("");
 
@@ -48,7 +55,7 @@ internal sealed class DvcIgnore
         var ignored = false;
         foreach (var rule in _rules)
         {
-            if ((!rule.DirectoryOnly || isDirectory) && rule.Pattern.IsMatch(relativePath))
+            if ((!rule.DirectoryOnly || isDirectory) && (rule.Literal is { } literal ? EndsWithName(relativePath, literal) : rule.Pattern.IsMatch(relativePath)))
             {
                 ignored = !rule.Negated;
             }
@@ -71,6 +78,9 @@ internal sealed class DvcIgnore
 
         return IsIgnored(relativePath, isDirectory);
     }
+
+    private static bool EndsWithName(string path, string name) =>
+        path.EndsWith(name, StringComparison.Ordinal) && (path.Length == name.Length || path[^(name.Length + 1)] == '/');
 
     private static Rule? Compile(string raw)
     {
@@ -158,8 +168,9 @@ internal sealed class DvcIgnore
         }
 
         regex.Append('$');
-        return new Rule(new Regex(regex.ToString(), RegexOptions.CultureInvariant), negated, directoryOnly);
+        var literal = !anchored && line.IndexOfAny(['*', '?', '[', '\\']) < 0 ? line : null;
+        return new Rule(new Regex(regex.ToString(), RegexOptions.CultureInvariant), negated, directoryOnly, anchored, literal);
     }
 
-    private sealed record Rule(Regex Pattern, bool Negated, bool DirectoryOnly);
+    private sealed record Rule(Regex Pattern, bool Negated, bool DirectoryOnly, bool Anchored, string? Literal);
 }

@@ -68,7 +68,7 @@ internal sealed class DvcRepository
         return new DvcRepository(root);
     }
 
-    public StatCache OpenStatCache() => StatCache.Open(Path.Combine(DvcFolder, "tmp", "fathom-state.db"));
+    public StatCache OpenStatCache() => StatCache.Open(Path.Combine(DvcFolder, "tmp", "fathom-state.bin"));
 
     public WorkspaceLinker Linker() => new(WorkspaceLinker.ParseTypes(Config.Get("cache", "type")));
 

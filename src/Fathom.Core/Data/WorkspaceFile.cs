@@ -16,4 +16,7 @@ internal sealed class WorkspaceFile(string fullPath, string relativePath, string
     public long MtimeTicks { get; } = mtimeTicks;
 
     public string Md5 { get; set; } = "";
+
+    /// <summary>True when the md5 came from the stat cache rather than from reading the file.</summary>
+    public bool Remembered { get; set; }
 }

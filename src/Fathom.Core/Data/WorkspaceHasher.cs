@@ -63,12 +63,16 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
                     throw new DataException(DataErrorKind.InvalidInput, $"'{Path.Join(entry.Directory, entry.FileName)}': a .dvcignore inside a tracked folder is not allowed (DVC refuses it too); move its rules to the repository root.");
                 }
 
-                return !ignore.IsIgnored(prefix + Path.Join(entry.Directory[folder.Length..].TrimStart(Path.DirectorySeparatorChar), entry.FileName).Replace(Path.DirectorySeparatorChar, '/'), false);
+                return !IsIgnored(ref entry, false);
             },
-            ShouldRecursePredicate = (ref FileSystemEntry entry) =>
-                !ignore.IsIgnored(prefix + Path.Join(entry.Directory[folder.Length..].TrimStart(Path.DirectorySeparatorChar), entry.FileName).Replace(Path.DirectorySeparatorChar, '/'), true),
+            ShouldRecursePredicate = (ref FileSystemEntry entry) => !IsIgnored(ref entry, true),
         };
         return enumerable.ToList();
+
+        // Without anchored rules the name alone decides, which spares building a path per file.
+        bool IsIgnored(ref FileSystemEntry entry, bool isDirectory) => ignore.MatchesNamesOnly
+            ? ignore.IsIgnored(entry.FileName.ToString(), isDirectory)
+            : ignore.IsIgnored(prefix + Path.Join(entry.Directory[folder.Length..].TrimStart(Path.DirectorySeparatorChar), entry.FileName).Replace(Path.DirectorySeparatorChar, '/'), isDirectory);
     }
 
     public string RepositoryPath(string fullPath)
@@ -88,6 +92,7 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
             if (stat.TryGet(key, file.Size, file.MtimeTicks) is { } known)
             {
                 file.Md5 = known;
+                file.Remembered = true;
                 saveTo?.SaveFile(file.FullPath, known);
             }
             else
