@@ -130,16 +130,25 @@ internal sealed partial class DataWorkspace
                 }
             }
 
-            Parallel.ForEach(place, new ParallelOptions { MaxDegreeOfParallelism = Jobs, CancellationToken = cancellationToken }, item =>
+            try
             {
-                linker.Place(item.Source, item.Destination, output.Output.IsExecutable);
-                Remember(stat, item.Destination, item.Md5);
-                var n = Interlocked.Increment(ref done);
-                if ((n & 255) == 0)
+                Parallel.ForEach(place, new ParallelOptions { MaxDegreeOfParallelism = Jobs, CancellationToken = cancellationToken }, item =>
                 {
-                    progress?.Report(n);
-                }
-            });
+                    linker.Place(item.Source, item.Destination, output.Output.IsExecutable);
+                    Remember(stat, item.Destination, item.Md5);
+                    var n = Interlocked.Increment(ref done);
+                    if ((n & 255) == 0)
+                    {
+                        progress?.Report(n);
+                    }
+                });
+            }
+            catch (AggregateException e)
+            {
+                // Report the first failure itself (a DataException keeps its exit code), not a bundle of them.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            }
+
             (existed ? modified : added).Add(Repository.Relative(output.FullPath));
         }
 

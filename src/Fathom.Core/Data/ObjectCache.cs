@@ -166,9 +166,11 @@ internal sealed class ObjectCache
     public string TempFor(string target)
     {
         var folder = Path.GetDirectoryName(target)!;
-        if (_createdFolders.TryAdd(folder, true))
+        // Mark the folder only after it exists: a parallel writer must never see it marked but not yet created.
+        if (!_createdFolders.ContainsKey(folder))
         {
             Directory.CreateDirectory(folder);
+            _createdFolders.TryAdd(folder, true);
         }
 
         return Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");

@@ -85,35 +85,44 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
     {
         long done = 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = cancellationToken };
-        Parallel.For(0, files.Count, options, i =>
+        try
         {
-            var file = files[i];
-            var key = file.Key;
-            if (stat.TryGet(key, file.Size, file.MtimeTicks) is { } known)
+            Parallel.For(0, files.Count, options, i =>
             {
-                file.Md5 = known;
-                file.Remembered = true;
-                saveTo?.SaveFile(file.FullPath, known);
-            }
-            else
-            {
-                file.Md5 = saveTo is null
-                    ? FileMd5.Hash(file.FullPath)
-                    : FileMd5.Hash(file.FullPath, (md5, content) => saveTo.SaveBytes(md5, content));
-                if (saveTo is not null && file.Size > FileMd5.SmallFile)
+                var file = files[i];
+                var key = file.Key;
+                if (stat.TryGet(key, file.Size, file.MtimeTicks) is { } known)
                 {
-                    saveTo.SaveFile(file.FullPath, file.Md5);
+                    file.Md5 = known;
+                    file.Remembered = true;
+                    saveTo?.SaveFile(file.FullPath, known);
+                }
+                else
+                {
+                    file.Md5 = saveTo is null
+                        ? FileMd5.Hash(file.FullPath)
+                        : FileMd5.Hash(file.FullPath, (md5, content) => saveTo.SaveBytes(md5, content));
+                    if (saveTo is not null && file.Size > FileMd5.SmallFile)
+                    {
+                        saveTo.SaveFile(file.FullPath, file.Md5);
+                    }
+
+                    stat.Set(key, file.Size, file.MtimeTicks, file.Md5);
                 }
 
-                stat.Set(key, file.Size, file.MtimeTicks, file.Md5);
-            }
+                var n = Interlocked.Increment(ref done);
+                if (progress is not null && (n & 255) == 0)
+                {
+                    progress.Report(n);
+                }
+            });
+        }
+        catch (AggregateException e)
+        {
+            // Report the first failure itself (a DataException keeps its exit code), not a bundle of them.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
 
-            var n = Interlocked.Increment(ref done);
-            if (progress is not null && (n & 255) == 0)
-            {
-                progress.Report(n);
-            }
-        });
         progress?.Report(files.Count);
     }
 }
