@@ -7,5 +7,6 @@ internal static class EndToEnd
     {
         ["imdb"] = ImdbBenchmark.RunAsync,
         ["tracking-server"] = TrackingServerBenchmark.RunAsync,
+        ["data"] = DataBenchmark.RunAsync,
     };
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Fathom.Data;
 using Fathom.Tracking;
 
 namespace Fathom.Cli;
@@ -25,6 +26,16 @@ internal static class CommandActions
                 context.Fail(e.Message);
                 return e.Code is ErrorCode.InternalError ? ExitCodes.Failure : ExitCodes.InvalidInput;
             }
+            catch (DataException e)
+            {
+                context.Fail(e.Message);
+                return e.Kind switch
+                {
+                    DataErrorKind.NotFound => ExitCodes.NotFound,
+                    DataErrorKind.InvalidInput => ExitCodes.InvalidInput,
+                    _ => ExitCodes.Failure,
+                };
+            }
             catch (CliInputException e)
             {
                 context.Fail(e.Message);
@@ -45,7 +56,7 @@ internal static class CommandActions
                 context.Fail("cancelled.");
                 return ExitCodes.Cancelled;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException or System.Net.Sockets.SocketException)
             {
                 context.Fail(e.Message);
                 return ExitCodes.Failure;

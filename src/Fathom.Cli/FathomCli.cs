@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fathom.Cli.Commands;
+using Fathom.Cli.Commands.Data;
 
 namespace Fathom.Cli;
 
@@ -19,6 +20,7 @@ internal static class FathomCli
         root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(ExperimentsCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         return root;
     }
 

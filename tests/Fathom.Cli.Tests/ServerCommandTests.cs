@@ -54,10 +54,22 @@ public sealed class ServerCommandTests
     {
         using var dir = new TempDirectory();
 
-        var result = await FathomProcess.RunAsync(dir.Path, "server", "--port", "0", "--store", "postgresql://localhost/db");
+        var result = await FathomProcess.RunAsync(dir.Path, "server", "--port", "0", "--store", "mysql://localhost/db");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("postgresql", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("mysql", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Server_UnreachablePostgres_FailsAtStartWithOneLine()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await FathomProcess.RunAsync(dir.Path, "server", "--port", "0", "--store", "postgresql://nobody@127.0.0.1:1/db");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error:", result.Stderr.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
     }
 
     private static async Task<JsonElement> PostAsync(HttpClient http, string rpc, string json)

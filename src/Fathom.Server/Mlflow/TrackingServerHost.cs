@@ -25,6 +25,8 @@ internal static class TrackingServerHost
         }
 
         var app = builder.Build();
+        // Open (and migrate) the store now, so a bad store fails the start instead of the first request.
+        _ = app.Services.GetRequiredService<ITrackingStore>();
         if (options.Auth is { Enabled: true } enabled)
         {
             app.UseMlflowAuth(enabled);

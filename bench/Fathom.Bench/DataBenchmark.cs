@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Fathom.Bench;
+
+/// <summary>
+/// The data-versioning targets, end to end through the real CLI, with md5sum as the floor: <c>data add</c> of 20,000
+/// files of 4 KiB and of one 1 GiB file, a no-change <c>status</c>, and push and pull to a local-folder remote.
+/// <c>dotnet build -c Release src/Fathom.Cli &amp;&amp; dotnet run -c Release --project bench/Fathom.Bench -- data [--files 20000] [--big-mib 1024] [--fathom path/to/fathom.dll]</c>
+/// </summary>
+internal static class DataBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var fileCount = int.Parse(Option(args, "--files") ?? "20000", CultureInfo.InvariantCulture);
+        var bigMib = int.Parse(Option(args, "--big-mib") ?? "1024", CultureInfo.InvariantCulture);
+        var fathom = Option(args, "--fathom") ?? DefaultCli();
+        if (!File.Exists(fathom))
+        {
+            Console.Error.WriteLine($"{fathom} not found: build the CLI first (dotnet build -c Release src/Fathom.Cli) or pass --fathom.");
+            return 2;
+        }
+
+        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-data");
+        if (Directory.Exists(work))
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
+        var repo = Path.Combine(work, "repo");
+        Directory.CreateDirectory(repo);
+        try
+        {
+            Console.WriteLine($"machine: {Environment.ProcessorCount} cores; CLI {fathom}");
+            Generate(repo, fileCount, bigMib);
+            Console.WriteLine($"data: {fileCount:N0} files of 4 KiB in data/, one {bigMib:N0} MiB file big.bin (page cache warm for every step)");
+
+            var floorSmall = await TimeAsync(repo, "sh", "-c", "find data -type f -print0 | xargs -0 md5sum > /dev/null");
+            var floorBig = await TimeAsync(repo, "md5sum", "big.bin");
+            var copyFloor = await TimeAsync(repo, "cp", "-r", "data", Path.Combine(work, "copy"));
+            Directory.Delete(Path.Combine(work, "copy"), recursive: true);
+            Console.WriteLine($"floor: md5sum over the {fileCount:N0} files {floorSmall.TotalSeconds:0.000} s; over big.bin {floorBig.TotalSeconds:0.000} s");
+            Console.WriteLine($"file-system floor: cp -r of the {fileCount:N0} files {copyFloor.TotalSeconds:0.000} s (add, push and pull each create that many files)");
+
+            var startup = await TimeAsync(repo, "dotnet", fathom, "--help");
+            Console.WriteLine($"fathom --help (process start-up): {startup.TotalSeconds:0.000} s");
+            await TimeAsync(repo, "dotnet", fathom, "data", "init");
+            var addSmall = await TimeAsync(repo, "dotnet", fathom, "data", "add", "data");
+            Console.WriteLine($"data add data/ ({fileCount:N0} files): {addSmall.TotalSeconds:0.000} s  (target < 1.5 s)");
+            var addBig = await TimeAsync(repo, "dotnet", fathom, "data", "add", "big.bin");
+            Console.WriteLine($"data add big.bin: {addBig.TotalSeconds:0.000} s = {addBig / floorBig:0.00}x md5sum  (target <= 1.3x)");
+
+            var status = new List<TimeSpan>();
+            for (var i = 0; i < 5; i++)
+            {
+                status.Add(await TimeAsync(repo, "dotnet", fathom, "data", "status"));
+            }
+
+            status.Sort();
+            Console.WriteLine($"data status, nothing changed: median {status[2].TotalSeconds:0.000} s, best {status[0].TotalSeconds:0.000} s of 5  (target < 0.15 s)");
+
+            await TimeAsync(repo, "dotnet", fathom, "data", "remote", "add", "-d", "local", Path.Combine(work, "remote"));
+            var push = await TimeAsync(repo, "dotnet", fathom, "data", "push", "data");
+            Console.WriteLine($"data push data/ to a local remote: {push.TotalSeconds:0.000} s  (target < 3 s)");
+
+            Directory.Delete(Path.Combine(repo, ".dvc", "cache"), recursive: true);
+            Directory.Delete(Path.Combine(repo, "data"), recursive: true);
+            var pull = await TimeAsync(repo, "dotnet", fathom, "data", "pull", "data");
+            Console.WriteLine($"data pull data/ from the local remote (fetch + checkout): {pull.TotalSeconds:0.000} s  (target < 3 s)");
+            var verify = await TimeAsync(repo, "dotnet", fathom, "data", "status", "data");
+            Console.WriteLine($"data status after pull: {verify.TotalSeconds:0.000} s");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static void Generate(string repo, int fileCount, int bigMib)
+    {
+        var random = new Random(42);
+        var buffer = new byte[4096];
+        for (var i = 0; i < fileCount; i++)
+        {
+            var folder = Path.Combine(repo, "data", (i / 1000).ToString("D2", CultureInfo.InvariantCulture));
+            if (i % 1000 == 0)
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            random.NextBytes(buffer);
+            File.WriteAllBytes(Path.Combine(folder, $"{i:D5}.bin"), buffer);
+        }
+
+        var chunk = new byte[1 << 20];
+        using var big = File.Create(Path.Combine(repo, "big.bin"));
+        for (var i = 0; i < bigMib; i++)
+        {
+            random.NextBytes(chunk);
+            big.Write(chunk);
+        }
+    }
+
+    private static async Task<TimeSpan> TimeAsync(string workingDirectory, string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(program, args) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var elapsed = stopwatch.Elapsed;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}{await stdout}");
+        }
+
+        return elapsed;
+    }
+
+    private static string DefaultCli()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Fathom.slnx")))
+            {
+                return Path.Combine(dir.FullName, "src", "Fathom.Cli", "bin", "Release", "net10.0", "fathom.dll");
+            }
+        }
+
+        return "fathom.dll";
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using Fathom.Cli.Rendering;
+using Fathom.Data;
+using Spectre.Console;
+
+namespace Fathom.Cli.Commands.Data;
+
+internal static partial class DataCommand
+{
+    private static Command Push() => TransferCommand("push", "Upload tracked data from the cache to a remote, skipping what it has.", (w, t, r, p, ct) => w.Push(t, Directory.GetCurrentDirectory(), r, p, ct), "pushed");
+
+    private static Command Fetch() => TransferCommand("fetch", "Download tracked data from a remote into the cache, verifying each object's md5.", (w, t, r, p, ct) => w.Fetch(t, Directory.GetCurrentDirectory(), r, p, ct), "fetched");
+
+    private static Command TransferCommand(string name, string description, Func<DataWorkspace, string[], string?, IProgress<long>, CancellationToken, TransferResult> transfer, string verb)
+    {
+        var targets = DataOptions.Targets("Data paths or .dvc files (default: all).");
+        var remote = DataOptions.Remote();
+        var jobs = DataOptions.Jobs();
+        var command = new Command(name, description) { targets, remote, jobs };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
+            var result = await ProgressReporter.RunAsync(cli.Error, char.ToUpperInvariant(verb[0]) + verb[1..^2] + "ing", null, progress =>
+                Task.Run(() => transfer(workspace, parse.GetValue(targets)!, parse.GetValue(remote), progress, ct), ct));
+            return RenderTransfer(cli, result, verb);
+        });
+    }
+
+    private static Command Pull()
+    {
+        var targets = DataOptions.Targets("Data paths or .dvc files (default: all).");
+        var remote = DataOptions.Remote();
+        var jobs = DataOptions.Jobs();
+        var force = new Option<bool>("--force", "-f") { Description = "Discard workspace changes that are not in the cache." };
+        var command = new Command("pull", "Fetch tracked data from a remote, then check it out into the workspace.") { targets, remote, jobs, force };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
+            var (fetched, checkout) = await ProgressReporter.RunAsync(cli.Error, "Pulling", null, progress =>
+                Task.Run(() => workspace.Pull(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), parse.GetValue(remote), parse.GetValue(force), progress, ct), ct));
+            var code = RenderTransfer(cli, fetched, "fetched");
+            var checkoutCode = RenderCheckout(cli, checkout);
+            return code != ExitCodes.Success ? code : checkoutCode;
+        });
+    }
+
+    private static int RenderTransfer(CliContext cli, TransferResult result, string verb)
+    {
+        if (cli.Json)
+        {
+            cli.WriteJson(new { transferred = result.Transferred, bytes = result.Bytes, skipped = result.Skipped, missing = result.Missing });
+        }
+        else
+        {
+            cli.Human.WriteLine(result.Transferred == 0
+                ? $"Everything is up to date ({result.Skipped:N0} objects already there)."
+                : $"{result.Transferred:N0} objects {verb} ({Format.Bytes(result.Bytes)}); {result.Skipped:N0} already there.");
+        }
+
+        if (result.Missing.Count > 0)
+        {
+            cli.Fail($"{result.Missing.Count:N0} objects are missing at the source and were not {verb}, e.g. {string.Join(", ", result.Missing.Take(3))}.");
+            return ExitCodes.Failure;
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static Command Gc()
+    {
+        var workspace = new Option<bool>("--workspace", "-w") { Description = "Keep only what the .dvc files in the workspace reference (required, as in DVC)." };
+        var cloud = new Option<bool>("--cloud", "-c") { Description = "Also delete unreferenced objects from the remote." };
+        var remote = DataOptions.Remote();
+        var dry = new Option<bool>("--dry") { Description = "Only report what would be deleted." };
+        var command = new Command("gc", "Delete cache (and with --cloud remote) objects that no tracked data references.") { workspace, cloud, remote, dry };
+        return command.WithAction((parse, cli, ct) =>
+        {
+            if (!parse.GetValue(workspace))
+            {
+                throw new CliInputException("gc needs a scope: use -w/--workspace to keep what the workspace's .dvc files reference (other scopes need git history, not supported yet).");
+            }
+
+            var data = DataWorkspace.Open(Directory.GetCurrentDirectory());
+            var result = data.Gc(parse.GetValue(cloud) || parse.GetValue(remote) is not null, parse.GetValue(remote), parse.GetValue(dry));
+            if (cli.Json)
+            {
+                cli.WriteJson(new { cache_removed = result.CacheRemoved, cache_bytes = result.CacheBytes, remote_removed = result.RemoteRemoved, remote_bytes = result.RemoteBytes, kept = result.Kept, dry = result.Dry });
+                return Task.FromResult(ExitCodes.Success);
+            }
+
+            var would = result.Dry ? "Would remove" : "Removed";
+            cli.Out.WriteLine($"{would} {result.CacheRemoved:N0} objects ({Format.Bytes(result.CacheBytes)}) from the cache; {result.Kept:N0} referenced objects kept.");
+            if (parse.GetValue(cloud) || parse.GetValue(remote) is not null)
+            {
+                cli.Out.WriteLine($"{would} {result.RemoteRemoved:N0} objects ({Format.Bytes(result.RemoteBytes)}) from the remote.");
+            }
+
+            return Task.FromResult(ExitCodes.Success);
+        });
+    }
+
+    private static Command List()
+    {
+        var path = new Argument<string?>("path") { Description = "A tracked folder to list the files of (default: all tracked outputs).", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("ls", "List tracked data, or the files of one tracked folder.") { path };
+        return command.WithAction((parse, cli, ct) =>
+        {
+            var listing = DataWorkspace.Open(Directory.GetCurrentDirectory()).List(parse.GetValue(path), Directory.GetCurrentDirectory());
+            if (cli.Json)
+            {
+                cli.WriteJson(listing.Select(l => new { path = l.Path, md5 = l.Md5, size = l.Size, nfiles = l.FileCount, dvc_file = l.DvcFile }));
+                return Task.FromResult(ExitCodes.Success);
+            }
+
+            var table = new Table().AddColumns("Path", "md5", "Size", "Files");
+            foreach (var l in listing)
+            {
+                table.AddRow(Markup.Escape(l.Path), l.Md5, Format.Bytes(l.Size), l.FileCount?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "");
+            }
+
+            cli.Out.Write(table);
+            return Task.FromResult(ExitCodes.Success);
+        });
+    }
+}

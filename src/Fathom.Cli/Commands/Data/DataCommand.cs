@@ -1,0 +1,207 @@
+using System.CommandLine;
+using Fathom.Cli.Rendering;
+using Fathom.Data;
+using Spectre.Console;
+
+namespace Fathom.Cli.Commands.Data;
+
+/// <summary><c>fathom data …</c>: DVC-compatible data versioning (reads and writes DVC 3.x files, cache and remotes).</summary>
+internal static partial class DataCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("data", "Version data the way DVC 3.x does: .dvc files, a content-addressed cache and remotes.");
+        command.Subcommands.Add(Init());
+        command.Subcommands.Add(Add());
+        command.Subcommands.Add(Status());
+        command.Subcommands.Add(Checkout());
+        command.Subcommands.Add(Commit());
+        command.Subcommands.Add(Push());
+        command.Subcommands.Add(Fetch());
+        command.Subcommands.Add(Pull());
+        command.Subcommands.Add(Gc());
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(DataRemoteCommand.Create());
+        return command;
+    }
+
+    private static Command Init()
+    {
+        var force = new Option<bool>("--force", "-f") { Description = "Initialise again even if .dvc/ exists (keeps the cache)." };
+        var command = new Command("init", "Create .dvc/ (config, cache) and .dvcignore in the current folder, as 'dvc init' does.") { force };
+        return command.WithAction((parse, cli, ct) =>
+        {
+            var repository = DvcRepository.Init(Directory.GetCurrentDirectory(), parse.GetValue(force));
+            cli.Human.WriteLine($"Initialized DVC repository in {repository.Root}.");
+            cli.Human.WriteLine("You can now commit the changes to git: git add .dvc .dvcignore");
+            return Task.FromResult(ExitCodes.Success);
+        });
+    }
+
+    private static Command Add()
+    {
+        var paths = new Argument<string[]>("paths") { Description = "Files or folders to track.", Arity = ArgumentArity.OneOrMore };
+        var jobs = DataOptions.Jobs();
+        var command = new Command("add", "Track files or folders: hash them, store them in the cache, write <path>.dvc and add them to .gitignore.") { paths, jobs };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
+            var result = await ProgressReporter.RunAsync(cli.Error, "Hashing", null, progress =>
+                Task.Run(() => workspace.Add(parse.GetValue(paths)!, Directory.GetCurrentDirectory(), progress, ct), ct));
+            if (cli.Json)
+            {
+                cli.WriteJson(new { outputs = result.Outputs.Select(Saved), gitignores = result.Gitignores });
+                return ExitCodes.Success;
+            }
+
+            foreach (var output in result.Outputs)
+            {
+                cli.Out.WriteLine($"Added {output.Path} ({Describe(output.Hash)}) -> {output.DvcFile}");
+            }
+
+            var toStage = result.Outputs.Select(o => o.DvcFile).Concat(result.Gitignores);
+            cli.Out.WriteLine();
+            cli.Out.WriteLine($"To track the changes with git, run:\n\n\tgit add {string.Join(' ', toStage)}");
+            return ExitCodes.Success;
+        });
+    }
+
+    private static Command Status()
+    {
+        var targets = DataOptions.Targets("Data paths or .dvc files (default: all).");
+        var cloud = new Option<bool>("--cloud", "-c") { Description = "Compare the cache with a remote instead of the workspace with the cache." };
+        var remote = DataOptions.Remote();
+        var jobs = DataOptions.Jobs();
+        var command = new Command("status", "Show tracked data that changed in the workspace, or (with --cloud) what differs between cache and remote.") { targets, cloud, remote, jobs };
+        return command.WithAction((parse, cli, ct) =>
+        {
+            var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
+            if (parse.GetValue(cloud) || parse.GetValue(remote) is not null)
+            {
+                var objects = workspace.CloudStatus(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), parse.GetValue(remote));
+                if (cli.Json)
+                {
+                    cli.WriteJson(objects.ToDictionary(o => o.Path, o => o.State));
+                }
+                else if (objects.Count == 0)
+                {
+                    var name = parse.GetValue(remote) ?? workspace.Repository.Config.Get("core", "remote");
+                    cli.Out.WriteLine($"Cache and remote '{name}' are in sync.");
+                }
+                else
+                {
+                    foreach (var o in objects)
+                    {
+                        cli.Out.WriteLine($"\t{o.State + ":",-20}{o.Path}");
+                    }
+                }
+
+                return Task.FromResult(ExitCodes.Success);
+            }
+
+            var changes = workspace.Status(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), ct);
+            if (cli.Json)
+            {
+                // DVC's JSON shape: {"data.dvc": [{"changed outs": {"data": "modified"}}]}.
+                cli.WriteJson(changes.GroupBy(c => c.DvcFile).ToDictionary(g => g.Key, g => new[] { new Dictionary<string, Dictionary<string, string>> { ["changed outs"] = g.ToDictionary(c => c.Path, c => c.State) } }));
+            }
+            else if (changes.Count == 0)
+            {
+                cli.Out.WriteLine("Data and pipelines are up to date.");
+            }
+            else
+            {
+                foreach (var group in changes.GroupBy(c => c.DvcFile))
+                {
+                    cli.Out.WriteLine($"{group.Key}:");
+                    cli.Out.WriteLine("\tchanged outs:");
+                    foreach (var change in group)
+                    {
+                        cli.Out.WriteLine($"\t\t{change.State + ":",-20}{change.Path}");
+                    }
+                }
+            }
+
+            return Task.FromResult(ExitCodes.Success);
+        });
+    }
+
+    private static Command Checkout()
+    {
+        var targets = DataOptions.Targets("Data paths or .dvc files (default: all).");
+        var force = new Option<bool>("--force", "-f") { Description = "Discard workspace changes that are not in the cache." };
+        var relink = new Option<bool>("--relink") { Description = "Recreate files and links even where the content already matches." };
+        var jobs = DataOptions.Jobs();
+        var command = new Command("checkout", "Restore tracked data in the workspace from the cache (copy, reflink, hardlink or symlink per cache.type).") { targets, force, relink, jobs };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
+            var result = await ProgressReporter.RunAsync(cli.Error, "Checking out", null, progress =>
+                Task.Run(() => workspace.Checkout(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), parse.GetValue(force), parse.GetValue(relink), progress, ct), ct));
+            return RenderCheckout(cli, result);
+        });
+    }
+
+    private static int RenderCheckout(CliContext cli, CheckoutResult result)
+    {
+        if (cli.Json)
+        {
+            cli.WriteJson(new { added = result.Added, modified = result.Modified, failed = result.Failed });
+        }
+        else
+        {
+            foreach (var path in result.Added)
+            {
+                cli.Out.WriteLine($"A       {path}");
+            }
+
+            foreach (var path in result.Modified)
+            {
+                cli.Out.WriteLine($"M       {path}");
+            }
+        }
+
+        if (result.Failed.Count > 0)
+        {
+            cli.Fail($"not in cache, so not checked out: {string.Join(", ", result.Failed)}. Run 'fathom data fetch' (or pull) first.");
+            return ExitCodes.Failure;
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static Command Commit()
+    {
+        var targets = DataOptions.Targets("Data paths or .dvc files (default: all).");
+        var jobs = DataOptions.Jobs();
+        var command = new Command("commit", "Record the workspace's current data in its .dvc files and save it to the cache.") { targets, jobs };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
+            var saved = await ProgressReporter.RunAsync(cli.Error, "Hashing", null, progress =>
+                Task.Run(() => workspace.Commit(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), progress, ct), ct));
+            if (cli.Json)
+            {
+                cli.WriteJson(new { outputs = saved.Select(Saved) });
+                return ExitCodes.Success;
+            }
+
+            foreach (var output in saved.Where(s => s.Changed))
+            {
+                cli.Out.WriteLine($"Committed {output.Path} ({Describe(output.Hash)}) -> {output.DvcFile}");
+            }
+
+            if (!saved.Any(s => s.Changed))
+            {
+                cli.Out.WriteLine("Nothing to commit: the .dvc files already match the workspace.");
+            }
+
+            return ExitCodes.Success;
+        });
+    }
+
+    private static object Saved(SavedOutput o) => new { dvc_file = o.DvcFile, path = o.Path, md5 = o.Hash.Md5, size = o.Hash.Size, nfiles = o.Hash.IsDirectory ? o.Hash.FileCount : (int?)null, changed = o.Changed };
+
+    private static string Describe(ContentHash hash) =>
+        hash.IsDirectory ? $"{hash.FileCount:N0} files, {Format.Bytes(hash.Size)}" : Format.Bytes(hash.Size);
+}

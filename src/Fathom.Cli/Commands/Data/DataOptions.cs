@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Fathom.Cli.Commands.Data;
+
+/// <summary>Options and arguments shared by the <c>fathom data</c> commands (named as DVC names them).</summary>
+internal static class DataOptions
+{
+    public static Argument<string[]> Targets(string description) => new("targets") { Description = description, Arity = ArgumentArity.ZeroOrMore };
+
+    public static Option<int?> Jobs() => new("--jobs", "-j") { Description = "Parallel workers for hashing and transfers (default: the number of cores)." };
+
+    public static Option<string?> Remote() => new("--remote", "-r") { Description = "Remote name (default: core.remote in .dvc/config)." };
+
+    public static int? ValidJobs(int? jobs) => jobs is null or (>= 1 and <= 256) ? jobs : throw new CliInputException($"--jobs must be between 1 and 256 (got {jobs}).");
+}

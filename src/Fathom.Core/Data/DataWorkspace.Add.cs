@@ -1,0 +1,116 @@
+namespace Fathom.Data;
+
+internal sealed partial class DataWorkspace
+{
+    /// <summary>
+    /// <c>dvc add</c>: hashes each path, stores its content in the cache, writes <c>&lt;path&gt;.dvc</c> next to it and
+    /// adds <c>/&lt;name&gt;</c> to the sibling <c>.gitignore</c>.
+    /// </summary>
+    public AddResult Add(IReadOnlyList<string> paths, string baseDirectory, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        if (paths.Count == 0)
+        {
+            throw new DataException(DataErrorKind.InvalidInput, "Nothing to add: name at least one file or folder.");
+        }
+
+        var fullPaths = paths.Select(p => Path.GetFullPath(p, baseDirectory).TrimEnd(Path.DirectorySeparatorChar)).ToList();
+        foreach (var full in fullPaths)
+        {
+            var relative = Repository.Relative(full);
+            if (relative.Length == 0 || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
+            {
+                throw new DataException(DataErrorKind.InvalidInput, $"'{full}' is outside the repository at '{Repository.Root}'.");
+            }
+
+            if (!File.Exists(full) && !Directory.Exists(full))
+            {
+                throw new DataException(DataErrorKind.NotFound, $"'{relative}' does not exist.");
+            }
+
+            if (Repository.Ignore.IsIgnoredWithParents(relative, Directory.Exists(full)))
+            {
+                throw new DataException(DataErrorKind.InvalidInput, $"'{relative}' is ignored by .dvcignore (or is DVC's own folder) and cannot be added.");
+            }
+
+            if (full.EndsWith(".dvc", StringComparison.Ordinal))
+            {
+                throw new DataException(DataErrorKind.InvalidInput, $"'{relative}' is a DVC metafile; add the data it describes instead.");
+            }
+        }
+
+        var saved = new List<SavedOutput>();
+        var gitignores = new SortedSet<string>(StringComparer.Ordinal);
+        using var stat = Repository.OpenStatCache();
+        var hasher = Hasher(stat);
+        foreach (var full in fullPaths)
+        {
+            var hash = hasher.Hash(full, Repository.Cache, progress, cancellationToken);
+            var name = Path.GetFileName(full);
+            var dvcPath = full + ".dvc";
+            var file = new DvcFile([DvcOutput.From(name, hash.Hash, hash.IsExecutable)]);
+            var changed = WriteDvcFile(dvcPath, file);
+            saved.Add(new SavedOutput(Repository.Relative(dvcPath), Repository.Relative(full), hash.Hash, changed));
+            if (!Repository.NoScm && AddToGitignore(Path.GetDirectoryName(full)!, name) is { } gitignore)
+            {
+                gitignores.Add(Repository.Relative(gitignore));
+            }
+
+            RelinkIfLinked(full, hash, stat);
+        }
+
+        return new AddResult(saved, gitignores.ToList());
+    }
+
+    /// <summary>Writes the <c>.dvc</c> file unless it already says exactly this; true when it changed.</summary>
+    private static bool WriteDvcFile(string path, DvcFile file)
+    {
+        var text = DvcFileFormat.Format(file);
+        if (File.Exists(path) && File.ReadAllText(path) == text)
+        {
+            return false;
+        }
+
+        AtomicFile.WriteAllText(path, text);
+        return true;
+    }
+
+    /// <summary>Adds <c>/name</c> to the <c>.gitignore</c> in <paramref name="folder"/>, as DVC does; returns the file when it changed.</summary>
+    private static string? AddToGitignore(string folder, string name)
+    {
+        var path = Path.Combine(folder, ".gitignore");
+        var entry = "/" + name;
+        var existing = File.Exists(path) ? File.ReadAllText(path) : "";
+        if (existing.Split('\n').Any(l => l.TrimEnd('\r') == entry))
+        {
+            return null;
+        }
+
+        var prefix = existing.Length > 0 && !existing.EndsWith('\n') ? "\n" : "";
+        AtomicFile.WriteAllText(path, existing + prefix + entry + "\n");
+        return path;
+    }
+
+    /// <summary>With hardlink or symlink configured first, the workspace files become links to the cache, as DVC leaves them after add.</summary>
+    private void RelinkIfLinked(string full, OutputHash hash, StatCache stat)
+    {
+        var linker = Repository.Linker();
+        if (!linker.PrefersLinks)
+        {
+            return;
+        }
+
+        foreach (var file in hash.Files)
+        {
+            linker.Place(Repository.Cache.PathOf(file.Md5), file.FullPath, hash.IsExecutable);
+            Remember(stat, file.FullPath, file.Md5);
+        }
+    }
+
+    /// <summary>Records a file just written from the cache in the stat cache, so the next status need not hash it.</summary>
+    private void Remember(StatCache stat, string fullPath, string md5)
+    {
+        var info = new FileInfo(fullPath);
+        stat.Set(Repository.Relative(fullPath), info.Length, info.LastWriteTimeUtc.Ticks, md5);
+    }
+}

@@ -1,0 +1,158 @@
+namespace Fathom.Data;
+
+internal sealed partial class DataWorkspace
+{
+    /// <summary>
+    /// <c>dvc checkout</c>: makes each output match its recorded hash from the cache. Files in a tracked folder that the
+    /// manifest does not list are removed. Workspace content that is not in the cache would be lost, so without
+    /// <paramref name="force"/> nothing is changed when any exists.
+    /// </summary>
+    public CheckoutResult Checkout(IReadOnlyList<string> targets, string baseDirectory, bool force, bool relink, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var added = new List<string>();
+        var modified = new List<string>();
+        var failed = new List<string>();
+        using var stat = Repository.OpenStatCache();
+        var hasher = Hasher(stat);
+        var linker = Repository.Linker();
+        var cache = Repository.Cache;
+        var plans = new List<(TrackedOutput Output, List<(string Source, string Destination, string Md5)> Place, List<string> Remove, bool Existed)>();
+        var wouldLose = new List<string>();
+        foreach (var output in Outputs(targets, baseDirectory))
+        {
+            if (output.Output.Md5 is not { } recorded || !output.Output.Cache)
+            {
+                continue;
+            }
+
+            var path = Repository.Relative(output.FullPath);
+            if (!cache.Contains(recorded))
+            {
+                failed.Add(path);
+                continue;
+            }
+
+            var existed = File.Exists(output.FullPath) || Directory.Exists(output.FullPath);
+            var current = existed ? hasher.Hash(output.FullPath, null, null, cancellationToken) : null;
+            if (current?.Hash.Md5 == recorded && !relink)
+            {
+                continue;
+            }
+
+            var place = new List<(string, string, string)>();
+            var remove = new List<string>();
+            if (!output.Output.IsDirectory)
+            {
+                if (current is { Manifest: not null })
+                {
+                    remove.Add(output.FullPath);
+                    wouldLose.AddRange(current.Files.Where(f => !cache.Contains(f.Md5)).Select(f => Repository.Relative(f.FullPath)));
+                }
+                else if (current is not null && !cache.Contains(current.Hash.Md5))
+                {
+                    wouldLose.Add(path);
+                }
+
+                place.Add((cache.PathOf(recorded), output.FullPath, recorded));
+            }
+            else
+            {
+                var entries = cache.ReadManifest(recorded);
+                var missing = entries.Where(e => !cache.Contains(e.Md5)).ToList();
+                if (missing.Count > 0)
+                {
+                    failed.Add($"{path} ({missing.Count} of {entries.Count} files not in cache)");
+                    continue;
+                }
+
+                var have = current is { Manifest: not null } ? current.Files.ToDictionary(f => f.RelativePath, StringComparer.Ordinal) : [];
+                if (current is { Manifest: null })
+                {
+                    remove.Add(output.FullPath);
+                    if (!cache.Contains(current.Hash.Md5))
+                    {
+                        wouldLose.Add(path);
+                    }
+                }
+
+                var wanted = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var entry in entries)
+                {
+                    wanted.Add(entry.RelativePath);
+                    var destination = Path.Combine(output.FullPath, entry.RelativePath.Replace('/', Path.DirectorySeparatorChar));
+                    if (have.TryGetValue(entry.RelativePath, out var file))
+                    {
+                        if (file.Md5 == entry.Md5 && !relink)
+                        {
+                            continue;
+                        }
+
+                        if (file.Md5 != entry.Md5 && !cache.Contains(file.Md5))
+                        {
+                            wouldLose.Add(Repository.Relative(file.FullPath));
+                        }
+                    }
+
+                    place.Add((cache.PathOf(entry.Md5), destination, entry.Md5));
+                }
+
+                foreach (var extra in have.Values.Where(f => !wanted.Contains(f.RelativePath)))
+                {
+                    remove.Add(extra.FullPath);
+                    if (!cache.Contains(extra.Md5))
+                    {
+                        wouldLose.Add(Repository.Relative(extra.FullPath));
+                    }
+                }
+            }
+
+            plans.Add((output, place, remove, existed));
+        }
+
+        if (wouldLose.Count > 0 && !force)
+        {
+            throw new DataException(DataErrorKind.InvalidInput,
+                $"Checkout would discard changes that are not in the cache: {string.Join(", ", wouldLose.Take(5))}{(wouldLose.Count > 5 ? $" and {wouldLose.Count - 5} more" : "")}. Commit them first ('fathom data commit') or use --force.");
+        }
+
+        long done = 0;
+        foreach (var (output, place, remove, existed) in plans)
+        {
+            foreach (var path in remove)
+            {
+                if (Directory.Exists(path))
+                {
+                    Directory.Delete(path, recursive: true);
+                }
+                else
+                {
+                    File.Delete(path);
+                }
+            }
+
+            try
+            {
+                Parallel.ForEach(place, new ParallelOptions { MaxDegreeOfParallelism = Jobs, CancellationToken = cancellationToken }, item =>
+                {
+                    linker.Place(item.Source, item.Destination, output.Output.IsExecutable);
+                    Remember(stat, item.Destination, item.Md5);
+                    var n = Interlocked.Increment(ref done);
+                    if ((n & 255) == 0)
+                    {
+                        progress?.Report(n);
+                    }
+                });
+            }
+            catch (AggregateException e)
+            {
+                // Report the first failure itself (a DataException keeps its exit code), not a bundle of them.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            }
+
+            (existed ? modified : added).Add(Repository.Relative(output.FullPath));
+        }
+
+        progress?.Report(done);
+        return new CheckoutResult(added, modified, failed);
+    }
+}

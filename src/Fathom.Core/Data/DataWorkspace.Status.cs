@@ -1,0 +1,89 @@
+namespace Fathom.Data;
+
+internal sealed partial class DataWorkspace
+{
+    /// <summary><c>dvc status</c> for <c>.dvc</c> files: each output whose workspace content differs from what is recorded, or whose cache objects are missing.</summary>
+    public IReadOnlyList<OutputStatus> Status(IReadOnlyList<string> targets, string baseDirectory, CancellationToken cancellationToken)
+    {
+        var changes = new List<OutputStatus>();
+        using var stat = Repository.OpenStatCache();
+        var hasher = Hasher(stat);
+        foreach (var output in Outputs(targets, baseDirectory))
+        {
+            var state = StateOf(output, hasher, cancellationToken);
+            if (state is not null)
+            {
+                changes.Add(new OutputStatus(Repository.Relative(output.DvcFilePath), output.Output.Path, state));
+            }
+        }
+
+        return changes;
+    }
+
+    private string? StateOf(TrackedOutput output, WorkspaceHasher hasher, CancellationToken cancellationToken)
+    {
+        var exists = File.Exists(output.FullPath) || Directory.Exists(output.FullPath);
+        if (output.Output.Md5 is not { } recorded)
+        {
+            return exists ? "new" : "deleted";
+        }
+
+        if (!exists)
+        {
+            return "deleted";
+        }
+
+        var current = hasher.Hash(output.FullPath, null, null, cancellationToken);
+        // A legacy (2.x) entry hashed text with dos2unix; it matches 3.x only for data without CRLF text, else it shows as modified until committed.
+        if (current.Hash.Md5 != recorded)
+        {
+            return "modified";
+        }
+
+        if (!output.Output.Cache)
+        {
+            return null;
+        }
+
+        // Files the stat cache vouches for were cached when last seen; probing 20,000 objects would cost more than the
+        // whole no-change status may take, so only the .dir object and freshly hashed files are checked (push and
+        // checkout still report any object missing from the cache).
+        var cache = Repository.Cache;
+        return !cache.Contains(recorded) || current.Files.Any(f => current.Manifest is not null && !f.Remembered && !cache.Contains(f.Md5)) ? "not in cache" : null;
+    }
+
+    /// <summary><c>dvc status --cloud</c>: compares the objects the outputs need between the cache and a remote.</summary>
+    public IReadOnlyList<CloudObjectStatus> CloudStatus(IReadOnlyList<string> targets, string baseDirectory, string? remoteName)
+    {
+        var remote = Remote(remoteName);
+        var inRemote = remote.EnumerateObjects().ToHashSet(StringComparer.Ordinal);
+        var result = new List<CloudObjectStatus>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var output in Outputs(targets, baseDirectory))
+        {
+            foreach (var (path, md5) in ObjectsOf(output, m => CachedManifest(m) ?? (remote.Contains(m) ? remote.ReadManifest(m) : null)))
+            {
+                if (!seen.Add(md5))
+                {
+                    continue;
+                }
+
+                var local = Repository.Cache.Contains(md5);
+                var far = inRemote.Contains(md5);
+                var state = (local, far) switch
+                {
+                    (true, false) => "new",
+                    (false, true) => "deleted",
+                    (false, false) => "missing",
+                    _ => null,
+                };
+                if (state is not null)
+                {
+                    result.Add(new CloudObjectStatus(path, md5, state));
+                }
+            }
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Text;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Fathom.Data;
+
+/// <summary>
+/// Reads and writes <c>.dvc</c> files. The writer produces DVC 3.x's exact text (ruamel.yaml block style, fields in
+/// the order DVC's <c>Output.dumpd</c> emits them: md5, size, nfiles, isexec, hash, path); the reader accepts 3.x and
+/// legacy 2.x entries and names file, line and field on malformed input.
+/// </summary>
+internal static class DvcFileFormat
+{
+    public static string Format(DvcFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var sb = new StringBuilder();
+        if (file.WorkingDirectory is { Length: > 0 } wdir && wdir != ".")
+        {
+            sb.Append("wdir: ").Append(YamlScalar.Quote(wdir)).Append('\n');
+        }
+
+        sb.Append("outs:\n");
+        foreach (var o in file.Outs)
+        {
+            var fields = new List<(string Key, string Value)>();
+            if (!string.IsNullOrEmpty(o.Md5))
+            {
+                fields.Add(("md5", o.Md5));
+            }
+
+            if (o.Size is { } size)
+            {
+                fields.Add(("size", size.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            if (o.FileCount is { } nfiles)
+            {
+                fields.Add(("nfiles", nfiles.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            if (o.IsExecutable)
+            {
+                fields.Add(("isexec", "true"));
+            }
+
+            if (o.HashName is { } hashName)
+            {
+                fields.Add(("hash", hashName));
+            }
+
+            fields.Add(("path", YamlScalar.Quote(o.Path)));
+            if (!o.Cache)
+            {
+                fields.Add(("cache", "false"));
+            }
+
+            for (var i = 0; i < fields.Count; i++)
+            {
+                sb.Append(i == 0 ? "- " : "  ").Append(fields[i].Key).Append(": ").Append(fields[i].Value).Append('\n');
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    public static DvcFile Parse(string text, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new DvcFormatException(fileName, (int)e.Start.Line, "", $"invalid YAML: {e.Message}");
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet reports some unterminated flow collections this way, without a position.
+            throw new DvcFormatException(fileName, text.Count(c => c == '\n'), "", $"invalid YAML: {e.Message}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            var line = stream.Documents.Count == 0 ? 1 : (int)stream.Documents[0].RootNode.Start.Line;
+            throw new DvcFormatException(fileName, line, "", "expected a mapping with an 'outs' list.");
+        }
+
+        string? wdir = null;
+        IReadOnlyList<DvcOutput>? outs = null;
+        foreach (var (keyNode, value) in root.Children)
+        {
+            switch ((keyNode as YamlScalarNode)?.Value)
+            {
+                case "outs":
+                    outs = ParseOuts(value, fileName);
+                    break;
+                case "wdir":
+                    wdir = Scalar(value, fileName, "wdir");
+                    break;
+            }
+        }
+
+        return outs is null
+            ? throw new DvcFormatException(fileName, (int)root.Start.Line, "outs", "required field is missing.")
+            : new DvcFile(outs, wdir);
+    }
+
+    private static List<DvcOutput> ParseOuts(YamlNode node, string fileName)
+    {
+        if (node is not YamlSequenceNode sequence)
+        {
+            throw new DvcFormatException(fileName, (int)node.Start.Line, "outs", "expected a list of outputs.");
+        }
+
+        var outs = new List<DvcOutput>();
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            var field = $"outs[{i}]";
+            if (sequence.Children[i] is not YamlMappingNode entry)
+            {
+                throw new DvcFormatException(fileName, (int)sequence.Children[i].Start.Line, field, "expected a mapping with 'path' and 'md5'.");
+            }
+
+            string? path = null, md5 = null, hashName = null;
+            long? size = null;
+            int? nfiles = null;
+            bool isExec = false, cache = true;
+            foreach (var (keyNode, value) in entry.Children)
+            {
+                var key = (keyNode as YamlScalarNode)?.Value ?? "";
+                var name = $"{field}.{key}";
+                switch (key)
+                {
+                    case "path":
+                        path = Scalar(value, fileName, name);
+                        if (path.Length == 0)
+                        {
+                            throw new DvcFormatException(fileName, (int)value.Start.Line, name, "must not be empty.");
+                        }
+
+                        break;
+                    case "md5":
+                        md5 = Scalar(value, fileName, name).ToLowerInvariant();
+                        if (md5.Length > 0 && !IsMd5(md5))
+                        {
+                            throw new DvcFormatException(fileName, (int)value.Start.Line, name, $"expected 32 hex digits, optionally followed by '.dir' (got '{md5}').");
+                        }
+
+                        md5 = md5.Length == 0 ? null : md5;
+                        break;
+                    case "size":
+                        size = Integer(value, fileName, name);
+                        break;
+                    case "nfiles":
+                        nfiles = (int)Math.Min(int.MaxValue, Integer(value, fileName, name));
+                        break;
+                    case "hash":
+                        hashName = Scalar(value, fileName, name);
+                        if (hashName != "md5")
+                        {
+                            throw new DvcFormatException(fileName, (int)value.Start.Line, name, $"unsupported hash '{hashName}' (DVC 3.x writes 'md5').");
+                        }
+
+                        break;
+                    case "isexec":
+                        isExec = Boolean(value, fileName, name);
+                        break;
+                    case "cache":
+                        cache = Boolean(value, fileName, name);
+                        break;
+                }
+            }
+
+            if (path is null)
+            {
+                throw new DvcFormatException(fileName, (int)entry.Start.Line, $"{field}.path", "required field is missing.");
+            }
+
+            outs.Add(new DvcOutput(path, md5, size, nfiles, isExec, hashName, cache));
+        }
+
+        return outs;
+    }
+
+    private static bool IsMd5(string value)
+    {
+        var hex = value.EndsWith(".dir", StringComparison.Ordinal) ? value[..^4] : value;
+        return hex.Length == 32 && hex.All(char.IsAsciiHexDigitLower);
+    }
+
+    private static string Scalar(YamlNode node, string fileName, string field) =>
+        node is YamlScalarNode { Value: { } value }
+            ? value
+            : throw new DvcFormatException(fileName, (int)node.Start.Line, field, "expected a single value.");
+
+    private static long Integer(YamlNode node, string fileName, string field)
+    {
+        var text = Scalar(node, fileName, field);
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new DvcFormatException(fileName, (int)node.Start.Line, field, $"expected a non-negative integer (got '{text}').");
+    }
+
+    private static bool Boolean(YamlNode node, string fileName, string field) =>
+        Scalar(node, fileName, field).ToLowerInvariant() switch
+        {
+            "true" => true,
+            "false" => false,
+            var other => throw new DvcFormatException(fileName, (int)node.Start.Line, field, $"expected true or false (got '{other}')."),
+        };
+}

@@ -1,0 +1,215 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace Fathom.Data;
+
+/// <summary>
+/// DVC 3.x's content-addressed cache (also the layout of a local remote): <c>files/md5/ab/cdef…</c>, folder manifests
+/// stored as <c>….dir</c> objects. Objects are written under a temporary name then renamed, so a crash never leaves a
+/// half-written object, and are made read-only (0444) as DVC does.
+/// </summary>
+internal sealed class ObjectCache
+{
+    private const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    private readonly ConcurrentDictionary<string, bool> _createdFolders = new(StringComparer.Ordinal);
+
+    public ObjectCache(string root) => Root = root;
+
+    public string Root { get; }
+
+    public string ObjectsRoot => Path.Combine(Root, "files", "md5");
+
+    public string PathOf(string md5) => Path.Combine(Root, "files", "md5", md5[..2], md5[2..]);
+
+    public bool Contains(string md5) => File.Exists(PathOf(md5));
+
+    /// <summary>Every object id in the cache (3.x layout), e.g. for gc or a remote listing.</summary>
+    public IEnumerable<string> EnumerateObjects()
+    {
+        var root = ObjectsRoot;
+        if (!Directory.Exists(root))
+        {
+            yield break;
+        }
+
+        foreach (var prefix in Directory.EnumerateDirectories(root))
+        {
+            var two = Path.GetFileName(prefix);
+            if (two.Length != 2)
+            {
+                continue;
+            }
+
+            foreach (var file in Directory.EnumerateFiles(prefix))
+            {
+                var name = Path.GetFileName(file);
+                if (!name.StartsWith('.') && (name.Length == 30 || (name.Length == 34 && name.EndsWith(".dir", StringComparison.Ordinal))))
+                {
+                    yield return two + name;
+                }
+            }
+        }
+    }
+
+    /// <summary>Stores bytes as an object unless present.</summary>
+    public void SaveBytes(string md5, ReadOnlySpan<byte> content)
+    {
+        var target = PathOf(md5);
+        if (File.Exists(target))
+        {
+            return;
+        }
+
+        var temp = TempFor(target);
+        using (var stream = new FileStream(temp, CreateOptions(0)))
+        {
+            stream.Write(content);
+        }
+
+        Publish(temp, target);
+    }
+
+    /// <summary>Copies a file in as an object unless present (the kernel copies; on reflink file systems it clones).</summary>
+    public void SaveFile(string source, string md5)
+    {
+        var target = PathOf(md5);
+        if (File.Exists(target))
+        {
+            return;
+        }
+
+        var temp = TempFor(target);
+        File.Copy(source, temp);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temp, ReadOnly);
+        }
+
+        Publish(temp, target);
+    }
+
+    /// <summary>
+    /// Copies an object in from elsewhere (a remote), hashing the bytes as they are written and publishing them only if
+    /// they match the object id; a corrupt or truncated source never reaches the cache. Returns the bytes copied.
+    /// </summary>
+    public long SaveVerified(string source, string md5)
+    {
+        var target = PathOf(md5);
+        var temp = TempFor(target);
+        long length = 0;
+        try
+        {
+            using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+            using (var output = new FileStream(temp, CreateOptions(0)))
+            using (var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5))
+            {
+                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+                try
+                {
+                    int n;
+                    while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
+                    {
+                        hash.AppendData(buffer, 0, n);
+                        output.Write(buffer, 0, n);
+                        length += n;
+                    }
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                }
+
+                var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+                var expected = md5.EndsWith(".dir", StringComparison.Ordinal) ? md5[..^4] : md5;
+                if (actual != expected)
+                {
+                    throw new DataException(DataErrorKind.Failure, $"'{source}' is corrupt: its content hashes to {actual}, not {expected}; it was not copied.");
+                }
+            }
+
+            Publish(temp, target);
+            return length;
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    /// <summary>Copies an object to another store (a remote) under a temporary name, then renames it; returns its size.</summary>
+    public long CopyTo(ObjectCache destination, string md5)
+    {
+        var source = PathOf(md5);
+        destination.SaveFile(source, md5);
+        return new FileInfo(source).Length;
+    }
+
+    public void SaveManifest(string dirMd5, string manifest) => SaveBytes(dirMd5, Encoding.UTF8.GetBytes(manifest));
+
+    /// <summary>Reads a <c>.dir</c> object: the (relpath, md5) entries of a tracked folder.</summary>
+    public IReadOnlyList<ManifestEntry> ReadManifest(string dirMd5)
+    {
+        var path = PathOf(dirMd5);
+        if (!File.Exists(path))
+        {
+            throw new DataException(DataErrorKind.NotFound, $"The folder manifest {dirMd5} is not in the cache ({path}); run 'fathom data fetch' or 'pull'.");
+        }
+
+        return ManifestEntry.ParseManifest(File.ReadAllText(path), path);
+    }
+
+    /// <summary>A temporary name next to the object's final path, creating its prefix folder once.</summary>
+    public string TempFor(string target)
+    {
+        var folder = Path.GetDirectoryName(target)!;
+        // Mark the folder only after it exists: a parallel writer must never see it marked but not yet created.
+        if (!_createdFolders.ContainsKey(folder))
+        {
+            Directory.CreateDirectory(folder);
+            _createdFolders.TryAdd(folder, true);
+        }
+
+        return Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+    }
+
+    /// <summary>Renames a finished temporary file onto its object path; a concurrent writer of the same content is fine.</summary>
+    public static void Publish(string temp, string target)
+    {
+        try
+        {
+            File.Move(temp, target, overwrite: true);
+        }
+        catch (IOException) when (File.Exists(target))
+        {
+            File.Delete(temp);
+        }
+    }
+
+    // Created read-only (0444) in the same call, so no separate chmod; the open descriptor can still write.
+    private static FileStreamOptions CreateOptions(int bufferSize)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = bufferSize };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = ReadOnly;
+        }
+
+        return options;
+    }
+
+    public bool Remove(string md5)
+    {
+        var path = PathOf(md5);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        return true;
+    }
+}

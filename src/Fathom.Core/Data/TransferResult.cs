@@ -1,0 +1,4 @@
+namespace Fathom.Data;
+
+/// <summary>A push or fetch: objects copied, already present on the other side, and missing at the source.</summary>
+internal sealed record TransferResult(int Transferred, long Bytes, int Skipped, IReadOnlyList<string> Missing);
