@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Fathom.Testing;
 
 namespace Fathom.Cli.Tests;
 

@@ -1,4 +1,3 @@
-using Fathom.Testing;
 
 namespace Fathom.Cli.Tests;
 

@@ -1,6 +1,5 @@
 using Fathom.Mlflow;
 using Fathom.Storage;
-using Fathom.Testing;
 using Fathom.Tracking;
 
 namespace Fathom.Cli.Tests;

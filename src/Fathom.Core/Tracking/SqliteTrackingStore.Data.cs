@@ -160,16 +160,7 @@ internal sealed partial class SqliteTrackingStore
             }
         }
 
-        ValidateTags(tags);
-    }
-
-    private static void ValidateTags(IReadOnlyList<Tag> tags)
-    {
-        foreach (var tag in tags)
-        {
-            TrackingValidation.ValidateKey(tag.Key, "tag");
-            TrackingValidation.ValidateLength(tag.Value, TrackingValidation.MaxRunTagValueLength, "tag", tag.Key);
-        }
+        TrackingValidation.ValidateTags(tags);
     }
 
     private static async Task InsertParamsAsync(SqliteConnection connection, SqliteTransaction transaction, string runId, IReadOnlyList<Param> parameters, CancellationToken cancellationToken)
@@ -221,12 +212,12 @@ internal sealed partial class SqliteTrackingStore
             k.Value = metric.Key;
             t.Value = metric.Timestamp;
             s.Value = metric.Step;
-            v.Value = StoredValue(metric.Value);
+            v.Value = MetricValues.Stored(metric.Value);
             n.Value = double.IsNaN(metric.Value) ? 1 : 0;
             // Synchronous on purpose: Microsoft.Data.Sqlite's async calls complete synchronously anyway, and the
             // per-row Task machinery cost a measurable share of log-batch throughput.
             insert.ExecuteNonQuery();
-            if (!latest.TryGetValue(metric.Key, out var current) || IsLater(metric, current))
+            if (!latest.TryGetValue(metric.Key, out var current) || MetricValues.IsLater(metric, current))
             {
                 latest[metric.Key] = metric;
             }
@@ -247,25 +238,13 @@ internal sealed partial class SqliteTrackingStore
         foreach (var metric in latest.Values)
         {
             uk.Value = metric.Key;
-            uv.Value = StoredValue(metric.Value);
+            uv.Value = MetricValues.Stored(metric.Value);
             ut.Value = metric.Timestamp;
             us.Value = metric.Step;
             un.Value = double.IsNaN(metric.Value) ? 1 : 0;
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
     }
-
-    private static bool IsLater(Metric candidate, Metric current) =>
-        (candidate.Step, candidate.Timestamp, StoredValue(candidate.Value)).CompareTo((current.Step, current.Timestamp, StoredValue(current.Value))) > 0;
-
-    // MLflow stores NaN as 0 with an is_nan flag and clamps infinities to ±double.MaxValue.
-    private static double StoredValue(double value) => value switch
-    {
-        double.NaN => 0,
-        double.PositiveInfinity => double.MaxValue,
-        double.NegativeInfinity => double.MinValue,
-        _ => value,
-    };
 
     private static async Task UpsertTagsAsync(SqliteConnection connection, SqliteTransaction transaction, string runId, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
     {

@@ -11,16 +11,7 @@ internal sealed partial class SqliteTrackingStore
     {
         ArgumentNullException.ThrowIfNull(request);
         var experimentId = ParseExperimentId(request.ExperimentId);
-        var nameTag = request.Tags.LastOrDefault(t => t.Key == SystemTags.RunName)?.Value;
-        if (request.RunName is not null && nameTag is not null && request.RunName != nameTag)
-        {
-            throw TrackingException.Invalid(
-                $"Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='{request.RunName}', mlflow.runName='{nameTag}').");
-        }
-
-        var runName = string.IsNullOrEmpty(request.RunName ?? nameTag) ? RunNames.Generate(_random) : (request.RunName ?? nameTag)!;
-        var tags = request.Tags.Where(t => t.Key != SystemTags.RunName).Append(new Tag(SystemTags.RunName, runName)).ToList();
-        ValidateTags(tags);
+        var (runName, tags) = RunCreation.Resolve(request, _random);
 
         await using var connection = OpenConnection();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);

@@ -1,4 +1,4 @@
-namespace Fathom.Cli.Tests;
+namespace Fathom.Testing;
 
 /// <summary>The repository's bundled IMDB sample (samples/imdb), found from the test's output folder.</summary>
 internal static class RepositorySamples
