@@ -26,10 +26,10 @@ public sealed class StorageTests
     [Fact]
     public void StoreLocation_SqliteUris_FollowSqlAlchemySlashes()
     {
-        var relative = StoreLocation.Parse("sqlite:///db/t.db", "/work");
-        var absolute = StoreLocation.Parse("sqlite:////data/t.db", "/work");
+        var relative = StoreLocation.Parse("sqlite:///db/t.db", "/project");
+        var absolute = StoreLocation.Parse("sqlite:////data/t.db", "/project");
 
-        Assert.Equal("/work/db/t.db", relative.DatabasePath);
+        Assert.Equal("/project/db/t.db", relative.DatabasePath);
         Assert.Equal("/data/t.db", absolute.DatabasePath);
         Assert.Equal("file:///data/artifacts", absolute.ArtifactRoot);
     }
