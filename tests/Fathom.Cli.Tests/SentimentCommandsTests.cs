@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -141,7 +140,7 @@ public sealed class SentimentCommandsTests(TrainedRunFixture trained) : IClassFi
     [Fact]
     public async Task Serve_ModelFromEnvironment_AnswersOverHttpAndStopsOnSigterm()
     {
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var environment = new Dictionary<string, string> { ["PRED_MODEL_UUID"] = trained.RunId };
         using var server = FathomProcess.Start(trained.Project, environment, "serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var stdout = server.StandardOutput.ReadToEndAsync();
@@ -149,7 +148,7 @@ public sealed class SentimentCommandsTests(TrainedRunFixture trained) : IClassFi
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         try
         {
-            await WaitForHealthAsync(http, server);
+            await Loopback.WaitForHealthAsync(http, server, TimeSpan.FromSeconds(30));
             using var response = await http.PostAsJsonAsync("/api/v1/model/predict", new { reviews = new[] { new { id = 9176, text = "This movie is quite boring." } } });
             var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             var version = JsonDocument.Parse(await http.GetStringAsync("/api/v1/model/version")).RootElement;
@@ -180,39 +179,5 @@ public sealed class SentimentCommandsTests(TrainedRunFixture trained) : IClassFi
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("PRED_MODEL_PATH", result.Stderr, StringComparison.Ordinal);
-    }
-
-    private static async Task WaitForHealthAsync(HttpClient http, System.Diagnostics.Process server)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (server.HasExited)
-            {
-                Assert.Fail($"server exited early with {server.ExitCode}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync("/health");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("server did not become healthy in 30 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -13,14 +12,14 @@ public sealed class ServerCommandTests
     {
         using var dir = new TempDirectory();
         var store = dir.Combine("store");
-        var port = FreePort();
+        var port = Loopback.FreePort();
         using var server = FathomProcess.Start(dir.Path, new Dictionary<string, string>(), "server", "--port", port.ToString(CultureInfo.InvariantCulture), "--store", store);
         var stdout = server.StandardOutput.ReadToEndAsync();
         var stderr = server.StandardError.ReadToEndAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         try
         {
-            await WaitForHealthAsync(http, server);
+            await Loopback.WaitForHealthAsync(http, server, TimeSpan.FromSeconds(15));
             var experiment = (await PostAsync(http, "experiments/create", """{"name": "from-mlflow"}""")).GetProperty("experiment_id").GetString();
             var run = await PostAsync(http, "runs/create", $$"""{"experiment_id": "{{experiment}}", "run_name": "r1", "start_time": 1700000000000}""");
             var runId = run.GetProperty("run").GetProperty("info").GetProperty("run_id").GetString();
@@ -79,39 +78,5 @@ public sealed class ServerCommandTests
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{rpc}: {response.StatusCode} {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private static async Task WaitForHealthAsync(HttpClient http, System.Diagnostics.Process server)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (server.HasExited)
-            {
-                Assert.Fail($"server exited early with {server.ExitCode}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync("/health");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail("server did not become healthy in 15 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -16,7 +15,7 @@ public sealed class ServerCrashSafetyTests : IDisposable
     [Fact]
     public async Task KillDashNine_DuringIngest_EveryAcknowledgedBatchSurvivesAndStoreIsConsistent()
     {
-        var port = FreePort();
+        var port = Loopback.FreePort();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         var server = await StartAsync(port, http);
         string runId;
@@ -124,10 +123,4 @@ public sealed class ServerCrashSafetyTests : IDisposable
     private static async Task<JsonElement> GetAsync(HttpClient http, string rpc) =>
         JsonDocument.Parse(await http.GetStringAsync("/api/2.0/mlflow/" + rpc)).RootElement.Clone();
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Fathom.Mlflow;
 using Fathom.Storage;
 using Fathom.Tracking;
@@ -11,7 +9,7 @@ namespace Fathom.Server.Tests;
 public sealed class RemoteTrackingTests : IAsyncLifetime
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "fathom-remote-" + Guid.NewGuid().ToString("N"));
-    private readonly int _port = FreePort();
+    private readonly int _port = Loopback.FreePort();
     private WebApplication? _server;
 
     private string Uri => $"http://127.0.0.1:{_port}";
@@ -114,12 +112,5 @@ public sealed class RemoteTrackingTests : IAsyncLifetime
             await _server.DisposeAsync();
             _server = null;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Fathom.Testing;
 
@@ -30,7 +28,7 @@ public sealed class PostgresFixture : IAsyncLifetime
             return;
         }
 
-        Port = FreePort();
+        Port = Loopback.FreePort();
         Directory.CreateDirectory(_data);
         if (IsRoot)
         {
@@ -93,12 +91,5 @@ public sealed class PostgresFixture : IAsyncLifetime
         {
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}{await stdout}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

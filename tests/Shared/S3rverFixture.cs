@@ -37,7 +37,7 @@ public sealed class S3rverFixture : IAsyncLifetime
             }
 
             Directory.CreateDirectory(_data);
-            var port = FreePort();
+            var port = Loopback.FreePort();
             var start = new ProcessStartInfo("node", [script, "-d", _data, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", Bucket])
             {
                 RedirectStandardOutput = true,
@@ -104,12 +104,5 @@ public sealed class S3rverFixture : IAsyncLifetime
         }
 
         throw new TimeoutException($"s3rver did not listen on port {port} within 10 s.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
