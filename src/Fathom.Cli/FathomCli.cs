@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Fathom.Cli.Commands;
 using Fathom.Cli.Commands.Data;
+using Fathom.Cli.Commands.Pipelines;
 
 namespace Fathom.Cli;
 
@@ -21,6 +22,10 @@ internal static class FathomCli
         root.Subcommands.Add(ExperimentsCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(ReproCommand.Create());
+        root.Subcommands.Add(DagCommand.Create());
+        root.Subcommands.Add(MetricsCommand.Create());
+        root.Subcommands.Add(ParamsCommand.Create());
         return root;
     }
 

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Fathom.Pipelines;
+
+namespace Fathom.Cli.Commands.Pipelines;
+
+/// <summary><c>fathom params diff [A_REV] [B_REV]</c>: the params the stages depend on, compared between git revisions.</summary>
+internal static class ParamsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("params", "Compare the pipeline's params between git revisions.");
+        var a = new Argument<string?>("a_rev") { Description = "Old git revision (default: HEAD).", Arity = ArgumentArity.ZeroOrOne };
+        var b = new Argument<string?>("b_rev") { Description = "New git revision (default: the workspace).", Arity = ArgumentArity.ZeroOrOne };
+        var all = new Option<bool>("--all") { Description = "Also list params that did not change." };
+        var diff = new Command("diff", "Show params that differ between two git revisions, or a revision and the workspace.") { a, b, all };
+        command.Subcommands.Add(diff.WithAction(async (parse, cli, ct) =>
+        {
+            var project = PipelineProject.Open(Directory.GetCurrentDirectory());
+            PipelineComparison.RequireGit(project);
+            var (oldRev, newRev) = (parse.GetValue(a) ?? "HEAD", parse.GetValue(b));
+            var changes = await PipelineComparison.ParamsDiffAsync(project, oldRev, newRev, ct);
+            DiffTable.Render(cli, changes, "Param", oldRev, newRev ?? PipelineComparison.Workspace, parse.GetValue(all), withChange: false);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,94 @@
+using Fathom.Data;
+
+namespace Fathom.Pipelines;
+
+/// <summary>
+/// <c>fathom metrics show|diff</c> and <c>fathom params diff</c>: values from the workspace (revision null) or from a
+/// git revision, compared key by key.
+/// </summary>
+internal static class PipelineComparison
+{
+    public const string Workspace = "workspace";
+
+    /// <summary>Each metrics file's flat values at a revision (null = workspace); missing files are left out.</summary>
+    public static async Task<SortedDictionary<string, SortedDictionary<string, double>>> MetricsAsync(PipelineProject project, string? revision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        var result = new SortedDictionary<string, SortedDictionary<string, double>>(StringComparer.Ordinal);
+        foreach (var file in project.MetricsFiles())
+        {
+            if (await ReadAsync(project, file, revision, cancellationToken) is { } text)
+            {
+                result[file] = MetricsFiles.Parse(text, file);
+            }
+        }
+
+        return result;
+    }
+
+    public static async Task<List<ValueChange>> MetricsDiffAsync(PipelineProject project, string? a, string? b, CancellationToken cancellationToken)
+    {
+        var old = await MetricsAsync(project, a, cancellationToken);
+        var now = await MetricsAsync(project, b, cancellationToken);
+        var changes = new List<ValueChange>();
+        foreach (var file in old.Keys.Union(now.Keys).Order(StringComparer.Ordinal))
+        {
+            var x = old.GetValueOrDefault(file) ?? [];
+            var y = now.GetValueOrDefault(file) ?? [];
+            foreach (var key in x.Keys.Union(y.Keys).Order(StringComparer.Ordinal))
+            {
+                changes.Add(new ValueChange(file, key, x.TryGetValue(key, out var o) ? o : null, y.TryGetValue(key, out var n) ? n : null));
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>The tracked params (keys the stages name, or whole files) at two revisions.</summary>
+    public static async Task<List<ValueChange>> ParamsDiffAsync(PipelineProject project, string? a, string? b, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        var changes = new List<ValueChange>();
+        foreach (var (file, keys) in project.ParamsFiles())
+        {
+            var old = await ParamsAsync(project, file, a, cancellationToken);
+            var now = await ParamsAsync(project, file, b, cancellationToken);
+            var names = keys ?? (old?.Keys ?? Enumerable.Empty<string>()).Union(now?.Keys ?? Enumerable.Empty<string>()).ToList();
+            foreach (var key in names.Distinct().Order(StringComparer.Ordinal))
+            {
+                changes.Add(new ValueChange(file, key, Get(old, key), Get(now, key)));
+            }
+        }
+
+        return changes;
+    }
+
+    private static object? Get(Dictionary<string, object?>? values, string key) =>
+        values is not null && PipelineValues.TryGetPath(values, key, out var value) ? value : null;
+
+    private static async Task<Dictionary<string, object?>?> ParamsAsync(PipelineProject project, string file, string? revision, CancellationToken cancellationToken) =>
+        await ReadAsync(project, file, revision, cancellationToken) is { } text
+            ? ParamsFiles.Parse(text, revision is null ? file : $"{revision}:{file}", Path.GetExtension(file).ToLowerInvariant())
+            : null;
+
+    private static async Task<string?> ReadAsync(PipelineProject project, string file, string? revision, CancellationToken cancellationToken)
+    {
+        if (revision is null)
+        {
+            var full = Path.GetFullPath(file, project.Pipeline.Folder);
+            return File.Exists(full) ? await File.ReadAllTextAsync(full, cancellationToken) : null;
+        }
+
+        return await GitRevision.ReadAsync(project.Pipeline.Folder, revision, file, cancellationToken);
+    }
+
+    /// <summary>Checks the repository is a git work tree before comparing with revisions.</summary>
+    public static void RequireGit(PipelineProject project)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        if (project.Repository.NoScm)
+        {
+            throw new DataException(DataErrorKind.InvalidInput, "This DVC repository has core.no_scm = true: there are no git revisions to compare with.");
+        }
+    }
+}
