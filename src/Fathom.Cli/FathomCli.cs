@@ -17,6 +17,7 @@ internal static class FathomCli
         root.Subcommands.Add(PrepCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(ExperimentsCommand.Create());

@@ -19,15 +19,16 @@ internal static class TrainCommand
             Description = $"Hyperparameter key=value (repeatable). Keys: {string.Join(", ", SentimentTrainingOptions.Keys)}.",
             AllowMultipleArgumentsPerToken = true,
         };
+        var modelOut = new Option<string?>("--model-out") { Description = "Also write the model folder here (e.g. a pipeline stage's output)." };
         var command = new Command("train", "Train the sentiment model in a tracked run: params, metrics, lineage and the model folder.")
         {
-            data, test, experiment, runName, set,
+            data, test, experiment, runName, set, modelOut,
         };
         return command.WithAction(async (parse, cli, ct) =>
         {
             var options = ParseOptions(parse.GetValue(set) ?? []);
             await using var tracking = cli.OpenTracking();
-            var outcome = await RunAsync(cli, tracking, new TrainingRequest(parse.GetValue(data)!, parse.GetValue(test), parse.GetValue(experiment)!, options, parse.GetValue(runName)), ct);
+            var outcome = await RunAsync(cli, tracking, new TrainingRequest(parse.GetValue(data)!, parse.GetValue(test), parse.GetValue(experiment)!, options, parse.GetValue(runName), parse.GetValue(modelOut)), ct);
             if (cli.Json)
             {
                 cli.WriteJson(new { run_id = outcome.RunId, model_uri = outcome.ModelUri, metrics = outcome.Metrics });

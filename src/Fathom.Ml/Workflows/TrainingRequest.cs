@@ -8,4 +8,5 @@ namespace Fathom.Workflows;
 /// <param name="Experiment">The experiment the run goes to.</param>
 /// <param name="Options">The training hyperparameters.</param>
 /// <param name="RunName">The run's name; generated when null.</param>
-internal sealed record TrainingRequest(string DataPath, string? TestPath, string Experiment, SentimentTrainingOptions Options, string? RunName = null);
+/// <param name="ModelOutput">A folder to also write the model folder to (a pipeline stage's output), besides the run's artifact.</param>
+internal sealed record TrainingRequest(string DataPath, string? TestPath, string Experiment, SentimentTrainingOptions Options, string? RunName = null, string? ModelOutput = null);

@@ -74,6 +74,10 @@ internal static class TrainingWorkflow
                 await ModelFolder.SaveAsync(model, modelFolder, run.RunId, result.Metrics, request.Options.ToParameters(), tracking.Time, ct);
                 await run.LogArtifactAsync(modelFolder, ModelArtifactPath, ct);
                 run.LogMetric("model_size_bytes", new FileInfo(Path.Combine(modelFolder, ModelFolder.ModelFileName)).Length);
+                if (request.ModelOutput is not null)
+                {
+                    CopyFolder(modelFolder, request.ModelOutput);
+                }
             }
             finally
             {
@@ -87,6 +91,27 @@ internal static class TrainingWorkflow
             return new TrainingOutcome(run.RunId, result.Metrics, $"runs:/{run.RunId}/{ModelArtifactPath}", result.TrainCount, result.ValidationCount,
                 result.TestCount, errors.Count, stopwatch.Elapsed);
         }, options, cancellationToken);
+    }
+
+    // Written beside the target and renamed into place, so a pipeline never sees half a model folder.
+    private static void CopyFolder(string source, string destination)
+    {
+        var full = Path.GetFullPath(destination);
+        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(temp);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(temp, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        if (Directory.Exists(full))
+        {
+            Directory.Delete(full, recursive: true);
+        }
+
+        Directory.Move(temp, full);
     }
 
     /// <summary>Formats a metric for people.</summary>
