@@ -187,6 +187,9 @@ internal sealed class PipelineGraph
 
         var cycle = path[path.IndexOf(current)..];
         cycle.Reverse();
+        // Start at the stage written first in dvc.yaml, so the message is the same however the walk began.
+        var first = cycle.IndexOf(left.First(s => cycle.Contains(s.Name)).Name);
+        cycle = [.. cycle[first..], .. cycle[..first]];
         cycle.Add(cycle[0]);
         return string.Join(" -> ", cycle.Select(n => $"'{n}'"));
     }
