@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using Fathom.Pipelines;
+
+namespace Fathom.Bench;
+
+/// <summary>
+/// The pipeline target: <c>repro</c> of a 10-stage pipeline with nothing changed, &lt; 0.2 s. Measured as the real CLI
+/// process (wall time, start-up included) and in-process (parse dvc.yaml, build the DAG, read dvc.lock, hash every dep
+/// and out through the stat cache). Each stage has a 1 MiB dep, a params key and a 1 MiB out; stage i reads stage i-1's out.
+/// <c>dotnet build -c Release src/Fathom.Cli &amp;&amp; dotnet run -c Release --project bench/Fathom.Bench -- pipeline [--stages 10] [--runs 7] [--fathom path/to/fathom.dll]</c>
+/// </summary>
+internal static class PipelineBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var stages = int.Parse(Option(args, "--stages") ?? "10", CultureInfo.InvariantCulture);
+        var runs = int.Parse(Option(args, "--runs") ?? "7", CultureInfo.InvariantCulture);
+        var fathom = Option(args, "--fathom") ?? DefaultCli();
+        if (!File.Exists(fathom))
+        {
+            Console.Error.WriteLine($"{fathom} not found: build the CLI first (dotnet build -c Release src/Fathom.Cli) or pass --fathom.");
+            return 2;
+        }
+
+        var repo = Path.Combine(Path.GetTempPath(), "fathom-bench-pipeline");
+        if (Directory.Exists(repo))
+        {
+            Directory.Delete(repo, recursive: true);
+        }
+
+        Directory.CreateDirectory(repo);
+        try
+        {
+            Generate(repo, stages);
+            Console.WriteLine($"machine: {Environment.ProcessorCount} cores; CLI {fathom}; {stages} stages, each with a 1 MiB dep, a param and a 1 MiB out");
+            await TimeAsync(repo, "dotnet", fathom, "data", "init");
+            var first = await TimeAsync(repo, "dotnet", fathom, "repro", "--no-track");
+            Console.WriteLine($"first repro (runs all {stages} stages): {first.TotalSeconds:0.000} s");
+            var startup = Median(await RepeatAsync(runs, () => TimeAsync(repo, "dotnet", fathom, "--help")));
+            Console.WriteLine($"fathom --help (process start-up): median {startup.TotalSeconds:0.000} s");
+            var cli = await RepeatAsync(runs, () => TimeAsync(repo, "dotnet", fathom, "repro"));
+            Console.WriteLine($"repro, nothing changed, CLI process: median {Median(cli).TotalSeconds:0.000} s, best {cli.Min().TotalSeconds:0.000} s of {runs}  (target < 0.2 s)");
+            var inProcess = await RepeatAsync(runs, () => InProcessAsync(repo));
+            Console.WriteLine($"repro, nothing changed, in-process: median {Median(inProcess).TotalMilliseconds:0.0} ms, best {inProcess.Min().TotalMilliseconds:0.0} ms of {runs}");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(repo, recursive: true);
+        }
+    }
+
+    private static async Task<TimeSpan> InProcessAsync(string repo)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var project = PipelineProject.Open(repo);
+        var runner = new PipelineRunner(project.Repository, project.Pipeline, project.Graph, new ReproOptions(), null, _ => { }, TimeProvider.System);
+        var results = await runner.ReproAsync([], default);
+        var elapsed = stopwatch.Elapsed;
+        if (results.Any(r => r.Outcome != ReproEventKind.UpToDate))
+        {
+            throw new InvalidOperationException("A stage ran although nothing changed.");
+        }
+
+        return elapsed;
+    }
+
+    private static void Generate(string repo, int stages)
+    {
+        var random = new Random(42);
+        var buffer = new byte[1 << 20];
+        var yaml = new System.Text.StringBuilder("stages:\n");
+        var parameters = new System.Text.StringBuilder();
+        for (var i = 0; i < stages; i++)
+        {
+            random.NextBytes(buffer);
+            File.WriteAllBytes(Path.Combine(repo, $"input{i}.bin"), buffer);
+            parameters.Append(CultureInfo.InvariantCulture, $"stage{i}:\n  seed: {i}\n");
+            var upstream = i == 0 ? "" : $" out{i - 1}.bin";
+            yaml.Append(CultureInfo.InvariantCulture, $"  stage{i}:\n    cmd: cat input{i}.bin{upstream} | head -c 1048576 > out{i}.bin\n    deps:\n    - input{i}.bin\n");
+            if (i > 0)
+            {
+                yaml.Append(CultureInfo.InvariantCulture, $"    - out{i - 1}.bin\n");
+            }
+
+            yaml.Append(CultureInfo.InvariantCulture, $"    params:\n    - stage{i}.seed\n    outs:\n    - out{i}.bin\n");
+        }
+
+        File.WriteAllText(Path.Combine(repo, "dvc.yaml"), yaml.ToString());
+        File.WriteAllText(Path.Combine(repo, "params.yaml"), parameters.ToString());
+    }
+
+    private static async Task<List<TimeSpan>> RepeatAsync(int count, Func<Task<TimeSpan>> measure)
+    {
+        var times = new List<TimeSpan>();
+        for (var i = 0; i < count; i++)
+        {
+            times.Add(await measure());
+        }
+
+        return times;
+    }
+
+    private static TimeSpan Median(List<TimeSpan> times) => times.Order().ElementAt(times.Count / 2);
+
+    private static async Task<TimeSpan> TimeAsync(string workingDirectory, string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(program, args) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var elapsed = stopwatch.Elapsed;
+        return process.ExitCode == 0 ? elapsed
+            : throw new InvalidOperationException($"{program} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}{await stdout}");
+    }
+
+    private static string DefaultCli()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Fathom.slnx")))
+            {
+                return Path.Combine(dir.FullName, "src", "Fathom.Cli", "bin", "Release", "net10.0", "fathom.dll");
+            }
+        }
+
+        return "fathom.dll";
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
