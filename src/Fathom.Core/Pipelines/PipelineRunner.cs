@@ -100,6 +100,14 @@ internal sealed partial class PipelineRunner
     {
         lock (_lockGate)
         {
+            if (!_repository.NoScm)
+            {
+                foreach (var output in stage.Outs.Where(o => o.Cache))
+                {
+                    OutputGitignore.Add(_repository.Root, stage.FullPath(output.Path));
+                }
+            }
+
             if (_lock.Get(stage.Name) is { } old && LockFileFormat.FormatEntry(old) == LockFileFormat.FormatEntry(entry) && _lockExisted)
             {
                 return;

@@ -103,6 +103,8 @@ public sealed class PipelineRunnerTests
         Assert.All(second, r => Assert.Equal(ReproEventKind.UpToDate, r.Outcome));
         Assert.Equal(["Stage 'prepare' didn't change, skipping", "Stage 'count' didn't change, skipping"], events.Select(e => e.Text));
         Assert.True(File.Exists(dir.Combine(".dvc", "cache", "files", "md5", "e9", "9b04d82757be51992e3a1d5b2ab6f4.dir")));
+        Assert.Equal("/count.txt\n", File.ReadAllText(dir.Combine(".gitignore")));
+        Assert.Equal("/prepared\n", File.ReadAllText(dir.Combine("data", ".gitignore")));
     }
 
     [Fact]
