@@ -32,10 +32,11 @@ internal static partial class MlflowTrackingApi
         var written = 0L;
         if (more && limit is not 0)
         {
+            var encodedKey = JsonEncodedText.Encode(key, MlflowJson.WriterOptions.Encoder);
             writer.WriteStartArray("metrics");
             do
             {
-                MlflowJson.WriteMetric(writer, points.Current);
+                MlflowJson.WriteMetric(writer, encodedKey, points.Current);
                 written++;
                 await MlflowRpc.FlushIfFullAsync(writer, cancellationToken);
                 more = await points.MoveNextAsync();
