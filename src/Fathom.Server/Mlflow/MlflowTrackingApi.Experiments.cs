@@ -18,12 +18,15 @@ internal static partial class MlflowTrackingApi
         MlflowRpc.Map(group, "POST", "/experiments/update", state, UpdateExperimentAsync);
         MlflowRpc.Map(group, "POST", "/experiments/set-experiment-tag", state, SetExperimentTagAsync);
         MlflowRpc.Map(group, "POST", "/experiments/delete-experiment-tag", state, DeleteExperimentTagAsync);
+        MlflowRpc.Map(group, "POST", "/experiments/search-datasets", state, SearchDatasetsAsync);
     }
 
     private static async Task CreateExperimentAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
         var name = request.RequireString("name");
-        var id = await state.Store.CreateExperimentAsync(name, request.String("artifact_location"), ReadTags(request, "tags"), cancellationToken);
+        var location = request.String("artifact_location");
+        ArtifactLocationRules.Validate(location);
+        var id = await state.Store.CreateExperimentAsync(name, location, ReadTags(request, "tags"), cancellationToken);
         writer.WriteStartObject();
         writer.WriteString("experiment_id", id);
         writer.WriteEndObject();

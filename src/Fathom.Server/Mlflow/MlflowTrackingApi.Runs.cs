@@ -10,6 +10,7 @@ internal static partial class MlflowTrackingApi
     private const int MaxBatchParams = 100;
     private const int MaxBatchTags = 100;
     private const int MaxBatchTotal = 1000;
+    private const long MaxBatchRequestBytes = 1_000_000;
 
     private static void MapRuns(RouteGroupBuilder group, MlflowState state)
     {
@@ -105,6 +106,12 @@ internal static partial class MlflowTrackingApi
 
     private static async Task LogBatchAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
+        // MLflow's MAX_BATCH_LOG_REQUEST_SIZE, checked on the body as sent.
+        if (request.BodyLength > MaxBatchRequestBytes)
+        {
+            throw TrackingException.Invalid($"Batched logging API requests must be at most {MaxBatchRequestBytes} bytes, got a request of size {request.BodyLength}.");
+        }
+
         var runId = request.RequireString("run_id");
         var metrics = request.Messages("metrics").Select(ReadMetric).ToList();
         var parameters = request.Messages("params").Select(p => new Param(p.RequireString("key"), p.String("value") ?? string.Empty)).ToList();
