@@ -123,12 +123,15 @@ public sealed class MlflowAuthTests : IAsyncLifetime
 
         var experiments = await SendAsync(bob, HttpMethod.Post, "/api/2.0/mlflow/experiments/search", new { max_results = 100 });
         var runs = await SendAsync(bob, HttpMethod.Post, "/api/2.0/mlflow/runs/search", new { experiment_ids = new[] { experimentId } });
+        var runsByGet = await SendAsync(bob, HttpMethod.Get, $"/api/2.0/mlflow/runs/search?experiment_ids={experimentId}&max_results=10");
         var get = await SendAsync(bob, HttpMethod.Get, $"/api/2.0/mlflow/experiments/get?experiment_id={experimentId}");
         var aliceRuns = await SendAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/runs/search", new { experiment_ids = new[] { experimentId } });
 
         Assert.DoesNotContain("secret", experiments.Body, StringComparison.Ordinal);
         Assert.Contains("Default", experiments.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("run_id", runs.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, runsByGet.Status);
+        Assert.DoesNotContain("run_id", runsByGet.Body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, get.Status);
         Assert.Contains("run_id", aliceRuns.Body, StringComparison.Ordinal);
     }

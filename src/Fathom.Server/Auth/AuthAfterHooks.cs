@@ -15,7 +15,7 @@ internal static class AuthAfterHooks
     {
         var rpc = RpcName(path);
         var ct = context.RequestAborted;
-        if (rpc == "runs/search" && !user.IsAdmin)
+        if (rpc is "runs/search" or "experiments/search-datasets" && !user.IsAdmin)
         {
             await FilterSearchRunsRequestAsync(context, auth, options, user, parameters, ct);
         }
@@ -171,17 +171,30 @@ internal static class AuthAfterHooks
         return JsonNode.Parse(buffer.WrittenSpan)!;
     }
 
-    // SearchRuns is narrowed to the experiments the caller may read, before it runs.
+    // SearchRuns (and the UI's SearchDatasets) is narrowed to the experiments the caller may read, before it runs.
+    // A GET carries its parameters in the query string, which the endpoint then reads instead of a body, so the
+    // query is rewritten too: otherwise GET runs/search?experiment_ids=… would skip the check.
     private static async Task FilterSearchRunsRequestAsync(HttpContext context, IAuthStore auth, AuthOptions options, AuthUser user, JsonObject parameters, CancellationToken ct)
     {
         var readable = new JsonArray();
+        var readableIds = new List<string>();
         foreach (var id in RequestParameters.List(parameters, "experiment_ids"))
         {
             var grant = await auth.GetExperimentPermissionAsync(id, user.Username, ct);
             if ((grant?.Permission ?? options.DefaultPermission).CanRead)
             {
                 readable.Add(id);
+                readableIds.Add(id);
             }
+        }
+
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            var query = context.Request.Query
+                .Where(p => p.Key != "experiment_ids")
+                .Append(new KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>("experiment_ids", readableIds.ToArray()));
+            context.Request.QueryString = QueryString.Create(query);
+            return;
         }
 
         parameters["experiment_ids"] = readable;
