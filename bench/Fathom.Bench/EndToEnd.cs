@@ -7,6 +7,7 @@ internal static class EndToEnd
     {
         ["imdb"] = ImdbBenchmark.RunAsync,
         ["tracking-server"] = TrackingServerBenchmark.RunAsync,
+        ["tracking-server-process"] = TrackingServerProcessBenchmark.RunCommandAsync,
         ["data"] = DataBenchmark.RunAsync,
         ["pipeline"] = PipelineBenchmark.RunAsync,
     };

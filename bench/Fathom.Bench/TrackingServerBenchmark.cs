@@ -13,7 +13,7 @@ namespace Fathom.Bench;
 /// The tracking server's targets, over loopback HTTP against an in-process server on a temp SQLite store:
 /// log-batch ingest with concurrent writers (and a check that no point was lost), search-runs with a metric
 /// filter and ORDER BY over 5,000 (and optionally 100,000) runs, get-history of a 100,000-step metric, memory.
-/// <c>dotnet run -c Release --project bench/Fathom.Bench -- tracking-server [--writers 8] [--requests 25] [--runs 5000,100000]</c>
+/// <c>dotnet run -c Release --project bench/Fathom.Bench -- tracking-server [--writers 8] [--requests 25] [--runs 5000,100000] [--process-runs 100000 [--fathom path/to/fathom.dll]]</c>
 /// </summary>
 internal static class TrackingServerBenchmark
 {
@@ -57,6 +57,11 @@ internal static class TrackingServerBenchmark
         process.Refresh();
         Console.WriteLine($"memory: working set {process.WorkingSet64 / 1e6:0} MB, peak {process.PeakWorkingSet64 / 1e6:0} MB, managed heap {GC.GetTotalMemory(false) / 1e6:0} MB (server and bench client in one process, {seeded:N0} runs in the store)");
         await app.StopAsync();
+        if (Option(args, "--process-runs") is { } processRuns)
+        {
+            await TrackingServerProcessBenchmark.RunAsync(int.Parse(processRuns, CultureInfo.InvariantCulture), Option(args, "--fathom"));
+        }
+
         return 0;
     }
 

@@ -13,6 +13,7 @@ namespace Fathom.Server.Tests;
 public sealed class MlflowAuthTests : IAsyncLifetime
 {
     private const string AdminPassword = "admin-password-1234";
+    private static readonly string[] ByName = ["name ASC"];
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "fathom-auth-" + Guid.NewGuid().ToString("N"));
     private WebApplication _app = null!;
     private Uri _base = null!;
@@ -122,14 +123,46 @@ public sealed class MlflowAuthTests : IAsyncLifetime
 
         var experiments = await SendAsync(bob, HttpMethod.Post, "/api/2.0/mlflow/experiments/search", new { max_results = 100 });
         var runs = await SendAsync(bob, HttpMethod.Post, "/api/2.0/mlflow/runs/search", new { experiment_ids = new[] { experimentId } });
+        var runsByGet = await SendAsync(bob, HttpMethod.Get, $"/api/2.0/mlflow/runs/search?experiment_ids={experimentId}&max_results=10");
         var get = await SendAsync(bob, HttpMethod.Get, $"/api/2.0/mlflow/experiments/get?experiment_id={experimentId}");
         var aliceRuns = await SendAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/runs/search", new { experiment_ids = new[] { experimentId } });
 
         Assert.DoesNotContain("secret", experiments.Body, StringComparison.Ordinal);
         Assert.Contains("Default", experiments.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("run_id", runs.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, runsByGet.Status);
+        Assert.DoesNotContain("run_id", runsByGet.Body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, get.Status);
         Assert.Contains("run_id", aliceRuns.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SearchExperiments_SomeUnreadable_PagesAreRefilledToMaxResults()
+    {
+        using var owner = await UserAsync("grace");
+        using var reader = await UserAsync("heidi");
+        foreach (var name in new[] { "hidden-0", "hidden-1", "hidden-2", "open-0", "open-1", "open-2" })
+        {
+            var (_, created) = await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/experiments/create", new { name });
+            if (name.StartsWith("hidden", StringComparison.Ordinal))
+            {
+                var id = JsonDocument.Parse(created).RootElement.GetProperty("experiment_id").GetString();
+                await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/experiments/permissions/create", new { experiment_id = id, username = "heidi", permission = "NO_PERMISSIONS" });
+            }
+        }
+
+        var first = JsonDocument.Parse((await SendAsync(reader, HttpMethod.Post, "/api/2.0/mlflow/experiments/search", new { max_results = 2, order_by = ByName })).Body).RootElement;
+        var token = first.GetProperty("next_page_token").GetString();
+        var second = JsonDocument.Parse((await SendAsync(reader, HttpMethod.Post, "/api/2.0/mlflow/experiments/search", new { max_results = 2, order_by = ByName, page_token = token })).Body).RootElement;
+        var ownerView = JsonDocument.Parse((await SendAsync(owner, HttpMethod.Get, "/api/2.0/mlflow/experiments/search?max_results=2&order_by=name%20ASC")).Body).RootElement;
+
+        // Without the refill heidi's first page would hold only "Default": "hidden-0" fills the store's first page.
+        Assert.Equal(["Default", "open-0"], Names(first));
+        Assert.Equal(["open-1", "open-2"], Names(second));
+        Assert.False(second.TryGetProperty("next_page_token", out _));
+        Assert.Equal(["Default", "hidden-0"], Names(ownerView));
+
+        static string[] Names(JsonElement page) => page.GetProperty("experiments").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToArray();
     }
 
     [Fact]

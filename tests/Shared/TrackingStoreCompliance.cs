@@ -102,6 +102,38 @@ public abstract class TrackingStoreCompliance : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task ReadMetricHistory_OffsetAndLimit_PageTheOrderedHistory()
+    {
+        SkipIfUnavailable();
+        var run = await NewRunAsync();
+        await Store.LogBatchAsync(run.RunId, [.. Enumerable.Range(0, 5).Select(i => new Metric("loss", 1.0 / (i + 1), 100 - i, i)), new Metric("loss", double.NaN, 1, 9)], [], [], Ct);
+
+        var all = await ReadAsync(run.RunId, "loss", 0, null);
+        var middle = await ReadAsync(run.RunId, "loss", 2, 3);
+        var pastTheEnd = await ReadAsync(run.RunId, "loss", 6, 10);
+        var unknown = await ReadAsync("no-such-run", "loss", 0, null);
+
+        // Ordered by timestamp first: the NaN point (timestamp 1) leads, then steps 4..0.
+        Assert.Equal([9L, 4, 3, 2, 1, 0], all.Select(m => m.Step));
+        Assert.True(double.IsNaN(all[0].Value));
+        Assert.Equal(new Metric("loss", 0.2, 96, 4), all[1]);
+        Assert.Equal([3L, 2, 1], middle.Select(m => m.Step));
+        Assert.Empty(pastTheEnd);
+        Assert.Empty(unknown);
+    }
+
+    private async Task<List<Metric>> ReadAsync(string runId, string key, long offset, long? limit)
+    {
+        var points = new List<Metric>();
+        await foreach (var point in Store.ReadMetricHistoryAsync(runId, key, offset, limit, Ct))
+        {
+            points.Add(point);
+        }
+
+        return points;
+    }
+
+    [SkippableFact]
     public async Task LogBatch_NaNAndInfinity_RoundTripLikeMlflow()
     {
         SkipIfUnavailable();

@@ -68,6 +68,22 @@ public interface ITrackingStore : IAsyncDisposable
     /// <summary>Every point of one metric, ordered by timestamp, step, value.</summary>
     Task<IReadOnlyList<Metric>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The points of one metric in <see cref="GetMetricHistoryAsync"/> order, skipping <paramref name="offset"/>
+    /// and yielding at most <paramref name="limit"/> (all when null), read as they come from the store so a long
+    /// history is never held in memory whole. The query runs on the first <c>MoveNextAsync</c>.
+    /// </summary>
+    async IAsyncEnumerable<Metric> ReadMetricHistoryAsync(string runId, string key, long offset, long? limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Stores without a streaming read page through the whole history.
+        var history = await GetMetricHistoryAsync(runId, key, cancellationToken);
+        var end = limit is { } max ? Math.Min(history.Count, offset + max) : history.Count;
+        for (var i = offset; i < end; i++)
+        {
+            yield return history[(int)i];
+        }
+    }
+
     /// <summary>Runs of the given experiments matching the filter, in the requested order, one page at a time.</summary>
     Task<RunsPage> SearchRunsAsync(RunSearch search, CancellationToken cancellationToken);
 }

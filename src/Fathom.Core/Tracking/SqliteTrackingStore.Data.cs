@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -114,22 +115,34 @@ internal sealed partial class SqliteTrackingStore
 
     public async Task<IReadOnlyList<Metric>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken)
     {
+        var history = new List<Metric>();
+        await foreach (var metric in ReadMetricHistoryAsync(runId, key, 0, null, cancellationToken))
+        {
+            history.Add(metric);
+        }
+
+        return history;
+    }
+
+    public async IAsyncEnumerable<Metric> ReadMetricHistoryAsync(string runId, string key, long offset, long? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         await using var connection = OpenConnection();
+        // The primary key (run_uuid, key, timestamp, step, value, is_nan) is already in get-history order, so this
+        // is one range scan with no sort; LIMIT -1 is SQLite's "no limit".
         await using var command = Command(connection, """
-            SELECT key, value, timestamp, step, is_nan FROM metrics
-            WHERE run_uuid = $id AND key = $key ORDER BY timestamp, step, value;
+            SELECT value, timestamp, step, is_nan FROM metrics
+            WHERE run_uuid = $id AND key = $key ORDER BY timestamp, step, value LIMIT $limit OFFSET $offset;
             """);
         command.Parameters.AddWithValue("$id", runId);
         command.Parameters.AddWithValue("$key", key);
-        var history = new List<Metric>();
+        command.Parameters.AddWithValue("$limit", limit ?? -1);
+        command.Parameters.AddWithValue("$offset", offset);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         // Rows are read synchronously (the async form only adds a Task per row here) and share the one key string.
         while (reader.Read())
         {
-            history.Add(new Metric(key, reader.GetInt64(4) == 1 ? double.NaN : reader.GetDouble(1), reader.GetInt64(2), reader.GetInt64(3)));
+            yield return new Metric(key, reader.GetInt64(3) == 1 ? double.NaN : reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2));
         }
-
-        return history;
     }
 
     private static void ValidateBatch(IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags)

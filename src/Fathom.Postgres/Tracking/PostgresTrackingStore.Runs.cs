@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -180,18 +181,28 @@ internal sealed partial class PostgresTrackingStore
 
     public async Task<IReadOnlyList<Metric>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Command(connection, """
-            SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = $1 AND key = $2 ORDER BY timestamp, step, value;
-            """, null, runId, key);
         var history = new List<Metric>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await foreach (var metric in ReadMetricHistoryAsync(runId, key, 0, null, cancellationToken))
         {
-            history.Add(new Metric(reader.GetString(0), reader.GetBoolean(4) ? double.NaN : reader.GetDouble(1), reader.GetInt64(2), reader.GetInt64(3)));
+            history.Add(metric);
         }
 
         return history;
+    }
+
+    public async IAsyncEnumerable<Metric> ReadMetricHistoryAsync(string runId, string key, long offset, long? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        // LIMIT NULL is PostgreSQL's "no limit"; the primary key's order is get-history's, so no sort step.
+        await using var command = Command(connection, """
+            SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = $1 AND key = $2
+            ORDER BY timestamp, step, value LIMIT $3 OFFSET $4;
+            """, null, runId, key, limit, offset);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new Metric(key, reader.GetBoolean(3) ? double.NaN : reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2));
+        }
     }
 
     // One statement per batch: the points travel as five arrays and are unnested server-side.

@@ -86,6 +86,12 @@ internal static class AuthRules
             }
         }
 
+        // MLflow's UI download route sits outside the RPC prefixes; it reads the run's files.
+        if (path == "/get-artifact")
+        {
+            return new AuthRequirement(AuthResource.Run, Access.Read);
+        }
+
         foreach (var prefix in RpcPrefixes)
         {
             if (path.StartsWith(prefix, StringComparison.Ordinal))

@@ -10,7 +10,7 @@ namespace Fathom.Mlflow;
 /// list and delete a run's files through the server, which keeps them in its artifacts destination. Bodies are
 /// streamed both ways; every path goes through <see cref="ArtifactPaths"/>, so none can leave the destination.
 /// </summary>
-internal static class MlflowArtifactsApi
+internal static partial class MlflowArtifactsApi
 {
     private const string Scheme = "mlflow-artifacts:";
 
@@ -27,8 +27,10 @@ internal static class MlflowArtifactsApi
             group.MapGet("/artifacts/{**path}", (HttpContext context, string path) => Proxy(context, state, () => DownloadAsync(context, state, path)));
             group.MapPut("/artifacts/{**path}", (HttpContext context, string path) => Proxy(context, state, () => UploadAsync(context, state, path)));
             group.MapDelete("/artifacts/{**path}", (HttpContext context, string path) => Proxy(context, state, () => DeleteAsync(context, state, path)));
+            MapMultipartUpload(group, state);
         }
 
+        MapGetArtifact(app, state);
         return app;
     }
 
@@ -107,15 +109,18 @@ internal static class MlflowArtifactsApi
         writer.WriteEndObject();
     }
 
-    private static async Task DownloadAsync(HttpContext context, MlflowState state, string path)
+    private static Task DownloadAsync(HttpContext context, MlflowState state, string path) =>
+        SendFileAsync(context, Destination(state), SafePath(path));
+
+    /// <summary>Streams one artifact as a download (never inline: MLflow's guard against XSS on the server's origin).</summary>
+    private static async Task SendFileAsync(HttpContext context, IArtifactStore store, string safe)
     {
-        var safe = SafePath(path);
         Stream content;
         try
         {
-            content = await Destination(state).OpenReadAsync(safe, context.RequestAborted);
+            content = await store.OpenReadAsync(safe, context.RequestAborted);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             throw TrackingException.NotFound($"File {safe} not found");
         }

@@ -99,13 +99,24 @@ internal static class MlflowJson
         writer.WriteEndObject();
     }
 
-    public static void WriteMetric(Utf8JsonWriter writer, Metric metric)
+    // Pre-encoded names: a long history writes each of them 100,000 times.
+    private static readonly JsonEncodedText KeyName = JsonEncodedText.Encode("key");
+    private static readonly JsonEncodedText ValueName = JsonEncodedText.Encode("value");
+    private static readonly JsonEncodedText TimestampName = JsonEncodedText.Encode("timestamp");
+    private static readonly JsonEncodedText StepName = JsonEncodedText.Encode("step");
+
+    public static void WriteMetric(Utf8JsonWriter writer, Metric metric) => WriteMetric(writer, JsonEncodedText.Encode(metric.Key, WriterOptions.Encoder), metric);
+
+    /// <summary>A metric whose key is already encoded: a history writes the same key for every point.</summary>
+    public static void WriteMetric(Utf8JsonWriter writer, JsonEncodedText key, Metric metric)
     {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(metric);
         writer.WriteStartObject();
-        writer.WriteString("key", metric.Key);
-        WriteDouble(writer, "value", metric.Value);
-        writer.WriteNumber("timestamp", metric.Timestamp);
-        writer.WriteNumber("step", metric.Step);
+        writer.WriteString(KeyName, key);
+        WriteDouble(writer, ValueName, metric.Value);
+        writer.WriteNumber(TimestampName, metric.Timestamp);
+        writer.WriteNumber(StepName, metric.Step);
         writer.WriteEndObject();
     }
 
@@ -129,7 +140,9 @@ internal static class MlflowJson
     }
 
     // Protobuf JSON writes the non-finite doubles as strings.
-    public static void WriteDouble(Utf8JsonWriter writer, string name, double value)
+    public static void WriteDouble(Utf8JsonWriter writer, string name, double value) => WriteDouble(writer, JsonEncodedText.Encode(name), value);
+
+    public static void WriteDouble(Utf8JsonWriter writer, JsonEncodedText name, double value)
     {
         if (double.IsNaN(value))
         {

@@ -17,11 +17,15 @@ internal sealed class MlflowRequest
     private readonly JsonElement _body;
     private readonly IQueryCollection? _query;
 
-    private MlflowRequest(JsonElement body, IQueryCollection? query)
+    private MlflowRequest(JsonElement body, IQueryCollection? query, long? bodyLength = null)
     {
         _body = body;
         _query = query;
+        BodyLength = bodyLength;
     }
+
+    /// <summary>The size of the request body in bytes as the client declared it (Content-Length), when it did.</summary>
+    public long? BodyLength { get; }
 
     public static MlflowRequest FromJson(JsonElement body) => new(body, null);
 
@@ -48,7 +52,7 @@ internal sealed class MlflowRequest
             }
         }
 
-        return new MlflowRequest(await ReadBodyAsync(request, cancellationToken), null);
+        return new MlflowRequest(await ReadBodyAsync(request, cancellationToken), null, request.ContentLength);
     }
 
     // An empty or unparsable body counts as {}; a body that is a JSON string holding JSON (old clients

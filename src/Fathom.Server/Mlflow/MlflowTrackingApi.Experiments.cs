@@ -10,6 +10,7 @@ internal static partial class MlflowTrackingApi
         MlflowRpc.Map(group, "POST", "/experiments/create", state, CreateExperimentAsync);
         MlflowRpc.Map(group, "POST", "/experiments/search", state, SearchExperimentsAsync);
         MlflowRpc.Map(group, "GET", "/experiments/search", state, SearchExperimentsAsync);
+        MlflowRpc.Map(group, "GET", "/experiments/list", state, ListExperimentsAsync);
         MlflowRpc.Map(group, "GET", "/experiments/get", state, GetExperimentAsync);
         MlflowRpc.Map(group, "GET", "/experiments/get-by-name", state, GetExperimentByNameAsync);
         MlflowRpc.Map(group, "POST", "/experiments/delete", state, DeleteExperimentAsync);
@@ -17,12 +18,15 @@ internal static partial class MlflowTrackingApi
         MlflowRpc.Map(group, "POST", "/experiments/update", state, UpdateExperimentAsync);
         MlflowRpc.Map(group, "POST", "/experiments/set-experiment-tag", state, SetExperimentTagAsync);
         MlflowRpc.Map(group, "POST", "/experiments/delete-experiment-tag", state, DeleteExperimentTagAsync);
+        MlflowRpc.Map(group, "POST", "/experiments/search-datasets", state, SearchDatasetsAsync);
     }
 
     private static async Task CreateExperimentAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
         var name = request.RequireString("name");
-        var id = await state.Store.CreateExperimentAsync(name, request.String("artifact_location"), ReadTags(request, "tags"), cancellationToken);
+        var location = request.String("artifact_location");
+        ArtifactLocationRules.Validate(location);
+        var id = await state.Store.CreateExperimentAsync(name, location, ReadTags(request, "tags"), cancellationToken);
         writer.WriteStartObject();
         writer.WriteString("experiment_id", id);
         writer.WriteEndObject();
@@ -46,6 +50,42 @@ internal static partial class MlflowTrackingApi
         }
 
         WritePageToken(writer, page.NextPageToken);
+        writer.WriteEndObject();
+    }
+
+    // MLflow 1.x's ListExperiments, dropped in 2.0 in favour of search, is still what older clients call (the npm
+    // "mlflow" package lists experiments this way). Without max_results it answered every experiment, oldest id first.
+    private static async Task ListExperimentsAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        var viewType = ReadViewType(request, "view_type");
+        var maxResults = request.Int64("max_results");
+        var token = request.String("page_token");
+        var experiments = new List<Experiment>();
+        string? next;
+        do
+        {
+            var page = await state.Store.SearchExperimentsAsync(
+                new ExperimentSearch(viewType, maxResults is null ? 1000 : ReadMaxResults(request, 1000), token, null, ["experiment_id ASC"]),
+                cancellationToken);
+            experiments.AddRange(page.Experiments);
+            next = page.NextPageToken;
+            token = next;
+        }
+        while (maxResults is null && next is not null);
+
+        writer.WriteStartObject();
+        if (experiments.Count > 0)
+        {
+            writer.WriteStartArray("experiments");
+            foreach (var experiment in experiments)
+            {
+                MlflowJson.WriteExperiment(writer, experiment);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        WritePageToken(writer, maxResults is null ? null : next);
         writer.WriteEndObject();
     }
 

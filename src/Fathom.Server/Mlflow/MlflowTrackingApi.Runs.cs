@@ -10,6 +10,7 @@ internal static partial class MlflowTrackingApi
     private const int MaxBatchParams = 100;
     private const int MaxBatchTags = 100;
     private const int MaxBatchTotal = 1000;
+    private const long MaxBatchRequestBytes = 1_000_000;
 
     private static void MapRuns(RouteGroupBuilder group, MlflowState state)
     {
@@ -26,7 +27,6 @@ internal static partial class MlflowTrackingApi
         MlflowRpc.Map(group, "POST", "/runs/log-inputs", state, LogInputsAsync);
         MlflowRpc.Map(group, "POST", "/runs/search", state, SearchRunsAsync);
         MlflowRpc.Map(group, "GET", "/runs/search", state, SearchRunsAsync);
-        MlflowRpc.Map(group, "GET", "/metrics/get-history", state, GetMetricHistoryAsync);
         MlflowRpc.Map(group, "GET", "/artifacts/list", state, ListArtifactsAsync);
     }
 
@@ -106,6 +106,12 @@ internal static partial class MlflowTrackingApi
 
     private static async Task LogBatchAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
+        // MLflow's MAX_BATCH_LOG_REQUEST_SIZE, checked on the body as sent.
+        if (request.BodyLength > MaxBatchRequestBytes)
+        {
+            throw TrackingException.Invalid($"Batched logging API requests must be at most {MaxBatchRequestBytes} bytes, got a request of size {request.BodyLength}.");
+        }
+
         var runId = request.RequireString("run_id");
         var metrics = request.Messages("metrics").Select(ReadMetric).ToList();
         var parameters = request.Messages("params").Select(p => new Param(p.RequireString("key"), p.String("value") ?? string.Empty)).ToList();
@@ -156,36 +162,6 @@ internal static partial class MlflowTrackingApi
         }
 
         WritePageToken(writer, page.NextPageToken);
-        writer.WriteEndObject();
-    }
-
-    // Like MLflow's SQL store, an unknown run or key is an empty history, not an error; with max_results the
-    // history is paged with the same offset tokens as searches.
-    private static async Task GetMetricHistoryAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
-    {
-        var runId = RunIdOrUuid(request);
-        var key = request.RequireString("metric_key");
-        var history = await state.Store.GetMetricHistoryAsync(runId, key, cancellationToken);
-        var maxResults = request.Int64("max_results");
-        var offset = PageTokens.Decode(request.String("page_token"));
-        var count = maxResults is { } max ? (int)Math.Clamp(max, 0, Math.Max(0, history.Count - offset)) : history.Count - (int)Math.Min(offset, history.Count);
-        writer.WriteStartObject();
-        if (count > 0)
-        {
-            writer.WriteStartArray("metrics");
-            for (var i = (int)offset; i < offset + count; i++)
-            {
-                MlflowJson.WriteMetric(writer, history[i]);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        if (maxResults is not null && offset + count < history.Count)
-        {
-            writer.WriteString("next_page_token", PageTokens.Encode(offset + count));
-        }
-
         writer.WriteEndObject();
     }
 

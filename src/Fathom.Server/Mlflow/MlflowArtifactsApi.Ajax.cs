@@ -1,0 +1,58 @@
+using Fathom.Tracking;
+
+namespace Fathom.Mlflow;
+
+internal static partial class MlflowArtifactsApi
+{
+    /// <summary>MLflow's answer where the artifact repository cannot do multipart uploads (HTTP 501).</summary>
+    public const string MultipartUnsupported = "Multipart upload is not supported for the current artifact repository";
+
+    // MLflow's UI downloads a run's file from /get-artifact?run_uuid=…&path=…, whatever the run's artifact
+    // location (proxied or direct); the path is checked like the proxy's, so it cannot leave the run's folder.
+    private static void MapGetArtifact(IEndpointRouteBuilder app, MlflowState state) =>
+        app.MapGet("/get-artifact", (HttpContext context) => AnswerAsync(context, async () =>
+        {
+            var query = context.Request.Query;
+            var runId = FirstNonEmpty(query["run_id"], query["run_uuid"]) ?? throw MlflowRequest.Missing("run_id");
+            var path = FirstNonEmpty(query["path"]) ?? throw MlflowRequest.Missing("path");
+            var safe = SafePath(path);
+            if (safe.Length == 0)
+            {
+                throw TrackingException.Invalid("Invalid path");
+            }
+
+            var run = await state.Store.GetRunAsync(runId, context.RequestAborted) ?? throw TrackingException.NotFound($"Run with id={runId} not found");
+            await SendFileAsync(context, OpenRunArtifacts(state, run.Info.ArtifactUri), safe);
+        }));
+
+    // MLflow's proxy multipart upload (mpu/create|complete|abort) hands out presigned part URLs of a cloud
+    // store. Fathom's artifact stores (a folder, S3 through AWSSDK) stream a whole body per PUT instead, so these
+    // answer what MLflow answers for a repository without multipart support: NOT_IMPLEMENTED, HTTP 501, after
+    // the same path check. MLflow's clients only use them when asked to (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD).
+    private static void MapMultipartUpload(RouteGroupBuilder group, MlflowState state)
+    {
+        foreach (var action in new[] { "create", "complete", "abort" })
+        {
+            group.MapPost($"/mpu/{action}/{{**path}}", (HttpContext context, string path) => Proxy(context, state, async () =>
+            {
+                _ = SafePath(path);
+                await MlflowErrors.WriteAsync(context.Response, "NOT_IMPLEMENTED", MultipartUnsupported, StatusCodes.Status501NotImplemented, context.RequestAborted);
+            }));
+        }
+    }
+
+    private static async Task AnswerAsync(HttpContext context, Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (TrackingException e) when (!context.Response.HasStarted)
+        {
+            await MlflowErrors.WriteAsync(context.Response, e, context.RequestAborted);
+        }
+    }
+
+    private static string? FirstNonEmpty(params Microsoft.Extensions.Primitives.StringValues[] candidates) =>
+        candidates.Select(c => c.FirstOrDefault()).FirstOrDefault(v => !string.IsNullOrEmpty(v));
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Fathom.Server.Tests;
+
+/// <summary>MLflow's limits and the smaller RPCs its UI uses: log-batch limits, artifact locations, downloads, datasets.</summary>
+public sealed class MlflowApiLimitsTests(TrackingServerFixture fixture) : IClassFixture<TrackingServerFixture>
+{
+    private readonly MlflowClient _client = new(fixture.Http);
+
+    [Fact]
+    public async Task LogBatch_OverMlflowsLimits_IsRefusedWithItsMessages()
+    {
+        var runId = await _client.CreateRunAsync("0", "limits");
+        string Items(int count, string kind) => "[" + string.Join(",", Enumerable.Range(0, count).Select(i => kind == "metrics"
+            ? $$"""{"key": "m{{i}}", "value": 1, "timestamp": 1}"""
+            : $$"""{"key": "{{kind}}{{i}}", "value": "v"}""")) + "]";
+
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE",
+            await _client.PostAsync("/api/2.0/mlflow/runs/log-batch", $$"""{"run_id": "{{runId}}", "params": {{Items(101, "p")}}}"""),
+            "A batch logging request can contain at most 100 params. Got 101 params.");
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE",
+            await _client.PostAsync("/api/2.0/mlflow/runs/log-batch", $$"""{"run_id": "{{runId}}", "tags": {{Items(101, "t")}}}"""),
+            "A batch logging request can contain at most 100 tags. Got 101 tags.");
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE",
+            await _client.PostAsync("/api/2.0/mlflow/runs/log-batch", $$"""{"run_id": "{{runId}}", "metrics": {{Items(900, "metrics")}}, "params": {{Items(100, "p")}}, "tags": {{Items(1, "t")}}}"""),
+            "A batch logging request can contain at most 1000 metrics, params, and tags. Got 1001 metrics, params, and tags.");
+        var huge = new string('x', 1_000_001);
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE",
+            await _client.PostAsync("/api/2.0/mlflow/runs/log-batch", $$"""{"run_id": "{{runId}}", "params": [{"key": "big", "value": "{{huge}}"}]}"""),
+            "Batched logging API requests must be at most 1000000 bytes, got a request of size 1000088.");
+        var run = await _client.OkGetAsync($"/api/2.0/mlflow/runs/get?run_id={runId}");
+        Assert.False(run.GetProperty("run").GetProperty("data").TryGetProperty("params", out _));
+    }
+
+    [Theory]
+    [InlineData("http://host/#/../../../etc/", "'artifact_location' URL can't include fragments or params.")]
+    [InlineData("http://host/;..%2F..%2Fetc", "'artifact_location' URL can't include fragments or params.")]
+    [InlineData("s3://bucket/path?x=..%2F..", "Invalid query string")]
+    [InlineData("s3://bucket/path?x=%252e%252e%252f", "Invalid query string")]
+    [InlineData("runs:/0123/model", "Artifact location cannot be a runs:/ URI. Given: 'runs:/0123/model'")]
+    public async Task CreateExperiment_UnsafeArtifactLocation_IsRefused(string location, string message)
+    {
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE",
+            await _client.PostAsync("/api/2.0/mlflow/experiments/create", JsonSerializer.Serialize(new { name = "loc-" + Guid.NewGuid().ToString("N"), artifact_location = location })),
+            message);
+    }
+
+    [Fact]
+    public async Task CreateExperiment_PlainArtifactLocation_IsKept()
+    {
+        var id = (await _client.OkAsync("/api/2.0/mlflow/experiments/create", """{"name": "plain-location", "artifact_location": "s3://bucket/team/models?versionId=3"}""")).GetProperty("experiment_id").GetString();
+
+        var experiment = await _client.OkGetAsync($"/api/2.0/mlflow/experiments/get?experiment_id={id}");
+
+        Assert.Equal("s3://bucket/team/models?versionId=3", experiment.GetProperty("experiment").GetProperty("artifact_location").GetString());
+    }
+
+    [Fact]
+    public async Task GetArtifact_DownloadsARunsFileAsAnAttachment()
+    {
+        var runId = await _client.CreateRunAsync("0", "download");
+        using (var content = new ByteArrayContent(Encoding.UTF8.GetBytes("artifact_path: model\n")))
+        {
+            (await fixture.Http.PutAsync($"/api/2.0/mlflow-artifacts/artifacts/0/{runId}/artifacts/model/MLmodel", content)).EnsureSuccessStatusCode();
+        }
+
+        using var byUuid = await fixture.Http.GetAsync($"/get-artifact?path=model/MLmodel&run_uuid={runId}");
+        using var byId = await fixture.Http.GetAsync($"/get-artifact?path=model%2FMLmodel&run_id={runId}");
+        var missing = await _client.GetAsync($"/get-artifact?path=model/absent.txt&run_uuid={runId}");
+        var traversal = await _client.GetAsync($"/get-artifact?path=../../../etc/passwd&run_uuid={runId}");
+        var noRun = await _client.GetAsync("/get-artifact?path=model/MLmodel&run_uuid=0123456789abcdef0123456789abcdef");
+
+        Assert.Equal(HttpStatusCode.OK, byUuid.StatusCode);
+        Assert.Equal("artifact_path: model\n", await byUuid.Content.ReadAsStringAsync());
+        Assert.Equal("attachment; filename=MLmodel", byUuid.Content.Headers.ContentDisposition?.ToString());
+        Assert.Equal("nosniff", byUuid.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("artifact_path: model\n", await byId.Content.ReadAsStringAsync());
+        MlflowClient.AssertError(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST", missing, "File model/absent.txt not found");
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", traversal, "Invalid path");
+        MlflowClient.AssertError(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST", noRun);
+    }
+
+    [Theory]
+    [InlineData("create")]
+    [InlineData("complete")]
+    [InlineData("abort")]
+    public async Task MultipartUpload_OnAFolderDestination_IsMlflowsNotImplemented(string action)
+    {
+        var answer = await _client.PostAsync($"/api/2.0/mlflow-artifacts/mpu/{action}/0/run/artifacts/model.bin", """{"path": "model.bin", "num_parts": 2}""");
+
+        MlflowClient.AssertError(HttpStatusCode.NotImplemented, "NOT_IMPLEMENTED", answer, "Multipart upload is not supported for the current artifact repository");
+    }
+
+    [Fact]
+    public async Task SearchDatasets_SummarisesEachDistinctDatasetAndContext()
+    {
+        var experiment = await _client.CreateExperimentAsync("datasets-" + Guid.NewGuid().ToString("N"));
+        var first = await _client.CreateRunAsync(experiment, "train-1");
+        var second = await _client.CreateRunAsync(experiment, "train-2");
+        const string Inputs = """
+            [{"dataset": {"name": "imdb", "digest": "abc123", "source_type": "local", "source": "samples/imdb"}, "tags": [{"key": "mlflow.data.context", "value": "training"}]},
+             {"dataset": {"name": "imdb-test", "digest": "def456", "source_type": "local", "source": "samples/imdb/test"}, "tags": []}]
+            """;
+        await _client.OkAsync("/api/2.0/mlflow/runs/log-inputs", $$"""{"run_id": "{{first}}", "datasets": {{Inputs}}}""");
+        await _client.OkAsync("/api/2.0/mlflow/runs/log-inputs", $$"""{"run_id": "{{second}}", "datasets": {{Inputs}}}""");
+
+        var summaries = await _client.OkAsync("/ajax-api/2.0/mlflow/experiments/search-datasets", $$"""{"experiment_ids": ["{{experiment}}"]}""");
+        var none = await _client.PostAsync("/ajax-api/2.0/mlflow/experiments/search-datasets", "{}");
+        var tooMany = await _client.PostAsync("/ajax-api/2.0/mlflow/experiments/search-datasets", JsonSerializer.Serialize(new { experiment_ids = Enumerable.Range(1, 21).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)) }));
+
+        Assert.Equal(
+            [$"{experiment}/imdb-test/def456/-", $"{experiment}/imdb/abc123/training"],
+            summaries.GetProperty("dataset_summaries").EnumerateArray()
+                .Select(s => $"{s.GetProperty("experiment_id").GetString()}/{s.GetProperty("name").GetString()}/{s.GetProperty("digest").GetString()}/{(s.TryGetProperty("context", out var c) ? c.GetString() : "-")}")
+                .Order(StringComparer.Ordinal));
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", none, "SearchDatasets request must specify at least one experiment_id.");
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", tooMany, "SearchDatasets request cannot specify more than 20 experiment_ids. Received 21 experiment_ids.");
+    }
+}
