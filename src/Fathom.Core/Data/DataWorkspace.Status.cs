@@ -33,6 +33,12 @@ internal sealed partial class DataWorkspace
             return "deleted";
         }
 
+        // A folder listed exactly as when it was last hashed needs no per-file work at all.
+        if (output.Output.IsDirectory && hasher.RememberedFolderHash(output.FullPath) is { } remembered)
+        {
+            return remembered != recorded ? "modified" : output.Output.Cache && !Repository.Cache.Contains(recorded) ? "not in cache" : null;
+        }
+
         var current = hasher.Hash(output.FullPath, null, null, cancellationToken);
         // A legacy (2.x) entry hashed text with dos2unix; it matches 3.x only for data without CRLF text, else it shows as modified until committed.
         if (current.Hash.Md5 != recorded)

@@ -31,12 +31,59 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
         }
 
         var files = ListFolder(fullPath);
+        // Taken from the stats seen before hashing: a file changed meanwhile gets a new mtime, so the next look misses.
+        var fingerprint = Fingerprint(files);
         HashAll(files, saveTo, progress, cancellationToken);
         files.Sort((a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
         var manifest = DvcHash.DirectoryManifest(files.Select(f => (f.RelativePath, f.Md5)));
         var dirMd5 = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(manifest))) + ".dir";
         saveTo?.SaveManifest(dirMd5, manifest);
+        stat.SetFolder(RepositoryPath(fullPath), fingerprint, dirMd5);
         return new OutputHash(new ContentHash(dirMd5, files.Sum(f => f.Size), files.Count), false, files, manifest);
+    }
+
+    /// <summary>
+    /// The folder's <c>.dir</c> hash when its listing (paths, sizes, mtimes) is exactly as when it was last hashed, from
+    /// one directory walk and no file reads; null when anything differs (then <see cref="Hash"/> must do the work).
+    /// </summary>
+    public string? RememberedFolderHash(string fullPath)
+    {
+        if (!Directory.Exists(fullPath))
+        {
+            return null;
+        }
+
+        return stat.TryGetFolder(RepositoryPath(fullPath), Fingerprint(ListFolder(fullPath)));
+    }
+
+    /// <summary>An MD5 over each file's path, size and mtime in listing order; any change to the listing changes it.</summary>
+    private static string Fingerprint(List<WorkspaceFile> files)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var buffer = new byte[1 << 16];
+        var used = 0;
+        foreach (var file in files)
+        {
+            var needed = Encoding.UTF8.GetMaxByteCount(file.RelativePath.Length) + 17;
+            if (used + needed > buffer.Length)
+            {
+                hash.AppendData(buffer, 0, used);
+                used = 0;
+                if (needed > buffer.Length)
+                {
+                    buffer = new byte[needed];
+                }
+            }
+
+            used += Encoding.UTF8.GetBytes(file.RelativePath, buffer.AsSpan(used));
+            buffer[used++] = 0;
+            BitConverter.TryWriteBytes(buffer.AsSpan(used), file.Size);
+            BitConverter.TryWriteBytes(buffer.AsSpan(used + 8), file.MtimeTicks);
+            used += 16;
+        }
+
+        hash.AppendData(buffer, 0, used);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>The files under a folder output, minus what <c>.dvcignore</c> hides; empty folders are not represented.</summary>
@@ -99,13 +146,9 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
                 }
                 else
                 {
-                    file.Md5 = saveTo is null
-                        ? FileMd5.Hash(file.FullPath)
+                    file.Md5 = saveTo is null ? FileMd5.Hash(file.FullPath)
+                        : file.Size > FileMd5.SmallFile ? HashingCopier.HashAndSave(file.FullPath, saveTo, cancellationToken)
                         : FileMd5.Hash(file.FullPath, (md5, content) => saveTo.SaveBytes(md5, content));
-                    if (saveTo is not null && file.Size > FileMd5.SmallFile)
-                    {
-                        saveTo.SaveFile(file.FullPath, file.Md5);
-                    }
 
                     stat.Set(key, file.Size, file.MtimeTicks, file.Md5);
                 }
