@@ -91,6 +91,25 @@ public sealed class DataCommandsTests
         Assert.Contains("data.dvc:3: outs[0].size: expected a non-negative integer (got '-1').", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DataAdd_AgainAfterChange_KeepsUserFieldsOfDvcFile()
+    {
+        using var dir = new TempDirectory();
+        await Ok(dir.Path, "data", "init");
+        File.WriteAllText(dir.Combine("model.bin"), "v1");
+        await Ok(dir.Path, "data", "add", "model.bin");
+        var added = File.ReadAllText(dir.Combine("model.bin.dvc"));
+        File.WriteAllText(dir.Combine("model.bin.dvc"), added + "  desc: the trained model\n  remote: models\n  push: false\nmeta:\n  owner: ana\n");
+
+        File.WriteAllText(dir.Combine("model.bin"), "v2");
+        await Ok(dir.Path, "data", "add", "model.bin");
+
+        // md5 of "v2"; everything the user wrote stays where it was.
+        Assert.Equal(
+            "outs:\n- md5: 1b267619c4812cc46ee281747884ca50\n  size: 2\n  hash: md5\n  path: model.bin\n  desc: the trained model\n  remote: models\n  push: false\nmeta:\n  owner: ana\n",
+            File.ReadAllText(dir.Combine("model.bin.dvc")));
+    }
+
     private static async Task<CliResult> Ok(string workingDirectory, params string[] args)
     {
         var result = await FathomProcess.RunAsync(workingDirectory, args);
