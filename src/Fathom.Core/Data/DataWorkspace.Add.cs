@@ -48,7 +48,7 @@ internal sealed partial class DataWorkspace
             var hash = hasher.Hash(full, Repository.Cache, progress, cancellationToken);
             var name = Path.GetFileName(full);
             var dvcPath = full + ".dvc";
-            var file = Updated(dvcPath, name, hash) ?? new DvcFile([DvcOutput.From(name, hash.Hash, hash.IsExecutable)]);
+            var file = Updated(dvcPath, full, hash, hasher, cancellationToken) ?? new DvcFile([DvcOutput.From(name, hash.Hash, hash.IsExecutable)]);
             var changed = WriteDvcFile(dvcPath, file);
             saved.Add(new SavedOutput(Repository.Relative(dvcPath), Repository.Relative(full), hash.Hash, changed));
             if (!Repository.NoScm && AddToGitignore(Path.GetDirectoryName(full)!, name) is { } gitignore)
@@ -66,8 +66,9 @@ internal sealed partial class DataWorkspace
     /// Adding a path again updates its existing <c>.dvc</c> file, as DVC reloads the stage: only the hash and meta
     /// change, and <c>desc</c>, <c>meta</c>, <c>remote</c>, <c>push</c> and the rest stay as written.
     /// </summary>
-    private DvcFile? Updated(string dvcPath, string name, OutputHash hash)
+    private DvcFile? Updated(string dvcPath, string full, OutputHash hash, WorkspaceHasher hasher, CancellationToken cancellationToken)
     {
+        var name = Path.GetFileName(full);
         if (!File.Exists(dvcPath))
         {
             return null;
@@ -87,6 +88,12 @@ internal sealed partial class DataWorkspace
         if (existing.Outs.Count != 1 || existing.Outs[0].Path != name || !string.IsNullOrEmpty(existing.WorkingDirectory))
         {
             return null;
+        }
+
+        // Unchanged data under a 2.x entry keeps that entry, as DVC 3 does.
+        if (existing.Outs[0] is { IsLegacy: true, Md5: { } legacyMd5 } && hasher.Hash(full, null, null, legacy: true, cancellationToken).Hash.Md5 == legacyMd5)
+        {
+            return existing;
         }
 
         var fresh = DvcOutput.From(name, hash.Hash, hash.IsExecutable);
