@@ -7,6 +7,9 @@ namespace Fathom.Bench;
 /// The data-versioning targets, end to end through the real CLI, with md5sum as the floor: <c>data add</c> of 20,000
 /// files of 4 KiB and of one 1 GiB file, a no-change <c>status</c>, and push and pull to a local-folder remote.
 /// <c>dotnet build -c Release src/Fathom.Cli &amp;&amp; dotnet run -c Release --project bench/Fathom.Bench -- data [--files 20000] [--big-mib 1024] [--fathom path/to/fathom.dll]</c>
+/// The targets are for the CLI as shipped, precompiled: <c>dotnet publish src/Fathom.Cli -c Release -r linux-x64
+/// --self-contained false -o artifacts/fathom-r2r</c>, then <c>--fathom artifacts/fathom-r2r/fathom.dll</c>. Wall times
+/// mean little on a shared, loaded machine: compare with the md5sum and cp floors printed in the same run.
 /// </summary>
 internal static class DataBenchmark
 {

@@ -18,20 +18,23 @@ internal sealed class CliContext
     };
 
     private readonly TextWriter _stdout = Console.Out;
+    private readonly Lazy<IAnsiConsole> _out;
+    private readonly Lazy<IAnsiConsole> _error;
 
     public CliContext(ParseResult parse)
     {
         Json = parse.GetValue(GlobalOptions.Json);
         StoreOption = parse.GetValue(GlobalOptions.Store);
-        Out = CreateConsole(Console.Out, Console.IsOutputRedirected);
-        Error = CreateConsole(Console.Error, Console.IsErrorRedirected);
+        // Made on first use: a Spectre console costs start-up time that quick commands (data status) cannot spare.
+        _out = new Lazy<IAnsiConsole>(() => CreateConsole(Console.Out, Console.IsOutputRedirected));
+        _error = new Lazy<IAnsiConsole>(() => CreateConsole(Console.Error, Console.IsErrorRedirected));
     }
 
     /// <summary>Standard output: the command's data.</summary>
-    public IAnsiConsole Out { get; }
+    public IAnsiConsole Out => _out.Value;
 
     /// <summary>Standard error: progress, notes and errors.</summary>
-    public IAnsiConsole Error { get; }
+    public IAnsiConsole Error => _error.Value;
 
     /// <summary>Human text goes here: stderr with --json (so stdout is pure data), else stdout.</summary>
     public IAnsiConsole Human => Json ? Error : Out;

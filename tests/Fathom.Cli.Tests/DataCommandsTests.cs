@@ -91,6 +91,107 @@ public sealed class DataCommandsTests
         Assert.Contains("data.dvc:3: outs[0].size: expected a non-negative integer (got '-1').", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DataAdd_AgainAfterChange_KeepsUserFieldsOfDvcFile()
+    {
+        using var dir = new TempDirectory();
+        await Ok(dir.Path, "data", "init");
+        File.WriteAllText(dir.Combine("model.bin"), "v1");
+        await Ok(dir.Path, "data", "add", "model.bin");
+        var added = File.ReadAllText(dir.Combine("model.bin.dvc"));
+        File.WriteAllText(dir.Combine("model.bin.dvc"), added + "  desc: the trained model\n  remote: models\n  push: false\nmeta:\n  owner: ana\n");
+
+        File.WriteAllText(dir.Combine("model.bin"), "v2");
+        await Ok(dir.Path, "data", "add", "model.bin");
+
+        // md5 of "v2"; everything the user wrote stays where it was.
+        Assert.Equal(
+            "outs:\n- md5: 1b267619c4812cc46ee281747884ca50\n  size: 2\n  hash: md5\n  path: model.bin\n  desc: the trained model\n  remote: models\n  push: false\nmeta:\n  owner: ana\n",
+            File.ReadAllText(dir.Combine("model.bin.dvc")));
+    }
+
+    [Fact]
+    public async Task DataGc_GitScopes_KeepWhatOtherRevisionsReference()
+    {
+        using var dir = new TempDirectory();
+        Git(dir.Path, "init", "-q");
+        await Ok(dir.Path, "data", "init");
+        File.WriteAllText(dir.Combine("model.bin"), "v1");
+        await Ok(dir.Path, "data", "add", "model.bin");
+        Git(dir.Path, "add", "-A");
+        Git(dir.Path, "commit", "-q", "-m", "model v1");
+        Git(dir.Path, "tag", "v1");
+        File.WriteAllText(dir.Combine("model.bin"), "v2");
+        await Ok(dir.Path, "data", "commit", "model.bin");
+
+        // v1 is referenced by the tagged commit only; the workspace references v2.
+        foreach (var scope in new[] { "--all-commits", "-T", "-a" })
+        {
+            var kept = await Ok(dir.Path, "data", "gc", scope, "--json");
+            Assert.Equal(0, JsonDocument.Parse(kept.Stdout).RootElement.GetProperty("cache_removed").GetInt32());
+        }
+
+        var removed = await Ok(dir.Path, "data", "gc", "-w", "--json");
+        Assert.Equal(1, JsonDocument.Parse(removed.Stdout).RootElement.GetProperty("cache_removed").GetInt32());
+    }
+
+    [Fact]
+    public async Task DataDiff_AgainstHeadAndBetweenRevisions_ListsChangedFilesInDvcShape()
+    {
+        using var dir = new TempDirectory();
+        Git(dir.Path, "init", "-q");
+        await Ok(dir.Path, "data", "init");
+        File.WriteAllText(dir.Combine(".dvcignore"), "");
+        Directory.CreateDirectory(dir.Combine("data"));
+        File.WriteAllText(dir.Combine("data", "keep.txt"), "same");
+        File.WriteAllText(dir.Combine("data", "edit.txt"), "old");
+        File.WriteAllText(dir.Combine("data", "gone.txt"), "bye");
+        File.WriteAllText(dir.Combine("data", "move.txt"), "moving");
+        await Ok(dir.Path, "data", "add", "data");
+        Git(dir.Path, "add", "-A");
+        Git(dir.Path, "commit", "-q", "-m", "v1");
+
+        File.WriteAllText(dir.Combine("data", "edit.txt"), "new");
+        File.Delete(dir.Combine("data", "gone.txt"));
+        File.Move(dir.Combine("data", "move.txt"), dir.Combine("data", "moved.txt"));
+        File.WriteAllText(dir.Combine("data", "fresh.txt"), "hi");
+
+        var text = await Ok(dir.Path, "data", "diff");
+        Assert.Equal(
+            "Added:\n    data/fresh.txt\n\nDeleted:\n    data/gone.txt\n\nRenamed:\n    data/move.txt -> data/moved.txt\n\nModified:\n    data/\n    data/edit.txt\n\nfiles summary: 1 added, 1 deleted, 1 renamed, 1 modified\n",
+            text.Stdout.ReplaceLineEndings("\n"));
+
+        await Ok(dir.Path, "data", "commit");
+        Git(dir.Path, "commit", "-q", "-am", "v2");
+        var json = JsonDocument.Parse((await Ok(dir.Path, "data", "diff", "HEAD~1", "HEAD", "--json")).Stdout).RootElement;
+        Assert.Equal("data/fresh.txt", json.GetProperty("added")[0].GetProperty("path").GetString());
+        Assert.Equal("data/gone.txt", json.GetProperty("deleted")[0].GetProperty("path").GetString());
+        Assert.Equal("data/moved.txt", json.GetProperty("renamed")[0].GetProperty("path").GetProperty("new").GetString());
+        Assert.Equal(["data/", "data/edit.txt"], json.GetProperty("modified").EnumerateArray().Select(e => e.GetProperty("path").GetString()));
+        Assert.Equal(0, json.GetProperty("not in cache").GetArrayLength());
+        Assert.Equal("", (await Ok(dir.Path, "data", "diff")).Stdout);
+    }
+
+    private static void Git(string workingDirectory, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in new[] { ("GIT_AUTHOR_NAME", "t"), ("GIT_AUTHOR_EMAIL", "t@example.com"), ("GIT_COMMITTER_NAME", "t"), ("GIT_COMMITTER_EMAIL", "t@example.com") })
+        {
+            start.Environment[key] = value;
+        }
+
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)}: {error.Result}");
+    }
+
     private static async Task<CliResult> Ok(string workingDirectory, params string[] args)
     {
         var result = await FathomProcess.RunAsync(workingDirectory, args);

@@ -48,7 +48,7 @@ internal sealed partial class DataWorkspace
             var hash = hasher.Hash(full, Repository.Cache, progress, cancellationToken);
             var name = Path.GetFileName(full);
             var dvcPath = full + ".dvc";
-            var file = new DvcFile([DvcOutput.From(name, hash.Hash, hash.IsExecutable)]);
+            var file = Updated(dvcPath, full, hash, hasher, cancellationToken) ?? new DvcFile([DvcOutput.From(name, hash.Hash, hash.IsExecutable)]);
             var changed = WriteDvcFile(dvcPath, file);
             saved.Add(new SavedOutput(Repository.Relative(dvcPath), Repository.Relative(full), hash.Hash, changed));
             if (!Repository.NoScm && AddToGitignore(Path.GetDirectoryName(full)!, name) is { } gitignore)
@@ -60,6 +60,45 @@ internal sealed partial class DataWorkspace
         }
 
         return new AddResult(saved, gitignores.ToList());
+    }
+
+    /// <summary>
+    /// Adding a path again updates its existing <c>.dvc</c> file, as DVC reloads the stage: only the hash and meta
+    /// change, and <c>desc</c>, <c>meta</c>, <c>remote</c>, <c>push</c> and the rest stay as written.
+    /// </summary>
+    private DvcFile? Updated(string dvcPath, string full, OutputHash hash, WorkspaceHasher hasher, CancellationToken cancellationToken)
+    {
+        var name = Path.GetFileName(full);
+        if (!File.Exists(dvcPath))
+        {
+            return null;
+        }
+
+        DvcFile existing;
+        try
+        {
+            existing = Repository.ReadDvcFile(dvcPath);
+        }
+        catch (DvcFormatException)
+        {
+            // DVC overwrites a broken metafile on add as well; there is nothing in it worth keeping.
+            return null;
+        }
+
+        if (existing.Outs.Count != 1 || existing.Outs[0].Path != name || !string.IsNullOrEmpty(existing.WorkingDirectory))
+        {
+            return null;
+        }
+
+        // Unchanged data under a 2.x entry keeps that entry, as DVC 3 does.
+        if (existing.Outs[0] is { IsLegacy: true, Md5: { } legacyMd5 } && hasher.Hash(full, null, null, legacy: true, cancellationToken).Hash.Md5 == legacyMd5)
+        {
+            return existing;
+        }
+
+        var fresh = DvcOutput.From(name, hash.Hash, hash.IsExecutable);
+        var output = existing.Outs[0] with { Md5 = fresh.Md5, Size = fresh.Size, FileCount = fresh.FileCount, IsExecutable = fresh.IsExecutable, HashName = fresh.HashName };
+        return existing with { Outs = [output] };
     }
 
     /// <summary>Writes the <c>.dvc</c> file unless it already says exactly this; true when it changed.</summary>

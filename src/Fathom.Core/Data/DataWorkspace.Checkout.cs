@@ -15,7 +15,6 @@ internal sealed partial class DataWorkspace
         using var stat = Repository.OpenStatCache();
         var hasher = Hasher(stat);
         var linker = Repository.Linker();
-        var cache = Repository.Cache;
         var plans = new List<(TrackedOutput Output, List<(string Source, string Destination, string Md5)> Place, List<string> Remove, bool Existed)>();
         var wouldLose = new List<string>();
         foreach (var output in Outputs(targets, baseDirectory))
@@ -26,6 +25,7 @@ internal sealed partial class DataWorkspace
             }
 
             var path = Repository.Relative(output.FullPath);
+            var cache = Repository.CacheFor(output.Output);
             if (!cache.Contains(recorded))
             {
                 failed.Add(path);
@@ -33,7 +33,7 @@ internal sealed partial class DataWorkspace
             }
 
             var existed = File.Exists(output.FullPath) || Directory.Exists(output.FullPath);
-            var current = existed ? hasher.Hash(output.FullPath, null, null, cancellationToken) : null;
+            var current = existed ? hasher.Hash(output.FullPath, null, null, output.Output.IsLegacy, cancellationToken) : null;
             if (current?.Hash.Md5 == recorded && !relink)
             {
                 continue;
@@ -135,7 +135,12 @@ internal sealed partial class DataWorkspace
                 Parallel.ForEach(place, new ParallelOptions { MaxDegreeOfParallelism = Jobs, CancellationToken = cancellationToken }, item =>
                 {
                     linker.Place(item.Source, item.Destination, output.Output.IsExecutable);
-                    Remember(stat, item.Destination, item.Md5);
+                    // The stat cache holds 3.x md5s; a 2.x entry's dos2unix md5 must not be remembered as one.
+                    if (!output.Output.IsLegacy)
+                    {
+                        Remember(stat, item.Destination, item.Md5);
+                    }
+
                     var n = Interlocked.Increment(ref done);
                     if ((n & 255) == 0)
                     {

@@ -20,6 +20,14 @@ internal sealed partial class DataWorkspace
                     throw new DataException(DataErrorKind.NotFound, $"{Repository.Relative(output.DvcFilePath)}: output '{output.Output.Path}' does not exist in the workspace; nothing to commit.");
                 }
 
+                // DVC 3 keeps a 2.x entry whose data did not change; only changed data is rehashed into a 3.x entry.
+                if (output.Output is { IsLegacy: true, Md5: { } legacyMd5 }
+                    && hasher.Hash(output.FullPath, null, progress, legacy: true, cancellationToken) is var legacyHash && legacyHash.Hash.Md5 == legacyMd5)
+                {
+                    saved.Add(new SavedOutput(Repository.Relative(output.DvcFilePath), Repository.Relative(output.FullPath), legacyHash.Hash, false));
+                    continue;
+                }
+
                 var hash = hasher.Hash(output.FullPath, output.Output.Cache ? Repository.Cache : null, progress, cancellationToken);
                 // DVC keeps the output's flags and path; only the hash, meta and the 3.x marker are rewritten.
                 var updated = output.Output with

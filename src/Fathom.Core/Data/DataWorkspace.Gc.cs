@@ -6,15 +6,39 @@ internal sealed partial class DataWorkspace
     /// <c>dvc gc --workspace</c>: deletes cache objects (and with <paramref name="cloud"/> remote objects) that no
     /// <c>.dvc</c> file in the workspace references; a folder's <c>.dir</c> object keeps every file it lists.
     /// </summary>
-    public GcResult Gc(bool cloud, string? remoteName, bool dry)
+    public GcResult Gc(bool cloud, string? remoteName, bool dry) => Gc(cloud, remoteName, dry, allBranches: false, allTags: false, allCommits: false);
+
+    /// <summary>
+    /// <c>dvc gc</c> with git scopes: besides the workspace, keeps what the <c>.dvc</c> files and <c>dvc.lock</c> outs
+    /// of every branch head (<paramref name="allBranches"/>), tagged commit (<paramref name="allTags"/>) or commit
+    /// (<paramref name="allCommits"/>) reference, as DVC's brancher always includes the workspace.
+    /// </summary>
+    public GcResult Gc(bool cloud, string? remoteName, bool dry, bool allBranches, bool allTags, bool allCommits)
     {
         var remote = cloud ? Remote(remoteName) : null;
         var keep = new HashSet<string>(StringComparer.Ordinal);
+        Func<string, IReadOnlyList<ManifestEntry>?> manifest = m => CachedManifest(m) ?? (remote is not null && remote.Contains(m) ? remote.ReadManifest(m) : null);
         foreach (var output in Outputs([], Repository.Root))
         {
-            foreach (var (_, md5) in ObjectsOf(output, m => CachedManifest(m) ?? (remote is not null && remote.Contains(m) ? remote.ReadManifest(m) : null)))
+            foreach (var (_, md5) in ObjectsOf(output, manifest))
             {
                 keep.Add(md5);
+            }
+        }
+
+        if (allBranches || allTags || allCommits)
+        {
+            var history = new GitHistory(Repository.Root);
+            foreach (var commit in history.Revisions(allBranches, allTags, allCommits))
+            {
+                foreach (var (path, output) in history.OutputsAt(commit))
+                {
+                    var tracked = new TrackedOutput("", new DvcFile([output]), 0, output, Path.Combine(Repository.Root, path));
+                    foreach (var (_, md5) in ObjectsOf(tracked, manifest))
+                    {
+                        keep.Add(md5);
+                    }
+                }
             }
         }
 

@@ -33,8 +33,16 @@ internal sealed partial class DataWorkspace
             return "deleted";
         }
 
-        var current = hasher.Hash(output.FullPath, null, null, cancellationToken);
-        // A legacy (2.x) entry hashed text with dos2unix; it matches 3.x only for data without CRLF text, else it shows as modified until committed.
+        // A folder listed exactly as when it was last hashed needs no per-file work at all.
+        // A legacy (2.x) entry is checked with 2.x's hash, as DVC 3 does, so unchanged data stays unchanged.
+        var legacy = output.Output.IsLegacy;
+        var cache = Repository.CacheFor(output.Output);
+        if (output.Output.IsDirectory && hasher.RememberedFolderHash(output.FullPath, legacy) is { } remembered)
+        {
+            return remembered != recorded ? "modified" : output.Output.Cache && !cache.Contains(recorded) ? "not in cache" : null;
+        }
+
+        var current = hasher.Hash(output.FullPath, null, null, legacy, cancellationToken);
         if (current.Hash.Md5 != recorded)
         {
             return "modified";
@@ -48,7 +56,6 @@ internal sealed partial class DataWorkspace
         // Files the stat cache vouches for were cached when last seen; probing 20,000 objects would cost more than the
         // whole no-change status may take, so only the .dir object and freshly hashed files are checked (push and
         // checkout still report any object missing from the cache).
-        var cache = Repository.Cache;
         return !cache.Contains(recorded) || current.Files.Any(f => current.Manifest is not null && !f.Remembered && !cache.Contains(f.Md5)) ? "not in cache" : null;
     }
 

@@ -10,11 +10,16 @@ namespace Fathom.Data;
 /// the order DVC's <c>Output.dumpd</c> emits them: md5, size, nfiles, isexec, hash, path); the reader accepts 3.x and
 /// legacy 2.x entries and names file, line and field on malformed input.
 /// </summary>
-internal static class DvcFileFormat
+internal static partial class DvcFileFormat
 {
     public static string Format(DvcFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
+        if (file.Layout is { } layout)
+        {
+            return FormatOver(file, layout);
+        }
+
         var sb = new StringBuilder();
         if (file.WorkingDirectory is { Length: > 0 } wdir && wdir != ".")
         {
@@ -24,46 +29,36 @@ internal static class DvcFileFormat
         sb.Append("outs:\n");
         foreach (var o in file.Outs)
         {
-            var fields = new List<(string Key, string Value)>();
-            if (!string.IsNullOrEmpty(o.Md5))
-            {
-                fields.Add(("md5", o.Md5));
-            }
-
-            if (o.Size is { } size)
-            {
-                fields.Add(("size", size.ToString(CultureInfo.InvariantCulture)));
-            }
-
-            if (o.FileCount is { } nfiles)
-            {
-                fields.Add(("nfiles", nfiles.ToString(CultureInfo.InvariantCulture)));
-            }
-
-            if (o.IsExecutable)
-            {
-                fields.Add(("isexec", "true"));
-            }
-
-            if (o.HashName is { } hashName)
-            {
-                fields.Add(("hash", hashName));
-            }
-
-            fields.Add(("path", YamlScalar.Quote(o.Path)));
-            if (!o.Cache)
-            {
-                fields.Add(("cache", "false"));
-            }
-
-            for (var i = 0; i < fields.Count; i++)
-            {
-                sb.Append(i == 0 ? "- " : "  ").Append(fields[i].Key).Append(": ").Append(fields[i].Value).Append('\n');
-            }
+            AppendOutput(sb, o);
         }
 
         return sb.ToString();
     }
+
+    private static void AppendOutput(StringBuilder sb, DvcOutput output)
+    {
+        var first = true;
+        foreach (var (key, text, _) in ManagedFields(output))
+        {
+            if (text is not null)
+            {
+                sb.Append(first ? "- " : "  ").Append(key).Append(": ").Append(text).Append('\n');
+                first = false;
+            }
+        }
+    }
+
+    /// <summary>The output fields Fathom writes, in DVC's order: YAML text and plain value, both null when the field is omitted.</summary>
+    private static (string Key, string? Text, string? Value)[] ManagedFields(DvcOutput o) =>
+    [
+        ("md5", string.IsNullOrEmpty(o.Md5) ? null : o.Md5, o.Md5),
+        ("size", o.Size?.ToString(CultureInfo.InvariantCulture), o.Size?.ToString(CultureInfo.InvariantCulture)),
+        ("nfiles", o.FileCount?.ToString(CultureInfo.InvariantCulture), o.FileCount?.ToString(CultureInfo.InvariantCulture)),
+        ("isexec", o.IsExecutable ? "true" : null, o.IsExecutable ? "true" : null),
+        ("hash", o.HashName, o.HashName),
+        ("path", YamlScalar.Quote(o.Path), o.Path),
+        ("cache", o.Cache ? null : "false", o.Cache ? null : "false"),
+    ];
 
     public static DvcFile Parse(string text, string fileName)
     {
@@ -106,7 +101,7 @@ internal static class DvcFileFormat
 
         return outs is null
             ? throw new DvcFormatException(fileName, (int)root.Start.Line, "outs", "required field is missing.")
-            : new DvcFile(outs, wdir);
+            : new DvcFile(outs, wdir, ReadLayout(text, root));
     }
 
     private static List<DvcOutput> ParseOuts(YamlNode node, string fileName)

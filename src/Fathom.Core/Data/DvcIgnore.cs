@@ -1,13 +1,15 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Fathom.Data;
 
 /// <summary>
-/// <c>.dvcignore</c> rules (gitignore syntax) of the repository root, plus DVC's built-in ignores (<c>.git</c>,
-/// <c>.hg</c>, <c>.dvc</c>). Supported: <c>*</c>, <c>?</c>, <c>[…]</c>, <c>**</c>, a leading or inner <c>/</c> anchoring
-/// to the root, a trailing <c>/</c> for folders only, <c>!</c> re-includes, <c>#</c> comments, <c>\</c> escapes.
-/// Not yet: <c>.dvcignore</c> files in sub-folders (only the root one is read).
+/// <c>.dvcignore</c> rules (gitignore syntax) plus DVC's built-in ignores (<c>.git</c>, <c>.hg</c>, <c>.dvc</c>). As in
+/// git and DVC, a <c>.dvcignore</c> may sit in any folder: its patterns are relative to that folder and come after
+/// (so override) those of the folders above it. Folder files are read on first need. Supported: <c>*</c>, <c>?</c>,
+/// <c>[…]</c>, <c>**</c>, a leading or inner <c>/</c> anchoring to the ignore file's folder, a trailing <c>/</c> for
+/// folders only, <c>!</c> re-includes, <c>#</c> comments, <c>\</c> escapes.
 /// </summary>
 internal sealed class DvcIgnore
 {
@@ -16,49 +18,57 @@ internal sealed class DvcIgnore
     private static readonly string[] BuiltIn = [".git/", ".git", ".hg/", ".dvc/"];
 
     private readonly List<Rule> _rules;
+    private readonly string? _repositoryRoot;
+    private readonly ConcurrentDictionary<string, List<Rule>?> _folders = new(StringComparer.Ordinal);
 
-    private DvcIgnore(List<Rule> rules)
+    private DvcIgnore(List<Rule> rules, string? repositoryRoot)
     {
         _rules = rules;
-        MatchesNamesOnly = rules.All(r => !r.Anchored);
+        _repositoryRoot = repositoryRoot;
     }
-
-    /// <summary>True when no rule is anchored, so a file or folder name alone decides (cheaper for big walks).</summary>
-    public bool MatchesNamesOnly { get; }
 
     public static DvcIgnore Empty { get; } = Parse("");
 
     public static DvcIgnore Load(string repositoryRoot)
     {
         var path = Path.Combine(repositoryRoot, FileName);
-        return Parse(File.Exists(path) ? File.ReadAllText(path) : "");
+        return new DvcIgnore(Compile(File.Exists(path) ? File.ReadAllText(path) : "", builtIn: true), repositoryRoot);
     }
 
+    /// <summary>Rules of a root <c>.dvcignore</c> given as text; no other files are read.</summary>
     public static DvcIgnore Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var rules = new List<Rule>();
-        foreach (var raw in BuiltIn.Concat(text.Split('\n')))
+        return new DvcIgnore(Compile(text, builtIn: true), null);
+    }
+
+    /// <summary>
+    /// True when every rule that applies under <paramref name="folder"/> (repository-relative) is unanchored, so a file
+    /// or folder name alone decides (cheaper for big walks; see <see cref="IsNameIgnored"/>).
+    /// </summary>
+    public bool MatchesNamesOnlyUnder(string folder) => RuleSetsAbove(folder).All(set => set.Rules.All(r => !r.Anchored));
+
+    /// <summary>Whether a name under <paramref name="folder"/> is ignored, when <see cref="MatchesNamesOnlyUnder"/> says names decide.</summary>
+    public bool IsNameIgnored(string folder, string name, bool isDirectory)
+    {
+        var ignored = false;
+        foreach (var (_, rules) in RuleSetsAbove(folder))
         {
-            if (Compile(raw) is { } rule)
-            {
-                rules.Add(rule);
-            }
+            ignored = Apply(rules, name, isDirectory, ignored);
         }
 
-        return new DvcIgnore(rules);
+        return ignored;
     }
 
     /// <summary>Whether a path (relative to the repository root, '/'-separated) is ignored; the last matching rule wins.</summary>
     public bool IsIgnored(string relativePath, bool isDirectory)
     {
+        ArgumentNullException.ThrowIfNull(relativePath);
+        var slash = relativePath.LastIndexOf('/');
         var ignored = false;
-        foreach (var rule in _rules)
+        foreach (var (folder, rules) in RuleSetsAbove(slash < 0 ? "" : relativePath[..slash]))
         {
-            if ((!rule.DirectoryOnly || isDirectory) && (rule.Literal is { } literal ? EndsWithName(relativePath, literal) : rule.Pattern.IsMatch(relativePath)))
-            {
-                ignored = !rule.Negated;
-            }
+            ignored = Apply(rules, folder.Length == 0 ? relativePath : relativePath[(folder.Length + 1)..], isDirectory, ignored);
         }
 
         return ignored;
@@ -67,6 +77,7 @@ internal sealed class DvcIgnore
     /// <summary>Whether a path or any of its parent folders is ignored (git cannot re-include inside an ignored folder).</summary>
     public bool IsIgnoredWithParents(string relativePath, bool isDirectory)
     {
+        ArgumentNullException.ThrowIfNull(relativePath);
         var parts = relativePath.Split('/');
         for (var i = 1; i < parts.Length; i++)
         {
@@ -77,6 +88,60 @@ internal sealed class DvcIgnore
         }
 
         return IsIgnored(relativePath, isDirectory);
+    }
+
+    private static bool Apply(List<Rule> rules, string path, bool isDirectory, bool ignored)
+    {
+        foreach (var rule in rules)
+        {
+            if ((!rule.DirectoryOnly || isDirectory) && (rule.Literal is { } literal ? EndsWithName(path, literal) : rule.Pattern!.IsMatch(path)))
+            {
+                ignored = !rule.Negated;
+            }
+        }
+
+        return ignored;
+    }
+
+    /// <summary>The rule sets of the root and of each folder down to <paramref name="folder"/>, outermost first.</summary>
+    private IEnumerable<(string Folder, List<Rule> Rules)> RuleSetsAbove(string folder)
+    {
+        yield return ("", _rules);
+        if (_repositoryRoot is null || folder.Length == 0)
+        {
+            yield break;
+        }
+
+        var end = 0;
+        while (end >= 0)
+        {
+            end = folder.IndexOf('/', end + 1);
+            var current = end < 0 ? folder : folder[..end];
+            if (FolderRules(current) is { } rules)
+            {
+                yield return (current, rules);
+            }
+        }
+    }
+
+    private List<Rule>? FolderRules(string folder) => _folders.GetOrAdd(folder, f =>
+    {
+        var path = Path.Combine(_repositoryRoot!, f.Replace('/', Path.DirectorySeparatorChar), FileName);
+        return File.Exists(path) ? Compile(File.ReadAllText(path), builtIn: false) : null;
+    });
+
+    private static List<Rule> Compile(string text, bool builtIn)
+    {
+        var rules = new List<Rule>();
+        foreach (var raw in (builtIn ? BuiltIn : []).Concat(text.Split('\n')))
+        {
+            if (Compile(raw) is { } rule)
+            {
+                rules.Add(rule);
+            }
+        }
+
+        return rules;
     }
 
     private static bool EndsWithName(string path, string name) =>
@@ -111,6 +176,12 @@ internal sealed class DvcIgnore
         // gitignore: a slash at the start or in the middle anchors the pattern to the ignore file's folder.
         var anchored = line.Contains('/', StringComparison.Ordinal);
         line = line.TrimStart('/');
+        // A plain name (the built-ins; "*.csv" is not one) is matched without a Regex: building one costs start-up time.
+        if (!anchored && line.IndexOfAny(['*', '?', '[', '\\']) < 0)
+        {
+            return new Rule(null, negated, directoryOnly, anchored, line);
+        }
+
         var regex = new StringBuilder(anchored || line.StartsWith("**", StringComparison.Ordinal) ? "^" : "^(?:.*/)?");
         for (var i = 0; i < line.Length; i++)
         {
@@ -168,9 +239,8 @@ internal sealed class DvcIgnore
         }
 
         regex.Append('$');
-        var literal = !anchored && line.IndexOfAny(['*', '?', '[', '\\']) < 0 ? line : null;
-        return new Rule(new Regex(regex.ToString(), RegexOptions.CultureInvariant), negated, directoryOnly, anchored, literal);
+        return new Rule(new Regex(regex.ToString(), RegexOptions.CultureInvariant), negated, directoryOnly, anchored, null);
     }
 
-    private sealed record Rule(Regex Pattern, bool Negated, bool DirectoryOnly, bool Anchored, string? Literal);
+    private sealed record Rule(Regex? Pattern, bool Negated, bool DirectoryOnly, bool Anchored, string? Literal);
 }

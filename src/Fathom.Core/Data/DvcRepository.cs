@@ -20,6 +20,7 @@ internal sealed class DvcRepository
         var cacheDir = Config.Get("cache", "dir");
         // Relative cache.dir is relative to .dvc/, like every path in DVC's config.
         Cache = new ObjectCache(cacheDir is null ? Path.Combine(DvcFolder, "cache") : Path.GetFullPath(cacheDir, DvcFolder));
+        LegacyCache = ObjectCache.Legacy(Cache.Root);
         Ignore = DvcIgnore.Load(root);
     }
 
@@ -32,6 +33,12 @@ internal sealed class DvcRepository
     public DvcConfig Config { get; }
 
     public ObjectCache Cache { get; }
+
+    /// <summary>The same cache folder in DVC 2.x's layout, holding the objects of legacy entries (no <c>hash: md5</c>).</summary>
+    public ObjectCache LegacyCache { get; }
+
+    /// <summary>Where an output's objects live: 2.x entries in the legacy layout, as DVC 3 reads them.</summary>
+    public ObjectCache CacheFor(DvcOutput output) => output is { IsLegacy: true } ? LegacyCache : Cache;
 
     public DvcIgnore Ignore { get; }
 

@@ -21,7 +21,7 @@ internal static class FileMd5
     /// <summary>Hashes the file; for a small file, <paramref name="onSmallContent"/> sees its bytes before they go back to the pool.</summary>
     public static string Hash(string path, SmallContentHandler? onSmallContent)
     {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.None);
         var length = RandomAccess.GetLength(handle);
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(length, 1), SmallFile));
         try

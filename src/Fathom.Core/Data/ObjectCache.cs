@@ -14,13 +14,25 @@ internal sealed class ObjectCache
 
     private readonly ConcurrentDictionary<string, bool> _createdFolders = new(StringComparer.Ordinal);
 
-    public ObjectCache(string root) => Root = root;
+    public ObjectCache(string root)
+        : this(root, Path.Combine(root, "files", "md5"))
+    {
+    }
+
+    private ObjectCache(string root, string objectsRoot)
+    {
+        Root = root;
+        ObjectsRoot = objectsRoot;
+    }
 
     public string Root { get; }
 
-    public string ObjectsRoot => Path.Combine(Root, "files", "md5");
+    public string ObjectsRoot { get; }
 
-    public string PathOf(string md5) => Path.Combine(Root, "files", "md5", md5[..2], md5[2..]);
+    /// <summary>DVC 2.x's layout, <c>ab/cdef…</c> right under the root, where DVC 3 still finds the objects of legacy (2.x) entries.</summary>
+    public static ObjectCache Legacy(string root) => new(root, root);
+
+    public string PathOf(string md5) => Path.Combine(ObjectsRoot, md5[..2], md5[2..]);
 
     public bool Contains(string md5) => File.Exists(PathOf(md5));
 

@@ -5,90 +5,135 @@ namespace Fathom.Data;
 
 /// <summary>
 /// Remembers the md5 of workspace files keyed by path, size and modification time (100 ns), like DVC's state
-/// database, so unchanged files are not hashed again. Lives in <c>.dvc/tmp/fathom-state.bin</c> (git-ignored with
-/// <c>/tmp</c>); it is only an optimisation: delete it and everything is re-hashed. A flat binary file read whole and
-/// rewritten atomically, not SQLite: opening SQLite alone cost more than the 0.15 s a no-change status over 20,000
-/// files may take.
+/// database, so unchanged files are not hashed again; and the <c>.dir</c> hash of each tracked folder keyed by a
+/// fingerprint of its listing (every file's path, size and mtime), so a no-change status over a big folder needs one
+/// directory walk and nothing else. Lives in <c>.dvc/tmp/fathom-state.bin</c> (git-ignored with <c>/tmp</c>); it is
+/// only an optimisation: delete it and everything is re-hashed. A flat binary file read whole and rewritten
+/// atomically, not SQLite: opening SQLite alone cost more than the 0.15 s a no-change status over 20,000 files may
+/// take. The folder section comes first and the per-file section is parsed only when a file is looked up.
 /// </summary>
 internal sealed class StatCache : IDisposable
 {
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     private readonly string? _path;
-    private readonly Dictionary<string, Entry> _entries;
+    private readonly Dictionary<string, FolderEntry> _folders;
+    private readonly Lazy<Dictionary<string, Entry>> _entries;
     private readonly ConcurrentDictionary<string, Entry> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FolderEntry> _pendingFolders = new(StringComparer.Ordinal);
 
-    private StatCache(string? path, Dictionary<string, Entry> entries)
+    private StatCache(string? path, Dictionary<string, FolderEntry> folders, Func<Dictionary<string, Entry>> entries)
     {
         _path = path;
-        _entries = entries;
+        _folders = folders;
+        _entries = new Lazy<Dictionary<string, Entry>>(entries, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>A cache that forgets everything (for one-off hashing outside a repository).</summary>
-    public static StatCache InMemory() => new(null, new Dictionary<string, Entry>(StringComparer.Ordinal));
+    public static StatCache InMemory() => new(null, new Dictionary<string, FolderEntry>(StringComparer.Ordinal), EmptyEntries);
 
     public static StatCache Open(string path)
     {
-        var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
-        if (File.Exists(path))
+        byte[] bytes;
+        try
         {
-            try
-            {
-                using var reader = new BinaryReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), Encoding.UTF8);
-                if (reader.ReadInt32() == FormatVersion)
-                {
-                    var count = reader.ReadInt32();
-                    entries.EnsureCapacity(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        var key = reader.ReadString();
-                        entries[key] = new Entry(reader.ReadInt64(), reader.ReadInt64(), reader.ReadString());
-                    }
-                }
-            }
-            catch (Exception e) when (e is EndOfStreamException or IOException or FormatException)
-            {
-                // A damaged cache of hashes is worth nothing: start afresh rather than fail the command.
-                entries.Clear();
-            }
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return new StatCache(path, new Dictionary<string, FolderEntry>(StringComparer.Ordinal), EmptyEntries);
         }
 
-        return new StatCache(path, entries);
+        var folders = new Dictionary<string, FolderEntry>(StringComparer.Ordinal);
+        int filesOffset;
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
+            if (reader.ReadInt32() != FormatVersion)
+            {
+                return new StatCache(path, folders, EmptyEntries);
+            }
+
+            var count = reader.ReadInt32();
+            for (var i = 0; i < count; i++)
+            {
+                var key = reader.ReadString();
+                folders[key] = new FolderEntry(reader.ReadString(), reader.ReadString());
+            }
+
+            filesOffset = (int)reader.BaseStream.Position;
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException)
+        {
+            // A damaged cache of hashes is worth nothing: start afresh rather than fail the command.
+            return new StatCache(path, new Dictionary<string, FolderEntry>(StringComparer.Ordinal), EmptyEntries);
+        }
+
+        return new StatCache(path, folders, () => ReadEntries(bytes, filesOffset));
     }
 
     public string? TryGet(string key, long size, long mtimeTicks) =>
         _pending.TryGetValue(key, out var p) && p.Size == size && p.Mtime == mtimeTicks ? p.Md5
-        : _entries.TryGetValue(key, out var e) && e.Size == size && e.Mtime == mtimeTicks ? e.Md5
+        : _entries.Value.TryGetValue(key, out var e) && e.Size == size && e.Mtime == mtimeTicks ? e.Md5
         : null;
 
     public void Set(string key, long size, long mtimeTicks, string md5)
     {
-        if (!(_entries.TryGetValue(key, out var e) && e.Size == size && e.Mtime == mtimeTicks && e.Md5 == md5))
+        if (!(_entries.Value.TryGetValue(key, out var e) && e.Size == size && e.Mtime == mtimeTicks && e.Md5 == md5))
         {
             _pending[key] = new Entry(size, mtimeTicks, md5);
         }
     }
 
+    /// <summary>The <c>.dir</c> hash last computed for the folder at <paramref name="key"/> when its listing had this fingerprint.</summary>
+    public string? TryGetFolder(string key, string fingerprint) =>
+        _pendingFolders.TryGetValue(key, out var p) && p.Fingerprint == fingerprint ? p.Md5
+        : _folders.TryGetValue(key, out var e) && e.Fingerprint == fingerprint ? e.Md5
+        : null;
+
+    public void SetFolder(string key, string fingerprint, string md5)
+    {
+        if (!(_folders.TryGetValue(key, out var e) && e.Fingerprint == fingerprint && e.Md5 == md5))
+        {
+            _pendingFolders[key] = new FolderEntry(fingerprint, md5);
+        }
+    }
+
     public void Flush()
     {
-        if (_path is null || _pending.IsEmpty)
+        if (_path is null || (_pending.IsEmpty && _pendingFolders.IsEmpty))
         {
             return;
         }
 
+        var entries = _entries.Value;
         foreach (var (key, entry) in _pending)
         {
-            _entries[key] = entry;
+            entries[key] = entry;
+        }
+
+        foreach (var (key, entry) in _pendingFolders)
+        {
+            _folders[key] = entry;
         }
 
         _pending.Clear();
+        _pendingFolders.Clear();
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         var temp = AtomicFile.TempNameFor(_path);
         using (var writer = new BinaryWriter(new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16), Encoding.UTF8))
         {
             writer.Write(FormatVersion);
-            writer.Write(_entries.Count);
-            foreach (var (key, entry) in _entries)
+            writer.Write(_folders.Count);
+            foreach (var (key, folder) in _folders)
+            {
+                writer.Write(key);
+                writer.Write(folder.Fingerprint);
+                writer.Write(folder.Md5);
+            }
+
+            writer.Write(entries.Count);
+            foreach (var (key, entry) in entries)
             {
                 writer.Write(key);
                 writer.Write(entry.Size);
@@ -102,5 +147,31 @@ internal sealed class StatCache : IDisposable
 
     public void Dispose() => Flush();
 
+    private static Dictionary<string, Entry> EmptyEntries() => new(StringComparer.Ordinal);
+
+    private static Dictionary<string, Entry> ReadEntries(byte[] bytes, int offset)
+    {
+        var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(bytes, offset, bytes.Length - offset, writable: false), Encoding.UTF8);
+            var count = reader.ReadInt32();
+            entries.EnsureCapacity(count);
+            for (var i = 0; i < count; i++)
+            {
+                var key = reader.ReadString();
+                entries[key] = new Entry(reader.ReadInt64(), reader.ReadInt64(), reader.ReadString());
+            }
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException)
+        {
+            entries.Clear();
+        }
+
+        return entries;
+    }
+
     private sealed record Entry(long Size, long Mtime, string Md5);
+
+    private sealed record FolderEntry(string Fingerprint, string Md5);
 }

@@ -48,6 +48,62 @@ public sealed class DataWorkspaceTests
     }
 
     [Fact]
+    public void Status_FolderRememberedByListing_SeesAddedEditedAndRemovedFiles()
+    {
+        using var dir = new TempDirectory();
+        DvcRepository.Init(dir.Path, force: false);
+        dir.WriteFile("images/a.txt", "a");
+        dir.WriteFile("images/sub/b.txt", "b");
+        var workspace = DataWorkspace.Open(dir.Path);
+        workspace.Add(["images"], dir.Path, null, default);
+        var modified = new OutputStatus("images.dvc", "images", "modified");
+
+        // Each state is asked twice: once hashed, once answered from the remembered listing alone.
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Empty(workspace.Status([], dir.Path, default));
+        }
+
+        dir.WriteFile("images/sub/new.txt", "new");
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal([modified], workspace.Status([], dir.Path, default));
+        }
+
+        File.Delete(dir.Combine("images", "sub", "new.txt"));
+        Assert.Empty(workspace.Status([], dir.Path, default));
+        dir.WriteFile("images/sub/b.txt", "B");
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal([modified], workspace.Status([], dir.Path, default));
+        }
+
+        Directory.Delete(dir.Combine(".dvc", "cache"), recursive: true);
+        dir.WriteFile("images/sub/b.txt", "b");
+        Assert.Equal([new OutputStatus("images.dvc", "images", "not in cache")], workspace.Status([], dir.Path, default));
+        Assert.Equal([new OutputStatus("images.dvc", "images", "not in cache")], workspace.Status([], dir.Path, default));
+    }
+
+    [Fact]
+    public void Add_LargeFile_IsHashedWhileCopiedIntoCache()
+    {
+        using var dir = new TempDirectory();
+        DvcRepository.Init(dir.Path, force: false);
+        var bytes = new byte[(3 << 20) + 17];
+        new Random(7).NextBytes(bytes);
+        File.WriteAllBytes(dir.Combine("big.bin"), bytes);
+#pragma warning disable CA5351 // DVC's hash is MD5
+        var md5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes));
+#pragma warning restore CA5351
+
+        var result = DataWorkspace.Open(dir.Path).Add(["big.bin"], dir.Path, null, default);
+
+        Assert.Equal(md5, result.Outputs.Single().Hash.Md5);
+        Assert.Equal(bytes, File.ReadAllBytes(dir.Combine(".dvc", "cache", "files", "md5", md5[..2], md5[2..])));
+        Assert.Empty(Directory.GetFiles(dir.Combine(".dvc", "cache", "files", "md5"), "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public void Fetch_CorruptRemoteObject_IsRejectedAndNotCached()
     {
         using var dir = new TempDirectory();

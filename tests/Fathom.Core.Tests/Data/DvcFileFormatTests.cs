@@ -71,4 +71,63 @@ public sealed class DvcFileFormatTests
         Assert.Equal("a.dvc", e.File);
         Assert.True(e.Line >= 2);
     }
+
+    // What DVC 3.x leaves after `dvc add` plus a user's annotations; DVC rewrites such a file keeping all of it.
+    private const string Annotated = """
+        # raw drop from the partner bucket
+        outs:
+        - md5: a304afb96060aad90176268345e10355
+          size: 22
+          hash: md5
+          path: data.xml
+          desc: Raw XML dump   # keep me
+          type: raw
+          labels:
+          - xml
+          - raw
+          meta:
+            owner: ana
+          remote: partner
+          push: false
+        meta:
+          source: 'https://example.com/data.xml'
+
+        """;
+
+    [Fact]
+    public void Format_ParsedFileUnchanged_IsByteIdentical()
+    {
+        var text = Annotated.ReplaceLineEndings("\n");
+
+        Assert.Equal(text, DvcFileFormat.Format(DvcFileFormat.Parse(text, "data.xml.dvc")));
+    }
+
+    [Fact]
+    public void Format_ParsedFileWithNewHash_ChangesOnlyHashAndSize()
+    {
+        var text = Annotated.ReplaceLineEndings("\n");
+        var file = DvcFileFormat.Parse(text, "data.xml.dvc");
+        var updated = file with { Outs = [file.Outs[0] with { Md5 = "0123456789abcdef0123456789abcdef", Size = 30 }] };
+
+        var expected = text.Replace("md5: a304afb96060aad90176268345e10355\n  size: 22\n", "md5: 0123456789abcdef0123456789abcdef\n  size: 30\n", StringComparison.Ordinal);
+        Assert.Equal(expected, DvcFileFormat.Format(updated));
+    }
+
+    [Fact]
+    public void Format_LegacyEntryRecommitted_AppendsHashAfterPathAsDvcDoes()
+    {
+        var file = DvcFileFormat.Parse("outs:\n- md5: a304afb96060aad90176268345e10355\n  size: 14445097\n  path: data.xml\n  desc: old\n", "data.xml.dvc");
+        var updated = file with { Outs = [file.Outs[0] with { Md5 = "0123456789abcdef0123456789abcdef", Size = 5, HashName = "md5" }] };
+
+        Assert.Equal("outs:\n- md5: 0123456789abcdef0123456789abcdef\n  size: 5\n  path: data.xml\n  desc: old\n  hash: md5\n", DvcFileFormat.Format(updated));
+    }
+
+    [Fact]
+    public void Format_FolderBecomesFile_DropsNfiles()
+    {
+        var file = DvcFileFormat.Parse("outs:\n- md5: b8f4d5a78e55e88906d5f4aeaf43802e.dir\n  size: 37150\n  nfiles: 4\n  hash: md5\n  path: images\n  persist: true\n", "images.dvc");
+        var updated = file with { Outs = [file.Outs[0] with { Md5 = "0123456789abcdef0123456789abcdef", Size = 5, FileCount = null }] };
+
+        Assert.Equal("outs:\n- md5: 0123456789abcdef0123456789abcdef\n  size: 5\n  hash: md5\n  path: images\n  persist: true\n", DvcFileFormat.Format(updated));
+    }
 }

@@ -48,4 +48,45 @@ public sealed class DvcIgnoreTests
     {
         Assert.True(DvcIgnore.Parse("tmp/\n!tmp/keep.txt\n").IsIgnoredWithParents("tmp/keep.txt", false));
     }
+
+    [Fact]
+    public void IsIgnored_DvcignoreInSubfolder_AppliesRelativeToItsFolderAndOverridesRoot()
+    {
+        using var dir = new TempDirectory();
+        dir.WriteFile(".dvcignore", "*.tmp\n");
+        dir.WriteFile("data/.dvcignore", "*.log\n/top.txt\n!x.tmp\n");
+
+        var ignore = DvcIgnore.Load(dir.Path);
+
+        Assert.True(ignore.IsIgnored("data/a.log", false));
+        Assert.True(ignore.IsIgnored("data/deep/a.log", false));
+        Assert.False(ignore.IsIgnored("other/a.log", false));
+        Assert.True(ignore.IsIgnored("data/top.txt", false));
+        Assert.False(ignore.IsIgnored("data/sub/top.txt", false));
+        Assert.False(ignore.IsIgnored("data/x.tmp", false));
+        Assert.True(ignore.IsIgnored("x.tmp", false));
+        Assert.True(ignore.IsIgnoredWithParents("data/y.tmp", false));
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    [Fact]
+    public void Add_FolderUnderSubfolderDvcignore_LeavesIgnoredFilesOutOfManifest()
+    {
+        using var dir = new TempDirectory();
+        DvcRepository.Init(dir.Path, force: false);
+        dir.WriteFile("data/.dvcignore", "*.log\nimages/skip.txt\n");
+        dir.WriteFile("data/images/cat.jpeg", "cat");
+        dir.WriteFile("data/images/run.log", "noise");
+        dir.WriteFile("data/images/skip.txt", "skip");
+        dir.WriteFile("data/images/sub/skip.txt", "kept: the rule is anchored to data/");
+
+        var hash = DataWorkspace.Open(dir.Path).Add(["data/images"], dir.Path, null, default).Outputs.Single().Hash;
+
+        var manifest = File.ReadAllText(dir.Combine(".dvc", "cache", "files", "md5", hash.Md5[..2], hash.Md5[2..]));
+        Assert.Contains("\"cat.jpeg\"", manifest, StringComparison.Ordinal);
+        Assert.Contains("\"sub/skip.txt\"", manifest, StringComparison.Ordinal);
+        Assert.DoesNotContain("run.log", manifest, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"skip.txt\"", manifest, StringComparison.Ordinal);
+        Assert.Equal(2, hash.FileCount);
+    }
 }

@@ -72,16 +72,19 @@ internal static partial class DataCommand
         var cloud = new Option<bool>("--cloud", "-c") { Description = "Also delete unreferenced objects from the remote." };
         var remote = DataOptions.Remote();
         var dry = new Option<bool>("--dry") { Description = "Only report what would be deleted." };
-        var command = new Command("gc", "Delete cache (and with --cloud remote) objects that no tracked data references.") { workspace, cloud, remote, dry };
+        var allBranches = new Option<bool>("--all-branches", "-a") { Description = "Also keep what the .dvc files and dvc.lock of every git branch head reference." };
+        var allTags = new Option<bool>("--all-tags", "-T") { Description = "Also keep what every tagged git commit references." };
+        var allCommits = new Option<bool>("--all-commits", "-A") { Description = "Also keep what every git commit references." };
+        var command = new Command("gc", "Delete cache (and with --cloud remote) objects that no tracked data references.") { workspace, allBranches, allTags, allCommits, cloud, remote, dry };
         return command.WithAction((parse, cli, ct) =>
         {
-            if (!parse.GetValue(workspace))
+            if (!parse.GetValue(workspace) && !parse.GetValue(allBranches) && !parse.GetValue(allTags) && !parse.GetValue(allCommits))
             {
-                throw new CliInputException("gc needs a scope: use -w/--workspace to keep what the workspace's .dvc files reference (other scopes need git history, not supported yet).");
+                throw new CliInputException("gc needs a scope: -w/--workspace keeps what the workspace's .dvc files reference; -a/--all-branches, -T/--all-tags and -A/--all-commits also keep what those git revisions reference.");
             }
 
             var data = DataWorkspace.Open(Directory.GetCurrentDirectory());
-            var result = data.Gc(parse.GetValue(cloud) || parse.GetValue(remote) is not null, parse.GetValue(remote), parse.GetValue(dry));
+            var result = data.Gc(parse.GetValue(cloud) || parse.GetValue(remote) is not null, parse.GetValue(remote), parse.GetValue(dry), parse.GetValue(allBranches), parse.GetValue(allTags), parse.GetValue(allCommits));
             if (cli.Json)
             {
                 cli.WriteJson(new { cache_removed = result.CacheRemoved, cache_bytes = result.CacheBytes, remote_removed = result.RemoteRemoved, remote_bytes = result.RemoteBytes, kept = result.Kept, dry = result.Dry });
