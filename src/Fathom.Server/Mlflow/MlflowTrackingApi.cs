@@ -27,6 +27,7 @@ internal static partial class MlflowTrackingApi
             var group = app.MapGroup(prefix + "/mlflow");
             MapExperiments(group, state);
             MapRuns(group, state);
+            MlflowRegistryApi.MapRegistry(group, state);
         }
 
         app.MapGet("/health", () => Results.Text("OK", "text/plain"));
