@@ -8,5 +8,6 @@ internal static class EndToEnd
         ["imdb"] = ImdbBenchmark.RunAsync,
         ["tracking-server"] = TrackingServerBenchmark.RunAsync,
         ["data"] = DataBenchmark.RunAsync,
+        ["registry"] = RegistryBenchmark.RunAsync,
     };
 }
