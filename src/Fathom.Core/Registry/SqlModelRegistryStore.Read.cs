@@ -13,7 +13,7 @@ internal abstract partial class SqlModelRegistryStore
 
     /// <summary>
     /// The models a FROM…tail selects (alias <c>rm</c>), in its order, each with tags, aliases and latest versions.
-    /// The tail is reused as a sub-select, so each part is one indexed query whatever the page size.
+    /// The search runs once; tags, aliases and latest versions are then looked up by the page's names.
     /// </summary>
     private static async Task<List<RegisteredModel>> ReadModelsAsync(DbConnection connection, DbTransaction? transaction, SqlQuery tail, CancellationToken cancellationToken)
     {
@@ -32,6 +32,9 @@ internal abstract partial class SqlModelRegistryStore
             return [];
         }
 
+        // The page's names (at most 1,000) as parameters, so the search itself runs once, not once per part.
+        var names = rows.Select((r, i) => new KeyValuePair<string, object>($"@n{i}", r.Name)).ToList();
+        tail = new SqlQuery($"FROM registered_models rm WHERE rm.name IN ({string.Join(", ", names.Select(n => n.Key))})", names);
         var tags = new Dictionary<string, List<Tag>>(StringComparer.Ordinal);
         await using (var command = Command(connection, transaction,
             $"SELECT t.name, t.key, t.value FROM registered_model_tags t WHERE t.name IN (SELECT rm.name {tail.Sql}) ORDER BY t.name, t.key;", tail))
@@ -91,9 +94,13 @@ internal abstract partial class SqlModelRegistryStore
             return rows;
         }
 
+        // A page of up to 1,000 versions is named by its keys, so the search runs once; bigger pages re-select through it.
+        var keys = rows.Count <= 1000 ? VersionKeys(rows) : null;
+        var selected = keys?.Sql ?? $"SELECT mv.name, mv.version {tail.Sql}";
+        tail = keys ?? tail;
         var tags = new Dictionary<(string, long), List<Tag>>();
         await using (var command = Command(connection, transaction,
-            $"SELECT t.name, t.version, t.key, t.value FROM model_version_tags t WHERE (t.name, t.version) IN (SELECT mv.name, mv.version {tail.Sql}) ORDER BY t.name, t.version, t.key;", tail))
+            $"SELECT t.name, t.version, t.key, t.value FROM model_version_tags t WHERE (t.name, t.version) IN ({selected}) ORDER BY t.name, t.version, t.key;", tail))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -104,7 +111,7 @@ internal abstract partial class SqlModelRegistryStore
 
         var aliases = new Dictionary<(string, long), List<string>>();
         await using (var command = Command(connection, transaction,
-            $"SELECT a.name, a.version, a.alias FROM registered_model_aliases a WHERE (a.name, a.version) IN (SELECT mv.name, mv.version {tail.Sql}) ORDER BY a.name, a.version, a.alias;", tail))
+            $"SELECT a.name, a.version, a.alias FROM registered_model_aliases a WHERE (a.name, a.version) IN ({selected}) ORDER BY a.name, a.version, a.alias;", tail))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -118,6 +125,21 @@ internal abstract partial class SqlModelRegistryStore
             Tags = tags.GetValueOrDefault((v.Name, v.Version)) ?? [],
             Aliases = aliases.GetValueOrDefault((v.Name, v.Version)) ?? [],
         }).ToList();
+    }
+
+    // (name, version) pairs as a VALUES list: both SQLite and PostgreSQL compare row values against it.
+    private static SqlQuery VersionKeys(List<ModelVersion> rows)
+    {
+        var parameters = new List<KeyValuePair<string, object>>(rows.Count * 2);
+        var values = new List<string>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            parameters.Add(new($"@kn{i}", rows[i].Name));
+            parameters.Add(new($"@kv{i}", rows[i].Version));
+            values.Add($"(@kn{i}, @kv{i})");
+        }
+
+        return new SqlQuery("VALUES " + string.Join(", ", values), parameters);
     }
 
     private static async Task<RegisteredModel> ReadModelAsync(DbConnection connection, DbTransaction? transaction, string name, CancellationToken cancellationToken) =>
