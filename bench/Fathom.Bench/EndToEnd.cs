@@ -10,5 +10,6 @@ internal static class EndToEnd
         ["tracking-server-process"] = TrackingServerProcessBenchmark.RunCommandAsync,
         ["data"] = DataBenchmark.RunAsync,
         ["pipeline"] = PipelineBenchmark.RunAsync,
+        ["registry"] = RegistryBenchmark.RunAsync,
     };
 }

@@ -24,6 +24,7 @@ internal static class FathomCli
         root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(ExperimentsCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(ReproCommand.Create());
         root.Subcommands.Add(DagCommand.Create());

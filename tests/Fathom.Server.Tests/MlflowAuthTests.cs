@@ -204,4 +204,59 @@ public sealed class MlflowAuthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, bobResponse.StatusCode);
         Assert.Equal(HttpStatusCode.OK, bobRead.StatusCode);
     }
+
+    [Fact]
+    public async Task RegisteredModels_CreatorManages_GrantsFollowRenames_AndDeletesNeedManage()
+    {
+        using var heidi = await UserAsync("heidi");
+        using var ivan = await UserAsync("ivan");
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(heidi, HttpMethod.Post, "/api/2.0/mlflow/registered-models/create", new { name = "heidi-model" })).Status);
+        await SendAsync(heidi, HttpMethod.Post, "/api/2.0/mlflow/model-versions/create", new { name = "heidi-model", source = "s3://m/1" });
+
+        var ivanReads = await SendAsync(ivan, HttpMethod.Get, "/api/2.0/mlflow/registered-models/get?name=heidi-model");
+        var ivanRegisters = await SendAsync(ivan, HttpMethod.Post, "/api/2.0/mlflow/model-versions/create", new { name = "heidi-model", source = "s3://m/2" });
+        var ivanGrantsHimself = await SendAsync(ivan, HttpMethod.Post, "/api/2.0/mlflow/registered-models/permissions/create", new { name = "heidi-model", username = "ivan", permission = "MANAGE" });
+        var grant = await SendAsync(heidi, HttpMethod.Post, "/api/2.0/mlflow/registered-models/permissions/create", new { name = "heidi-model", username = "ivan", permission = "EDIT" });
+        var rename = await SendAsync(heidi, HttpMethod.Post, "/api/2.0/mlflow/registered-models/rename", new { name = "heidi-model", new_name = "heidi-model-2" });
+        var ivanRegistersAfterGrant = await SendAsync(ivan, HttpMethod.Post, "/api/2.0/mlflow/model-versions/create", new { name = "heidi-model-2", source = "s3://m/2" });
+        var ivanSetsAlias = await SendAsync(ivan, HttpMethod.Post, "/api/2.0/mlflow/registered-models/alias", new { name = "heidi-model-2", alias = "champion", version = "2" });
+        var ivanDeletesAlias = await SendAsync(ivan, HttpMethod.Delete, "/api/2.0/mlflow/registered-models/alias", new { name = "heidi-model-2", alias = "champion" });
+        var ivanDeletesVersion = await SendAsync(ivan, HttpMethod.Delete, "/api/2.0/mlflow/model-versions/delete", new { name = "heidi-model-2", version = "1" });
+        var heidiReadsGrant = await SendAsync(heidi, HttpMethod.Get, "/api/2.0/mlflow/registered-models/permissions/get?name=heidi-model-2&username=ivan");
+        var heidiDeletes = await SendAsync(heidi, HttpMethod.Delete, "/api/2.0/mlflow/registered-models/delete", new { name = "heidi-model-2" });
+
+        Assert.Equal(HttpStatusCode.OK, ivanReads.Status);
+        Assert.Equal((HttpStatusCode.Forbidden, "Permission denied"), ivanRegisters);
+        Assert.Equal(HttpStatusCode.Forbidden, ivanGrantsHimself.Status);
+        Assert.Equal(HttpStatusCode.OK, grant.Status);
+        Assert.Equal(HttpStatusCode.OK, rename.Status);
+        Assert.Equal(HttpStatusCode.OK, ivanRegistersAfterGrant.Status);
+        Assert.Contains("\"version\":\"2\"", ivanRegistersAfterGrant.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, ivanSetsAlias.Status);
+        Assert.Equal(HttpStatusCode.Forbidden, ivanDeletesAlias.Status);
+        Assert.Equal(HttpStatusCode.Forbidden, ivanDeletesVersion.Status);
+        Assert.Contains("\"name\":\"heidi-model-2\"", heidiReadsGrant.Body, StringComparison.Ordinal);
+        Assert.Contains("\"permission\":\"EDIT\"", heidiReadsGrant.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, heidiDeletes.Status);
+    }
+
+    [Fact]
+    public async Task RegisteredModels_NoPermissions_HidesTheModelFromSearchAndGet()
+    {
+        using var judy = await UserAsync("judy");
+        using var karl = await UserAsync("karl");
+        await SendAsync(judy, HttpMethod.Post, "/api/2.0/mlflow/registered-models/create", new { name = "judy-secret" });
+        await SendAsync(judy, HttpMethod.Post, "/api/2.0/mlflow/registered-models/create", new { name = "judy-public" });
+        await SendAsync(judy, HttpMethod.Post, "/api/2.0/mlflow/registered-models/permissions/create", new { name = "judy-secret", username = "karl", permission = "NO_PERMISSIONS" });
+
+        var karlSearch = await SendAsync(karl, HttpMethod.Get, "/api/2.0/mlflow/registered-models/search?filter=name+LIKE+%27judy-%25%27");
+        var karlGet = await SendAsync(karl, HttpMethod.Get, "/api/2.0/mlflow/registered-models/get?name=judy-secret");
+        var judySearch = await SendAsync(judy, HttpMethod.Get, "/api/2.0/mlflow/registered-models/search?filter=name+LIKE+%27judy-%25%27");
+
+        Assert.Equal(HttpStatusCode.OK, karlSearch.Status);
+        Assert.Contains("judy-public", karlSearch.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("judy-secret", karlSearch.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, karlGet.Status);
+        Assert.Contains("judy-secret", judySearch.Body, StringComparison.Ordinal);
+    }
 }

@@ -53,6 +53,13 @@ internal sealed class MlflowConnection : IDisposable
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         }, cancellationToken);
 
+    /// <summary>Sends JSON with another verb (the registry PATCHes updates and DELETEs with a body, as MLflow's clients do).</summary>
+    public Task<JsonObject> SendJsonAsync(HttpMethod method, string endpoint, JsonObject body, CancellationToken cancellationToken) =>
+        SendAsync(() => new HttpRequestMessage(method, new Uri(BaseUri, "api/2.0/mlflow/" + endpoint))
+        {
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        }, cancellationToken);
+
     /// <summary>GETs <c>api/2.0/mlflow/&lt;endpoint&gt;?query</c>; null when the server answers 404 RESOURCE_DOES_NOT_EXIST.</summary>
     public async Task<JsonObject?> GetOrNullAsync(string endpoint, IEnumerable<(string Key, string Value)> query, CancellationToken cancellationToken)
     {

@@ -92,13 +92,13 @@ internal static class MlflowJson
             Tags(json["tags"]));
     }
 
-    private static List<Tag> Tags(JsonNode? node) =>
+    public static List<Tag> Tags(JsonNode? node) =>
         (node as JsonArray ?? []).OfType<JsonObject>().Select(t => new Tag(String(t, "key"), OptionalString(t, "value") ?? "")).ToList();
 
-    private static string String(JsonObject json, string name) =>
+    public static string String(JsonObject json, string name) =>
         OptionalString(json, name) ?? throw new TrackingException(ErrorCode.InternalError, $"The tracking server's answer has no '{name}'.");
 
-    private static string? OptionalString(JsonObject json, string name) => json[name] switch
+    public static string? OptionalString(JsonObject json, string name) => json[name] switch
     {
         null => null,
         JsonValue v when v.TryGetValue<string>(out var s) => s,
@@ -106,7 +106,7 @@ internal static class MlflowJson
         _ => null,
     };
 
-    private static long Int64(JsonObject json, string name) => json[name] switch
+    public static long Int64(JsonObject json, string name) => json[name] switch
     {
         null => 0,
         JsonValue v when v.TryGetValue<long>(out var l) => l,

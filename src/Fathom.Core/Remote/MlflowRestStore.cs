@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Fathom.Registry;
 using Fathom.Tracking;
 
 namespace Fathom.Remote;
@@ -8,7 +9,7 @@ namespace Fathom.Remote;
 /// The tracking store behind an MLflow REST API (<c>http(s)://…</c>): Fathom's own server or a real MLflow server.
 /// It implements the same port as the SQLite store, so the SDK and the CLI work unchanged against either.
 /// </summary>
-internal sealed class MlflowRestStore : ITrackingStore
+internal sealed partial class MlflowRestStore : ITrackingStore, IModelRegistryProvider, IModelRegistryStore
 {
     // MLflow's server caps search pages at 50,000 runs; its own clients page experiments by 1,000.
     private const int PageSize = 1000;

@@ -7,7 +7,7 @@ internal sealed class Cursor(string input, List<SearchToken> tokens, bool forOrd
 
     public string Input { get; } = input;
 
-    /// <summary>Order-by keys accept a few attributes filters do not (<c>experiment_id</c> for experiments).</summary>
+    /// <summary>Order-by keys accept a few attributes filters do not (<c>experiment_id</c> for experiments, timestamps for the registry).</summary>
     public bool ForOrderBy { get; } = forOrderBy;
 
     public SearchToken Current => tokens[Math.Max(_index, 0)];
@@ -27,10 +27,8 @@ internal sealed class Cursor(string input, List<SearchToken> tokens, bool forOrd
     public SearchToken PeekAt(int ahead) => tokens[Math.Min(_index + 1 + ahead, tokens.Count - 1)];
 
     public string? AttributeResolver(string key, SearchTarget target) =>
-        ForOrderBy && target == SearchTarget.Experiments
-            ? (SearchKeys.ExperimentOrderAttributes.Contains(key) ? key : null)
-            : SearchKeys.Attribute(key, target);
+        ForOrderBy ? SearchKeys.OrderAttribute(key, target) : SearchKeys.Attribute(key, target);
 
     public string ValidAttributes(SearchTarget target) =>
-        ForOrderBy && target == SearchTarget.Experiments ? string.Join("', '", SearchKeys.ExperimentOrderAttributes) : SearchKeys.ValidAttributes(target);
+        ForOrderBy ? SearchKeys.ValidOrderAttributes(target) : SearchKeys.ValidAttributes(target);
 }

@@ -230,14 +230,14 @@ internal static class SearchFilterParser
 
     private static readonly SearchComparator[] TextOrList = [.. Text, SearchComparator.In, SearchComparator.NotIn];
 
-    // MLflow's table of which comparators apply where: IN lists only for run ids and dataset fields.
+    // MLflow's table of which comparators apply where: IN lists only for run ids (of runs and model versions) and dataset fields.
     private static SearchComparator[] AllowedComparators(SearchEntity entity, string key, SearchTarget target) => entity switch
     {
         SearchEntity.Metric => Numeric,
         SearchEntity.Param or SearchEntity.Tag => Text,
         SearchEntity.Dataset => TextOrList,
         _ when SearchKeys.IsNumericAttribute(key, target) => Numeric,
-        _ when target == SearchTarget.Runs && key == "run_id" => TextOrList,
+        _ when target is SearchTarget.Runs or SearchTarget.ModelVersions && key == "run_id" => TextOrList,
         _ => Text,
     };
 

@@ -18,6 +18,17 @@ internal static class SearchKeys
 
     public static readonly IReadOnlyList<string> DatasetKeys = ["name", "digest", "context"];
 
+    // The registry's keys (MLflow's SearchRegisteredModels and SearchModelVersions).
+    public static readonly IReadOnlyList<string> RegisteredModelAttributes = ["name"];
+
+    public static readonly IReadOnlyList<string> RegisteredModelOrderAttributes = ["name", "last_updated_timestamp"];
+
+    public static readonly IReadOnlyList<string> ModelVersionStringAttributes = ["name", "run_id", "source_path"];
+
+    public static readonly IReadOnlyList<string> ModelVersionNumericAttributes = ["version_number"];
+
+    public static readonly IReadOnlyList<string> ModelVersionOrderAttributes = ["name", "version_number", "creation_timestamp", "last_updated_timestamp"];
+
     public static SearchEntity? Entity(string name, SearchTarget target)
     {
         SearchEntity? entity = name.ToLowerInvariant() switch
@@ -29,7 +40,7 @@ internal static class SearchKeys
             "dataset" or "datasets" => SearchEntity.Dataset,
             _ => null,
         };
-        return target == SearchTarget.Experiments && entity is not (SearchEntity.Tag or SearchEntity.Attribute) ? null : entity;
+        return target != SearchTarget.Runs && entity is not (SearchEntity.Tag or SearchEntity.Attribute) ? null : entity;
     }
 
     /// <summary>The canonical attribute name (<c>created</c> is <c>start_time</c>, <c>Run name</c> is <c>run_name</c>), or null.</summary>
@@ -38,6 +49,16 @@ internal static class SearchKeys
         if (target == SearchTarget.Experiments)
         {
             return ExperimentStringAttributes.Contains(key) || ExperimentNumericAttributes.Contains(key) ? key : null;
+        }
+
+        if (target == SearchTarget.RegisteredModels)
+        {
+            return RegisteredModelAttributes.Contains(key) ? key : null;
+        }
+
+        if (target == SearchTarget.ModelVersions)
+        {
+            return ModelVersionStringAttributes.Contains(key) || ModelVersionNumericAttributes.Contains(key) ? key : null;
         }
 
         var canonical = key switch
@@ -49,10 +70,39 @@ internal static class SearchKeys
         return RunStringAttributes.Contains(canonical) || RunNumericAttributes.Contains(canonical) ? canonical : null;
     }
 
-    public static bool IsNumericAttribute(string key, SearchTarget target) =>
-        (target == SearchTarget.Runs ? RunNumericAttributes : ExperimentNumericAttributes).Contains(key);
+    public static bool IsNumericAttribute(string key, SearchTarget target) => target switch
+    {
+        SearchTarget.Runs => RunNumericAttributes.Contains(key),
+        SearchTarget.Experiments => ExperimentNumericAttributes.Contains(key),
+        SearchTarget.ModelVersions => ModelVersionNumericAttributes.Contains(key),
+        _ => false,
+    };
 
-    public static string ValidAttributes(SearchTarget target) => target == SearchTarget.Runs
-        ? string.Join("', '", RunStringAttributes.Concat(RunNumericAttributes))
-        : string.Join("', '", ExperimentStringAttributes.Concat(ExperimentNumericAttributes));
+    public static string ValidAttributes(SearchTarget target) => target switch
+    {
+        SearchTarget.Runs => string.Join("', '", RunStringAttributes.Concat(RunNumericAttributes)),
+        SearchTarget.Experiments => string.Join("', '", ExperimentStringAttributes.Concat(ExperimentNumericAttributes)),
+        SearchTarget.RegisteredModels => string.Join("', '", RegisteredModelAttributes),
+        _ => string.Join("', '", ModelVersionStringAttributes.Concat(ModelVersionNumericAttributes)),
+    };
+
+    /// <summary>
+    /// The canonical order-by attribute for targets whose orderable keys differ from their filter keys (null for runs,
+    /// which order by their filter attributes). MLflow accepts <c>timestamp</c> for a registered model's last update.
+    /// </summary>
+    public static string? OrderAttribute(string key, SearchTarget target) => target switch
+    {
+        SearchTarget.Experiments => ExperimentOrderAttributes.Contains(key) ? key : null,
+        SearchTarget.RegisteredModels => key == "timestamp" ? "last_updated_timestamp" : RegisteredModelOrderAttributes.Contains(key) ? key : null,
+        SearchTarget.ModelVersions => ModelVersionOrderAttributes.Contains(key) ? key : null,
+        _ => Attribute(key, target),
+    };
+
+    public static string ValidOrderAttributes(SearchTarget target) => target switch
+    {
+        SearchTarget.Experiments => string.Join("', '", ExperimentOrderAttributes),
+        SearchTarget.RegisteredModels => string.Join("', '", RegisteredModelOrderAttributes.Prepend("timestamp")),
+        SearchTarget.ModelVersions => string.Join("', '", ModelVersionOrderAttributes),
+        _ => ValidAttributes(target),
+    };
 }

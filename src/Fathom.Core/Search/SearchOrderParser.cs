@@ -23,9 +23,9 @@ internal static class SearchOrderParser
 
             var cursor = new Cursor(text, SearchTokenizer.Tokenize(text), forOrderBy: true);
             var (entity, key, _) = SearchFilterParser.ParseIdentifier(cursor, target);
-            if (entity == SearchEntity.Dataset || (target == SearchTarget.Experiments && entity != SearchEntity.Attribute))
+            if (entity == SearchEntity.Dataset || (target != SearchTarget.Runs && entity != SearchEntity.Attribute))
             {
-                throw SearchErrors.Invalid($"Invalid order_by clause '{text}': only attributes, metrics, params and tags of runs, and attributes of experiments, can be ordered by", 0);
+                throw SearchErrors.Invalid($"Invalid order_by clause '{text}': only attributes, metrics, params and tags of runs, and attributes of experiments and registry entities, can be ordered by", 0);
             }
 
             var ascending = true;

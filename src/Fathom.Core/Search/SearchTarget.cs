@@ -5,4 +5,6 @@ internal enum SearchTarget
 {
     Runs,
     Experiments,
+    RegisteredModels,
+    ModelVersions,
 }

@@ -84,6 +84,52 @@ internal static class SqliteSchema
             tags TEXT NOT NULL,
             PRIMARY KEY (run_uuid, dataset_uuid)) WITHOUT ROWID;
         """,
+
+        // The model registry (MLflow's registry tables). Names cascade on rename and delete through the foreign
+        // keys; a deleted version keeps its row in stage 'Deleted_Internal' so its number is never handed out again.
+        """
+        CREATE TABLE registered_models (
+            name TEXT NOT NULL PRIMARY KEY,
+            creation_time INTEGER NOT NULL,
+            last_updated_time INTEGER NOT NULL,
+            description TEXT);
+        CREATE INDEX registered_models_by_update ON registered_models (last_updated_time);
+        CREATE TABLE registered_model_tags (
+            name TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (name, key)) WITHOUT ROWID;
+        CREATE TABLE model_versions (
+            name TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            creation_time INTEGER NOT NULL,
+            last_updated_time INTEGER NOT NULL,
+            description TEXT,
+            user_id TEXT,
+            current_stage TEXT NOT NULL,
+            source TEXT NOT NULL,
+            storage_location TEXT,
+            run_id TEXT,
+            run_link TEXT,
+            status TEXT NOT NULL,
+            status_message TEXT,
+            PRIMARY KEY (name, version)) WITHOUT ROWID;
+        CREATE INDEX model_versions_by_run ON model_versions (run_id);
+        CREATE INDEX model_versions_by_update ON model_versions (last_updated_time);
+        CREATE TABLE model_version_tags (
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (name, version, key),
+            FOREIGN KEY (name, version) REFERENCES model_versions(name, version) ON UPDATE CASCADE ON DELETE CASCADE) WITHOUT ROWID;
+        CREATE TABLE registered_model_aliases (
+            name TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+            alias TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            PRIMARY KEY (name, alias)) WITHOUT ROWID;
+        CREATE INDEX registered_model_aliases_by_version ON registered_model_aliases (name, version);
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

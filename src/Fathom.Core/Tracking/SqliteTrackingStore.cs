@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fathom.Registry;
 using Microsoft.Data.Sqlite;
 
 namespace Fathom.Tracking;
@@ -7,7 +8,7 @@ namespace Fathom.Tracking;
 /// The embedded tracking store: one SQLite file in WAL mode. Every operation takes a pooled connection, and
 /// every multi-row change runs in one transaction, so a crash never leaves half a batch behind.
 /// </summary>
-internal sealed partial class SqliteTrackingStore : ITrackingStore
+internal sealed partial class SqliteTrackingStore : ITrackingStore, IModelRegistryProvider
 {
     private readonly string _connectionString;
     private readonly string _defaultArtifactRoot;
@@ -21,7 +22,11 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
         _defaultArtifactRoot = defaultArtifactRoot;
         _time = time;
         _random = new Random();
+        ModelRegistry = new SqliteModelRegistryStore(OpenConnection, time);
     }
+
+    /// <summary>The model registry in the same database.</summary>
+    public IModelRegistryStore ModelRegistry { get; }
 
     /// <summary>The database file.</summary>
     public required string DatabasePath { get; init; }

@@ -80,6 +80,52 @@ internal static class PostgresSchema
             tags TEXT NOT NULL,
             PRIMARY KEY (run_uuid, dataset_uuid));
         """,
+
+        // The model registry (MLflow's registry tables), as in the SQLite schema: names cascade on rename and delete;
+        // a deleted version keeps its row in stage 'Deleted_Internal' so its number is never handed out again.
+        """
+        CREATE TABLE registered_models (
+            name TEXT NOT NULL PRIMARY KEY,
+            creation_time BIGINT NOT NULL,
+            last_updated_time BIGINT NOT NULL,
+            description TEXT);
+        CREATE INDEX registered_models_by_update ON registered_models (last_updated_time);
+        CREATE TABLE registered_model_tags (
+            name TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (name, key));
+        CREATE TABLE model_versions (
+            name TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+            version BIGINT NOT NULL,
+            creation_time BIGINT NOT NULL,
+            last_updated_time BIGINT NOT NULL,
+            description TEXT,
+            user_id TEXT,
+            current_stage TEXT NOT NULL,
+            source TEXT NOT NULL,
+            storage_location TEXT,
+            run_id TEXT,
+            run_link TEXT,
+            status TEXT NOT NULL,
+            status_message TEXT,
+            PRIMARY KEY (name, version));
+        CREATE INDEX model_versions_by_run ON model_versions (run_id);
+        CREATE INDEX model_versions_by_update ON model_versions (last_updated_time);
+        CREATE TABLE model_version_tags (
+            name TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (name, version, key),
+            FOREIGN KEY (name, version) REFERENCES model_versions(name, version) ON UPDATE CASCADE ON DELETE CASCADE);
+        CREATE TABLE registered_model_aliases (
+            name TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+            alias TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            PRIMARY KEY (name, alias));
+        CREATE INDEX registered_model_aliases_by_version ON registered_model_aliases (name, version);
+        """,
     ];
 
     public static async Task MigrateAsync(NpgsqlDataSource dataSource, long nowMs, string defaultArtifactRoot, CancellationToken cancellationToken)

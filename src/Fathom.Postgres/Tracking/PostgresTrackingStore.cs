@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fathom.Registry;
 using Npgsql;
 
 namespace Fathom.Tracking;
@@ -7,7 +8,7 @@ namespace Fathom.Tracking;
 /// The tracking store on PostgreSQL. Same rules as the SQLite store (MLflow's); every multi-row change is one
 /// transaction, and metric points are appended with one array-parameter INSERT per batch.
 /// </summary>
-internal sealed partial class PostgresTrackingStore : ITrackingStore
+internal sealed partial class PostgresTrackingStore : ITrackingStore, IModelRegistryProvider
 {
     private const string ExperimentColumns = "experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time";
     private const string RunColumns = "run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage";
@@ -22,7 +23,11 @@ internal sealed partial class PostgresTrackingStore : ITrackingStore
         _dataSource = dataSource;
         _defaultArtifactRoot = defaultArtifactRoot;
         _time = time;
+        ModelRegistry = new PostgresModelRegistryStore(dataSource, time);
     }
+
+    /// <summary>The model registry in the same database.</summary>
+    public IModelRegistryStore ModelRegistry { get; }
 
     /// <summary>Connects to <paramref name="uri"/> and migrates the schema.</summary>
     public static async Task<PostgresTrackingStore> OpenAsync(string uri, string defaultArtifactRoot, TimeProvider time, CancellationToken cancellationToken)

@@ -6,8 +6,8 @@ namespace Fathom.Auth;
 
 /// <summary>
 /// What basic-auth does around some RPCs, as MLflow's after-request handlers do: the creator of an experiment or
-/// registered model gets MANAGE on it; renames and deletes carry the grants along; searches only show what the
-/// caller may read.
+/// registered model gets MANAGE on it; renames and deletes carry the grants along; experiment and registered-model
+/// searches only show what the caller may read (page by page: a page may come back shorter than max_results).
 /// </summary>
 internal static class AuthAfterHooks
 {
@@ -20,7 +20,8 @@ internal static class AuthAfterHooks
             await FilterSearchRunsRequestAsync(context, auth, options, user, parameters, ct);
         }
 
-        var rewritesResponse = rpc is "experiments/create" or "experiments/search" or "registered-models/create" or "registered-models/rename" or "registered-models/delete";
+        var rewritesResponse = rpc is "experiments/create" or "experiments/search" or "registered-models/create" or "registered-models/rename" or "registered-models/delete"
+            or "registered-models/search";
         if (!rewritesResponse)
         {
             await next(context);
@@ -77,6 +78,20 @@ internal static class AuthAfterHooks
                 return null;
             case "experiments/search" when !user.IsAdmin && response is not null:
                 await FilterSearchExperimentsAsync(response, auth, options, store, user, parameters, ct);
+                return Encoding.UTF8.GetBytes(response.ToJsonString());
+            case "registered-models/search" when !user.IsAdmin && response is not null && response["registered_models"] is JsonArray models:
+                var visible = new JsonArray();
+                foreach (var model in models.OfType<JsonObject>().ToList())
+                {
+                    var grant = await auth.GetRegisteredModelPermissionAsync(model["name"]?.ToString() ?? "", user.Username, ct);
+                    if ((grant?.Permission ?? options.DefaultPermission).CanRead)
+                    {
+                        models.Remove(model);
+                        visible.Add(model);
+                    }
+                }
+
+                response["registered_models"] = visible;
                 return Encoding.UTF8.GetBytes(response.ToJsonString());
             default:
                 return null;

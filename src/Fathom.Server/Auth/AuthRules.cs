@@ -34,7 +34,6 @@ internal static class AuthRules
         ["registered-models/get-latest-versions"] = new(AuthResource.RegisteredModel, Access.Read),
         ["model-versions/get"] = new(AuthResource.RegisteredModel, Access.Read),
         ["model-versions/get-download-uri"] = new(AuthResource.RegisteredModel, Access.Read),
-        ["registered-models/alias"] = new(AuthResource.RegisteredModel, Access.Read),
         ["registered-models/update"] = new(AuthResource.RegisteredModel, Access.Update),
         ["registered-models/rename"] = new(AuthResource.RegisteredModel, Access.Update),
         ["model-versions/create"] = new(AuthResource.RegisteredModel, Access.Update),
@@ -96,7 +95,19 @@ internal static class AuthRules
         {
             if (path.StartsWith(prefix, StringComparison.Ordinal))
             {
-                return Rpcs.GetValueOrDefault(path[prefix.Length..]) ?? AuthRequirement.AnyUser;
+                var rpc = path[prefix.Length..];
+                if (rpc == "registered-models/alias")
+                {
+                    // One path, three RPCs: setting an alias edits the model, deleting one needs MANAGE, reading one READ.
+                    return new AuthRequirement(AuthResource.RegisteredModel, method switch
+                    {
+                        "POST" => Access.Update,
+                        "DELETE" => Access.Delete,
+                        _ => Access.Read,
+                    });
+                }
+
+                return Rpcs.GetValueOrDefault(rpc) ?? AuthRequirement.AnyUser;
             }
         }
 

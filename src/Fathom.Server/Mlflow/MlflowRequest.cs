@@ -32,7 +32,9 @@ internal sealed class MlflowRequest
     public static async Task<MlflowRequest> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (HttpMethods.IsGet(request.Method) && request.QueryString.HasValue && request.QueryString.Value!.Length > 1)
+        // DELETE carries a JSON body from MLflow's Python client, but other clients put its parameters in the query string.
+        var hasQuery = request.QueryString.HasValue && request.QueryString.Value!.Length > 1;
+        if (hasQuery && (HttpMethods.IsGet(request.Method) || (HttpMethods.IsDelete(request.Method) && request.ContentLength is null or 0)))
         {
             return new MlflowRequest(default, request.Query);
         }

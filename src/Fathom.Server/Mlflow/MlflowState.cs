@@ -1,11 +1,15 @@
+using Fathom.Registry;
 using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
 
-/// <summary>What the MLflow routes work on: the tracking store, where proxied artifacts live, and the clock.</summary>
+/// <summary>What the MLflow routes work on: the tracking store and its registry, where proxied artifacts live, and the clock.</summary>
 internal sealed class MlflowState(ITrackingStore store, TrackingServerOptions options, TimeProvider time)
 {
     public ITrackingStore Store { get; } = store;
+
+    /// <summary>The model registry kept with the tracking data.</summary>
+    public IModelRegistryStore Registry => ModelRegistries.Of(Store);
 
     public TrackingServerOptions Options { get; } = options;
 

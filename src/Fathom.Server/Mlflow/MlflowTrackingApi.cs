@@ -28,6 +28,7 @@ internal static partial class MlflowTrackingApi
             MapExperiments(group, state);
             MapRuns(group, state);
             MapMetrics(group, state);
+            MlflowRegistryApi.MapRegistry(group, state);
         }
 
         app.MapGet("/health", () => Results.Text("OK", "text/plain"));

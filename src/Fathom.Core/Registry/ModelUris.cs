@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace Fathom.Registry;
+
+/// <summary>MLflow's <c>runs:/&lt;run-id&gt;/&lt;path&gt;</c> and <c>models:/&lt;name&gt;/&lt;version&gt;</c> URIs.</summary>
+internal static class ModelUris
+{
+    /// <summary>The URI MLflow's clients register a run's model folder by.</summary>
+    public static string Runs(string runId, string path) => $"runs:/{runId}/{path.Trim('/')}";
+
+    public static bool TryParseRunsUri(string uri, out string runId, out string path)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        runId = path = string.Empty;
+        if (!uri.StartsWith("runs:/", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var rest = uri["runs:/".Length..].TrimStart('/');
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        runId = slash < 0 ? rest : rest[..slash];
+        path = slash < 0 ? string.Empty : rest[(slash + 1)..].Trim('/');
+        return runId.Length > 0;
+    }
+
+    public static bool TryParseModelsUri(string uri, out string name, out long version)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        name = string.Empty;
+        version = 0;
+        if (!uri.StartsWith("models:/", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var rest = uri["models:/".Length..].Trim('/');
+        var slash = rest.LastIndexOf('/');
+        if (slash <= 0 || !long.TryParse(rest[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out version))
+        {
+            return false;
+        }
+
+        name = rest[..slash];
+        return true;
+    }
+}

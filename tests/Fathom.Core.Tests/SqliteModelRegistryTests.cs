@@ -1,0 +1,14 @@
+using Fathom.Testing;
+using Fathom.Tracking;
+
+namespace Fathom.Tests;
+
+public sealed class SqliteModelRegistryTests : ModelRegistryCompliance, IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    protected override Task<ITrackingStore> CreateStoreAsync() =>
+        Task.FromResult(TrackingStores.Open(StoreLocation.Parse(_dir.Path, "/")));
+}
