@@ -6,20 +6,27 @@ internal sealed partial class DataWorkspace
     /// <c>dvc gc --workspace</c>: deletes cache objects (and with <paramref name="cloud"/> remote objects) that no
     /// <c>.dvc</c> file in the workspace references; a folder's <c>.dir</c> object keeps every file it lists.
     /// </summary>
-    public GcResult Gc(bool cloud, string? remoteName, bool dry)
+    public async Task<GcResult> GcAsync(bool cloud, string? remoteName, bool dry, CancellationToken cancellationToken)
     {
         var remote = cloud ? Remote(remoteName) : null;
         var keep = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var output in Outputs([], Repository.Root))
+        var manifests = new Dictionary<string, IReadOnlyList<ManifestEntry>?>(StringComparer.Ordinal);
+        var outputs = Outputs([], Repository.Root);
+        foreach (var md5 in outputs.Where(o => o.Output.IsDirectory && o.Output.Cache && o.Output.Md5 is not null).Select(o => o.Output.Md5!).Distinct(StringComparer.Ordinal))
         {
-            foreach (var (_, md5) in ObjectsOf(output, m => CachedManifest(m) ?? (remote is not null && remote.Contains(m) ? remote.ReadManifest(m) : null)))
+            manifests[md5] = remote is null ? CachedManifest(md5) : await ManifestAsync(remote, md5, cancellationToken);
+        }
+
+        foreach (var output in outputs)
+        {
+            foreach (var (_, md5) in ObjectsOf(output, m => manifests.GetValueOrDefault(m)))
             {
                 keep.Add(md5);
             }
         }
 
         var (cacheRemoved, cacheBytes) = Sweep(Repository.Cache, keep, dry);
-        var (remoteRemoved, remoteBytes) = remote is null ? (0, 0L) : Sweep(remote, keep, dry);
+        var (remoteRemoved, remoteBytes) = remote is null ? (0, 0L) : await SweepAsync(remote, keep, dry, cancellationToken);
         return new GcResult(cacheRemoved, cacheBytes, remoteRemoved, remoteBytes, keep.Count, dry);
     }
 
@@ -38,6 +45,19 @@ internal sealed partial class DataWorkspace
         }
 
         return (count, bytes);
+    }
+
+    private static async Task<(int Count, long Bytes)> SweepAsync(IBlobStore remote, HashSet<string> keep, bool dry, CancellationToken cancellationToken)
+    {
+        var doomed = (await remote.ListAsync(RemoteLayout.Prefix, cancellationToken))
+            .Where(b => RemoteLayout.ObjectId(b.Key) is { } id && !keep.Contains(id))
+            .ToList();
+        if (!dry && doomed.Count > 0)
+        {
+            await remote.DeleteAsync(doomed.Select(b => b.Key).ToList(), cancellationToken);
+        }
+
+        return (doomed.Count, doomed.Sum(b => b.Size));
     }
 
     /// <summary><c>dvc ls</c> for this repository: the tracked outputs, or the files of one tracked folder.</summary>
