@@ -39,7 +39,7 @@ internal static class S3DataRemotes
         }
 
         var accessKey = Option("access_key_id");
-        var profile = Option("profile") ?? Environment.GetEnvironmentVariable("AWS_PROFILE");
+        var profile = Option("profile") ?? (Environment.GetEnvironmentVariable("AWS_PROFILE") is { Length: > 0 } p ? p : null);
         var credentialPath = Option("credentialpath");
         var useEnvironmentKeys = accessKey is null && profile is null && credentialPath is null;
         return new S3Settings(
