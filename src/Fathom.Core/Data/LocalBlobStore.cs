@@ -69,6 +69,23 @@ internal sealed class LocalBlobStore : IBlobStore
         return Task.CompletedTask;
     }
 
+    /// <summary>Copies a local file in (the kernel copies, or clones where it can), stamped with <paramref name="lastModified"/>.</summary>
+    public void CopyIn(string key, string sourceFile, DateTimeOffset lastModified)
+    {
+        var target = PathOf(key);
+        var temp = TempFor(target);
+        try
+        {
+            File.Copy(sourceFile, temp);
+            File.SetLastWriteTimeUtc(temp, lastModified.UtcDateTime);
+            File.Move(temp, target, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
     /// <summary>Writes a stream to <paramref name="key"/> through a temporary file, stamping it with <paramref name="lastModified"/> when given.</summary>
     public async Task WriteAsync(string key, Stream content, DateTimeOffset? lastModified, CancellationToken cancellationToken)
     {

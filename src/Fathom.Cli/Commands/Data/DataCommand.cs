@@ -22,6 +22,7 @@ internal static partial class DataCommand
         command.Subcommands.Add(Gc());
         command.Subcommands.Add(List());
         command.Subcommands.Add(DataRemoteCommand.Create());
+        command.Subcommands.Add(DataSyncCommand.Create());
         return command;
     }
 
