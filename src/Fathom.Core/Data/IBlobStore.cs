@@ -18,6 +18,10 @@ internal interface IBlobStore
     /// <summary>Every file below <paramref name="prefix"/> (a folder key, "" for all), with one listing rather than a request per file.</summary>
     Task<IReadOnlyList<BlobInfo>> ListAsync(string prefix, CancellationToken cancellationToken);
 
+    /// <summary>The keys below <paramref name="prefix"/>, when sizes and times are not needed (cheaper for local folders).</summary>
+    async Task<IReadOnlyList<string>> ListKeysAsync(string prefix, CancellationToken cancellationToken) =>
+        (await ListAsync(prefix, cancellationToken).ConfigureAwait(false)).Select(b => b.Key).ToList();
+
     /// <summary>One file's size and stamp, or null when absent (a HEAD request for buckets).</summary>
     Task<BlobInfo?> StatAsync(string key, CancellationToken cancellationToken);
 

@@ -9,6 +9,8 @@ namespace Fathom.Data;
 /// </summary>
 internal sealed class LocalBlobStore : IBlobStore
 {
+    private const UnixFileMode Writable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
     private readonly ConcurrentDictionary<string, bool> _createdFolders = new(StringComparer.Ordinal);
 
     public LocalBlobStore(string root) => Root = Path.GetFullPath(root);
@@ -43,6 +45,24 @@ internal sealed class LocalBlobStore : IBlobStore
         return Task.FromResult<IReadOnlyList<BlobInfo>>(files.ToList());
     }
 
+    /// <summary>Keys only: no stat per file, which is most of the cost of listing a big local remote.</summary>
+    public Task<IReadOnlyList<string>> ListKeysAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var folder = prefix.Length == 0 ? Root : PathOf(prefix.TrimEnd('/'));
+        if (!Directory.Exists(folder))
+        {
+            return Task.FromResult<IReadOnlyList<string>>([]);
+        }
+
+        var root = Root;
+        var files = new FileSystemEnumerable<string>(folder, (ref FileSystemEntry entry) => Key(root, entry.ToFullPath()), new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !IsTemporary(entry.FileName),
+        };
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<string>>(files.ToList());
+    }
+
     public Task<BlobInfo?> StatAsync(string key, CancellationToken cancellationToken)
     {
         var info = new FileInfo(PathOf(key));
@@ -54,19 +74,26 @@ internal sealed class LocalBlobStore : IBlobStore
 
     public Task UploadAsync(string key, string sourceFile, CancellationToken cancellationToken)
     {
+        Upload(key, sourceFile);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Copies a local file in under <paramref name="key"/>, atomically; returns its size.</summary>
+    public long Upload(string key, string sourceFile)
+    {
         var target = PathOf(key);
         var temp = TempFor(target);
         try
         {
-            File.Copy(sourceFile, temp);
-            File.Move(temp, target, overwrite: true);
+            var length = FileCopy.CopyNew(sourceFile, temp, Writable);
+            FileCopy.Replace(temp, target);
+            return length;
         }
-        finally
+        catch
         {
             File.Delete(temp);
+            throw;
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Copies a local file in (the kernel copies, or clones where it can), stamped with <paramref name="lastModified"/>.</summary>

@@ -13,6 +13,7 @@ internal sealed class ObjectCache
     private const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private readonly ConcurrentDictionary<string, bool> _createdFolders = new(StringComparer.Ordinal);
+    private volatile bool _cloneWorks = true;
 
     public ObjectCache(string root) => Root = root;
 
@@ -70,7 +71,7 @@ internal sealed class ObjectCache
         Publish(temp, target);
     }
 
-    /// <summary>Copies a file in as an object unless present (the kernel copies; on reflink file systems it clones).</summary>
+    /// <summary>Copies a file in as an object unless present (cloned on reflink file systems, else copied).</summary>
     public void SaveFile(string source, string md5)
     {
         var target = PathOf(md5);
@@ -80,13 +81,23 @@ internal sealed class ObjectCache
         }
 
         var temp = TempFor(target);
-        File.Copy(source, temp);
-        if (!OperatingSystem.IsWindows())
+        try
         {
-            File.SetUnixFileMode(temp, ReadOnly);
-        }
+            var tryClone = _cloneWorks;
+            FileCopy.CopyNew(source, temp, ReadOnly, tryClone, out var cloned);
+            if (tryClone && !cloned)
+            {
+                // The file system refused once; it will refuse the rest, so stop asking.
+                _cloneWorks = false;
+            }
 
-        Publish(temp, target);
+            Publish(temp, target);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
     }
 
     /// <summary>
@@ -96,7 +107,8 @@ internal sealed class ObjectCache
     public long SaveVerified(string source, string md5)
     {
         // Synchronous on purpose: a local remote's many small objects copy fastest without async hops per read.
-        using var input = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        using var input = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.None);
+        var size = RandomAccess.GetLength(input);
         var target = PathOf(md5);
         var temp = TempFor(target);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 18);
@@ -107,7 +119,7 @@ internal sealed class ObjectCache
             using (var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5))
             {
                 int n;
-                while ((n = RandomAccess.Read(input, buffer, length)) > 0)
+                while (length < size && (n = RandomAccess.Read(input, buffer, length)) > 0)
                 {
                     hash.AppendData(buffer, 0, n);
                     output.Write(buffer, 0, n);
@@ -120,10 +132,14 @@ internal sealed class ObjectCache
             Publish(temp, target);
             return length;
         }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            File.Delete(temp);
         }
     }
 
@@ -155,10 +171,14 @@ internal sealed class ObjectCache
             Publish(temp, target);
             return length;
         }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            File.Delete(temp);
         }
     }
 
@@ -197,21 +217,11 @@ internal sealed class ObjectCache
             _createdFolders.TryAdd(folder, true);
         }
 
-        return Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        return AtomicFile.TempNameFor(target);
     }
 
     /// <summary>Renames a finished temporary file onto its object path; a concurrent writer of the same content is fine.</summary>
-    public static void Publish(string temp, string target)
-    {
-        try
-        {
-            File.Move(temp, target, overwrite: true);
-        }
-        catch (IOException) when (File.Exists(target))
-        {
-            File.Delete(temp);
-        }
-    }
+    public static void Publish(string temp, string target) => FileCopy.Replace(temp, target);
 
     // Created read-only (0444) in the same call, so no separate chmod; the open descriptor can still write.
     private static FileStreamOptions CreateOptions(int bufferSize)
