@@ -40,12 +40,14 @@ internal sealed class S3BlobStore : IBlobStore
     public Task<IReadOnlyList<BlobInfo>> ListAsync(string prefix, CancellationToken cancellationToken) => GuardAsync(prefix, async () =>
     {
         var rootPrefix = _root.Prefix.Length == 0 ? "" : _root.Prefix + "/";
-        var request = new ListObjectsV2Request { BucketName = _root.Bucket, Prefix = rootPrefix + prefix };
+        // ListObjects (v1, paged by marker) rather than v2: every S3-compatible service has it, while s3rver, for one,
+        // fails v2 listings that span more than one page.
+        var request = new ListObjectsRequest { BucketName = _root.Bucket, Prefix = rootPrefix + prefix };
         var blobs = new List<BlobInfo>();
-        ListObjectsV2Response response;
+        ListObjectsResponse response;
         do
         {
-            response = await _client.ListObjectsV2Async(request, cancellationToken);
+            response = await _client.ListObjectsAsync(request, cancellationToken);
             foreach (var item in response.S3Objects ?? [])
             {
                 // Keys ending in '/' are the empty "folder" markers consoles create, not files.
@@ -55,9 +57,10 @@ internal sealed class S3BlobStore : IBlobStore
                 }
             }
 
-            request.ContinuationToken = response.NextContinuationToken;
+            // Without a delimiter S3 sends no NextMarker: the last key of the page is where the next one starts.
+            request.Marker = response.NextMarker ?? response.S3Objects?.LastOrDefault()?.Key;
         }
-        while (response.IsTruncated == true);
+        while (response.IsTruncated == true && request.Marker is not null);
 
         return (IReadOnlyList<BlobInfo>)blobs;
     });
