@@ -6,26 +6,18 @@ internal sealed partial class DataWorkspace
     /// <c>dvc gc --workspace</c>: deletes cache objects (and with <paramref name="cloud"/> remote objects) that no
     /// <c>.dvc</c> file in the workspace references; a folder's <c>.dir</c> object keeps every file it lists.
     /// </summary>
-    public GcResult Gc(bool cloud, string? remoteName, bool dry) => Gc(cloud, remoteName, dry, allBranches: false, allTags: false, allCommits: false);
+    public Task<GcResult> GcAsync(bool cloud, string? remoteName, bool dry, CancellationToken cancellationToken) =>
+        GcAsync(cloud, remoteName, dry, allBranches: false, allTags: false, allCommits: false, cancellationToken);
 
     /// <summary>
     /// <c>dvc gc</c> with git scopes: besides the workspace, keeps what the <c>.dvc</c> files and <c>dvc.lock</c> outs
     /// of every branch head (<paramref name="allBranches"/>), tagged commit (<paramref name="allTags"/>) or commit
     /// (<paramref name="allCommits"/>) reference, as DVC's brancher always includes the workspace.
     /// </summary>
-    public GcResult Gc(bool cloud, string? remoteName, bool dry, bool allBranches, bool allTags, bool allCommits)
+    public async Task<GcResult> GcAsync(bool cloud, string? remoteName, bool dry, bool allBranches, bool allTags, bool allCommits, CancellationToken cancellationToken)
     {
         var remote = cloud ? Remote(remoteName) : null;
-        var keep = new HashSet<string>(StringComparer.Ordinal);
-        Func<string, IReadOnlyList<ManifestEntry>?> manifest = m => CachedManifest(m) ?? (remote is not null && remote.Contains(m) ? remote.ReadManifest(m) : null);
-        foreach (var output in Outputs([], Repository.Root))
-        {
-            foreach (var (_, md5) in ObjectsOf(output, manifest))
-            {
-                keep.Add(md5);
-            }
-        }
-
+        var outputs = Outputs([], Repository.Root).ToList();
         if (allBranches || allTags || allCommits)
         {
             var history = new GitHistory(Repository.Root);
@@ -33,17 +25,29 @@ internal sealed partial class DataWorkspace
             {
                 foreach (var (path, output) in history.OutputsAt(commit))
                 {
-                    var tracked = new TrackedOutput("", new DvcFile([output]), 0, output, Path.Combine(Repository.Root, path));
-                    foreach (var (_, md5) in ObjectsOf(tracked, manifest))
-                    {
-                        keep.Add(md5);
-                    }
+                    outputs.Add(new TrackedOutput("", new DvcFile([output]), 0, output, Path.Combine(Repository.Root, path)));
                 }
             }
         }
 
+        // Folder manifests are read once each, up front: from the cache, or from the remote when sweeping it too.
+        var manifests = new Dictionary<string, IReadOnlyList<ManifestEntry>?>(StringComparer.Ordinal);
+        foreach (var md5 in outputs.Where(o => o.Output.IsDirectory && o.Output.Cache && o.Output.Md5 is not null).Select(o => o.Output.Md5!).Distinct(StringComparer.Ordinal))
+        {
+            manifests[md5] = remote is null ? CachedManifest(md5) : await ManifestAsync(remote, md5, cancellationToken);
+        }
+
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var output in outputs)
+        {
+            foreach (var (_, md5) in ObjectsOf(output, m => manifests.GetValueOrDefault(m)))
+            {
+                keep.Add(md5);
+            }
+        }
+
         var (cacheRemoved, cacheBytes) = Sweep(Repository.Cache, keep, dry);
-        var (remoteRemoved, remoteBytes) = remote is null ? (0, 0L) : Sweep(remote, keep, dry);
+        var (remoteRemoved, remoteBytes) = remote is null ? (0, 0L) : await SweepAsync(remote, keep, dry, cancellationToken);
         return new GcResult(cacheRemoved, cacheBytes, remoteRemoved, remoteBytes, keep.Count, dry);
     }
 
@@ -62,6 +66,19 @@ internal sealed partial class DataWorkspace
         }
 
         return (count, bytes);
+    }
+
+    private static async Task<(int Count, long Bytes)> SweepAsync(IBlobStore remote, HashSet<string> keep, bool dry, CancellationToken cancellationToken)
+    {
+        var doomed = (await remote.ListAsync(RemoteLayout.Prefix, cancellationToken))
+            .Where(b => RemoteLayout.ObjectId(b.Key) is { } id && !keep.Contains(id))
+            .ToList();
+        if (!dry && doomed.Count > 0)
+        {
+            await remote.DeleteAsync(doomed.Select(b => b.Key).ToList(), cancellationToken);
+        }
+
+        return (doomed.Count, doomed.Sum(b => b.Size));
     }
 
     /// <summary><c>dvc ls</c> for this repository: the tracked outputs, or the files of one tracked folder.</summary>

@@ -33,12 +33,15 @@ internal sealed partial class DataWorkspace
         config.Save(Repository.ConfigPath);
     }
 
-    /// <summary><c>dvc remote modify</c>: sets or unsets one key of a remote's section, keeping the others.</summary>
-    public void ModifyRemote(string name, string key, string? value, string baseDirectory)
+    /// <summary>
+    /// <c>dvc remote modify [--local]</c>: sets or unsets one key of a remote's section, keeping the others. With
+    /// <paramref name="local"/> the key goes to the git-ignored <c>.dvc/config.local</c>, the place for secrets.
+    /// </summary>
+    public void ModifyRemote(string name, string key, string? value, string baseDirectory, bool local = false)
     {
-        var config = Repository.Config;
         var section = DvcConfig.RemoteSection(name);
-        if (!config.HasSection(section))
+        var config = local ? DvcConfig.Load(LocalConfigPath) : Repository.Config;
+        if (!Repository.Config.HasSection(section) && !config.HasSection(section))
         {
             throw new DataException(DataErrorKind.NotFound, $"No remote named '{name}'; see 'fathom data remote list'.");
         }
@@ -63,7 +66,7 @@ internal sealed partial class DataWorkspace
             config.Set(section, key, key == "url" ? StoredUrl(value, baseDirectory) : value);
         }
 
-        config.Save(Repository.ConfigPath);
+        config.Save(local ? LocalConfigPath : Repository.ConfigPath);
     }
 
     /// <summary><c>dvc remote default</c>: the default remote's name, after setting or unsetting it when asked.</summary>
@@ -91,25 +94,39 @@ internal sealed partial class DataWorkspace
         return config.Get("core", "remote");
     }
 
-    /// <summary>The object store of a remote (the default one when <paramref name="name"/> is null).</summary>
-    public ObjectCache Remote(string? name)
+    /// <summary>How remotes are reached by scheme; hosts register cloud schemes (see <c>S3DataRemotes.Register</c>).</summary>
+    public BlobStoreResolver Remotes { get; init; } = new();
+
+    /// <summary>The <c>--jobs</c> the user gave, if any; transfers otherwise use what suits the remote.</summary>
+    public int? TransferJobs { get; init; }
+
+    /// <summary>
+    /// The store of a remote (the default one when <paramref name="name"/> is null), configured from its section in
+    /// <c>.dvc/config</c> overlaid with <c>.dvc/config.local</c>, where DVC keeps credentials out of git.
+    /// </summary>
+    public IBlobStore Remote(string? name)
     {
         var config = Repository.Config;
-        name ??= config.Get("core", "remote")
+        var local = DvcConfig.Load(LocalConfigPath);
+        name ??= local.Get("core", "remote") ?? config.Get("core", "remote")
             ?? throw new DataException(DataErrorKind.InvalidInput, "No remote given and no default remote set; use -r NAME or 'fathom data remote add -d NAME URL'.");
-        var url = config.Get(DvcConfig.RemoteSection(name), "url")
-            ?? throw new DataException(DataErrorKind.NotFound, $"No remote named '{name}' in .dvc/config; see 'fathom data remote list'.");
-        if (url.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        var section = DvcConfig.RemoteSection(name);
+        var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in config.Entries(section).Concat(local.Entries(section)))
         {
-            url = new Uri(url).LocalPath;
-        }
-        else if (url.Contains("://", StringComparison.Ordinal))
-        {
-            throw new DataException(DataErrorKind.InvalidInput, $"Remote '{name}' is at '{url}'; this version of Fathom reaches local-folder remotes only (S3 and GCS are planned).");
+            options[key] = value;
         }
 
-        return new ObjectCache(Path.GetFullPath(url, Repository.DvcFolder));
+        if (!options.TryGetValue("url", out var url))
+        {
+            throw new DataException(DataErrorKind.NotFound, $"No remote named '{name}' in .dvc/config; see 'fathom data remote list'.");
+        }
+
+        // A relative local remote is relative to .dvc/, as DVC stores it.
+        return Remotes.Resolve(url, options, Repository.DvcFolder);
     }
+
+    private string LocalConfigPath => Path.Combine(Repository.DvcFolder, "config.local");
 
     private string StoredUrl(string url, string baseDirectory)
     {

@@ -58,39 +58,4 @@ internal sealed partial class DataWorkspace
         // checkout still report any object missing from the cache).
         return !cache.Contains(recorded) || current.Files.Any(f => current.Manifest is not null && !f.Remembered && !cache.Contains(f.Md5)) ? "not in cache" : null;
     }
-
-    /// <summary><c>dvc status --cloud</c>: compares the objects the outputs need between the cache and a remote.</summary>
-    public IReadOnlyList<CloudObjectStatus> CloudStatus(IReadOnlyList<string> targets, string baseDirectory, string? remoteName)
-    {
-        var remote = Remote(remoteName);
-        var inRemote = remote.EnumerateObjects().ToHashSet(StringComparer.Ordinal);
-        var result = new List<CloudObjectStatus>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var output in Outputs(targets, baseDirectory))
-        {
-            foreach (var (path, md5) in ObjectsOf(output, m => CachedManifest(m) ?? (remote.Contains(m) ? remote.ReadManifest(m) : null)))
-            {
-                if (!seen.Add(md5))
-                {
-                    continue;
-                }
-
-                var local = Repository.Cache.Contains(md5);
-                var far = inRemote.Contains(md5);
-                var state = (local, far) switch
-                {
-                    (true, false) => "new",
-                    (false, true) => "deleted",
-                    (false, false) => "missing",
-                    _ => null,
-                };
-                if (state is not null)
-                {
-                    result.Add(new CloudObjectStatus(path, md5, state));
-                }
-            }
-        }
-
-        return result;
-    }
 }

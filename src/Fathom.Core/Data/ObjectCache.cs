@@ -13,6 +13,7 @@ internal sealed class ObjectCache
     private const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private readonly ConcurrentDictionary<string, bool> _createdFolders = new(StringComparer.Ordinal);
+    private volatile bool _cloneWorks = true;
 
     public ObjectCache(string root)
         : this(root, Path.Combine(root, "files", "md5"))
@@ -82,7 +83,7 @@ internal sealed class ObjectCache
         Publish(temp, target);
     }
 
-    /// <summary>Copies a file in as an object unless present (the kernel copies; on reflink file systems it clones).</summary>
+    /// <summary>Copies a file in as an object unless present (cloned on reflink file systems, else copied).</summary>
     public void SaveFile(string source, string md5)
     {
         var target = PathOf(md5);
@@ -92,72 +93,115 @@ internal sealed class ObjectCache
         }
 
         var temp = TempFor(target);
-        File.Copy(source, temp);
-        if (!OperatingSystem.IsWindows())
+        try
         {
-            File.SetUnixFileMode(temp, ReadOnly);
-        }
+            var tryClone = _cloneWorks;
+            FileCopy.CopyNew(source, temp, ReadOnly, tryClone, out var cloned);
+            if (tryClone && !cloned)
+            {
+                // The file system refused once; it will refuse the rest, so stop asking.
+                _cloneWorks = false;
+            }
 
-        Publish(temp, target);
+            Publish(temp, target);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
     }
 
     /// <summary>
-    /// Copies an object in from elsewhere (a remote), hashing the bytes as they are written and publishing them only if
-    /// they match the object id; a corrupt or truncated source never reaches the cache. Returns the bytes copied.
+    /// Copies an object in from a local remote, hashing the bytes as they are written and publishing them only if they
+    /// match the object id; a corrupt or truncated source never reaches the cache. Returns the bytes copied.
     /// </summary>
     public long SaveVerified(string source, string md5)
     {
+        // Synchronous on purpose: a local remote's many small objects copy fastest without async hops per read.
+        using var input = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.None);
+        var size = RandomAccess.GetLength(input);
         var target = PathOf(md5);
         var temp = TempFor(target);
-        long length = 0;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 18);
         try
         {
-            using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+            long length = 0;
             using (var output = new FileStream(temp, CreateOptions(0)))
             using (var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5))
             {
-                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
-                try
+                int n;
+                while (length < size && (n = RandomAccess.Read(input, buffer, length)) > 0)
                 {
-                    int n;
-                    while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
-                    {
-                        hash.AppendData(buffer, 0, n);
-                        output.Write(buffer, 0, n);
-                        length += n;
-                    }
-                }
-                finally
-                {
-                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    hash.AppendData(buffer, 0, n);
+                    output.Write(buffer, 0, n);
+                    length += n;
                 }
 
-                var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-                var expected = md5.EndsWith(".dir", StringComparison.Ordinal) ? md5[..^4] : md5;
-                if (actual != expected)
-                {
-                    throw new DataException(DataErrorKind.Failure, $"'{source}' is corrupt: its content hashes to {actual}, not {expected}; it was not copied.");
-                }
+                Verify(hash, md5, source);
             }
 
             Publish(temp, target);
             return length;
         }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
         finally
         {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    /// <summary>Copies an object to another store (a remote) under a temporary name, then renames it; returns its size.</summary>
-    public long CopyTo(ObjectCache destination, string md5)
+    /// <summary>As <see cref="SaveVerified(string, string)"/>, from a stream (a bucket download); <paramref name="source"/> names it in errors.</summary>
+    public async Task<long> SaveVerifiedAsync(Stream input, string md5, string source, CancellationToken cancellationToken)
     {
-        var source = PathOf(md5);
-        destination.SaveFile(source, md5);
-        return new FileInfo(source).Length;
+        ArgumentNullException.ThrowIfNull(input);
+        var target = PathOf(md5);
+        var temp = TempFor(target);
+        // One pooled buffer per object; small objects (most of a data set) fit in one read.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 18);
+        try
+        {
+            long length = 0;
+            using (var output = new FileStream(temp, CreateOptions(0)))
+            using (var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5))
+            {
+                int n;
+                while ((n = await input.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    hash.AppendData(buffer, 0, n);
+                    output.Write(buffer, 0, n);
+                    length += n;
+                }
+
+                Verify(hash, md5, source);
+            }
+
+            Publish(temp, target);
+            return length;
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void Verify(System.Security.Cryptography.IncrementalHash hash, string md5, string source)
+    {
+        var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+        var expected = md5.EndsWith(".dir", StringComparison.Ordinal) ? md5[..^4] : md5;
+        if (actual != expected)
+        {
+            throw new DataException(DataErrorKind.Failure, $"'{source}' is corrupt: its content hashes to {actual}, not {expected}; it was not copied.");
+        }
     }
 
     public void SaveManifest(string dirMd5, string manifest) => SaveBytes(dirMd5, Encoding.UTF8.GetBytes(manifest));
@@ -185,21 +229,11 @@ internal sealed class ObjectCache
             _createdFolders.TryAdd(folder, true);
         }
 
-        return Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        return AtomicFile.TempNameFor(target);
     }
 
     /// <summary>Renames a finished temporary file onto its object path; a concurrent writer of the same content is fine.</summary>
-    public static void Publish(string temp, string target)
-    {
-        try
-        {
-            File.Move(temp, target, overwrite: true);
-        }
-        catch (IOException) when (File.Exists(target))
-        {
-            File.Delete(temp);
-        }
-    }
+    public static void Publish(string temp, string target) => FileCopy.Replace(temp, target);
 
     // Created read-only (0444) in the same call, so no separate chmod; the open descriptor can still write.
     private static FileStreamOptions CreateOptions(int bufferSize)

@@ -13,6 +13,10 @@ internal sealed class WorkspaceLinker
     private const UnixFileMode Executable = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
     private readonly IReadOnlyList<LinkType> _types;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _folders = new(StringComparer.Ordinal);
+
+    // Cleared at the first refused clone: the file system will refuse the rest too, so don't ask 20,000 times.
+    private volatile bool _cloneWorks = true;
 
     public WorkspaceLinker(IReadOnlyList<LinkType> types) => _types = types.Count == 0 ? [LinkType.Reflink, LinkType.Copy] : types;
 
@@ -38,7 +42,14 @@ internal sealed class WorkspaceLinker
 
     public void Place(string objectPath, string destination, bool isExecutable)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        // One mkdir per folder rather than a stat per file: a checkout of a tracked folder places thousands of files in few folders.
+        var folder = Path.GetDirectoryName(destination)!;
+        if (!_folders.ContainsKey(folder))
+        {
+            Directory.CreateDirectory(folder);
+            _folders.TryAdd(folder, true);
+        }
+
         var temp = AtomicFile.TempNameFor(destination);
         Exception? last = null;
         foreach (var type in _types)
@@ -46,12 +57,17 @@ internal sealed class WorkspaceLinker
             try
             {
                 Make(type, objectPath, temp, isExecutable);
-                if (Directory.Exists(destination) && !File.GetAttributes(destination).HasFlag(FileAttributes.ReparsePoint))
+                try
                 {
+                    FileCopy.Replace(temp, destination);
+                }
+                catch (IOException) when (Directory.Exists(destination) && !File.GetAttributes(destination).HasFlag(FileAttributes.ReparsePoint))
+                {
+                    // A folder where a file belongs (the data changed shape): only then pay for the check.
                     Directory.Delete(destination, recursive: true);
+                    File.Move(temp, destination, overwrite: true);
                 }
 
-                File.Move(temp, destination, overwrite: true);
                 return;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -67,17 +83,18 @@ internal sealed class WorkspaceLinker
         throw new IOException($"Cannot place '{destination}' with cache.type {string.Join(',', _types).ToLowerInvariant()}: {last?.Message}", last);
     }
 
-    private static void Make(LinkType type, string objectPath, string temp, bool isExecutable)
+    private void Make(LinkType type, string objectPath, string temp, bool isExecutable)
     {
         switch (type)
         {
-            // File.Copy clones (FICLONE) where the file system can and copies otherwise, which is reflink-else-copy.
+            // Clone (FICLONE) where the file system can and copy otherwise, which is reflink-else-copy; created writable.
             case LinkType.Reflink:
             case LinkType.Copy:
-                File.Copy(objectPath, temp);
-                if (!OperatingSystem.IsWindows())
+                var tryClone = type == LinkType.Reflink && _cloneWorks;
+                FileCopy.CopyNew(objectPath, temp, isExecutable ? Writable | Executable : Writable, tryClone, out var cloned);
+                if (tryClone && !cloned)
                 {
-                    File.SetUnixFileMode(temp, isExecutable ? Writable | Executable : Writable);
+                    _cloneWorks = false;
                 }
 
                 break;

@@ -6,6 +6,15 @@ namespace Fathom.Storage;
 /// <summary>How to reach an S3-compatible service: endpoint, region and credentials.</summary>
 internal sealed record S3Settings(string? Endpoint, string Region, string? AccessKey, string? SecretKey, string? SessionToken)
 {
+    /// <summary>A named profile of the AWS shared credentials file, used when no key pair is given.</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>Where the shared credentials file is, when not at the AWS default (~/.aws/credentials).</summary>
+    public string? CredentialPath { get; init; }
+
+    /// <summary>Plain HTTP to the endpoint (DVC's <c>use_ssl = false</c>).</summary>
+    public bool UseHttp { get; init; }
+
     /// <summary>
     /// Reads the variables MLflow and the AWS tools use; a custom endpoint (MinIO, Ceph, ECS, GCS) comes from
     /// <c>MLFLOW_S3_ENDPOINT_URL</c>, else <c>AWS_ENDPOINT_URL_S3</c>, else <c>AWS_ENDPOINT_URL</c>.
@@ -26,6 +35,7 @@ internal sealed record S3Settings(string? Endpoint, string Region, string? Acces
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             AuthenticationRegion = Region,
+            UseHttp = UseHttp,
         };
         if (Endpoint is not null)
         {
@@ -37,9 +47,21 @@ internal sealed record S3Settings(string? Endpoint, string Region, string? Acces
             config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(Region);
         }
 
-        return AccessKey is null
-            ? new AmazonS3Client(config)
-            : new AmazonS3Client(SessionToken is null ? new BasicAWSCredentials(AccessKey, SecretKey) : new SessionAWSCredentials(AccessKey, SecretKey, SessionToken), config);
+        if (AccessKey is not null)
+        {
+            return new AmazonS3Client(SessionToken is null ? new BasicAWSCredentials(AccessKey, SecretKey) : new SessionAWSCredentials(AccessKey, SecretKey, SessionToken), config);
+        }
+
+        if (Profile is not null || CredentialPath is not null)
+        {
+            var profile = Profile ?? "default";
+            var chain = new Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain(CredentialPath);
+            return chain.TryGetAWSCredentials(profile, out var credentials)
+                ? new AmazonS3Client(credentials, config)
+                : throw new ArgumentException($"AWS profile '{profile}' not found{(CredentialPath is null ? "" : $" in {CredentialPath}")}; check the remote's 'profile' and 'credentialpath'.");
+        }
+
+        return new AmazonS3Client(config);
     }
 
     private static string? FirstSet(params string[] names) =>

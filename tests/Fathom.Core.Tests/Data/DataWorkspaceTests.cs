@@ -104,7 +104,7 @@ public sealed class DataWorkspaceTests
     }
 
     [Fact]
-    public void Fetch_CorruptRemoteObject_IsRejectedAndNotCached()
+    public async Task Fetch_CorruptRemoteObject_IsRejectedAndNotCached()
     {
         using var dir = new TempDirectory();
         DvcRepository.Init(dir.Path, force: false);
@@ -113,14 +113,14 @@ public sealed class DataWorkspaceTests
         workspace.Add(["a.txt"], dir.Path, null, default);
         workspace.AddRemote("store", "store", makeDefault: true, force: false, dir.Path);
         workspace = DataWorkspace.Open(dir.Path);
-        workspace.Push([], dir.Path, null, null, default);
+        await workspace.PushAsync([], dir.Path, null, null, default);
         var md5 = "5d41402abc4b2a76b9719d911017c592";
         var remoteObject = dir.Combine("store", "files", "md5", md5[..2], md5[2..]);
         File.SetUnixFileMode(remoteObject, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllText(remoteObject, "HELLO");
         workspace.Repository.Cache.Remove(md5);
 
-        var e = Assert.Throws<DataException>(() => workspace.Fetch([], dir.Path, null, null, default));
+        var e = await Assert.ThrowsAsync<DataException>(() => workspace.FetchAsync([], dir.Path, null, null, default));
 
         Assert.Contains("corrupt", e.Message, StringComparison.Ordinal);
         Assert.False(workspace.Repository.Cache.Contains(md5));

@@ -7,11 +7,11 @@ namespace Fathom.Cli.Commands.Data;
 
 internal static partial class DataCommand
 {
-    private static Command Push() => TransferCommand("push", "Upload tracked data from the cache to a remote, skipping what it has.", (w, t, r, p, ct) => w.Push(t, Directory.GetCurrentDirectory(), r, p, ct), "pushed");
+    private static Command Push() => TransferCommand("push", "Upload tracked data from the cache to a remote, skipping what it has.", (w, t, r, p, ct) => w.PushAsync(t, Directory.GetCurrentDirectory(), r, p, ct), "pushed");
 
-    private static Command Fetch() => TransferCommand("fetch", "Download tracked data from a remote into the cache, verifying each object's md5.", (w, t, r, p, ct) => w.Fetch(t, Directory.GetCurrentDirectory(), r, p, ct), "fetched");
+    private static Command Fetch() => TransferCommand("fetch", "Download tracked data from a remote into the cache, verifying each object's md5.", (w, t, r, p, ct) => w.FetchAsync(t, Directory.GetCurrentDirectory(), r, p, ct), "fetched");
 
-    private static Command TransferCommand(string name, string description, Func<DataWorkspace, string[], string?, IProgress<long>, CancellationToken, TransferResult> transfer, string verb)
+    private static Command TransferCommand(string name, string description, Func<DataWorkspace, string[], string?, IProgress<long>, CancellationToken, Task<TransferResult>> transfer, string verb)
     {
         var targets = DataOptions.Targets("Data paths or .dvc files (default: all).");
         var remote = DataOptions.Remote();
@@ -19,7 +19,7 @@ internal static partial class DataCommand
         var command = new Command(name, description) { targets, remote, jobs };
         return command.WithAction(async (parse, cli, ct) =>
         {
-            var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
+            var workspace = DataOptions.OpenWorkspace(DataOptions.ValidJobs(parse.GetValue(jobs)));
             var result = await ProgressReporter.RunAsync(cli.Error, char.ToUpperInvariant(verb[0]) + verb[1..^2] + "ing", null, progress =>
                 Task.Run(() => transfer(workspace, parse.GetValue(targets)!, parse.GetValue(remote), progress, ct), ct));
             return RenderTransfer(cli, result, verb);
@@ -35,13 +35,35 @@ internal static partial class DataCommand
         var command = new Command("pull", "Fetch tracked data from a remote, then check it out into the workspace.") { targets, remote, jobs, force };
         return command.WithAction(async (parse, cli, ct) =>
         {
-            var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
+            var workspace = DataOptions.OpenWorkspace(DataOptions.ValidJobs(parse.GetValue(jobs)));
             var (fetched, checkout) = await ProgressReporter.RunAsync(cli.Error, "Pulling", null, progress =>
-                Task.Run(() => workspace.Pull(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), parse.GetValue(remote), parse.GetValue(force), progress, ct), ct));
+                Task.Run(() => workspace.PullAsync(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), parse.GetValue(remote), parse.GetValue(force), progress, ct), ct));
             var code = RenderTransfer(cli, fetched, "fetched");
             var checkoutCode = RenderCheckout(cli, checkout);
             return code != ExitCodes.Success ? code : checkoutCode;
         });
+    }
+
+    private static async Task<int> CloudStatusAsync(CliContext cli, DataWorkspace workspace, string[] targets, string? remote, CancellationToken cancellationToken)
+    {
+        var objects = await workspace.CloudStatusAsync(targets, Directory.GetCurrentDirectory(), remote, cancellationToken);
+        if (cli.Json)
+        {
+            cli.WriteJson(objects.ToDictionary(o => o.Path, o => o.State));
+        }
+        else if (objects.Count == 0)
+        {
+            cli.Out.WriteLine($"Cache and remote '{remote ?? workspace.Repository.Config.Get("core", "remote")}' are in sync.");
+        }
+        else
+        {
+            foreach (var o in objects)
+            {
+                cli.Out.WriteLine($"\t{o.State + ":",-20}{o.Path}");
+            }
+        }
+
+        return ExitCodes.Success;
     }
 
     private static int RenderTransfer(CliContext cli, TransferResult result, string verb)
@@ -76,19 +98,19 @@ internal static partial class DataCommand
         var allTags = new Option<bool>("--all-tags", "-T") { Description = "Also keep what every tagged git commit references." };
         var allCommits = new Option<bool>("--all-commits", "-A") { Description = "Also keep what every git commit references." };
         var command = new Command("gc", "Delete cache (and with --cloud remote) objects that no tracked data references.") { workspace, allBranches, allTags, allCommits, cloud, remote, dry };
-        return command.WithAction((parse, cli, ct) =>
+        return command.WithAction(async (parse, cli, ct) =>
         {
             if (!parse.GetValue(workspace) && !parse.GetValue(allBranches) && !parse.GetValue(allTags) && !parse.GetValue(allCommits))
             {
                 throw new CliInputException("gc needs a scope: -w/--workspace keeps what the workspace's .dvc files reference; -a/--all-branches, -T/--all-tags and -A/--all-commits also keep what those git revisions reference.");
             }
 
-            var data = DataWorkspace.Open(Directory.GetCurrentDirectory());
-            var result = data.Gc(parse.GetValue(cloud) || parse.GetValue(remote) is not null, parse.GetValue(remote), parse.GetValue(dry), parse.GetValue(allBranches), parse.GetValue(allTags), parse.GetValue(allCommits));
+            var data = DataOptions.OpenWorkspace(null);
+            var result = await data.GcAsync(parse.GetValue(cloud) || parse.GetValue(remote) is not null, parse.GetValue(remote), parse.GetValue(dry), parse.GetValue(allBranches), parse.GetValue(allTags), parse.GetValue(allCommits), ct);
             if (cli.Json)
             {
                 cli.WriteJson(new { cache_removed = result.CacheRemoved, cache_bytes = result.CacheBytes, remote_removed = result.RemoteRemoved, remote_bytes = result.RemoteBytes, kept = result.Kept, dry = result.Dry });
-                return Task.FromResult(ExitCodes.Success);
+                return ExitCodes.Success;
             }
 
             var would = result.Dry ? "Would remove" : "Removed";
@@ -98,7 +120,7 @@ internal static partial class DataCommand
                 cli.Out.WriteLine($"{would} {result.RemoteRemoved:N0} objects ({Format.Bytes(result.RemoteBytes)}) from the remote.");
             }
 
-            return Task.FromResult(ExitCodes.Success);
+            return ExitCodes.Success;
         });
     }
 

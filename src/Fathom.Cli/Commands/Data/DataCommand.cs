@@ -23,6 +23,7 @@ internal static partial class DataCommand
         command.Subcommands.Add(List());
         command.Subcommands.Add(Diff());
         command.Subcommands.Add(DataRemoteCommand.Create());
+        command.Subcommands.Add(DataSyncCommand.Create());
         return command;
     }
 
@@ -76,30 +77,12 @@ internal static partial class DataCommand
         var command = new Command("status", "Show tracked data that changed in the workspace, or (with --cloud) what differs between cache and remote.") { targets, cloud, remote, jobs };
         return command.WithAction((parse, cli, ct) =>
         {
-            var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
             if (parse.GetValue(cloud) || parse.GetValue(remote) is not null)
             {
-                var objects = workspace.CloudStatus(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), parse.GetValue(remote));
-                if (cli.Json)
-                {
-                    cli.WriteJson(objects.ToDictionary(o => o.Path, o => o.State));
-                }
-                else if (objects.Count == 0)
-                {
-                    var name = parse.GetValue(remote) ?? workspace.Repository.Config.Get("core", "remote");
-                    cli.Out.WriteLine($"Cache and remote '{name}' are in sync.");
-                }
-                else
-                {
-                    foreach (var o in objects)
-                    {
-                        cli.Out.WriteLine($"\t{o.State + ":",-20}{o.Path}");
-                    }
-                }
-
-                return Task.FromResult(ExitCodes.Success);
+                return CloudStatusAsync(cli, DataOptions.OpenWorkspace(DataOptions.ValidJobs(parse.GetValue(jobs))), parse.GetValue(targets)!, parse.GetValue(remote), ct);
             }
 
+            var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
             var changes = workspace.Status(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), ct);
             if (cli.Json)
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Fathom.Data;
 
 namespace Fathom.Cli.Commands.Data;
 
@@ -10,6 +11,13 @@ internal static class DataOptions
     public static Option<int?> Jobs() => new("--jobs", "-j") { Description = "Parallel workers for hashing and transfers (default: the number of cores)." };
 
     public static Option<string?> Remote() => new("--remote", "-r") { Description = "Remote name (default: core.remote in .dvc/config)." };
+
+    /// <summary>The workspace of the current folder, able to reach S3 and GCS remotes; <paramref name="jobs"/> as given by the user.</summary>
+    public static DataWorkspace OpenWorkspace(int? jobs) => new(DvcRepository.Discover(Directory.GetCurrentDirectory()), jobs)
+    {
+        Remotes = S3DataRemotes.Register(new BlobStoreResolver()),
+        TransferJobs = jobs,
+    };
 
     public static int? ValidJobs(int? jobs) => jobs is null or (>= 1 and <= 256) ? jobs : throw new CliInputException($"--jobs must be between 1 and 256 (got {jobs}).");
 }

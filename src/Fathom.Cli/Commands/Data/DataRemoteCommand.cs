@@ -59,7 +59,8 @@ internal static class DataRemoteCommand
         var key = new Argument<string>("option") { Description = "Config key, e.g. url, jobs, endpointurl." };
         var value = new Argument<string?>("value") { Description = "New value (omit with --unset).", Arity = ArgumentArity.ZeroOrOne };
         var unset = new Option<bool>("--unset", "-u") { Description = "Remove the key." };
-        var command = new Command("modify", "Set or unset one option of a remote, keeping the others.") { name, key, value, unset };
+        var local = new Option<bool>("--local") { Description = "Write to .dvc/config.local (git-ignored), the place for credentials." };
+        var command = new Command("modify", "Set or unset one option of a remote, keeping the others.") { name, key, value, unset, local };
         return command.WithAction((parse, cli, ct) =>
         {
             var newValue = parse.GetValue(value);
@@ -68,7 +69,7 @@ internal static class DataRemoteCommand
                 throw new CliInputException("Give either a value or --unset.");
             }
 
-            DataWorkspace.Open(Directory.GetCurrentDirectory()).ModifyRemote(parse.GetValue(name)!, parse.GetValue(key)!, newValue, Directory.GetCurrentDirectory());
+            DataWorkspace.Open(Directory.GetCurrentDirectory()).ModifyRemote(parse.GetValue(name)!, parse.GetValue(key)!, newValue, Directory.GetCurrentDirectory(), parse.GetValue(local));
             return Task.FromResult(ExitCodes.Success);
         });
     }

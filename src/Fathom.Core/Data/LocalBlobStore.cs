@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.IO.Enumeration;
+
+namespace Fathom.Data;
+
+/// <summary>
+/// A folder as a <see cref="IBlobStore"/>: a local (or mounted network) DVC remote, or one side of <c>data sync</c>.
+/// Files arrive under a temporary name in their folder and are renamed into place.
+/// </summary>
+internal sealed class LocalBlobStore : IBlobStore
+{
+    private const UnixFileMode Writable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    private readonly ConcurrentDictionary<string, bool> _createdFolders = new(StringComparer.Ordinal);
+
+    public LocalBlobStore(string root) => Root = Path.GetFullPath(root);
+
+    public string Root { get; }
+
+    public string Url => Root;
+
+    // Local copies are bound by the disk and the kernel, not by latency: one worker per core is enough.
+    public int DefaultJobs => Environment.ProcessorCount;
+
+    public string PathOf(string key) => Path.Combine(Root, key.Replace('/', Path.DirectorySeparatorChar));
+
+    public string? LocalPath(string key) => PathOf(key);
+
+    public Task<IReadOnlyList<BlobInfo>> ListAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var folder = prefix.Length == 0 ? Root : PathOf(prefix.TrimEnd('/'));
+        if (!Directory.Exists(folder))
+        {
+            return Task.FromResult<IReadOnlyList<BlobInfo>>([]);
+        }
+
+        var root = Root;
+        var files = new FileSystemEnumerable<BlobInfo>(folder, (ref FileSystemEntry entry) =>
+            new BlobInfo(Key(root, entry.ToFullPath()), entry.Length, entry.LastWriteTimeUtc, null), new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        {
+            // Our own half-written temporaries (".name.<guid>.tmp") are not files yet.
+            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !IsTemporary(entry.FileName),
+        };
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<BlobInfo>>(files.ToList());
+    }
+
+    /// <summary>Keys only: no stat per file, which is most of the cost of listing a big local remote.</summary>
+    public Task<IReadOnlyList<string>> ListKeysAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var folder = prefix.Length == 0 ? Root : PathOf(prefix.TrimEnd('/'));
+        if (!Directory.Exists(folder))
+        {
+            return Task.FromResult<IReadOnlyList<string>>([]);
+        }
+
+        var root = Root;
+        var files = new FileSystemEnumerable<string>(folder, (ref FileSystemEntry entry) => Key(root, entry.ToFullPath()), new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !IsTemporary(entry.FileName),
+        };
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<string>>(files.ToList());
+    }
+
+    public Task<BlobInfo?> StatAsync(string key, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(PathOf(key));
+        return Task.FromResult(info.Exists ? new BlobInfo(key, info.Length, info.LastWriteTimeUtc, null) : null);
+    }
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) =>
+        Task.FromResult<Stream>(new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+
+    public Task UploadAsync(string key, string sourceFile, CancellationToken cancellationToken)
+    {
+        Upload(key, sourceFile);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Copies a local file in under <paramref name="key"/>, atomically; returns its size.</summary>
+    public long Upload(string key, string sourceFile)
+    {
+        var target = PathOf(key);
+        var temp = TempFor(target);
+        try
+        {
+            var length = FileCopy.CopyNew(sourceFile, temp, Writable);
+            FileCopy.Replace(temp, target);
+            return length;
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Copies a local file in (the kernel copies, or clones where it can), stamped with <paramref name="lastModified"/>.</summary>
+    public void CopyIn(string key, string sourceFile, DateTimeOffset lastModified)
+    {
+        var target = PathOf(key);
+        var temp = TempFor(target);
+        try
+        {
+            File.Copy(sourceFile, temp);
+            File.SetLastWriteTimeUtc(temp, lastModified.UtcDateTime);
+            File.Move(temp, target, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>Writes a stream to <paramref name="key"/> through a temporary file, stamping it with <paramref name="lastModified"/> when given.</summary>
+    public async Task WriteAsync(string key, Stream content, DateTimeOffset? lastModified, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var target = PathOf(key);
+        var temp = TempFor(target);
+        try
+        {
+            await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await content.CopyToAsync(output, cancellationToken);
+            }
+
+            if (lastModified is { } stamp)
+            {
+                File.SetLastWriteTimeUtc(temp, stamp.UtcDateTime);
+            }
+
+            File.Move(temp, target, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    public Task DeleteAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var key in keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            File.Delete(PathOf(key));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A temporary name next to <paramref name="target"/>, creating its folder once per store.</summary>
+    public string TempFor(string target)
+    {
+        var folder = Path.GetDirectoryName(target)!;
+        // Mark the folder only after it exists: a parallel writer must never see it marked but not yet created.
+        if (!_createdFolders.ContainsKey(folder))
+        {
+            Directory.CreateDirectory(folder);
+            _createdFolders.TryAdd(folder, true);
+        }
+
+        return AtomicFile.TempNameFor(target);
+    }
+
+    public static bool IsTemporary(ReadOnlySpan<char> name) => name.StartsWith(".") && name.EndsWith(".tmp");
+
+    private static string Key(string root, string fullPath) => fullPath[(root.Length + 1)..].Replace(Path.DirectorySeparatorChar, '/');
+}
