@@ -69,42 +69,6 @@ internal sealed partial class PostgresTrackingStore
 
     public Task RestoreRunAsync(string runId, CancellationToken cancellationToken) => SetRunStageAsync(runId, LifecycleStage.Active, cancellationToken);
 
-    public async Task<RunsPage> SearchRunsAsync(RunSearch search, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(search);
-        if (search.MaxResults is < 1 or > 50_000)
-        {
-            throw TrackingException.Invalid($"Invalid value {search.MaxResults} for parameter 'max_results' supplied. It must be at most 50000 and at least 1.");
-        }
-
-        RequireNoFilterOrOrder(search.Filter, search.OrderBy);
-        var ids = search.ExperimentIds.Select(ParseId).OfType<long>().ToArray();
-        if (ids.Length == 0)
-        {
-            return new RunsPage([], null);
-        }
-
-        var offset = PageTokens.Decode(search.PageToken);
-        var stage = search.ViewType switch
-        {
-            ViewType.ActiveOnly => "AND lifecycle_stage = 'active'",
-            ViewType.DeletedOnly => "AND lifecycle_stage = 'deleted'",
-            _ => string.Empty,
-        };
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        // One more row than asked tells whether another page exists.
-        var infos = await ReadRunInfosAsync(connection, null,
-            $"SELECT {RunColumns} FROM runs WHERE experiment_id = ANY($1) {stage} ORDER BY start_time DESC, run_uuid ASC LIMIT $2 OFFSET $3;",
-            [ids, search.MaxResults + 1, offset], cancellationToken);
-        var more = infos.Count > search.MaxResults;
-        if (more)
-        {
-            infos.RemoveAt(infos.Count - 1);
-        }
-
-        return new RunsPage(await AttachDataAsync(connection, infos, cancellationToken), more ? PageTokens.Encode(offset + search.MaxResults) : null);
-    }
-
     public async Task LogBatchAsync(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
     {
         TrackingValidation.ValidateBatch(metrics, parameters, tags);
