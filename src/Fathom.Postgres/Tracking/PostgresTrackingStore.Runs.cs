@@ -176,15 +176,22 @@ internal sealed partial class PostgresTrackingStore
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        foreach (var metric in MetricValues.LatestByKey(metrics).Values)
-        {
-            await using var upsert = Command(connection, """
-                INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step, is_nan) VALUES ($1, $2, $3, $4, $5, $6)
-                ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
-                WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value);
-                """, transaction, runId, metric.Key, MetricValues.Stored(metric.Value), metric.Timestamp, metric.Step, double.IsNaN(metric.Value));
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
-        }
+        // The batch's latest point per key, computed here, goes in with one statement too (one row per key, so
+        // ON CONFLICT never meets the same key twice); "latest" is the maximum of (step, timestamp, value).
+        var latest = MetricValues.LatestByKey(metrics).Values.ToList();
+        await using var upsert = new NpgsqlCommand("""
+            INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step, is_nan)
+            SELECT $1, k, v, t, s, n FROM unnest($2::text[], $3::float8[], $4::bigint[], $5::bigint[], $6::boolean[]) AS p(k, v, t, s, n)
+            ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+            WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value);
+            """, connection, transaction);
+        upsert.Parameters.AddWithValue(runId);
+        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Text, latest.Select(m => m.Key).ToArray());
+        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Double, latest.Select(m => MetricValues.Stored(m.Value)).ToArray());
+        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, latest.Select(m => m.Timestamp).ToArray());
+        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, latest.Select(m => m.Step).ToArray());
+        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Boolean, latest.Select(m => double.IsNaN(m.Value)).ToArray());
+        await upsert.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task UpsertTagsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
