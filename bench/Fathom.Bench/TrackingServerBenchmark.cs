@@ -26,11 +26,8 @@ internal static class TrackingServerBenchmark
         var writers = int.Parse(Option(args, "--writers") ?? "8", CultureInfo.InvariantCulture);
         var requests = int.Parse(Option(args, "--requests") ?? "25", CultureInfo.InvariantCulture);
         var runCounts = (Option(args, "--runs") ?? "5000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
-        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-tracking-server");
-        if (Directory.Exists(work))
-        {
-            Directory.Delete(work, recursive: true);
-        }
+        // A folder of its own: a fixed name let two benches on one machine delete each other's store mid-run.
+        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-tracking-server", Guid.NewGuid().ToString("N"));
 
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}");
         await using var postgres = args.Contains("--postgres") ? await BenchPostgres.StartAsync() : null;
@@ -62,6 +59,8 @@ internal static class TrackingServerBenchmark
         process.Refresh();
         Console.WriteLine($"memory: working set {process.WorkingSet64 / 1e6:0} MB, peak {process.PeakWorkingSet64 / 1e6:0} MB, managed heap {GC.GetTotalMemory(false) / 1e6:0} MB (server and bench client in one process, {seeded:N0} runs in the store)");
         await app.StopAsync();
+        await app.DisposeAsync();
+        Directory.Delete(work, recursive: true);
         return 0;
     }
 
