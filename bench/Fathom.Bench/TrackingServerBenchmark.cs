@@ -60,7 +60,11 @@ internal static class TrackingServerBenchmark
         Console.WriteLine($"memory: working set {process.WorkingSet64 / 1e6:0} MB, peak {process.PeakWorkingSet64 / 1e6:0} MB, managed heap {GC.GetTotalMemory(false) / 1e6:0} MB (server and bench client in one process, {seeded:N0} runs in the store)");
         await app.StopAsync();
         await app.DisposeAsync();
-        Directory.Delete(work, recursive: true);
+        if (Directory.Exists(work))
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
         return 0;
     }
 
