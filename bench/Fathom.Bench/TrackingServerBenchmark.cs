@@ -10,10 +10,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Fathom.Bench;
 
 /// <summary>
-/// The tracking server's targets, over loopback HTTP against an in-process server on a temp SQLite store:
-/// log-batch ingest with concurrent writers (and a check that no point was lost), search-runs with a metric
-/// filter and ORDER BY over 5,000 (and optionally 100,000) runs, get-history of a 100,000-step metric, memory.
-/// <c>dotnet run -c Release --project bench/Fathom.Bench -- tracking-server [--writers 8] [--requests 25] [--runs 5000,100000] [--process-runs 100000 [--fathom path/to/fathom.dll]]</c>
+/// The tracking server's targets, over loopback HTTP against an in-process server on a temp SQLite store (or
+/// PostgreSQL: <c>--postgres</c> starts a throw-away cluster, <c>--store postgresql://…</c> uses a running one):
+/// log-batch ingest with concurrent writers (store alone, then over HTTP, with a check that no point was lost),
+/// search-runs with a metric filter and ORDER BY over each of <c>--runs</c>, get-history of a 100,000-step metric, memory.
+/// <c>dotnet run -c Release --project bench/Fathom.Bench -- tracking-server [--writers 8] [--requests 25] [--runs 5000,100000] [--postgres | --store URI] [--process-runs 100000 [--fathom path/to/fathom.dll]]</c>
 /// </summary>
 internal static class TrackingServerBenchmark
 {
@@ -25,23 +26,24 @@ internal static class TrackingServerBenchmark
         var writers = int.Parse(Option(args, "--writers") ?? "8", CultureInfo.InvariantCulture);
         var requests = int.Parse(Option(args, "--requests") ?? "25", CultureInfo.InvariantCulture);
         var runCounts = (Option(args, "--runs") ?? "5000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
-        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-tracking-server");
-        if (Directory.Exists(work))
-        {
-            Directory.Delete(work, recursive: true);
-        }
+        // A folder of its own: a fixed name let two benches on one machine delete each other's store mid-run.
+        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-tracking-server", Guid.NewGuid().ToString("N"));
 
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}");
+        await using var postgres = args.Contains("--postgres") ? await BenchPostgres.StartAsync() : null;
+        var storeUri = postgres?.Uri ?? Option(args, "--store");
+        Console.WriteLine($"store: {(storeUri is null ? "SQLite (temp folder)" : UriRedaction.Redact(storeUri))}{(postgres is null ? string.Empty : " (throw-away cluster, fsync and synchronous_commit on)")}");
         var startup = Stopwatch.StartNew();
-        var options = new TrackingServerOptions { Port = 0, Store = StoreLocation.Parse(work, "/"), ArtifactsDestination = Path.Combine(work, "artifacts") };
+        var options = new TrackingServerOptions { Port = 0, Store = StoreLocation.Parse(work, "/"), StoreUri = storeUri, ArtifactsDestination = Path.Combine(work, "artifacts") };
         await using var app = TrackingServerHost.Build(options);
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         (await http.GetAsync("/health")).EnsureSuccessStatusCode();
         Console.WriteLine($"startup: {startup.ElapsedMilliseconds} ms to the first healthy answer (in-process)");
 
-        await IngestAsync(http, writers, requests);
         var store = app.Services.GetRequiredService<ITrackingStore>();
+        await IngestStoreOnlyAsync(store, writers, requests);
+        await IngestAsync(http, writers, requests);
         await HistoryAsync(http, store);
         var seeded = 0;
         var experiment = await Post(http, "experiments/create", """{"name": "search-bench"}""");
@@ -57,6 +59,12 @@ internal static class TrackingServerBenchmark
         process.Refresh();
         Console.WriteLine($"memory: working set {process.WorkingSet64 / 1e6:0} MB, peak {process.PeakWorkingSet64 / 1e6:0} MB, managed heap {GC.GetTotalMemory(false) / 1e6:0} MB (server and bench client in one process, {seeded:N0} runs in the store)");
         await app.StopAsync();
+        await app.DisposeAsync();
+        if (Directory.Exists(work))
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
         if (Option(args, "--process-runs") is { } processRuns)
         {
             await TrackingServerProcessBenchmark.RunAsync(int.Parse(processRuns, CultureInfo.InvariantCulture), Option(args, "--fathom"));
@@ -78,6 +86,7 @@ internal static class TrackingServerBenchmark
         var bodies = runIds.Select(id => Enumerable.Range(0, requests).Select(r => BatchBody(id, r)).ToList()).ToList();
         await Post(http, "runs/log-batch", BatchBody(runIds[0], requests)); // warm-up, outside the count
         var failures = 0;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(bodies.Select(async perWriter =>
         {
@@ -94,7 +103,7 @@ internal static class TrackingServerBenchmark
         }));
         var elapsed = stopwatch.Elapsed;
         var points = (long)writers * requests * PointsPerRequest;
-        Console.WriteLine($"ingest: {points:N0} points in {elapsed.TotalSeconds:0.00} s = {points / elapsed.TotalSeconds:N0} points/s ({writers} writers x {requests} log-batch requests x {PointsPerRequest} metrics)");
+        Console.WriteLine($"ingest: {points:N0} points in {elapsed.TotalSeconds:0.00} s = {points / elapsed.TotalSeconds:N0} points/s ({writers} writers x {requests} log-batch requests x {PointsPerRequest} metrics); {CpuSeconds(cpu):0.00} CPU-s in this process (server and client)");
 
         // No lost write: every key of every writer has exactly the points it sent.
         var lost = 0L;
@@ -109,6 +118,36 @@ internal static class TrackingServerBenchmark
         }
 
         Console.WriteLine($"ingest: {failures} failed requests, {lost} points missing");
+    }
+
+    // The same batches straight into the store: the gap to the HTTP figure is the server's (JSON, routing) share.
+    private static async Task IngestStoreOnlyAsync(ITrackingStore store, int writers, int requests)
+    {
+        var runs = new List<string>();
+        for (var w = 0; w < writers; w++)
+        {
+            runs.Add((await store.CreateRunAsync(new CreateRunRequest("0", $"store-writer-{w}", "bench", 1, []), CancellationToken.None)).RunId);
+        }
+
+        var perKey = PointsPerRequest / KeysPerRequest;
+        var batches = Enumerable.Range(0, requests).Select(r => Enumerable.Range(0, PointsPerRequest).Select(i =>
+        {
+            var step = (r * perKey) + (i / KeysPerRequest);
+            return new Metric($"m{i % KeysPerRequest}", step * 0.001, 1_700_000_000_000L + step, step);
+        }).ToList()).ToList();
+        await store.LogBatchAsync(runs[0], batches[0], [], [], CancellationToken.None); // warm-up, a duplicate of the first batch
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(runs.Select(run => Task.Run(async () =>
+        {
+            foreach (var batch in batches)
+            {
+                await store.LogBatchAsync(run, batch, [], [], CancellationToken.None);
+            }
+        })));
+        var elapsed = stopwatch.Elapsed;
+        var points = (long)writers * requests * PointsPerRequest;
+        Console.WriteLine($"ingest (store only, no HTTP/JSON): {points:N0} points in {elapsed.TotalSeconds:0.00} s = {points / elapsed.TotalSeconds:N0} points/s; {CpuSeconds(cpu):0.00} CPU-s in this process");
     }
 
     private static string BatchBody(string runId, int request)
@@ -168,18 +207,19 @@ internal static class TrackingServerBenchmark
         Console.WriteLine($"get-history: {count:N0} points, p50 {Percentile(times, 0.5):0.0} ms, p95 {Percentile(times, 0.95):0.0} ms (10 requests after 2 warm-ups, body read included)");
     }
 
-    // Runs are seeded through the store, not HTTP: the measurement is the search, not the set-up.
+    // Runs are seeded through the store, not HTTP: the measurement is the search, not the set-up. Several seeders
+    // at once let PostgreSQL share one WAL flush among their commits; each run's values depend on its index only.
     private static async Task<int> SeedAsync(ITrackingStore store, string experimentId, int from, int to)
     {
-        var random = new Random(42);
         var stopwatch = Stopwatch.StartNew();
-        for (var i = from; i < to; i++)
+        await Parallel.ForEachAsync(Enumerable.Range(from, to - from), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, cancellationToken) =>
         {
-            var info = await store.CreateRunAsync(new CreateRunRequest(experimentId, $"run-{i}", "bench", 1_700_000_000_000L + i, [new Tag("team", i % 2 == 0 ? "nlp" : "vision")]), CancellationToken.None);
+            var random = new Random(i);
+            var info = await store.CreateRunAsync(new CreateRunRequest(experimentId, $"run-{i}", "bench", 1_700_000_000_000L + i, [new Tag("team", i % 2 == 0 ? "nlp" : "vision")]), cancellationToken);
             await store.LogBatchAsync(info.RunId,
                 [new Metric("acc", random.NextDouble(), 1, 0), new Metric("loss", random.NextDouble(), 1, 0)],
-                [new Param("model", i % 3 == 0 ? "lr" : "svm")], [], CancellationToken.None);
-        }
+                [new Param("model", i % 3 == 0 ? "lr" : "svm")], [], cancellationToken);
+        });
 
         Console.WriteLine($"seed: {to - from:N0} runs in {stopwatch.Elapsed.TotalSeconds:0.0} s (store now holds {to:N0} search runs)");
         return to;
@@ -220,6 +260,9 @@ internal static class TrackingServerBenchmark
         var text = await http.GetStringAsync("/api/2.0/mlflow/" + pathAndQuery);
         return JsonDocument.Parse(text).RootElement.Clone();
     }
+
+    // On a shared machine wall time also counts other processes; the CPU this process burnt does not.
+    private static double CpuSeconds(TimeSpan since) => (Process.GetCurrentProcess().TotalProcessorTime - since).TotalSeconds;
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 

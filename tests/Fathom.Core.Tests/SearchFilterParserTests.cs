@@ -157,5 +157,5 @@ public sealed class SearchFilterParserTests
     [Theory]
     [InlineData("a%b_c", "a*b?c")]
     [InlineData("*?[", "[*][?][[]")]
-    public void LikeToGlob_Pattern_TranslatesWildcards(string like, string glob) => Assert.Equal(glob, SqliteSearchSql.LikeToGlob(like));
+    public void LikeToGlob_Pattern_TranslatesWildcards(string like, string glob) => Assert.Equal(glob, SqliteDialect.LikeToGlob(like));
 }

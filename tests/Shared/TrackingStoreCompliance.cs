@@ -6,7 +6,7 @@ namespace Fathom.Testing;
 /// The tracking-store contract (MLflow's rules), run once per backend: SQLite and PostgreSQL must behave the same.
 /// A subclass supplies a fresh, empty store per test.
 /// </summary>
-public abstract class TrackingStoreCompliance : IAsyncLifetime
+public abstract partial class TrackingStoreCompliance : IAsyncLifetime
 {
     protected ITrackingStore Store { get; private set; } = null!;
 

@@ -209,32 +209,9 @@ internal sealed partial class SqliteTrackingStore
 
     private static async Task InsertMetricsAsync(SqliteConnection connection, SqliteTransaction transaction, string runId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
     {
-        // One prepared statement re-bound per point: the fastest way to append rows with Microsoft.Data.Sqlite.
-        await using var insert = Command(connection, "INSERT OR IGNORE INTO metrics (run_uuid, key, timestamp, step, value, is_nan) VALUES ($id, $k, $t, $s, $v, $n);", transaction);
-        insert.Parameters.AddWithValue("$id", runId);
-        var k = insert.Parameters.Add("$k", SqliteType.Text);
-        var t = insert.Parameters.Add("$t", SqliteType.Integer);
-        var s = insert.Parameters.Add("$s", SqliteType.Integer);
-        var v = insert.Parameters.Add("$v", SqliteType.Real);
-        var n = insert.Parameters.Add("$n", SqliteType.Integer);
-        insert.Prepare();
-
-        var latest = new Dictionary<string, Metric>(StringComparer.Ordinal);
-        foreach (var metric in metrics)
-        {
-            k.Value = metric.Key;
-            t.Value = metric.Timestamp;
-            s.Value = metric.Step;
-            v.Value = MetricValues.Stored(metric.Value);
-            n.Value = double.IsNaN(metric.Value) ? 1 : 0;
-            // Synchronous on purpose: Microsoft.Data.Sqlite's async calls complete synchronously anyway, and the
-            // per-row Task machinery cost a measurable share of log-batch throughput.
-            insert.ExecuteNonQuery();
-            if (!latest.TryGetValue(metric.Key, out var current) || MetricValues.IsLater(metric, current))
-            {
-                latest[metric.Key] = metric;
-            }
-        }
+        // Synchronous on purpose: Microsoft.Data.Sqlite's async calls complete synchronously anyway.
+        SqliteMetricRows.Insert(connection, runId, metrics);
+        var latest = MetricValues.LatestByKey(metrics);
 
         // "Latest" is the maximum of (step, timestamp, value), as in MLflow's SQL store.
         await using var upsert = Command(connection, """

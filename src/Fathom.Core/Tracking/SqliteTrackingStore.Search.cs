@@ -25,7 +25,7 @@ internal sealed partial class SqliteTrackingStore
             return new RunsPage([], null);
         }
 
-        var query = SqliteSearchSql.Runs(ids, search.ViewType, clauses, orders, search.MaxResults, offset);
+        var query = SearchSql.Runs(SqliteDialect.Instance, ids, search.ViewType, clauses, orders, search.MaxResults, offset);
         await using var connection = OpenConnection();
         var infos = await ReadRunInfosAsync(connection, query, cancellationToken);
         var more = infos.Count > search.MaxResults;
@@ -45,7 +45,7 @@ internal sealed partial class SqliteTrackingStore
         var clauses = SearchFilterParser.Parse(search.Filter, SearchTarget.Experiments);
         var orders = SearchOrderParser.Parse(search.OrderBy, SearchTarget.Experiments);
         var offset = PageTokens.Decode(search.PageToken);
-        var query = SqliteSearchSql.Experiments(search.ViewType, clauses, orders, search.MaxResults, offset);
+        var query = SearchSql.Experiments(SqliteDialect.Instance, search.ViewType, clauses, orders, search.MaxResults, offset);
         await using var connection = OpenConnection();
         var experiments = (await ReadExperimentsAsync(connection, query, cancellationToken)).ToList();
         var more = experiments.Count > search.MaxResults;

@@ -21,7 +21,8 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore, IModelRegist
         _connectionString = connectionString;
         _defaultArtifactRoot = defaultArtifactRoot;
         _time = time;
-        _random = new Random();
+        // Random.Shared: runs are created concurrently, and a plain Random is not thread-safe.
+        _random = Random.Shared;
         ModelRegistry = new SqliteModelRegistryStore(OpenConnection, time);
     }
 

@@ -4,36 +4,6 @@ namespace Fathom.Tracking;
 
 internal sealed partial class PostgresTrackingStore
 {
-    public async Task<ExperimentsPage> SearchExperimentsAsync(ExperimentSearch search, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(search);
-        RequireNoFilterOrOrder(search.Filter, search.OrderBy);
-        if (search.MaxResults is < 1 or > 50_000)
-        {
-            throw TrackingException.Invalid($"Invalid value {search.MaxResults} for parameter 'max_results' supplied. It must be at most 50000 and at least 1.");
-        }
-
-        var offset = PageTokens.Decode(search.PageToken);
-        var where = search.ViewType switch
-        {
-            ViewType.ActiveOnly => "WHERE lifecycle_stage = 'active'",
-            ViewType.DeletedOnly => "WHERE lifecycle_stage = 'deleted'",
-            _ => string.Empty,
-        };
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        // MLflow's default order: newest first, then by id.
-        var experiments = await ReadExperimentsAsync(connection, null,
-            $"SELECT {ExperimentColumns} FROM experiments {where} ORDER BY creation_time DESC, experiment_id ASC LIMIT $1 OFFSET $2;",
-            [search.MaxResults + 1, offset], cancellationToken);
-        var more = experiments.Count > search.MaxResults;
-        if (more)
-        {
-            experiments.RemoveAt(experiments.Count - 1);
-        }
-
-        return new ExperimentsPage(experiments, more ? PageTokens.Encode(offset + search.MaxResults) : null);
-    }
-
     public async Task RenameExperimentAsync(string experimentId, string newName, CancellationToken cancellationToken)
     {
         TrackingValidation.ValidateExperimentName(newName);
@@ -93,15 +63,6 @@ internal sealed partial class PostgresTrackingStore
         }
 
         await transaction.CommitAsync(cancellationToken);
-    }
-
-    // MLflow's filter grammar is translated to SQL for SQLite only so far; refusing beats ignoring a filter.
-    private static void RequireNoFilterOrOrder(string? filter, IReadOnlyList<string>? orderBy)
-    {
-        if (!string.IsNullOrWhiteSpace(filter) || orderBy is { Count: > 0 })
-        {
-            throw TrackingException.Invalid("Search filters and order_by are not supported by the PostgreSQL store yet; search without them, or use the SQLite store.");
-        }
     }
 
     private static async Task RequireActiveExperimentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long id, string experimentId, CancellationToken cancellationToken)

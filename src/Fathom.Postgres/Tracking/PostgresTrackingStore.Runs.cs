@@ -70,42 +70,6 @@ internal sealed partial class PostgresTrackingStore
 
     public Task RestoreRunAsync(string runId, CancellationToken cancellationToken) => SetRunStageAsync(runId, LifecycleStage.Active, cancellationToken);
 
-    public async Task<RunsPage> SearchRunsAsync(RunSearch search, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(search);
-        if (search.MaxResults is < 1 or > 50_000)
-        {
-            throw TrackingException.Invalid($"Invalid value {search.MaxResults} for parameter 'max_results' supplied. It must be at most 50000 and at least 1.");
-        }
-
-        RequireNoFilterOrOrder(search.Filter, search.OrderBy);
-        var ids = search.ExperimentIds.Select(ParseId).OfType<long>().ToArray();
-        if (ids.Length == 0)
-        {
-            return new RunsPage([], null);
-        }
-
-        var offset = PageTokens.Decode(search.PageToken);
-        var stage = search.ViewType switch
-        {
-            ViewType.ActiveOnly => "AND lifecycle_stage = 'active'",
-            ViewType.DeletedOnly => "AND lifecycle_stage = 'deleted'",
-            _ => string.Empty,
-        };
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        // One more row than asked tells whether another page exists.
-        var infos = await ReadRunInfosAsync(connection, null,
-            $"SELECT {RunColumns} FROM runs WHERE experiment_id = ANY($1) {stage} ORDER BY start_time DESC, run_uuid ASC LIMIT $2 OFFSET $3;",
-            [ids, search.MaxResults + 1, offset], cancellationToken);
-        var more = infos.Count > search.MaxResults;
-        if (more)
-        {
-            infos.RemoveAt(infos.Count - 1);
-        }
-
-        return new RunsPage(await AttachDataAsync(connection, infos, cancellationToken), more ? PageTokens.Encode(offset + search.MaxResults) : null);
-    }
-
     public async Task LogBatchAsync(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
     {
         TrackingValidation.ValidateBatch(metrics, parameters, tags);
@@ -223,15 +187,22 @@ internal sealed partial class PostgresTrackingStore
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        foreach (var metric in MetricValues.LatestByKey(metrics).Values)
-        {
-            await using var upsert = Command(connection, """
-                INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step, is_nan) VALUES ($1, $2, $3, $4, $5, $6)
-                ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
-                WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value);
-                """, transaction, runId, metric.Key, MetricValues.Stored(metric.Value), metric.Timestamp, metric.Step, double.IsNaN(metric.Value));
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
-        }
+        // The batch's latest point per key, computed here, goes in with one statement too (one row per key, so
+        // ON CONFLICT never meets the same key twice); "latest" is the maximum of (step, timestamp, value).
+        var latest = MetricValues.LatestByKey(metrics).Values.ToList();
+        await using var upsert = new NpgsqlCommand("""
+            INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step, is_nan)
+            SELECT $1, k, v, t, s, n FROM unnest($2::text[], $3::float8[], $4::bigint[], $5::bigint[], $6::boolean[]) AS p(k, v, t, s, n)
+            ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+            WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value);
+            """, connection, transaction);
+        upsert.Parameters.AddWithValue(runId);
+        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Text, latest.Select(m => m.Key).ToArray());
+        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Double, latest.Select(m => MetricValues.Stored(m.Value)).ToArray());
+        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, latest.Select(m => m.Timestamp).ToArray());
+        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, latest.Select(m => m.Step).ToArray());
+        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Boolean, latest.Select(m => double.IsNaN(m.Value)).ToArray());
+        await upsert.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task UpsertTagsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)

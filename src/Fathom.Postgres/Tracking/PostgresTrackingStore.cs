@@ -16,7 +16,8 @@ internal sealed partial class PostgresTrackingStore : ITrackingStore, IModelRegi
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _defaultArtifactRoot;
     private readonly TimeProvider _time;
-    private readonly Random _random = new();
+    // Random.Shared: runs are created concurrently, and a plain Random is not thread-safe.
+    private readonly Random _random = Random.Shared;
 
     private PostgresTrackingStore(NpgsqlDataSource dataSource, string defaultArtifactRoot, TimeProvider time)
     {

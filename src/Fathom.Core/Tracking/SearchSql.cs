@@ -5,23 +5,26 @@ using Fathom.Search;
 namespace Fathom.Tracking;
 
 /// <summary>
-/// Translates parsed search clauses and order keys into one parameterised SQLite query, so filtering, ordering
-/// and paging happen in the database on its indexes (the primary keys of <c>latest_metrics</c>, <c>params</c>
-/// and <c>tags</c> are (run, key), so each clause is an index lookup per run), never in memory.
+/// Translates parsed search clauses and order keys into one parameterised query for any store's engine (the
+/// differences live in <see cref="SqlDialect"/>), so filtering, ordering and paging happen in the database on its
+/// indexes (the primary keys of <c>latest_metrics</c>, <c>params</c> and <c>tags</c> are (run, key), so each clause
+/// is an index lookup per run), never in memory.
 /// </summary>
-internal static class SqliteSearchSql
+internal static class SearchSql
 {
     public const string RunColumns = "r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage";
 
     public const string ExperimentColumns = "e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, e.creation_time, e.last_update_time";
 
     public static SqlQuery Runs(
+        SqlDialect dialect,
         IReadOnlyList<long> experimentIds, ViewType viewType, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset)
     {
+        ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(experimentIds);
         ArgumentNullException.ThrowIfNull(clauses);
         ArgumentNullException.ThrowIfNull(orders);
-        var q = new Builder();
+        var q = new Builder(dialect);
         var joins = new StringBuilder();
         var where = new List<string> { $"r.experiment_id IN ({string.Join(", ", experimentIds.Select(q.Add))})" };
         if (Stage(viewType, "r") is { } stage)
@@ -41,7 +44,7 @@ internal static class SqliteSearchSql
                         var test = Compare(q, $"{alias}.value", clause.Comparator, StoredNumber(clause.Number!.Value));
                         // NaN compares false with every number, as in IEEE arithmetic, except for '!='.
                         var nanExcluded = clause.Comparator != SearchComparator.NotEqual;
-                        var condition = nanExcluded ? $"{alias}.is_nan = 0 AND {test}" : $"({alias}.is_nan = 1 OR {test})";
+                        var condition = nanExcluded ? $"{dialect.IsNumber(alias)} AND {test}" : $"({dialect.IsNaN(alias)} OR {test})";
                         joins.Append(CultureInfo.InvariantCulture, $" JOIN latest_metrics {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(clause.Key)} AND {condition}");
                         if (!metricJoins.TryGetValue(clause.Key, out var existing) || (nanExcluded && !existing.NaNExcluded))
                         {
@@ -62,7 +65,7 @@ internal static class SqliteSearchSql
 
                 case SearchEntity.Dataset:
                     where.Add(clause.Key == "context"
-                        ? $"EXISTS (SELECT 1 FROM inputs i, json_each(i.tags) j WHERE i.run_uuid = r.run_uuid AND json_extract(j.value, '$[0]') = 'mlflow.data.context' AND {CompareClause(q, "json_extract(j.value, '$[1]')", clause)})"
+                        ? $"EXISTS (SELECT 1 FROM inputs i, {dialect.JsonPairs("i.tags", "j")} WHERE i.run_uuid = r.run_uuid AND {dialect.JsonPairItem("j", 0)} = 'mlflow.data.context' AND {CompareClause(q, dialect.JsonPairItem("j", 1), clause)})"
                         : $"EXISTS (SELECT 1 FROM inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid WHERE i.run_uuid = r.run_uuid AND {CompareClause(q, "d." + clause.Key, clause)})");
                     break;
 
@@ -100,13 +103,14 @@ internal static class SqliteSearchSql
                         var alias = q.Alias("o");
                         var table = order.Entity == SearchEntity.Param ? "params" : "tags";
                         joins.Append(CultureInfo.InvariantCulture, $" LEFT JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(order.Key)}");
-                        orderTerms.Add($"{alias}.value IS NULL, {alias}.value {direction}");
+                        orderTerms.Add($"{alias}.value IS NULL, {dialect.BinaryOrder($"{alias}.value")} {direction}");
                         break;
                     }
 
                 default:
                     var column = RunColumn(order.Key);
-                    orderTerms.Add(order.Key == "end_time" ? $"{column} IS NULL, {column} {direction}" : $"{column} {direction}");
+                    var term = SearchKeys.IsNumericAttribute(order.Key, SearchTarget.Runs) ? column : dialect.BinaryOrder(column);
+                    orderTerms.Add(order.Key == "end_time" ? $"{column} IS NULL, {term} {direction}" : $"{term} {direction}");
                     break;
             }
         }
@@ -119,7 +123,7 @@ internal static class SqliteSearchSql
 
         if (!orders.Any(o => o.Entity == SearchEntity.Attribute && o.Key == "run_id"))
         {
-            orderTerms.Add("r.run_uuid ASC");
+            orderTerms.Add($"{dialect.BinaryOrder("r.run_uuid")} ASC");
         }
 
         // One more row than asked tells whether another page exists without a second query.
@@ -127,11 +131,12 @@ internal static class SqliteSearchSql
         return new SqlQuery(sql, q.Parameters);
     }
 
-    public static SqlQuery Experiments(ViewType viewType, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset)
+    public static SqlQuery Experiments(SqlDialect dialect, ViewType viewType, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset)
     {
+        ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(clauses);
         ArgumentNullException.ThrowIfNull(orders);
-        var q = new Builder();
+        var q = new Builder(dialect);
         var joins = new StringBuilder();
         var where = new List<string>();
         if (Stage(viewType, "e") is { } stage)
@@ -155,7 +160,7 @@ internal static class SqliteSearchSql
         // MLflow's default is newest first; an explicit order gets experiment_id DESC as its tie-break.
         var terms = orders.Count == 0
             ? ["e.creation_time DESC", "e.experiment_id ASC"]
-            : orders.Select(o => $"e.{o.Key} {(o.Ascending ? "ASC" : "DESC")}").ToList();
+            : orders.Select(o => $"{(o.Key == "name" ? dialect.BinaryOrder("e.name") : "e." + o.Key)} {(o.Ascending ? "ASC" : "DESC")}").ToList();
         if (orders.Count > 0 && !orders.Any(o => o.Key == "experiment_id"))
         {
             terms.Add("e.experiment_id DESC");
@@ -164,30 +169,6 @@ internal static class SqliteSearchSql
         var filter = where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where);
         var sql = $"SELECT {ExperimentColumns} FROM experiments e{joins}{filter} ORDER BY {string.Join(", ", terms)} LIMIT {Number(limit + 1)} OFFSET {Number(offset)};";
         return new SqlQuery(sql, q.Parameters);
-    }
-
-    /// <summary>
-    /// SQLite's LIKE ignores ASCII case, MLflow's LIKE does not: a LIKE pattern becomes a GLOB pattern
-    /// (% → *, _ → ?, GLOB's own wildcards escaped as one-character classes).
-    /// </summary>
-    public static string LikeToGlob(string pattern)
-    {
-        ArgumentNullException.ThrowIfNull(pattern);
-        var glob = new StringBuilder(pattern.Length + 8);
-        foreach (var c in pattern)
-        {
-            glob.Append(c switch
-            {
-                '%' => "*",
-                '_' => "?",
-                '*' => "[*]",
-                '?' => "[?]",
-                '[' => "[[]",
-                _ => c.ToString(),
-            });
-        }
-
-        return glob.ToString();
     }
 
     private static string? Stage(ViewType viewType, string alias) => viewType switch
@@ -225,8 +206,8 @@ internal static class SqliteSearchSql
         SearchComparator.GreaterOrEqual => $"{column} >= {q.Add(value)}",
         SearchComparator.Less => $"{column} < {q.Add(value)}",
         SearchComparator.LessOrEqual => $"{column} <= {q.Add(value)}",
-        SearchComparator.Like => $"{column} GLOB {q.Add(LikeToGlob((string)value))}",
-        SearchComparator.ILike => $"lower({column}) LIKE lower({q.Add(value)})",
+        SearchComparator.Like => q.Dialect.Like(column, q.Add(q.Dialect.LikePattern((string)value))),
+        SearchComparator.ILike => q.Dialect.ILike(column, q.Add(value)),
         _ => throw new ArgumentOutOfRangeException(nameof(comparator), comparator, "Lists are compared by CompareClause."),
     };
 
@@ -240,16 +221,18 @@ internal static class SqliteSearchSql
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private sealed class Builder
+    private sealed class Builder(SqlDialect dialect)
     {
         private readonly List<KeyValuePair<string, object>> _parameters = [];
         private int _aliases;
+
+        public SqlDialect Dialect => dialect;
 
         public IReadOnlyList<KeyValuePair<string, object>> Parameters => _parameters;
 
         public string Add(object value)
         {
-            var name = "$s" + _parameters.Count.ToString(CultureInfo.InvariantCulture);
+            var name = dialect.Parameter(_parameters.Count);
             _parameters.Add(new(name, value));
             return name;
         }

@@ -1,0 +1,36 @@
+namespace Fathom.Tracking;
+
+/// <summary>
+/// The few places where the stores' SQL engines disagree, so one search translator (<see cref="SearchSql"/>) serves
+/// every store: parameter markers, how the is_nan flag is typed, MLflow's case-sensitive LIKE, binary text order
+/// and reading the (key, value) pairs of an input's JSON tags.
+/// </summary>
+internal abstract class SqlDialect
+{
+    /// <summary>The marker of the <paramref name="index"/>-th (0-based) parameter.</summary>
+    public abstract string Parameter(int index);
+
+    /// <summary>A condition true when the metric row under <paramref name="alias"/> holds NaN.</summary>
+    public abstract string IsNaN(string alias);
+
+    /// <summary>A condition true when the metric row under <paramref name="alias"/> holds a number.</summary>
+    public abstract string IsNumber(string alias);
+
+    /// <summary>The value bound for a LIKE pattern (SQLite matches it with GLOB, so it is rewritten there).</summary>
+    public virtual string LikePattern(string pattern) => pattern;
+
+    /// <summary>MLflow's LIKE: case-sensitive, <c>%</c> and <c>_</c> wildcards.</summary>
+    public abstract string Like(string column, string parameter);
+
+    /// <summary>MLflow's ILIKE: LIKE ignoring case.</summary>
+    public abstract string ILike(string column, string parameter);
+
+    /// <summary>A text column as an ORDER BY term that sorts by code point (MLflow's SQL stores: upper case first).</summary>
+    public virtual string BinaryOrder(string column) => column;
+
+    /// <summary>A FROM item yielding the [key, value] pairs of the JSON array in <paramref name="column"/> as <paramref name="alias"/>.</summary>
+    public abstract string JsonPairs(string column, string alias);
+
+    /// <summary>Element <paramref name="index"/> (0 key, 1 value) of a pair from <see cref="JsonPairs"/>, as text.</summary>
+    public abstract string JsonPairItem(string alias, int index);
+}

@@ -1,0 +1,71 @@
+using Fathom.Tracking;
+
+namespace Fathom.Testing;
+
+/// <summary>
+/// The log-batch write path under the shapes the stores optimise for: batches not a multiple of the insert chunk,
+/// awkward doubles that must come back bit for bit, duplicates inside one batch, and concurrent writers.
+/// </summary>
+public abstract partial class TrackingStoreCompliance
+{
+    [SkippableFact]
+    public async Task LogBatch_AwkwardDoubles_RoundTripBitForBit()
+    {
+        SkipIfUnavailable();
+        var run = await Store.CreateRunAsync(new CreateRunRequest("0", "doubles", "alice", 1, []), Ct);
+        double[] awkward = [0.1, 1.0 / 3, 5e-324, 2.2250738585072014E-308, 1e300, -123456789.123456789, 9007199254740993, 0.30000000000000004, double.MinValue];
+        var random = new Random(7);
+        // 1,234 points: whole insert chunks plus a remainder, and bit patterns drawn at random.
+        var values = awkward.Concat(Enumerable.Range(0, 1234 - awkward.Length).Select(_ => random.NextDouble() * Math.Pow(10, random.Next(-30, 30)))).ToList();
+        var points = values.Select((v, i) => new Metric("x", v, 1000 + i, i)).ToList();
+
+        await Store.LogBatchAsync(run.RunId, points, [], [], Ct);
+        await Store.LogBatchAsync(run.RunId, points.Take(100).ToList(), [], [], Ct); // exact duplicates: ignored
+
+        var history = await Store.GetMetricHistoryAsync(run.RunId, "x", Ct);
+        Assert.Equal(values.Select(BitConverter.DoubleToInt64Bits), history.Select(m => BitConverter.DoubleToInt64Bits(m.Value)));
+        Assert.Equal(new Metric("x", values[^1], 1000 + values.Count - 1, values.Count - 1), (await Store.GetRunAsync(run.RunId, Ct))!.Metrics.Single());
+    }
+
+    [SkippableFact]
+    public async Task LogBatch_DuplicatesInOneBatch_AreStoredOnce()
+    {
+        SkipIfUnavailable();
+        var run = await Store.CreateRunAsync(new CreateRunRequest("0", "dups", "alice", 1, []), Ct);
+        var point = new Metric("m", 0.5, 10, 1);
+
+        await Store.LogBatchAsync(run.RunId, [point, point, new Metric("m", 0.6, 10, 1), point], [], [], Ct);
+
+        Assert.Equal([0.5, 0.6], (await Store.GetMetricHistoryAsync(run.RunId, "m", Ct)).Select(m => m.Value));
+        Assert.Equal(0.6, (await Store.GetRunAsync(run.RunId, Ct))!.Metrics.Single().Value);
+    }
+
+    [SkippableFact]
+    public async Task LogBatch_EightWritersOnOneRun_LoseNothingAndKeepTheLatest()
+    {
+        SkipIfUnavailable();
+        var run = await Store.CreateRunAsync(new CreateRunRequest("0", "shared", "alice", 1, []), Ct);
+
+        // Writers interleave steps, so whichever commits last, the latest must be the highest step overall.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(writer => Task.Run(async () =>
+        {
+            for (var batch = 0; batch < 10; batch++)
+            {
+                var points = Enumerable.Range(0, 120).Select(i =>
+                {
+                    var step = (((batch * 120) + i) * 8) + writer;
+                    return new Metric(i % 2 == 0 ? "loss" : "acc", step, 5000 + step, step);
+                }).ToList();
+                await Store.LogBatchAsync(run.RunId, points, [new Param($"w{writer}", "1")], [new Tag($"w{writer}", batch.ToString(System.Globalization.CultureInfo.InvariantCulture))], Ct);
+            }
+        })));
+
+        var stored = (await Store.GetRunAsync(run.RunId, Ct))!;
+        Assert.Equal(4800, (await Store.GetMetricHistoryAsync(run.RunId, "loss", Ct)).Count);
+        Assert.Equal(4800, (await Store.GetMetricHistoryAsync(run.RunId, "acc", Ct)).Count);
+        Assert.Equal(9599, stored.Metrics.Single(m => m.Key == "acc").Step);
+        Assert.Equal(9591, stored.Metrics.Single(m => m.Key == "loss").Step);
+        Assert.Equal(8, stored.Params.Count);
+        Assert.All(stored.Tags.Where(t => t.Key.StartsWith('w')), t => Assert.Equal("9", t.Value));
+    }
+}
