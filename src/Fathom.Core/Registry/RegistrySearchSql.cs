@@ -136,7 +136,7 @@ internal static class RegistrySearchSql
             SearchComparator.LessOrEqual => $"{column} <= {q.Add(value)}",
             // MLflow's LIKE is case-sensitive; SQLite's LIKE is not, so SQLite gets the equivalent GLOB pattern.
             SearchComparator.Like => dialect == RegistryDialect.Sqlite
-                ? $"{column} GLOB {q.Add(SqliteSearchSql.LikeToGlob((string)value))}"
+                ? $"{column} GLOB {q.Add(SqliteDialect.LikeToGlob((string)value))}"
                 : $"{column} LIKE {q.Add(value)}",
             _ => dialect == RegistryDialect.Sqlite
                 ? $"lower({column}) LIKE lower({q.Add(value)})"
