@@ -1,5 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
+
+using static Fathom.Bench.BenchSupport;
 
 namespace Fathom.Bench;
 
@@ -103,41 +104,5 @@ internal static class DataBenchmark
             random.NextBytes(chunk);
             big.Write(chunk);
         }
-    }
-
-    private static async Task<TimeSpan> TimeAsync(string workingDirectory, string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program, args) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        var stopwatch = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var elapsed = stopwatch.Elapsed;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}{await stdout}");
-        }
-
-        return elapsed;
-    }
-
-    private static string DefaultCli()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Fathom.slnx")))
-            {
-                return Path.Combine(dir.FullName, "src", "Fathom.Cli", "bin", "Release", "net10.0", "fathom.dll");
-            }
-        }
-
-        return "fathom.dll";
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

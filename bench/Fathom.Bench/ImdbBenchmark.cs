@@ -10,6 +10,8 @@ using Fathom.Serving;
 using Fathom.Tracking;
 using Fathom.Workflows;
 
+using static Fathom.Bench.BenchSupport;
+
 namespace Fathom.Bench;
 
 /// <summary>
@@ -142,12 +144,6 @@ internal static partial class ImdbBenchmark
     }
 
     private static string RuntimeInformationText() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
-
-    private static string? Option(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex RequestsPerSecond();

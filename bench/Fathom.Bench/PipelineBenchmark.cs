@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Fathom.Pipelines;
 
+using static Fathom.Bench.BenchSupport;
+
 namespace Fathom.Bench;
 
 /// <summary>
@@ -103,36 +105,4 @@ internal static class PipelineBenchmark
     }
 
     private static TimeSpan Median(List<TimeSpan> times) => times.Order().ElementAt(times.Count / 2);
-
-    private static async Task<TimeSpan> TimeAsync(string workingDirectory, string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program, args) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        var stopwatch = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var elapsed = stopwatch.Elapsed;
-        return process.ExitCode == 0 ? elapsed
-            : throw new InvalidOperationException($"{program} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}{await stdout}");
-    }
-
-    private static string DefaultCli()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Fathom.slnx")))
-            {
-                return Path.Combine(dir.FullName, "src", "Fathom.Cli", "bin", "Release", "net10.0", "fathom.dll");
-            }
-        }
-
-        return "fathom.dll";
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }

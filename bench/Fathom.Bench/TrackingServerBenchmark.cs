@@ -7,6 +7,8 @@ using Fathom.Mlflow;
 using Fathom.Tracking;
 using Microsoft.Extensions.DependencyInjection;
 
+using static Fathom.Bench.BenchSupport;
+
 namespace Fathom.Bench;
 
 /// <summary>
@@ -265,10 +267,4 @@ internal static class TrackingServerBenchmark
     private static double CpuSeconds(TimeSpan since) => (Process.GetCurrentProcess().TotalProcessorTime - since).TotalSeconds;
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }

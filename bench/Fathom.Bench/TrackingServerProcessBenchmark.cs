@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Fathom.Tracking;
 
+using static Fathom.Bench.BenchSupport;
+
 namespace Fathom.Bench;
 
 /// <summary>
@@ -216,19 +218,6 @@ internal static class TrackingServerProcessBenchmark
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string DefaultCli()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Fathom.slnx")))
-            {
-                return Path.Combine(dir.FullName, "src", "Fathom.Cli", "bin", "Release", "net10.0", "fathom.dll");
-            }
-        }
-
-        return "fathom.dll";
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
