@@ -5,6 +5,19 @@ namespace Fathom.Tracking;
 /// <summary>MLflow's rules for names and values, so a client gets the same refusals from Fathom as from MLflow.</summary>
 public static partial class TrackingValidation
 {
+    /// <summary>Most runs or experiments one search page may ask for (MLflow's SEARCH_MAX_RESULTS_THRESHOLD).</summary>
+    public const int MaxSearchResults = 50_000;
+
+    /// <summary>Refuses a run or experiment search page size outside 1..<see cref="MaxSearchResults"/>, in MLflow's words.</summary>
+    public static void ValidateSearchMaxResults(int maxResults)
+    {
+        if (maxResults is < 1 or > MaxSearchResults)
+        {
+            throw TrackingException.Invalid(
+                $"Invalid value {maxResults} for parameter 'max_results' supplied. It must be at most {MaxSearchResults} and at least 1.");
+        }
+    }
+
     /// <summary>Longest metric, param or tag key.</summary>
     public const int MaxKeyLength = 250;
 

@@ -4,13 +4,10 @@ namespace Fathom.Tracking;
 
 internal sealed partial class PostgresTrackingStore
 {
-    // MLflow's SearchRuns and SearchExperiments both cap a page at 50,000.
-    private const int MaxSearchResults = 50_000;
-
     public async Task<RunsPage> SearchRunsAsync(RunSearch search, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(search);
-        RequireMaxResults(search.MaxResults);
+        TrackingValidation.ValidateSearchMaxResults(search.MaxResults);
         var clauses = SearchFilterParser.Parse(search.Filter, SearchTarget.Runs);
         var orders = SearchOrderParser.Parse(search.OrderBy, SearchTarget.Runs);
         var offset = PageTokens.Decode(search.PageToken);
@@ -36,7 +33,7 @@ internal sealed partial class PostgresTrackingStore
     public async Task<ExperimentsPage> SearchExperimentsAsync(ExperimentSearch search, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(search);
-        RequireMaxResults(search.MaxResults);
+        TrackingValidation.ValidateSearchMaxResults(search.MaxResults);
         var clauses = SearchFilterParser.Parse(search.Filter, SearchTarget.Experiments);
         var orders = SearchOrderParser.Parse(search.OrderBy, SearchTarget.Experiments);
         var offset = PageTokens.Decode(search.PageToken);
@@ -50,15 +47,6 @@ internal sealed partial class PostgresTrackingStore
         }
 
         return new ExperimentsPage(experiments, more ? PageTokens.Encode(offset + search.MaxResults) : null);
-    }
-
-    private static void RequireMaxResults(int maxResults)
-    {
-        if (maxResults is < 1 or > MaxSearchResults)
-        {
-            throw TrackingException.Invalid(
-                $"Invalid value {maxResults} for parameter 'max_results' supplied. It must be at most {MaxSearchResults} and at least 1.");
-        }
     }
 
     // The dialect numbers parameters $1, $2, … in the order they were added, so their names are not needed.
