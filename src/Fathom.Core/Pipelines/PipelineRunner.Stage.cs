@@ -23,6 +23,11 @@ internal sealed partial class PipelineRunner
         }
 
         var reasons = _options.Force ? ["forced"] : StageChanges.Evaluate(snapshot, Locked(stage.Name), _repository.Cache);
+        if (await MissingDataAsync(stage, reasons, upstreamWouldRun, context, cancellationToken) is { } settled)
+        {
+            return settled;
+        }
+
         if (_options.Dry)
         {
             if (reasons.Count == 0 && !upstreamWouldRun)

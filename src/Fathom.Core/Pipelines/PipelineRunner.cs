@@ -37,7 +37,7 @@ internal sealed partial class PipelineRunner
     public async Task<IReadOnlyList<StageResult>> ReproAsync(IReadOnlyList<string> targets, CancellationToken cancellationToken)
     {
         var selected = _graph.Select(targets, _options.SingleItem);
-        foreach (var (stage, dep) in _graph.MissingDependencies(selected))
+        foreach (var (stage, dep) in _graph.MissingDependencies(selected).Where(m => !ProducedElsewhere(m.Stage, m.Dep)))
         {
             throw new DataException(DataErrorKind.NotFound, $"stage '{stage.Name}': dependency '{dep}' does not exist and no stage in {_repository.Relative(_pipeline.FilePath)} outputs it; create it or fix the 'deps' of '{stage.Name}'.");
         }

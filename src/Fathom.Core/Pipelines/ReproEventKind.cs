@@ -30,6 +30,9 @@ internal enum ReproEventKind
     /// <summary>What a succeeding stage's command printed (with --verbose).</summary>
     Output,
 
+    /// <summary>With --pull: the stage only missed data, which was fetched from the remote and checked out.</summary>
+    Pulled,
+
     /// <summary>dvc.lock was created or updated.</summary>
     LockWritten,
 }

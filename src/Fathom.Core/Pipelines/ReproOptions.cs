@@ -18,6 +18,24 @@ internal sealed record ReproOptions
     /// <summary>Report the output of stages that succeed too (a failure's tail is always reported).</summary>
     public bool ShowOutput { get; init; }
 
+    /// <summary>
+    /// <c>--allow-missing</c>: a stage whose only changes are outputs (or deps) missing from the workspace or the cache
+    /// counts as unchanged, as DVC's <c>changed(allow_missing=True)</c>.
+    /// </summary>
+    public bool AllowMissing { get; init; }
+
+    /// <summary>
+    /// <c>--pull</c>: fetches objects from the default remote into the cache and returns those the remote lacks; a
+    /// stage missing only data is pulled instead of run, and a stage that runs first gets its missing deps.
+    /// </summary>
+    public Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlyList<string>>>? FetchObjects { get; init; }
+
+    /// <summary>
+    /// Full paths that stages of other <c>dvc.yaml</c> files output: a dep on one is not missing, even before (or,
+    /// with <c>--dry</c> or <c>--allow-missing</c>, without) the stage that writes it running.
+    /// </summary>
+    public IReadOnlyList<string> OutputsOfOtherFiles { get; init; } = [];
+
     /// <summary>Variables added to each stage command's environment.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }

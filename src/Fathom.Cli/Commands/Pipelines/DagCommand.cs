@@ -10,15 +10,16 @@ internal static class DagCommand
 {
     public static Command Create()
     {
-        var target = new Argument<string?>("target") { Description = "Only this stage and its upstream.", Arity = ArgumentArity.ZeroOrOne };
+        var target = new Argument<string?>("target") { Description = "Only this stage (name, path/dvc.yaml:name, a dvc.yaml or a folder) and its upstream.", Arity = ArgumentArity.ZeroOrOne };
         var dot = new Option<bool>("--dot") { Description = "Print the graph in Graphviz DOT." };
         var mermaid = new Option<bool>("--mermaid") { Description = "Print the graph as a Mermaid flowchart." };
-        var command = new Command("dag", "Draw the pipeline's stages and the edges between them (outs → deps).") { target, dot, mermaid };
+        var command = new Command("dag", "Draw the stages of every dvc.yaml in the repository and the edges between them (outs → deps).") { target, dot, mermaid };
         return command.WithAction((parse, cli, ct) =>
         {
-            var project = PipelineProject.Open(Directory.GetCurrentDirectory());
-            var graph = project.Graph;
-            var stages = graph.Select(parse.GetValue(target) is { } t ? [t] : [], singleItem: false);
+            // Every dvc.yaml of the repository, as dvc dag shows: stages of other folders as 'path/dvc.yaml:stage'.
+            var set = PipelineSet.Open(Directory.GetCurrentDirectory());
+            var graph = set.Graph;
+            var stages = parse.GetValue(target) is { } t ? set.Select([t], recursive: true, singleItem: false, downstream: false) : graph.Stages;
             var names = stages.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
             var edges = stages.SelectMany(s => graph.Downstream(s.Name).Where(names.Contains).Select(d => (From: s.Name, To: d))).ToList();
             if (cli.Json)

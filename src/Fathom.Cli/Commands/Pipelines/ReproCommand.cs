@@ -6,11 +6,11 @@ using Spectre.Console;
 namespace Fathom.Cli.Commands.Pipelines;
 
 /// <summary><c>fathom repro [TARGET…]</c>: runs the stages of <c>dvc.yaml</c> whose command, deps, params or outs changed.</summary>
-internal static class ReproCommand
+internal static partial class ReproCommand
 {
     public static Command Create()
     {
-        var targets = new Argument<string[]>("targets") { Description = "Stages (or foreach/matrix groups) to reproduce, with their upstream (default: all).", Arity = ArgumentArity.ZeroOrMore };
+        var targets = new Argument<string[]>("targets") { Description = "Stages (name, group, name@item, path/dvc.yaml:name), dvc.yaml files or, with -R, folders to reproduce, with their upstream (default: ./dvc.yaml).", Arity = ArgumentArity.ZeroOrMore };
         var force = new Option<bool>("--force", "-f") { Description = "Run the selected stages even if nothing changed." };
         var dry = new Option<bool>("--dry") { Description = "Only print the commands that would run; change nothing." };
         var single = new Option<bool>("--single-item", "-s") { Description = "Reproduce only the targets, not the stages they depend on." };
@@ -20,7 +20,7 @@ internal static class ReproCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also print the output of stages that succeed." };
         var command = new Command("repro", "Reproduce the pipeline of dvc.yaml: run changed stages in dependency order, cache their outputs and write dvc.lock.")
         {
-            targets, force, dry, single, jobs, noTrack, experiment, verbose,
+            targets, force, dry, single, jobs, noTrack, experiment, verbose, Downstream, Recursive, Pull, AllowMissing,
         };
         return command.WithAction(async (parse, cli, ct) =>
         {
@@ -30,7 +30,6 @@ internal static class ReproCommand
                 throw new CliInputException($"--jobs must be between 1 and 64 (got {jobCount}).");
             }
 
-            var project = PipelineProject.Open(Directory.GetCurrentDirectory());
             var environment = new Dictionary<string, string>();
             if (cli.StoreOption is { } store)
             {
@@ -46,7 +45,15 @@ internal static class ReproCommand
                 Jobs = jobCount,
                 Environment = environment,
                 ShowOutput = parse.GetValue(verbose),
+                AllowMissing = parse.GetValue(AllowMissing),
+                FetchObjects = parse.GetValue(Pull) ? FetchFromDefaultRemote : null,
             };
+            if (NeedsPipelineSet(parse, parse.GetValue(targets)!))
+            {
+                return await ReproSetAsync(parse.GetValue(targets)!, parse, cli, options, parse.GetValue(noTrack) || options.Dry ? null : parse.GetValue(experiment)!, ct);
+            }
+
+            var project = PipelineProject.Open(Directory.GetCurrentDirectory());
             await using var lineage = parse.GetValue(noTrack) || options.Dry ? null : new StageLineage(cli.OpenTracking, parse.GetValue(experiment)!, project.DisplayName);
             var selected = project.Graph.Select(parse.GetValue(targets)!, options.SingleItem).Count;
             var results = await ProgressReporter.RunAsync(cli.Error, "Reproducing stages", selected, async progress =>
@@ -62,27 +69,32 @@ internal static class ReproCommand
                 }, cli.Time);
                 return await tracked.ReproAsync(parse.GetValue(targets)!, ct);
             });
-            var failed = results.Count(r => r.Outcome == ReproEventKind.Failed);
-            if (cli.Json)
-            {
-                cli.WriteJson(results.Select(r => new { stage = r.Stage, outcome = Outcome(r.Outcome), reasons = r.Reasons, error = r.Error, seconds = Math.Round(r.Duration.TotalSeconds, 3) }));
-            }
-
-            if (results.All(r => r.Outcome is ReproEventKind.UpToDate or ReproEventKind.Frozen))
-            {
-                cli.Human.WriteLine("Data and pipelines are up to date.");
-            }
-            else if (failed > 0)
-            {
-                cli.Fail($"{failed} stage(s) failed; their previous outputs and dvc.lock entries were kept.");
-            }
-            else if (!options.Dry)
-            {
-                cli.Human.WriteLine("Use `fathom data push` to send your updates to remote storage.");
-            }
-
-            return failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
+            return Finish(cli, options, results);
         });
+    }
+
+    private static int Finish(CliContext cli, ReproOptions options, IReadOnlyList<StageResult> results)
+    {
+        var failed = results.Count(r => r.Outcome == ReproEventKind.Failed);
+        if (cli.Json)
+        {
+            cli.WriteJson(results.Select(r => new { stage = r.Stage, outcome = Outcome(r.Outcome), reasons = r.Reasons, error = r.Error, seconds = Math.Round(r.Duration.TotalSeconds, 3) }));
+        }
+
+        if (results.All(r => r.Outcome is ReproEventKind.UpToDate or ReproEventKind.Frozen or ReproEventKind.Pulled))
+        {
+            cli.Human.WriteLine("Data and pipelines are up to date.");
+        }
+        else if (failed > 0)
+        {
+            cli.Fail($"{failed} stage(s) failed; their previous outputs and dvc.lock entries were kept.");
+        }
+        else if (!options.Dry)
+        {
+            cli.Human.WriteLine("Use `fathom data push` to send your updates to remote storage.");
+        }
+
+        return failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
     }
 
     private static string Outcome(ReproEventKind kind) => kind switch
@@ -94,10 +106,11 @@ internal static class ReproCommand
         ReproEventKind.Blocked => "blocked",
         ReproEventKind.WouldRun => "would-run",
         ReproEventKind.Frozen => "frozen",
+        ReproEventKind.Pulled => "pulled",
         _ => kind.ToString().ToLowerInvariant(),
     };
 
-    private static void Show(CliContext cli, ReproEvent e)
+    internal static void Show(CliContext cli, ReproEvent e)
     {
         var text = Markup.Escape(e.Text);
         switch (e.Kind)

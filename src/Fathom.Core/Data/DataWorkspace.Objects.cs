@@ -1,0 +1,32 @@
+namespace Fathom.Data;
+
+internal sealed partial class DataWorkspace
+{
+    /// <summary>
+    /// Fetches objects named by hash (a folder's <c>.dir</c> brings every file it lists) from a remote into the cache,
+    /// for outputs recorded outside <c>.dvc</c> files (<c>dvc.lock</c>, as <c>dvc repro --pull</c> needs them).
+    /// Returns the objects the remote lacks.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> FetchObjectsAsync(IReadOnlyList<string> objects, string? remoteName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        var cache = Repository.Cache;
+        var todo = objects.Where(o => !cache.Contains(o)).Distinct(StringComparer.Ordinal).ToList();
+        var files = objects.Where(o => !o.EndsWith(".dir", StringComparison.Ordinal)).ToList();
+        if (todo.Count == 0 && objects.All(o => !o.EndsWith(".dir", StringComparison.Ordinal) || cache.ReadManifest(o).All(e => cache.Contains(e.Md5))))
+        {
+            return [];
+        }
+
+        var remote = Remote(remoteName);
+        // Manifests first: they say which files a folder needs.
+        var manifests = await DownloadAsync(remote, todo.Where(o => o.EndsWith(".dir", StringComparison.Ordinal)).ToList(), null, cancellationToken);
+        foreach (var dir in objects.Where(o => o.EndsWith(".dir", StringComparison.Ordinal) && cache.Contains(o)))
+        {
+            files.AddRange(cache.ReadManifest(dir).Select(e => e.Md5));
+        }
+
+        var rest = await DownloadAsync(remote, files.Where(o => !cache.Contains(o)).Distinct(StringComparer.Ordinal).ToList(), null, cancellationToken);
+        return [.. manifests.Missing, .. rest.Missing];
+    }
+}
