@@ -30,6 +30,7 @@ internal static class FathomCli
         root.Subcommands.Add(DagCommand.Create());
         root.Subcommands.Add(MetricsCommand.Create());
         root.Subcommands.Add(ParamsCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
         return root;
     }
 

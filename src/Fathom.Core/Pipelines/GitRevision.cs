@@ -18,6 +18,18 @@ internal static class GitRevision
         return code == 0 ? output : null;
     }
 
+    /// <summary>The names of the local branches, sorted.</summary>
+    public static async Task<IReadOnlyList<string>> BranchesAsync(string folder, CancellationToken cancellationToken)
+    {
+        var (code, output, error) = await GitAsync(folder, cancellationToken, "for-each-ref", "--format=%(refname:short)", "refs/heads");
+        if (code != 0)
+        {
+            throw new Data.DataException(Data.DataErrorKind.InvalidInput, $"Cannot list the git branches of '{folder}': {error.Trim()}");
+        }
+
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal).ToList();
+    }
+
     private static async Task<(int Code, string Output, string Error)> GitAsync(string folder, CancellationToken cancellationToken, params string[] args)
     {
         var start = new ProcessStartInfo("git")

@@ -3,17 +3,25 @@ using System.Text.Json;
 
 namespace Fathom.Pipelines;
 
-/// <summary>Reads metrics files (JSON or YAML) into flat <c>a.b.c → number</c> values, as <c>dvc metrics show</c> lists them.</summary>
+/// <summary>Reads metrics files (JSON, YAML or TOML) into flat <c>a.b.c → number</c> values, as <c>dvc metrics show</c> lists them.</summary>
 internal static class MetricsFiles
 {
-    public static SortedDictionary<string, double> Parse(string text, string displayName)
+    public static SortedDictionary<string, double> Parse(string text, string displayName) => Flatten(ParseDocument(text, displayName));
+
+    /// <summary>The file's values as written (mappings, lists, scalars), as <c>dvc metrics show --json</c> gives them.</summary>
+    public static object? ParseDocument(string text, string displayName)
     {
         var extension = Path.GetExtension(displayName).ToLowerInvariant();
-        object? root = extension is ".yaml" or ".yml"
+        return extension is ".yaml" or ".yml" or ".toml"
             ? ParamsFiles.Parse(text, displayName, extension)
             : ParseJson(text, displayName);
+    }
+
+    /// <summary>The numbers of a document as <c>a.b.c → value</c> (list items by index).</summary>
+    public static SortedDictionary<string, double> Flatten(object? document)
+    {
         var values = new SortedDictionary<string, double>(StringComparer.Ordinal);
-        Flatten(root, "", values);
+        Flatten(document, "", values);
         return values;
     }
 

@@ -3,8 +3,8 @@ using Fathom.Data;
 
 namespace Fathom.Pipelines;
 
-/// <summary>Loads params files (<c>.yaml</c>, <c>.yml</c>, <c>.json</c>) into loaded values, as DVC's params dependency does.</summary>
-internal static class ParamsFiles
+/// <summary>Loads params files (<c>.yaml</c>, <c>.yml</c>, <c>.json</c>, <c>.toml</c>, <c>.py</c>) into loaded values, as DVC's params dependency does.</summary>
+internal static partial class ParamsFiles
 {
     public const string Default = "params.yaml";
 
@@ -41,8 +41,14 @@ internal static class ParamsFiles
                 }
 
                 break;
+            case ".toml":
+                value = FromToml(text, displayName);
+                break;
+            case ".py":
+                value = FromPython(text, displayName);
+                break;
             default:
-                throw new DataException(DataErrorKind.InvalidInput, $"Parameters file '{displayName}': unsupported format '{extension}' (use .yaml, .yml or .json).");
+                throw new DataException(DataErrorKind.InvalidInput, $"Parameters file '{displayName}': unsupported format '{extension}' (use .yaml, .yml, .json, .toml or .py).");
         }
 
         return value as Dictionary<string, object?>

@@ -6,7 +6,7 @@ namespace Fathom.Pipelines;
 /// <c>fathom metrics show|diff</c> and <c>fathom params diff</c>: values from the workspace (revision null) or from a
 /// git revision, compared key by key.
 /// </summary>
-internal static class PipelineComparison
+internal static partial class PipelineComparison
 {
     public const string Workspace = "workspace";
 

@@ -1,12 +1,13 @@
+using Fathom.Cli.Rendering;
 using Fathom.Pipelines;
 using Spectre.Console;
 
 namespace Fathom.Cli.Commands.Pipelines;
 
-/// <summary>The table (or JSON) of a metrics or params diff, shaped like DVC's: Path, name, old, new[, Change].</summary>
+/// <summary>The table (or JSON, or Markdown) of a metrics or params diff, shaped like DVC's: Path, name, old, new[, Change].</summary>
 internal static class DiffTable
 {
-    public static void Render(CliContext cli, IReadOnlyList<ValueChange> changes, string column, string oldRev, string newRev, bool all, bool withChange)
+    public static void Render(CliContext cli, IReadOnlyList<ValueChange> changes, string column, string oldRev, string newRev, bool all, bool withChange, bool markdown = false, int precision = MetricsCommand.DefaultPrecision)
     {
         var shown = changes.Where(c => all || c.Changed).ToList();
         if (cli.Json)
@@ -24,21 +25,34 @@ internal static class DiffTable
             return;
         }
 
-        var table = new Table { Border = TableBorder.Simple }.AddColumns("Path", column, Markup.Escape(oldRev), Markup.Escape(newRev));
+        var headers = new List<string> { "Path", column, oldRev, newRev };
         if (withChange)
         {
-            table.AddColumn("Change");
+            headers.Add("Change");
         }
 
+        var rows = new List<IReadOnlyList<string>>();
         foreach (var c in shown)
         {
-            var cells = new List<string> { Markup.Escape(c.File), Markup.Escape(c.Key), Markup.Escape(MetricsCommand.Number(c.Old)), Markup.Escape(MetricsCommand.Number(c.New)) };
+            var cells = new List<string> { c.File, c.Key, MetricsCommand.Number(c.Old, precision), MetricsCommand.Number(c.New, precision) };
             if (withChange)
             {
-                cells.Add(c.Difference is { } d ? MetricsCommand.Number(d) : "-");
+                cells.Add(c.Difference is { } d ? MetricsCommand.Number(d, precision) : "-");
             }
 
-            table.AddRow(cells.ToArray());
+            rows.Add(cells);
+        }
+
+        if (markdown)
+        {
+            cli.Out.Profile.Out.Writer.Write(MarkdownTable.Render(headers, rows));
+            return;
+        }
+
+        var table = new Table { Border = TableBorder.Simple }.AddColumns(headers.Select(Markup.Escape).ToArray());
+        foreach (var row in rows)
+        {
+            table.AddRow(row.Select(Markup.Escape).ToArray());
         }
 
         cli.Out.Write(table);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Fathom.Cli.Rendering;
 using Fathom.Pipelines;
 using Spectre.Console;
 
@@ -8,6 +9,9 @@ namespace Fathom.Cli.Commands.Pipelines;
 /// <summary><c>fathom metrics show|diff</c>: the pipeline's metrics files, now or compared with a git revision.</summary>
 internal static class MetricsCommand
 {
+    /// <summary>DVC rounds metrics to 5 digits after the point unless <c>--precision</c> says otherwise.</summary>
+    public const int DefaultPrecision = 5;
+
     public static Command Create()
     {
         var command = new Command("metrics", "Show the pipeline's metrics files or compare them between git revisions.");
@@ -16,35 +20,75 @@ internal static class MetricsCommand
         return command;
     }
 
+    /// <summary><c>--md</c>: a Markdown table instead of the plain one.</summary>
+    public static Option<bool> MarkdownOption() => new("--md") { Description = "Print the table in Markdown (GitHub-flavoured)." };
+
+    /// <summary><c>--precision N</c>, validated.</summary>
+    public static Option<int?> PrecisionOption() => new("--precision") { Description = $"Round numbers to N digits after the point (default {DefaultPrecision})." };
+
+    public static int Precision(int? value) => value switch
+    {
+        null => DefaultPrecision,
+        >= 0 and <= 15 => value.Value,
+        _ => throw new CliInputException($"--precision must be between 0 and 15 (got {value})."),
+    };
+
     private static Command Show()
     {
-        var command = new Command("show", "Print the values of every metrics file (top-level 'metrics' and stages' 'metrics' outs).");
+        var allBranches = new Option<bool>("--all-branches", "-a") { Description = "Also show the metrics of every git branch." };
+        var markdown = MarkdownOption();
+        var precision = PrecisionOption();
+        var command = new Command("show", "Print the values of every metrics file (top-level 'metrics' and stages' 'metrics' outs).") { allBranches, markdown, precision };
         return command.WithAction(async (parse, cli, ct) =>
         {
+            var digits = Precision(parse.GetValue(precision));
             var project = PipelineProject.Open(Directory.GetCurrentDirectory());
-            var metrics = await PipelineComparison.MetricsAsync(project, null, ct);
+            var revisions = new List<(string Label, string? Revision)> { (PipelineComparison.Workspace, null) };
+            if (parse.GetValue(allBranches))
+            {
+                revisions.AddRange((await PipelineComparison.BranchesAsync(project, ct)).Select(b => (b, (string?)b)));
+            }
+
+            var documents = new List<(string Label, SortedDictionary<string, object?> Files)>();
+            foreach (var (label, revision) in revisions)
+            {
+                documents.Add((label, await PipelineComparison.MetricsDocumentsAsync(project, revision, ct)));
+            }
+
             if (cli.Json)
             {
-                cli.WriteJson(metrics);
+                // DVC 3's shape: {"workspace": {"data": {"metrics.json": {"data": {…}}}}, "main": {…}}.
+                cli.WriteJson(documents.ToDictionary(d => d.Label, d => new { data = d.Files.ToDictionary(f => f.Key, f => new { data = f.Value }) }));
                 return ExitCodes.Success;
             }
 
-            if (metrics.Count == 0)
+            if (documents.All(d => d.Files.Count == 0))
             {
                 cli.Error.WriteLine("No metrics files found: list them under 'metrics' in dvc.yaml (and run 'fathom repro').");
                 return ExitCodes.Success;
             }
 
-            var keys = metrics.Values.SelectMany(m => m.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
-            var table = new Table { Border = TableBorder.Simple }.AddColumn("Path");
-            foreach (var key in keys)
+            var withRevision = revisions.Count > 1;
+            var flat = documents.SelectMany(d => d.Files.Select(f => (d.Label, File: f.Key, Values: MetricsFiles.Flatten(f.Value)))).ToList();
+            var keys = flat.SelectMany(f => f.Values.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+            var headers = (withRevision ? new List<string> { "Revision", "Path" } : ["Path"]).Concat(keys).ToList();
+            var rows = flat.Select(f => (IReadOnlyList<string>)(withRevision ? [f.Label, f.File] : new List<string> { f.File })
+                .Concat(keys.Select(k => f.Values.TryGetValue(k, out var v) ? Number(v, digits) : "-")).ToList()).ToList();
+            if (parse.GetValue(markdown))
             {
-                table.AddColumn(Markup.Escape(key));
+                cli.Out.Profile.Out.Writer.Write(MarkdownTable.Render(headers, rows));
+                return ExitCodes.Success;
             }
 
-            foreach (var (file, values) in metrics)
+            var table = new Table { Border = TableBorder.Simple };
+            foreach (var header in headers)
             {
-                table.AddRow([Markup.Escape(file), .. keys.Select(k => values.TryGetValue(k, out var v) ? Number(v) : "-")]);
+                table.AddColumn(Markup.Escape(header));
+            }
+
+            foreach (var row in rows)
+            {
+                table.AddRow(row.Select(Markup.Escape).ToArray());
             }
 
             cli.Out.Write(table);
@@ -57,22 +101,25 @@ internal static class MetricsCommand
         var a = new Argument<string?>("a_rev") { Description = "Old git revision (default: HEAD).", Arity = ArgumentArity.ZeroOrOne };
         var b = new Argument<string?>("b_rev") { Description = "New git revision (default: the workspace).", Arity = ArgumentArity.ZeroOrOne };
         var all = new Option<bool>("--all") { Description = "Also list metrics that did not change." };
-        var command = new Command("diff", "Compare metrics between two git revisions, or a revision and the workspace.") { a, b, all };
+        var markdown = MarkdownOption();
+        var precision = PrecisionOption();
+        var command = new Command("diff", "Compare metrics between two git revisions, or a revision and the workspace.") { a, b, all, markdown, precision };
         return command.WithAction(async (parse, cli, ct) =>
         {
+            var digits = Precision(parse.GetValue(precision));
             var project = PipelineProject.Open(Directory.GetCurrentDirectory());
             PipelineComparison.RequireGit(project);
             var (oldRev, newRev) = (parse.GetValue(a) ?? "HEAD", parse.GetValue(b));
             var changes = await PipelineComparison.MetricsDiffAsync(project, oldRev, newRev, ct);
-            DiffTable.Render(cli, changes, "Metric", oldRev, newRev ?? PipelineComparison.Workspace, parse.GetValue(all), withChange: true);
+            DiffTable.Render(cli, changes, "Metric", oldRev, newRev ?? PipelineComparison.Workspace, parse.GetValue(all), withChange: true, parse.GetValue(markdown), digits);
             return ExitCodes.Success;
         });
     }
 
-    public static string Number(object? value) => value switch
+    public static string Number(object? value, int precision = DefaultPrecision) => value switch
     {
         null => "-",
-        double d => d.ToString("0.#####", CultureInfo.InvariantCulture),
+        double d => Math.Round(d, precision, MidpointRounding.ToEven).ToString(precision == 0 ? "0" : "0." + new string('#', precision), CultureInfo.InvariantCulture),
         _ => YamlText(value),
     };
 
