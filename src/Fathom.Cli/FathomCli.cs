@@ -31,6 +31,7 @@ internal static class FathomCli
         root.Subcommands.Add(MetricsCommand.Create());
         root.Subcommands.Add(ParamsCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(PlotsCommand.Create());
         return root;
     }
 

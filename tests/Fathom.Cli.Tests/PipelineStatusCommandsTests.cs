@@ -128,6 +128,43 @@ public sealed class PipelineStatusCommandsTests
         Assert.True(badPrecision.ExitCode == 2, badPrecision.ToString());
     }
 
+    [Fact]
+    public async Task PlotsShowAndDiff_WriteOneSelfContainedPage_AndDvcJson()
+    {
+        using var dir = new TempDirectory();
+        await Ok(dir.Path, "data", "init");
+        File.WriteAllText(dir.Combine("dvc.yaml"), "stages:\n  train:\n    cmd: cat loss.csv\n    plots:\n    - loss.csv:\n        x: epoch\n        y: loss\nplots:\n- acc:\n    y:\n      acc.json: acc\n    title: Accuracy\n");
+        File.WriteAllText(dir.Combine("loss.csv"), "epoch,loss\n1,0.9\n2,0.4\n");
+        File.WriteAllText(dir.Combine("acc.json"), "[{\"acc\": 0.5}, {\"acc\": 0.7}]");
+        Git(dir.Path, "init", "-q");
+        Git(dir.Path, "add", "-A");
+        Git(dir.Path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "first");
+        File.WriteAllText(dir.Combine("acc.json"), "[{\"acc\": 0.6}, {\"acc\": 0.9}]");
+
+        var show = await Ok(dir.Path, "plots", "show");
+        var json = await Ok(dir.Path, "plots", "show", "--json", "acc");
+        var diff = await Ok(dir.Path, "plots", "diff", "-o", "compare", "--json");
+        await Ok(dir.Path, "plots", "diff", "-o", "compare");
+
+        var page = dir.Combine("dvc_plots", "index.html");
+        Assert.Equal(new Uri(page).AbsoluteUri, show.Stdout.Trim());
+        var html = File.ReadAllText(page);
+        Assert.Equal(2, html.Split("<svg ").Length - 1);
+        Assert.Contains("<h2>Accuracy</h2>", html, StringComparison.Ordinal);
+        Assert.Contains("<h2>loss.csv</h2>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script src", html, StringComparison.Ordinal);
+        var acc = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("data").GetProperty("acc")[0];
+        Assert.Equal("vega", acc.GetProperty("type").GetString());
+        Assert.Equal(["workspace"], acc.GetProperty("revisions").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal([0.6, 0.9], acc.GetProperty("content").GetProperty("data").GetProperty("values").EnumerateArray().Select(v => v.GetProperty("acc").GetDouble()));
+        var compared = JsonDocument.Parse(diff.Stdout).RootElement.GetProperty("data").GetProperty("acc")[0];
+        Assert.Equal(["HEAD", "workspace"], compared.GetProperty("revisions").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(
+            [("HEAD", 0.5), ("HEAD", 0.7), ("workspace", 0.6), ("workspace", 0.9)],
+            compared.GetProperty("content").GetProperty("data").GetProperty("values").EnumerateArray().Select(v => (v.GetProperty("rev").GetString(), v.GetProperty("acc").GetDouble())));
+        Assert.True(File.Exists(dir.Combine("compare", "index.html")));
+    }
+
     private static string Compact(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
 
     private static async Task<CliResult> Ok(string folder, params string[] args)

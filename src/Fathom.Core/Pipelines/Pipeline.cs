@@ -11,4 +11,7 @@ internal sealed record Pipeline(string FilePath, IReadOnlyList<PipelineStage> St
     public string Folder => Path.GetDirectoryName(FilePath)!;
 
     public string LockPath => Path.Combine(Folder, LockFileFormat.FileName);
+
+    /// <summary>The top-level <c>plots:</c> definitions (paths relative to the dvc.yaml folder).</summary>
+    public IReadOnlyList<PlotDefinition> Plots { get; init; } = [];
 }

@@ -62,7 +62,10 @@ internal static partial class PipelineParser
                     var kind = key switch { "metrics" => StageOutputKind.Metric, "plots" => StageOutputKind.Plot, _ => StageOutputKind.Out };
                     foreach (var (path, flags, flagLine) in PathList(valueNode, context, file, label, key, where))
                     {
-                        outs.Add(new StageOutput(path, Flag(flags, "cache", true, file, flagLine, label, path), Flag(flags, "persist", false, file, flagLine, label, path), kind));
+                        outs.Add(new StageOutput(path, Flag(flags, "cache", true, file, flagLine, label, path), Flag(flags, "persist", false, file, flagLine, label, path), kind)
+                        {
+                            Plot = kind == StageOutputKind.Plot ? PlotDefinitions.FromOutput(path, flags, file, flagLine) : null,
+                        });
                     }
 
                     break;

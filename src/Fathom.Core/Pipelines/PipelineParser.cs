@@ -51,6 +51,7 @@ internal static partial class PipelineParser
 
         YamlNode? stagesNode = null;
         List<string> metrics = [], paramsFiles = [];
+        List<PlotDefinition> plots = [];
         foreach (var (keyNode, value) in map.Children)
         {
             var key = Name(keyNode);
@@ -68,7 +69,10 @@ internal static partial class PipelineParser
                 case "params":
                     paramsFiles = Strings(value, displayName, "params");
                     break;
-                case "plots" or "artifacts" or "datasets":
+                case "plots":
+                    plots = PlotDefinitions.ParseTopLevel(value, displayName);
+                    break;
+                case "artifacts" or "datasets":
                     break;
                 default:
                     throw new DvcFormatException(displayName, Line(keyNode), key, "unknown top-level field (expected stages, vars, params, metrics, plots, artifacts or datasets).");
@@ -105,7 +109,7 @@ internal static partial class PipelineParser
             throw new DvcFormatException(displayName, stage.Line, $"stage '{stage.Name}'", "defined twice (a foreach/matrix member has the same name as another stage).");
         }
 
-        return new Pipeline(fullPath, stages, metrics, paramsFiles);
+        return new Pipeline(fullPath, stages, metrics, paramsFiles) { Plots = plots };
     }
 
     private static List<PipelineStage> Expand(string name, YamlMappingNode node, TemplateContext context, string folder, string file)
