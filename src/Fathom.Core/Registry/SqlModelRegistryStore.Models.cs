@@ -97,20 +97,8 @@ internal abstract partial class SqlModelRegistryStore
 
     public async Task<RegisteredModelsPage> SearchRegisteredModelsAsync(RegistrySearch search, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(search);
-        RequireMaxResults(search.MaxResults, MaxModelResults);
-        var clauses = SearchFilterParser.Parse(search.Filter, SearchTarget.RegisteredModels);
-        var orders = SearchOrderParser.Parse(search.OrderBy, SearchTarget.RegisteredModels);
-        var offset = PageTokens.Decode(search.PageToken);
-        var tail = RegistrySearchSql.RegisteredModels(Dialect, clauses, orders, search.MaxResults, offset);
-        var models = await ReadAsync(connection => ReadModelsAsync(connection, null, tail, cancellationToken), cancellationToken);
-        var more = models.Count > search.MaxResults;
-        if (more)
-        {
-            models.RemoveAt(models.Count - 1);
-        }
-
-        return new RegisteredModelsPage(models, more ? PageTokens.Encode(offset + search.MaxResults) : null);
+        var (models, token) = await SearchAsync(search, SearchTarget.RegisteredModels, MaxModelResults, RegistrySearchSql.RegisteredModels, ReadModelsAsync, cancellationToken);
+        return new RegisteredModelsPage(models, token);
     }
 
     public async Task<IReadOnlyList<ModelVersion>> GetLatestVersionsAsync(string name, IReadOnlyList<string> stages, CancellationToken cancellationToken)
@@ -206,12 +194,4 @@ internal abstract partial class SqlModelRegistryStore
             INSERT INTO registered_model_tags (name, key, value) VALUES (@name, @key, @value)
             ON CONFLICT (name, key) DO UPDATE SET value = excluded.value;
             """, cancellationToken, ("@name", name), ("@key", tag.Key), ("@value", tag.Value ?? string.Empty));
-
-    private static void RequireMaxResults(int maxResults, int limit)
-    {
-        if (maxResults < 1 || maxResults > limit)
-        {
-            throw TrackingException.Invalid($"Invalid value for request parameter max_results. It must be at least 1 and at most {limit}, but got value {maxResults}");
-        }
-    }
 }

@@ -107,20 +107,8 @@ internal abstract partial class SqlModelRegistryStore
 
     public async Task<ModelVersionsPage> SearchModelVersionsAsync(RegistrySearch search, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(search);
-        RequireMaxResults(search.MaxResults, MaxVersionResults);
-        var clauses = SearchFilterParser.Parse(search.Filter, SearchTarget.ModelVersions);
-        var orders = SearchOrderParser.Parse(search.OrderBy, SearchTarget.ModelVersions);
-        var offset = PageTokens.Decode(search.PageToken);
-        var tail = RegistrySearchSql.ModelVersions(Dialect, clauses, orders, search.MaxResults, offset);
-        var versions = await ReadAsync(connection => ReadVersionsAsync(connection, null, tail, cancellationToken), cancellationToken);
-        var more = versions.Count > search.MaxResults;
-        if (more)
-        {
-            versions.RemoveAt(versions.Count - 1);
-        }
-
-        return new ModelVersionsPage(versions, more ? PageTokens.Encode(offset + search.MaxResults) : null);
+        var (versions, token) = await SearchAsync(search, SearchTarget.ModelVersions, MaxVersionResults, RegistrySearchSql.ModelVersions, ReadVersionsAsync, cancellationToken);
+        return new ModelVersionsPage(versions, token);
     }
 
     public Task SetModelVersionTagAsync(string name, long version, Tag tag, CancellationToken cancellationToken)
