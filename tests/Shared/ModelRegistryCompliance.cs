@@ -311,6 +311,32 @@ public abstract class ModelRegistryCompliance : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task SearchRegistry_BackslashInLikePattern_EscapesTheNextCharacterOnEveryStore()
+    {
+        SkipIfUnavailable();
+        foreach (var name in new[] { "churn_v1", "churnxv1", "churn%2", @"churn\3" })
+        {
+            await _registry.CreateRegisteredModelAsync(name, [new Tag("path", name)], null, Ct);
+            await NewVersionAsync(name, "s3://bucket/" + name, null, new Tag("path", name));
+        }
+
+        async Task<string[]> ModelsAsync(string filter) =>
+            (await _registry.SearchRegisteredModelsAsync(new RegistrySearch(filter), Ct)).Models.Select(m => m.Name).ToArray();
+        async Task<string[]> VersionsAsync(string filter) =>
+            (await _registry.SearchModelVersionsAsync(new RegistrySearch(filter, ["name"]), Ct)).Versions.Select(v => v.Name).ToArray();
+
+        Assert.Equal(["churn_v1", "churnxv1"], await ModelsAsync("name LIKE 'churn_v1'"));
+        Assert.Equal(["churn_v1"], await ModelsAsync(@"name LIKE 'churn\_%'"));
+        Assert.Equal(["churn%2"], await ModelsAsync(@"tags.path ILIKE 'CHURN\%%'"));
+        Assert.Equal([@"churn\3"], await ModelsAsync(@"name LIKE '%\\%'"));
+        Assert.Equal(["churn_v1"], await VersionsAsync(@"name LIKE 'churn\_v1'"));
+        Assert.Equal(["churn%2"], await VersionsAsync(@"source_path LIKE '%\%2'"));
+        Assert.Equal([@"churn\3"], await VersionsAsync(@"tags.path ILIKE '%\\3'"));
+        var lone = await RefusedAsync(() => ModelsAsync(@"name LIKE 'churn\'"));
+        Assert.Equal(ErrorCode.InvalidParameterValue, lone.Code);
+    }
+
+    [SkippableFact]
     public async Task SearchModels_BadFilterOrPageSize_IsInvalidParameter()
     {
         SkipIfUnavailable();

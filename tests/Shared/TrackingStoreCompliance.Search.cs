@@ -86,6 +86,37 @@ public abstract partial class TrackingStoreCompliance
     }
 
     [SkippableFact]
+    public async Task SearchRuns_BackslashInLikePattern_EscapesTheNextCharacterOnEveryStore()
+    {
+        SkipIfUnavailable();
+        await SearchRunAsync("underscore", 1, null, "lr_v1", "a%b");
+        await SearchRunAsync("other", 2, null, "lrxv1", "axb");
+        await SearchRunAsync("backslash", 3, null, @"C:\lr", @"a\b");
+
+        Assert.Equal(["other", "underscore"], await NamesAsync("params.model LIKE 'lr_v1'"));
+        Assert.Equal(["underscore"], await NamesAsync(@"params.model LIKE 'lr\_v%'"));
+        Assert.Equal(["underscore"], await NamesAsync(@"tags.team LIKE 'a\%b'"));
+        Assert.Equal(["underscore"], await NamesAsync(@"tags.team ILIKE 'A\%B'"));
+        Assert.Equal(["backslash"], await NamesAsync(@"params.model LIKE 'C:\\%'"));
+        Assert.Equal(["backslash"], await NamesAsync(@"tags.team ILIKE 'A\\B'"));
+        // An escaped ordinary character is just that character.
+        Assert.Equal(["backslash", "other", "underscore"], await NamesAsync(@"params.model LIKE '%\l%'"));
+    }
+
+    [SkippableFact]
+    public async Task SearchRuns_LikePatternEndingInLoneBackslash_IsInvalidParameterWithPosition()
+    {
+        SkipIfUnavailable();
+        await SearchRunAsync("a", 1, null, "x");
+
+        var error = await Assert.ThrowsAsync<TrackingException>(() => NamesAsync(@"params.model LIKE 'x\'"));
+
+        Assert.Equal(ErrorCode.InvalidParameterValue, error.Code);
+        Assert.Contains(@"ends in a lone escape character '\'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("at position 18", error.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task SearchRuns_SeveralOrderKeys_ApplyInTurnWithMlflowTieBreaks()
     {
         SkipIfUnavailable();
