@@ -18,6 +18,8 @@ internal static partial class MlflowRegistryApi
         MlflowRpc.Map(group, "DELETE", "/model-versions/delete-tag", state, DeleteVersionTagAsync);
     }
 
+    // MLflow's REST API has no user_id on CreateModelVersion and its SQL store leaves the column empty; with basic-auth
+    // on, the server knows who registers, so the version records it (as Databricks' registry does).
     private static async Task CreateVersionAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
         var version = await state.Registry.CreateModelVersionAsync(
@@ -27,7 +29,8 @@ internal static partial class MlflowRegistryApi
                 request.String("run_id") is { Length: > 0 } runId ? runId : null,
                 ReadTags(request),
                 request.String("run_link") is { Length: > 0 } link ? link : null,
-                request.String("description")),
+                request.String("description"),
+                request.Username),
             cancellationToken);
         WriteVersionResponse(writer, version);
     }

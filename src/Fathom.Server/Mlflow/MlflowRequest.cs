@@ -27,6 +27,9 @@ internal sealed class MlflowRequest
     /// <summary>The size of the request body in bytes as the client declared it (Content-Length), when it did.</summary>
     public long? BodyLength { get; }
 
+    /// <summary>Who sent the request, when the server authenticates (basic-auth on); null otherwise.</summary>
+    public string? Username { get; private init; }
+
     public static MlflowRequest FromJson(JsonElement body) => new(body, null);
 
     public static async Task<MlflowRequest> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -34,9 +37,10 @@ internal sealed class MlflowRequest
         ArgumentNullException.ThrowIfNull(request);
         // DELETE carries a JSON body from MLflow's Python client, but other clients put its parameters in the query string.
         var hasQuery = request.QueryString.HasValue && request.QueryString.Value!.Length > 1;
+        var username = request.HttpContext.User.Identity is { IsAuthenticated: true } identity ? identity.Name : null;
         if (hasQuery && (HttpMethods.IsGet(request.Method) || (HttpMethods.IsDelete(request.Method) && request.ContentLength is null or 0)))
         {
-            return new MlflowRequest(default, request.Query);
+            return new MlflowRequest(default, request.Query) { Username = username };
         }
 
         if (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method))
@@ -54,7 +58,7 @@ internal sealed class MlflowRequest
             }
         }
 
-        return new MlflowRequest(await ReadBodyAsync(request, cancellationToken), null, request.ContentLength);
+        return new MlflowRequest(await ReadBodyAsync(request, cancellationToken), null, request.ContentLength) { Username = username };
     }
 
     // An empty or unparsable body counts as {}; a body that is a JSON string holding JSON (old clients
