@@ -192,6 +192,34 @@ public abstract partial class TrackingStoreCompliance
     }
 
     [SkippableFact]
+    public async Task SearchDatasets_DistinctDatasetAndContext_MostRecentlyUsedFirst()
+    {
+        SkipIfUnavailable();
+        Skip.IfNot(Store is IDatasetSummaries, "The store has no dataset summaries query.");
+        var other = await Store.CreateExperimentAsync("other-datasets", null, [], Ct);
+        var imdb = new Dataset("imdb", "d1", "local", "{}");
+        var a = await SearchRunAsync("a", 1, null);
+        var b = await SearchRunAsync("b", 2, null);
+        var c = await SearchRunAsync("c", 3, null);
+        var d = await SearchRunAsync("d", 4, null, experiment: other);
+        await Store.LogInputsAsync(a, [new DatasetInput(imdb, [new Tag("mlflow.data.context", "training")]), new DatasetInput(new Dataset("imdb-test", "t1", "local", "{}"), [])], Ct);
+        await Store.LogInputsAsync(b, [new DatasetInput(imdb, [new Tag("mlflow.data.context", "training")])], Ct);
+        await Store.LogInputsAsync(c, [new DatasetInput(imdb, [new Tag("other", "x"), new Tag("mlflow.data.context", "evaluation")])], Ct);
+        await Store.LogInputsAsync(d, [new DatasetInput(new Dataset("news", "n1", "local", "{}"), [])], Ct);
+        await Store.DeleteRunAsync(c, Ct);
+        var summaries = (IDatasetSummaries)Store;
+
+        var zero = await summaries.SearchDatasetsAsync([0], 1000, Ct);
+        var both = await summaries.SearchDatasetsAsync([0, long.Parse(other, System.Globalization.CultureInfo.InvariantCulture)], 2, Ct);
+
+        // Deleted runs count, as in MLflow's SQL store; each (data set, context) once, at its latest use.
+        Assert.Equal(
+            [new DatasetSummary("0", "imdb", "d1", "evaluation"), new DatasetSummary("0", "imdb", "d1", "training"), new DatasetSummary("0", "imdb-test", "t1", null)],
+            zero);
+        Assert.Equal([new DatasetSummary(other, "news", "n1", null), new DatasetSummary("0", "imdb", "d1", "evaluation")], both);
+    }
+
+    [SkippableFact]
     public async Task SearchRuns_FilterWithViewTypeAndExperiments_ScopesTheSearch()
     {
         SkipIfUnavailable();

@@ -25,6 +25,14 @@ internal sealed partial class SqliteTrackingStore
         return new ExperimentsPage(experiments, PageTokens.NextPage(experiments, search.MaxResults, offset));
     }
 
+    public async Task<IReadOnlyList<DatasetSummary>> SearchDatasetsAsync(IReadOnlyList<long> experimentIds, int limit, CancellationToken cancellationToken)
+    {
+        var query = DatasetSummarySql.Query(SqliteDialect.Instance, experimentIds, limit);
+        await using var connection = OpenConnection();
+        await using var command = Bind(Command(connection, query.Sql), query);
+        return await DatasetSummarySql.ReadAsync(command, cancellationToken);
+    }
+
     private static async Task<List<RunInfo>> ReadRunInfosAsync(SqliteConnection connection, SqlQuery query, CancellationToken cancellationToken)
     {
         await using var command = Bind(Command(connection, query.Sql), query);

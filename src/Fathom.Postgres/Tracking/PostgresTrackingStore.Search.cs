@@ -23,6 +23,14 @@ internal sealed partial class PostgresTrackingStore
         return new ExperimentsPage(experiments, PageTokens.NextPage(experiments, search.MaxResults, offset));
     }
 
+    public async Task<IReadOnlyList<DatasetSummary>> SearchDatasetsAsync(IReadOnlyList<long> experimentIds, int limit, CancellationToken cancellationToken)
+    {
+        var query = DatasetSummarySql.Query(PostgresDialect.Instance, experimentIds, limit);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, query.Sql, null, Values(query));
+        return await DatasetSummarySql.ReadAsync(command, cancellationToken);
+    }
+
     // The dialect numbers parameters $1, $2, … in the order they were added, so their names are not needed.
     private static object[] Values(SqlQuery query) => query.Parameters.Select(p => p.Value).ToArray();
 }
