@@ -415,4 +415,26 @@ public abstract class ModelRegistryCompliance : IAsyncLifetime
         Assert.Equal(run.ArtifactUri + "/model", await _registry.GetModelVersionDownloadUriAsync("copy", 1, Ct));
         Assert.Equal(ErrorCode.ResourceDoesNotExist, (await RefusedAsync(() => _registry.GetModelVersionDownloadUriAsync("m", 9, Ct))).Code);
     }
+
+    [SkippableFact]
+    public async Task DownloadUri_AliasSource_IsTheAliasedVersionsLocationWhenRegistered()
+    {
+        SkipIfUnavailable();
+        await _registry.CreateRegisteredModelAsync("m", [], null, Ct);
+        await _registry.CreateRegisteredModelAsync("served", [], null, Ct);
+        await NewVersionAsync("m", "s3://bucket/one");
+        await NewVersionAsync("m", "s3://bucket/two");
+        await _registry.SetRegisteredModelAliasAsync("m", "champion", 1, Ct);
+
+        var champion = await NewVersionAsync("served", "models:/m@champion");
+        var latest = await NewVersionAsync("served", "models:/m@latest");
+        await _registry.SetRegisteredModelAliasAsync("m", "champion", 2, Ct);
+        var missing = await RefusedAsync(() => NewVersionAsync("served", "models:/m@nobody"));
+
+        Assert.Equal("models:/m@champion", champion.Source);
+        // The alias moved afterwards; the registered files did not.
+        Assert.Equal("s3://bucket/one", await _registry.GetModelVersionDownloadUriAsync("served", 1, Ct));
+        Assert.Equal("s3://bucket/two", await _registry.GetModelVersionDownloadUriAsync("served", latest.Version, Ct));
+        AssertMessage("Registered model alias nobody not found.", missing);
+    }
 }

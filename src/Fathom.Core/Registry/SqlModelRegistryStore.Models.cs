@@ -168,25 +168,26 @@ internal abstract partial class SqlModelRegistryStore
     {
         RegistryValidation.ValidateModelName(name);
         return ReadAsync(async connection =>
-        {
-            object? version;
-            if (string.Equals(alias, "latest", StringComparison.OrdinalIgnoreCase))
-            {
-                // The reserved alias 'latest' always means the highest live version.
-                await RequireModelAsync(connection, null, name, cancellationToken);
-                version = await ScalarAsync(connection, null, "SELECT MAX(version) FROM model_versions WHERE name = @name AND current_stage <> @deleted;",
-                    cancellationToken, ("@name", name), ("@deleted", ModelStages.DeletedInternal));
-            }
-            else
-            {
-                version = await ScalarAsync(connection, null, "SELECT version FROM registered_model_aliases WHERE name = @name AND alias = @alias;",
-                    cancellationToken, ("@name", name), ("@alias", alias));
-            }
+            await ReadVersionAsync(connection, null, name, await AliasedVersionAsync(connection, null, name, alias, cancellationToken), cancellationToken), cancellationToken);
+    }
 
-            return version is null
-                ? throw RegistryErrors.AliasNotFound(alias)
-                : await ReadVersionAsync(connection, null, name, Convert.ToInt64(version, System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
-        }, cancellationToken);
+    /// <summary>The version an alias points at; the reserved alias 'latest' always means the highest live version.</summary>
+    private async Task<long> AliasedVersionAsync(DbConnection connection, DbTransaction? transaction, string name, string alias, CancellationToken cancellationToken)
+    {
+        object? version;
+        if (string.Equals(alias, "latest", StringComparison.OrdinalIgnoreCase))
+        {
+            await RequireModelAsync(connection, transaction, name, cancellationToken);
+            version = await ScalarAsync(connection, transaction, "SELECT MAX(version) FROM model_versions WHERE name = @name AND current_stage <> @deleted;",
+                cancellationToken, ("@name", name), ("@deleted", ModelStages.DeletedInternal));
+        }
+        else
+        {
+            version = await ScalarAsync(connection, transaction, "SELECT version FROM registered_model_aliases WHERE name = @name AND alias = @alias;",
+                cancellationToken, ("@name", name), ("@alias", alias));
+        }
+
+        return version is null ? throw RegistryErrors.AliasNotFound(alias) : Convert.ToInt64(version, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task UpsertModelTagAsync(DbConnection connection, DbTransaction transaction, string name, Tag tag, CancellationToken cancellationToken) =>
