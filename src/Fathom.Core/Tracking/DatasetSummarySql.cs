@@ -16,15 +16,18 @@ internal static class DatasetSummarySql
         ArgumentNullException.ThrowIfNull(experimentIds);
         var q = new SqlParameters(dialect);
         var ids = string.Join(", ", experimentIds.Select(q.Add));
-        var context = $"(SELECT {dialect.JsonPairItem("j", 1)} FROM {dialect.JsonPairs("i.tags", "j")} WHERE {dialect.JsonPairItem("j", 0)} = 'mlflow.data.context' LIMIT 1)";
-        // Most recently used first (the order the UI lists them in); the rest only makes the order total.
+        var context = $"(SELECT {dialect.JsonPairItem("j", 1)} FROM {dialect.JsonPairs("u.tags", "j")} WHERE {dialect.JsonPairItem("j", 0)} = 'mlflow.data.context' LIMIT 1)";
+        // Inputs are grouped by their tags text first, so the JSON is read once per distinct tag set rather than once
+        // per run; most recently used first (the order the UI lists them in), the rest only makes the order total.
         var sql = $"""
             SELECT s.experiment_id, s.name, s.digest, s.context FROM (
-                SELECT d.experiment_id, d.name, d.digest, {context} AS context, r.start_time
-                FROM datasets d JOIN inputs i ON i.dataset_uuid = d.dataset_uuid JOIN runs r ON r.run_uuid = i.run_uuid
-                WHERE d.experiment_id IN ({ids})) s
+                SELECT u.experiment_id, u.name, u.digest, {context} AS context, u.last_used FROM (
+                    SELECT d.experiment_id, d.name, d.digest, i.tags, MAX(r.start_time) AS last_used
+                    FROM datasets d JOIN inputs i ON i.dataset_uuid = d.dataset_uuid JOIN runs r ON r.run_uuid = i.run_uuid
+                    WHERE d.experiment_id IN ({ids})
+                    GROUP BY d.experiment_id, d.name, d.digest, i.tags) u) s
             GROUP BY s.experiment_id, s.name, s.digest, s.context
-            ORDER BY MAX(s.start_time) DESC, s.experiment_id, {dialect.BinaryOrder("s.name")}, {dialect.BinaryOrder("s.digest")}, s.context IS NULL, {dialect.BinaryOrder("s.context")}
+            ORDER BY MAX(s.last_used) DESC, s.experiment_id, {dialect.BinaryOrder("s.name")}, {dialect.BinaryOrder("s.digest")}, s.context IS NULL, {dialect.BinaryOrder("s.context")}
             LIMIT {limit.ToString(CultureInfo.InvariantCulture)};
             """;
         return new SqlQuery(sql, q.List);
