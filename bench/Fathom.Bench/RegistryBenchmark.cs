@@ -14,7 +14,8 @@ namespace Fathom.Bench;
 /// The model registry over loopback HTTP against an in-process server on a temp SQLite store: registering versions,
 /// then the searches MLflow clients send most (a model's versions, versions of some runs, models by name pattern) as
 /// the registry grows.
-/// <c>dotnet run -c Release --project bench/Fathom.Bench -- registry [--models 200] [--versions 50]</c>
+/// Last, on the same store, the UI's search-datasets over an experiment whose runs all logged inputs.
+/// <c>dotnet run -c Release --project bench/Fathom.Bench -- registry [--models 200] [--versions 50] [--dataset-runs 5000]</c>
 /// </summary>
 internal static class RegistryBenchmark
 {
@@ -22,6 +23,7 @@ internal static class RegistryBenchmark
     {
         var models = int.Parse(Option(args, "--models") ?? "200", CultureInfo.InvariantCulture);
         var versionsPerModel = int.Parse(Option(args, "--versions") ?? "50", CultureInfo.InvariantCulture);
+        var datasetRuns = int.Parse(Option(args, "--dataset-runs") ?? "5000", CultureInfo.InvariantCulture);
         var work = Path.Combine(Path.GetTempPath(), "fathom-bench-registry");
         if (Directory.Exists(work))
         {
@@ -65,6 +67,21 @@ internal static class RegistryBenchmark
             $"registered-models/search?filter={Uri.EscapeDataString("name LIKE 'model-01%' AND tags.team = 'nlp'")}&max_results=100");
         await ReportAsync(http, "registered-models/get", "registered-models/get?name=model-0042");
         await ReportAsync(http, "registered-models/get-latest-versions", "registered-models/get-latest-versions?name=model-0042");
+
+        // search-datasets is one query over the data sets and their inputs, so it should not grow with the runs.
+        var store = app.Services.GetRequiredService<ITrackingStore>();
+        var experiment = await store.CreateExperimentAsync("datasets-bench", null, [], CancellationToken.None);
+        stopwatch.Restart();
+        for (var r = 0; r < datasetRuns; r++)
+        {
+            var run = await store.CreateRunAsync(new CreateRunRequest(experiment, $"run-{r}", "bench", r, []), CancellationToken.None);
+            var dataset = new Dataset($"data-{r % 20}", $"digest-{r % 40}", "local", "{}");
+            await store.LogInputsAsync(run.RunId, [new DatasetInput(dataset, [new Tag("mlflow.data.context", r % 2 == 0 ? "training" : "evaluation")])], CancellationToken.None);
+        }
+
+        Console.WriteLine($"seed: {datasetRuns:N0} runs with one input each in {stopwatch.Elapsed.TotalSeconds:0.0} s");
+        var datasets = await TimeAsync(110, _ => Send(http, HttpMethod.Post, "experiments/search-datasets", $$"""{"experiment_ids": ["{{experiment}}"]}"""));
+        Console.WriteLine($"experiments/search-datasets over {datasetRuns:N0} runs (40 distinct summaries): p50 {Percentile(datasets, 0.5):0.0} ms, p95 {Percentile(datasets, 0.95):0.0} ms (100 requests after 10 warm-ups)");
 
         GC.Collect();
         using var process = Process.GetCurrentProcess();

@@ -157,5 +157,7 @@ public sealed class SearchFilterParserTests
     [Theory]
     [InlineData("a%b_c", "a*b?c")]
     [InlineData("*?[", "[*][?][[]")]
+    [InlineData(@"a\_b\%c\\d", @"a_b%c\d")]
+    [InlineData(@"\*\x", @"[*]x")]
     public void LikeToGlob_Pattern_TranslatesWildcards(string like, string glob) => Assert.Equal(glob, SqliteDialect.LikeToGlob(like));
 }

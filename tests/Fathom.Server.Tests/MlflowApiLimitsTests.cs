@@ -34,6 +34,28 @@ public sealed class MlflowApiLimitsTests(TrackingServerFixture fixture) : IClass
         Assert.False(run.GetProperty("run").GetProperty("data").TryGetProperty("params", out _));
     }
 
+    [Fact]
+    public async Task LogBatch_ChunkedBodyWithoutContentLength_IsMeasuredOnTheBytesRead()
+    {
+        var runId = await _client.CreateRunAsync("0", "chunked");
+        var huge = new string('x', 1_000_001);
+        using var tooLargeContent = new ChunkedJson($$"""{"run_id": "{{runId}}", "params": [{"key": "big", "value": "{{huge}}"}]}""");
+        using var smallContent = new ChunkedJson($$"""{"run_id": "{{runId}}", "params": [{"key": "small", "value": "v"}]}""");
+
+        using var tooLarge = await fixture.Http.PostAsync("/api/2.0/mlflow/runs/log-batch", tooLargeContent);
+        using var small = await fixture.Http.PostAsync("/api/2.0/mlflow/runs/log-batch", smallContent);
+        var error = JsonDocument.Parse(await tooLarge.Content.ReadAsStringAsync()).RootElement;
+        var run = await _client.OkGetAsync($"/api/2.0/mlflow/runs/get?run_id={runId}");
+
+        // No Content-Length went out, so only counting the bytes read can catch the oversized body.
+        Assert.Null(tooLarge.RequestMessage!.Content!.Headers.ContentLength);
+        Assert.Equal(HttpStatusCode.BadRequest, tooLarge.StatusCode);
+        Assert.Equal("INVALID_PARAMETER_VALUE", error.GetProperty("error_code").GetString());
+        Assert.Equal("Batched logging API requests must be at most 1000000 bytes, got a request of size 1000088.", error.GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.OK, small.StatusCode);
+        Assert.Equal(["small"], run.GetProperty("run").GetProperty("data").GetProperty("params").EnumerateArray().Select(p => p.GetProperty("key").GetString()));
+    }
+
     [Theory]
     [InlineData("http://host/#/../../../etc/", "'artifact_location' URL can't include fragments or params.")]
     [InlineData("http://host/;..%2F..%2Fetc", "'artifact_location' URL can't include fragments or params.")]
@@ -117,5 +139,25 @@ public sealed class MlflowApiLimitsTests(TrackingServerFixture fixture) : IClass
                 .Order(StringComparer.Ordinal));
         MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", none, "SearchDatasets request must specify at least one experiment_id.");
         MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", tooMany, "SearchDatasets request cannot specify more than 20 experiment_ids. Received 21 experiment_ids.");
+    }
+
+    /// <summary>A JSON body of unknown length, so HttpClient sends it with chunked transfer encoding.</summary>
+    private sealed class ChunkedJson : HttpContent
+    {
+        private readonly byte[] _bytes;
+
+        public ChunkedJson(string json)
+        {
+            _bytes = Encoding.UTF8.GetBytes(json);
+            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(_bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }

@@ -259,4 +259,56 @@ public sealed class MlflowAuthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, karlGet.Status);
         Assert.Contains("judy-secret", judySearch.Body, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task SearchRegistry_SomeModelsUnreadable_PagesAreRefilledWithExactTokens()
+    {
+        using var owner = await UserAsync("lena");
+        using var reader = await UserAsync("mike");
+        foreach (var name in new[] { "hidden-0", "hidden-1", "hidden-2", "open-0", "open-1", "open-2" })
+        {
+            await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/registered-models/create", new { name });
+            await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/model-versions/create", new { name, source = "s3://bucket/" + name });
+            if (name.StartsWith("hidden", StringComparison.Ordinal))
+            {
+                await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/registered-models/permissions/create", new { name, username = "mike", permission = "NO_PERMISSIONS" });
+            }
+        }
+
+        async Task<JsonElement> PageAsync(string rpc, int maxResults, string? token = null) =>
+            JsonDocument.Parse((await SendAsync(reader, HttpMethod.Get,
+                $"/api/2.0/mlflow/{rpc}/search?max_results={maxResults}&order_by=name%20ASC{(token is null ? "" : "&page_token=" + Uri.EscapeDataString(token))}")).Body).RootElement;
+
+        var first = await PageAsync("registered-models", 2);
+        var second = await PageAsync("registered-models", 2, first.GetProperty("next_page_token").GetString());
+        var whole = await PageAsync("registered-models", 3);
+        var versions = await PageAsync("model-versions", 2);
+        var moreVersions = await PageAsync("model-versions", 2, versions.GetProperty("next_page_token").GetString());
+
+        // The store's first page holds only hidden models: without the refill mike would get an empty page.
+        Assert.Equal(["open-0", "open-1"], Names(first, "registered_models"));
+        Assert.Equal(["open-2"], Names(second, "registered_models"));
+        Assert.False(second.TryGetProperty("next_page_token", out _));
+        // The refill read the last page whole, so no token points at an empty page.
+        Assert.Equal(["open-0", "open-1", "open-2"], Names(whole, "registered_models"));
+        Assert.False(whole.TryGetProperty("next_page_token", out _));
+        Assert.Equal(["open-0", "open-1"], Names(versions, "model_versions"));
+        Assert.Equal(["open-2"], Names(moreVersions, "model_versions"));
+
+        static string[] Names(JsonElement page, string field) => page.GetProperty(field).EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToArray();
+    }
+
+    [Fact]
+    public async Task CreateModelVersion_UnderAuth_RecordsTheAuthenticatedUserAsUserId()
+    {
+        using var nina = await UserAsync("nina");
+        await SendAsync(nina, HttpMethod.Post, "/api/2.0/mlflow/registered-models/create", new { name = "nina-model" });
+
+        var (status, created) = await SendAsync(nina, HttpMethod.Post, "/api/2.0/mlflow/model-versions/create", new { name = "nina-model", source = "s3://bucket/m" });
+        var (_, fetched) = await SendAsync(nina, HttpMethod.Get, "/api/2.0/mlflow/model-versions/get?name=nina-model&version=1");
+
+        Assert.True(status == HttpStatusCode.OK, created);
+        Assert.Equal("nina", JsonDocument.Parse(created).RootElement.GetProperty("model_version").GetProperty("user_id").GetString());
+        Assert.Equal("nina", JsonDocument.Parse(fetched).RootElement.GetProperty("model_version").GetProperty("user_id").GetString());
+    }
 }

@@ -91,6 +91,34 @@ public sealed class MlflowRegistryApiTests(TrackingServerFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task CreateModelVersion_LocalSource_MustLieInsideTheRunsArtifactFolder()
+    {
+        // Proxied artifacts (mlflow-artifacts:/) are not local to MLflow's check: the run needs a local artifact folder.
+        var experiment = (await _client.OkAsync($"{Api}/experiments/create",
+            JsonSerializer.Serialize(new { name = "local-artifacts", artifact_location = Path.Combine(fixture.Folder, "local-artifacts") }))).GetProperty("experiment_id").GetString();
+        var info = (await _client.OkAsync($"{Api}/runs/create", JsonSerializer.Serialize(new { experiment_id = experiment, run_name = "local-model" }))).GetProperty("run").GetProperty("info");
+        var runId = info.GetProperty("run_id").GetString()!;
+        var artifacts = info.GetProperty("artifact_uri").GetString()!;
+        var folder = artifacts.StartsWith("file:", StringComparison.Ordinal) ? new Uri(artifacts).LocalPath : artifacts;
+        await OkAsync(HttpMethod.Post, $"{Api}/registered-models/create", new { name = "local-model" });
+
+        var inside = await SendAsync(HttpMethod.Post, $"{Api}/model-versions/create", new { name = "local-model", source = folder + "/model", run_id = runId });
+        var asFileUri = await SendAsync(HttpMethod.Post, $"{Api}/model-versions/create", new { name = "local-model", source = new Uri(folder + "/model").AbsoluteUri, run_id = runId });
+        var outside = await SendAsync(HttpMethod.Post, $"{Api}/model-versions/create", new { name = "local-model", source = fixture.Folder, run_id = runId });
+        var climbing = await SendAsync(HttpMethod.Post, $"{Api}/model-versions/create", new { name = "local-model", source = folder + "/../../other-run", run_id = runId });
+        var noRun = await SendAsync(HttpMethod.Post, $"{Api}/model-versions/create", new { name = "local-model", source = folder + "/model" });
+
+        Assert.True((inside.Status, asFileUri.Status) == (HttpStatusCode.OK, HttpStatusCode.OK), $"{inside.Body} {asFileUri.Body}");
+        var download = await _client.OkGetAsync($"{Api}/model-versions/get-download-uri?name=local-model&version=1");
+        Assert.Equal(folder + "/model", download.GetProperty("artifact_uri").GetString());
+        const string Rule = "To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.";
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", outside, $"Invalid model version source: '{fixture.Folder}'. {Rule}");
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", climbing,
+            $"Invalid model version source: '{Path.GetFullPath(folder + "/../../other-run")}'. {Rule}");
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", noRun, $"Invalid model version source: '{folder}/model'. {Rule}");
+    }
+
+    [Fact]
     public async Task ModelVersions_TagsDescriptionsAndDeletes_UseMlflowVerbs()
     {
         await OkAsync(HttpMethod.Post, $"{Api}/registered-models/create", new { name = "verbs" });

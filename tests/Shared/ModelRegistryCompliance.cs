@@ -311,6 +311,32 @@ public abstract class ModelRegistryCompliance : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task SearchRegistry_BackslashInLikePattern_EscapesTheNextCharacterOnEveryStore()
+    {
+        SkipIfUnavailable();
+        foreach (var name in new[] { "churn_v1", "churnxv1", "churn%2", @"churn\3" })
+        {
+            await _registry.CreateRegisteredModelAsync(name, [new Tag("path", name)], null, Ct);
+            await NewVersionAsync(name, "s3://bucket/" + name, null, new Tag("path", name));
+        }
+
+        async Task<string[]> ModelsAsync(string filter) =>
+            (await _registry.SearchRegisteredModelsAsync(new RegistrySearch(filter), Ct)).Models.Select(m => m.Name).ToArray();
+        async Task<string[]> VersionsAsync(string filter) =>
+            (await _registry.SearchModelVersionsAsync(new RegistrySearch(filter, ["name"]), Ct)).Versions.Select(v => v.Name).ToArray();
+
+        Assert.Equal(["churn_v1", "churnxv1"], await ModelsAsync("name LIKE 'churn_v1'"));
+        Assert.Equal(["churn_v1"], await ModelsAsync(@"name LIKE 'churn\_%'"));
+        Assert.Equal(["churn%2"], await ModelsAsync(@"tags.path ILIKE 'CHURN\%%'"));
+        Assert.Equal([@"churn\3"], await ModelsAsync(@"name LIKE '%\\%'"));
+        Assert.Equal(["churn_v1"], await VersionsAsync(@"name LIKE 'churn\_v1'"));
+        Assert.Equal(["churn%2"], await VersionsAsync(@"source_path LIKE '%\%2'"));
+        Assert.Equal([@"churn\3"], await VersionsAsync(@"tags.path ILIKE '%\\3'"));
+        var lone = await RefusedAsync(() => ModelsAsync(@"name LIKE 'churn\'"));
+        Assert.Equal(ErrorCode.InvalidParameterValue, lone.Code);
+    }
+
+    [SkippableFact]
     public async Task SearchModels_BadFilterOrPageSize_IsInvalidParameter()
     {
         SkipIfUnavailable();
@@ -388,5 +414,27 @@ public abstract class ModelRegistryCompliance : IAsyncLifetime
         Assert.Equal("s3://bucket/elsewhere", await _registry.GetModelVersionDownloadUriAsync("m", 2, Ct));
         Assert.Equal(run.ArtifactUri + "/model", await _registry.GetModelVersionDownloadUriAsync("copy", 1, Ct));
         Assert.Equal(ErrorCode.ResourceDoesNotExist, (await RefusedAsync(() => _registry.GetModelVersionDownloadUriAsync("m", 9, Ct))).Code);
+    }
+
+    [SkippableFact]
+    public async Task DownloadUri_AliasSource_IsTheAliasedVersionsLocationWhenRegistered()
+    {
+        SkipIfUnavailable();
+        await _registry.CreateRegisteredModelAsync("m", [], null, Ct);
+        await _registry.CreateRegisteredModelAsync("served", [], null, Ct);
+        await NewVersionAsync("m", "s3://bucket/one");
+        await NewVersionAsync("m", "s3://bucket/two");
+        await _registry.SetRegisteredModelAliasAsync("m", "champion", 1, Ct);
+
+        var champion = await NewVersionAsync("served", "models:/m@champion");
+        var latest = await NewVersionAsync("served", "models:/m@latest");
+        await _registry.SetRegisteredModelAliasAsync("m", "champion", 2, Ct);
+        var missing = await RefusedAsync(() => NewVersionAsync("served", "models:/m@nobody"));
+
+        Assert.Equal("models:/m@champion", champion.Source);
+        // The alias moved afterwards; the registered files did not.
+        Assert.Equal("s3://bucket/one", await _registry.GetModelVersionDownloadUriAsync("served", 1, Ct));
+        Assert.Equal("s3://bucket/two", await _registry.GetModelVersionDownloadUriAsync("served", latest.Version, Ct));
+        AssertMessage("Registered model alias nobody not found.", missing);
     }
 }

@@ -86,6 +86,37 @@ public abstract partial class TrackingStoreCompliance
     }
 
     [SkippableFact]
+    public async Task SearchRuns_BackslashInLikePattern_EscapesTheNextCharacterOnEveryStore()
+    {
+        SkipIfUnavailable();
+        await SearchRunAsync("underscore", 1, null, "lr_v1", "a%b");
+        await SearchRunAsync("other", 2, null, "lrxv1", "axb");
+        await SearchRunAsync("backslash", 3, null, @"C:\lr", @"a\b");
+
+        Assert.Equal(["other", "underscore"], await NamesAsync("params.model LIKE 'lr_v1'"));
+        Assert.Equal(["underscore"], await NamesAsync(@"params.model LIKE 'lr\_v%'"));
+        Assert.Equal(["underscore"], await NamesAsync(@"tags.team LIKE 'a\%b'"));
+        Assert.Equal(["underscore"], await NamesAsync(@"tags.team ILIKE 'A\%B'"));
+        Assert.Equal(["backslash"], await NamesAsync(@"params.model LIKE 'C:\\%'"));
+        Assert.Equal(["backslash"], await NamesAsync(@"tags.team ILIKE 'A\\B'"));
+        // An escaped ordinary character is just that character.
+        Assert.Equal(["backslash", "other", "underscore"], await NamesAsync(@"params.model LIKE '%\l%'"));
+    }
+
+    [SkippableFact]
+    public async Task SearchRuns_LikePatternEndingInLoneBackslash_IsInvalidParameterWithPosition()
+    {
+        SkipIfUnavailable();
+        await SearchRunAsync("a", 1, null, "x");
+
+        var error = await Assert.ThrowsAsync<TrackingException>(() => NamesAsync(@"params.model LIKE 'x\'"));
+
+        Assert.Equal(ErrorCode.InvalidParameterValue, error.Code);
+        Assert.Contains(@"ends in a lone escape character '\'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("at position 18", error.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task SearchRuns_SeveralOrderKeys_ApplyInTurnWithMlflowTieBreaks()
     {
         SkipIfUnavailable();
@@ -158,6 +189,34 @@ public abstract partial class TrackingStoreCompliance
         Assert.Equal(["b", "a"], await NamesAsync("datasets.name ILIKE 'imdb%'"));
         Assert.Equal(["b"], await NamesAsync("datasets.digest != 'd1'"));
         Assert.Empty(await NamesAsync("datasets.context = 'testing'"));
+    }
+
+    [SkippableFact]
+    public async Task SearchDatasets_DistinctDatasetAndContext_MostRecentlyUsedFirst()
+    {
+        SkipIfUnavailable();
+        Skip.IfNot(Store is IDatasetSummaries, "The store has no dataset summaries query.");
+        var other = await Store.CreateExperimentAsync("other-datasets", null, [], Ct);
+        var imdb = new Dataset("imdb", "d1", "local", "{}");
+        var a = await SearchRunAsync("a", 1, null);
+        var b = await SearchRunAsync("b", 2, null);
+        var c = await SearchRunAsync("c", 3, null);
+        var d = await SearchRunAsync("d", 4, null, experiment: other);
+        await Store.LogInputsAsync(a, [new DatasetInput(imdb, [new Tag("mlflow.data.context", "training")]), new DatasetInput(new Dataset("imdb-test", "t1", "local", "{}"), [])], Ct);
+        await Store.LogInputsAsync(b, [new DatasetInput(imdb, [new Tag("mlflow.data.context", "training")])], Ct);
+        await Store.LogInputsAsync(c, [new DatasetInput(imdb, [new Tag("other", "x"), new Tag("mlflow.data.context", "evaluation")])], Ct);
+        await Store.LogInputsAsync(d, [new DatasetInput(new Dataset("news", "n1", "local", "{}"), [])], Ct);
+        await Store.DeleteRunAsync(c, Ct);
+        var summaries = (IDatasetSummaries)Store;
+
+        var zero = await summaries.SearchDatasetsAsync([0], 1000, Ct);
+        var both = await summaries.SearchDatasetsAsync([0, long.Parse(other, System.Globalization.CultureInfo.InvariantCulture)], 2, Ct);
+
+        // Deleted runs count, as in MLflow's SQL store; each (data set, context) once, at its latest use.
+        Assert.Equal(
+            [new DatasetSummary("0", "imdb", "d1", "evaluation"), new DatasetSummary("0", "imdb", "d1", "training"), new DatasetSummary("0", "imdb-test", "t1", null)],
+            zero);
+        Assert.Equal([new DatasetSummary(other, "news", "n1", null), new DatasetSummary("0", "imdb", "d1", "evaluation")], both);
     }
 
     [SkippableFact]

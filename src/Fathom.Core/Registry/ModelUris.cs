@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Fathom.Registry;
 
-/// <summary>MLflow's <c>runs:/&lt;run-id&gt;/&lt;path&gt;</c> and <c>models:/&lt;name&gt;/&lt;version&gt;</c> URIs.</summary>
+/// <summary>
+/// MLflow's <c>runs:/&lt;run-id&gt;/&lt;path&gt;</c>, <c>models:/&lt;name&gt;/&lt;version&gt;</c> and
+/// <c>models:/&lt;name&gt;@&lt;alias&gt;</c> URIs.
+/// </summary>
 internal static class ModelUris
 {
     /// <summary>The URI MLflow's clients register a run's model folder by.</summary>
@@ -26,15 +29,13 @@ internal static class ModelUris
 
     public static bool TryParseModelsUri(string uri, out string name, out long version)
     {
-        ArgumentNullException.ThrowIfNull(uri);
         name = string.Empty;
         version = 0;
-        if (!uri.StartsWith("models:/", StringComparison.Ordinal))
+        if (ModelsPath(uri) is not { } rest)
         {
             return false;
         }
 
-        var rest = uri["models:/".Length..].Trim('/');
         var slash = rest.LastIndexOf('/');
         if (slash <= 0 || !long.TryParse(rest[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out version))
         {
@@ -43,5 +44,27 @@ internal static class ModelUris
 
         name = rest[..slash];
         return true;
+    }
+
+    /// <summary>A <c>models:/name@alias</c> URI (the alias after the last <c>@</c>, as MLflow splits it).</summary>
+    public static bool TryParseAliasUri(string uri, out string name, out string alias)
+    {
+        name = alias = string.Empty;
+        var rest = ModelsPath(uri);
+        var at = rest?.LastIndexOf('@') ?? -1;
+        if (rest is null || at <= 0 || at == rest.Length - 1 || rest[(at + 1)..].Contains('/', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        (name, alias) = (rest[..at], rest[(at + 1)..]);
+        return true;
+    }
+
+    // What follows models:/ without its surrounding slashes; null for another scheme.
+    private static string? ModelsPath(string uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        return uri.StartsWith("models:/", StringComparison.Ordinal) ? uri["models:/".Length..].Trim('/') : null;
     }
 }

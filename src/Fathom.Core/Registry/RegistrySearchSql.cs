@@ -8,7 +8,8 @@ namespace Fathom.Registry;
 /// <summary>
 /// Translates parsed registry filters and order keys into one parameterised page query, so the database filters,
 /// orders and pages on its keys ((name, key) and (name, version, key) for tags), never memory. The page is returned
-/// as a FROM…LIMIT tail, so the same selection can feed the queries that load tags and aliases of the page.
+/// as a FROM…LIMIT tail, so the same selection can feed the queries that load tags and aliases of the page. Comparisons
+/// are the tracking search's (<see cref="SearchSql.CompareClause"/>), spelled by the store's <see cref="SqlDialect"/>.
 /// </summary>
 internal static class RegistrySearchSql
 {
@@ -20,24 +21,25 @@ internal static class RegistrySearchSql
     private const string PromptTag = "mlflow.prompt.is_prompt";
 
     /// <summary>The FROM…LIMIT tail selecting one page of registered models (alias <c>rm</c>).</summary>
-    public static SqlQuery RegisteredModels(RegistryDialect dialect, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset)
+    public static SqlQuery RegisteredModels(SqlDialect dialect, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset)
     {
+        ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(clauses);
         ArgumentNullException.ThrowIfNull(orders);
-        var q = new Parameters();
+        var q = new SqlParameters(dialect);
         var joins = new StringBuilder();
         var where = new List<string>();
         foreach (var clause in clauses)
         {
             if (clause.Entity == SearchEntity.Tag)
             {
-                var alias = q.Alias();
+                var alias = q.Alias("f");
                 joins.Append(CultureInfo.InvariantCulture,
-                    $" JOIN registered_model_tags {alias} ON {alias}.name = rm.name AND {alias}.key = {q.Add(clause.Key)} AND {Compare(dialect, q, $"{alias}.value", clause)}");
+                    $" JOIN registered_model_tags {alias} ON {alias}.name = rm.name AND {alias}.key = {q.Add(clause.Key)} AND {SearchSql.CompareClause(q, $"{alias}.value", clause)}");
             }
             else
             {
-                where.Add(Compare(dialect, q, "rm.name", clause));
+                where.Add(SearchSql.CompareClause(q, "rm.name", clause));
             }
         }
 
@@ -58,24 +60,25 @@ internal static class RegistrySearchSql
     }
 
     /// <summary>The FROM…LIMIT tail selecting one page of model versions (alias <c>mv</c>); deleted versions never match.</summary>
-    public static SqlQuery ModelVersions(RegistryDialect dialect, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset)
+    public static SqlQuery ModelVersions(SqlDialect dialect, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset)
     {
+        ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(clauses);
         ArgumentNullException.ThrowIfNull(orders);
-        var q = new Parameters();
+        var q = new SqlParameters(dialect);
         var joins = new StringBuilder();
         var where = new List<string> { $"mv.current_stage <> '{ModelStages.DeletedInternal}'" };
         foreach (var clause in clauses)
         {
             if (clause.Entity == SearchEntity.Tag)
             {
-                var alias = q.Alias();
+                var alias = q.Alias("f");
                 joins.Append(CultureInfo.InvariantCulture,
-                    $" JOIN model_version_tags {alias} ON {alias}.name = mv.name AND {alias}.version = mv.version AND {alias}.key = {q.Add(clause.Key)} AND {Compare(dialect, q, $"{alias}.value", clause)}");
+                    $" JOIN model_version_tags {alias} ON {alias}.name = mv.name AND {alias}.version = mv.version AND {alias}.key = {q.Add(clause.Key)} AND {SearchSql.CompareClause(q, $"{alias}.value", clause)}");
             }
             else
             {
-                where.Add(Compare(dialect, q, VersionColumn(clause.Key), clause));
+                where.Add(SearchSql.CompareClause(q, VersionColumn(clause.Key), clause));
             }
         }
 
@@ -117,50 +120,5 @@ internal static class RegistrySearchSql
 
     private static string Direction(SearchOrder order) => order.Ascending ? "ASC" : "DESC";
 
-    private static string Compare(RegistryDialect dialect, Parameters q, string column, SearchClause clause)
-    {
-        if (clause.Comparator is SearchComparator.In or SearchComparator.NotIn)
-        {
-            var list = string.Join(", ", clause.List!.Select(v => q.Add(v)));
-            return $"{column} {(clause.Comparator == SearchComparator.In ? "IN" : "NOT IN")} ({list})";
-        }
-
-        object value = clause.Number is { } number ? number : clause.Text!;
-        return clause.Comparator switch
-        {
-            SearchComparator.Equal => $"{column} = {q.Add(value)}",
-            SearchComparator.NotEqual => $"{column} <> {q.Add(value)}",
-            SearchComparator.Greater => $"{column} > {q.Add(value)}",
-            SearchComparator.GreaterOrEqual => $"{column} >= {q.Add(value)}",
-            SearchComparator.Less => $"{column} < {q.Add(value)}",
-            SearchComparator.LessOrEqual => $"{column} <= {q.Add(value)}",
-            // MLflow's LIKE is case-sensitive; SQLite's LIKE is not, so SQLite gets the equivalent GLOB pattern.
-            SearchComparator.Like => dialect == RegistryDialect.Sqlite
-                ? $"{column} GLOB {q.Add(SqliteDialect.LikeToGlob((string)value))}"
-                : $"{column} LIKE {q.Add(value)}",
-            _ => dialect == RegistryDialect.Sqlite
-                ? $"lower({column}) LIKE lower({q.Add(value)})"
-                : $"{column} ILIKE {q.Add(value)}",
-        };
-    }
-
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Named <c>@p0</c>-style parameters: both Microsoft.Data.Sqlite and Npgsql accept them.</summary>
-    private sealed class Parameters
-    {
-        private readonly List<KeyValuePair<string, object>> _list = [];
-        private int _aliases;
-
-        public IReadOnlyList<KeyValuePair<string, object>> List => _list;
-
-        public string Add(object value)
-        {
-            var name = "@s" + _list.Count.ToString(CultureInfo.InvariantCulture);
-            _list.Add(new(name, value));
-            return name;
-        }
-
-        public string Alias() => "f" + (_aliases++).ToString(CultureInfo.InvariantCulture);
-    }
 }

@@ -97,20 +97,8 @@ internal abstract partial class SqlModelRegistryStore
 
     public async Task<RegisteredModelsPage> SearchRegisteredModelsAsync(RegistrySearch search, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(search);
-        RequireMaxResults(search.MaxResults, MaxModelResults);
-        var clauses = SearchFilterParser.Parse(search.Filter, SearchTarget.RegisteredModels);
-        var orders = SearchOrderParser.Parse(search.OrderBy, SearchTarget.RegisteredModels);
-        var offset = PageTokens.Decode(search.PageToken);
-        var tail = RegistrySearchSql.RegisteredModels(Dialect, clauses, orders, search.MaxResults, offset);
-        var models = await ReadAsync(connection => ReadModelsAsync(connection, null, tail, cancellationToken), cancellationToken);
-        var more = models.Count > search.MaxResults;
-        if (more)
-        {
-            models.RemoveAt(models.Count - 1);
-        }
-
-        return new RegisteredModelsPage(models, more ? PageTokens.Encode(offset + search.MaxResults) : null);
+        var (models, token) = await SearchAsync(search, SearchTarget.RegisteredModels, MaxModelResults, RegistrySearchSql.RegisteredModels, ReadModelsAsync, cancellationToken);
+        return new RegisteredModelsPage(models, token);
     }
 
     public async Task<IReadOnlyList<ModelVersion>> GetLatestVersionsAsync(string name, IReadOnlyList<string> stages, CancellationToken cancellationToken)
@@ -180,25 +168,26 @@ internal abstract partial class SqlModelRegistryStore
     {
         RegistryValidation.ValidateModelName(name);
         return ReadAsync(async connection =>
-        {
-            object? version;
-            if (string.Equals(alias, "latest", StringComparison.OrdinalIgnoreCase))
-            {
-                // The reserved alias 'latest' always means the highest live version.
-                await RequireModelAsync(connection, null, name, cancellationToken);
-                version = await ScalarAsync(connection, null, "SELECT MAX(version) FROM model_versions WHERE name = @name AND current_stage <> @deleted;",
-                    cancellationToken, ("@name", name), ("@deleted", ModelStages.DeletedInternal));
-            }
-            else
-            {
-                version = await ScalarAsync(connection, null, "SELECT version FROM registered_model_aliases WHERE name = @name AND alias = @alias;",
-                    cancellationToken, ("@name", name), ("@alias", alias));
-            }
+            await ReadVersionAsync(connection, null, name, await AliasedVersionAsync(connection, null, name, alias, cancellationToken), cancellationToken), cancellationToken);
+    }
 
-            return version is null
-                ? throw RegistryErrors.AliasNotFound(alias)
-                : await ReadVersionAsync(connection, null, name, Convert.ToInt64(version, System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
-        }, cancellationToken);
+    /// <summary>The version an alias points at; the reserved alias 'latest' always means the highest live version.</summary>
+    private async Task<long> AliasedVersionAsync(DbConnection connection, DbTransaction? transaction, string name, string alias, CancellationToken cancellationToken)
+    {
+        object? version;
+        if (string.Equals(alias, "latest", StringComparison.OrdinalIgnoreCase))
+        {
+            await RequireModelAsync(connection, transaction, name, cancellationToken);
+            version = await ScalarAsync(connection, transaction, "SELECT MAX(version) FROM model_versions WHERE name = @name AND current_stage <> @deleted;",
+                cancellationToken, ("@name", name), ("@deleted", ModelStages.DeletedInternal));
+        }
+        else
+        {
+            version = await ScalarAsync(connection, transaction, "SELECT version FROM registered_model_aliases WHERE name = @name AND alias = @alias;",
+                cancellationToken, ("@name", name), ("@alias", alias));
+        }
+
+        return version is null ? throw RegistryErrors.AliasNotFound(alias) : Convert.ToInt64(version, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task UpsertModelTagAsync(DbConnection connection, DbTransaction transaction, string name, Tag tag, CancellationToken cancellationToken) =>
@@ -206,12 +195,4 @@ internal abstract partial class SqlModelRegistryStore
             INSERT INTO registered_model_tags (name, key, value) VALUES (@name, @key, @value)
             ON CONFLICT (name, key) DO UPDATE SET value = excluded.value;
             """, cancellationToken, ("@name", name), ("@key", tag.Key), ("@value", tag.Value ?? string.Empty));
-
-    private static void RequireMaxResults(int maxResults, int limit)
-    {
-        if (maxResults < 1 || maxResults > limit)
-        {
-            throw TrackingException.Invalid($"Invalid value for request parameter max_results. It must be at least 1 and at most {limit}, but got value {maxResults}");
-        }
-    }
 }

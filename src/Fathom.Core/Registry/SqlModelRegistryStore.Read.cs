@@ -15,7 +15,7 @@ internal abstract partial class SqlModelRegistryStore
     /// The models a FROM…tail selects (alias <c>rm</c>), in its order, each with tags, aliases and latest versions.
     /// The search runs once; tags, aliases and latest versions are then looked up by the page's names.
     /// </summary>
-    private static async Task<List<RegisteredModel>> ReadModelsAsync(DbConnection connection, DbTransaction? transaction, SqlQuery tail, CancellationToken cancellationToken)
+    private async Task<List<RegisteredModel>> ReadModelsAsync(DbConnection connection, DbTransaction? transaction, SqlQuery tail, CancellationToken cancellationToken)
     {
         var rows = new List<(string Name, long Created, long Updated, string? Description)>();
         await using (var command = Command(connection, transaction, $"SELECT {RegistrySearchSql.ModelColumns} {tail.Sql};", tail))
@@ -74,7 +74,7 @@ internal abstract partial class SqlModelRegistryStore
         "mv.current_stage <> 'Deleted_Internal' AND mv.version = (SELECT MAX(v2.version) FROM model_versions v2 WHERE v2.name = mv.name AND v2.current_stage = mv.current_stage)";
 
     /// <summary>The versions a FROM…tail selects (alias <c>mv</c>), in its order, each with its tags and aliases.</summary>
-    private static async Task<List<ModelVersion>> ReadVersionsAsync(DbConnection connection, DbTransaction? transaction, SqlQuery tail, CancellationToken cancellationToken)
+    private async Task<List<ModelVersion>> ReadVersionsAsync(DbConnection connection, DbTransaction? transaction, SqlQuery tail, CancellationToken cancellationToken)
     {
         var rows = new List<ModelVersion>();
         await using (var command = Command(connection, transaction, $"SELECT {RegistrySearchSql.VersionColumns} {tail.Sql};", tail))
@@ -142,10 +142,10 @@ internal abstract partial class SqlModelRegistryStore
         return new SqlQuery("VALUES " + string.Join(", ", values), parameters);
     }
 
-    private static async Task<RegisteredModel> ReadModelAsync(DbConnection connection, DbTransaction? transaction, string name, CancellationToken cancellationToken) =>
+    private async Task<RegisteredModel> ReadModelAsync(DbConnection connection, DbTransaction? transaction, string name, CancellationToken cancellationToken) =>
         (await ReadModelsAsync(connection, transaction, ModelByName(name), cancellationToken)).SingleOrDefault() ?? throw RegistryErrors.ModelNotFound(name);
 
-    private static async Task<ModelVersion> ReadVersionAsync(DbConnection connection, DbTransaction? transaction, string name, long version, CancellationToken cancellationToken) =>
+    private async Task<ModelVersion> ReadVersionAsync(DbConnection connection, DbTransaction? transaction, string name, long version, CancellationToken cancellationToken) =>
         (await ReadVersionsAsync(connection, transaction, VersionByNumber(name, version), cancellationToken)).SingleOrDefault() ?? throw RegistryErrors.VersionNotFound(name, version);
 
     private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -107,20 +107,8 @@ internal abstract partial class SqlModelRegistryStore
 
     public async Task<ModelVersionsPage> SearchModelVersionsAsync(RegistrySearch search, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(search);
-        RequireMaxResults(search.MaxResults, MaxVersionResults);
-        var clauses = SearchFilterParser.Parse(search.Filter, SearchTarget.ModelVersions);
-        var orders = SearchOrderParser.Parse(search.OrderBy, SearchTarget.ModelVersions);
-        var offset = PageTokens.Decode(search.PageToken);
-        var tail = RegistrySearchSql.ModelVersions(Dialect, clauses, orders, search.MaxResults, offset);
-        var versions = await ReadAsync(connection => ReadVersionsAsync(connection, null, tail, cancellationToken), cancellationToken);
-        var more = versions.Count > search.MaxResults;
-        if (more)
-        {
-            versions.RemoveAt(versions.Count - 1);
-        }
-
-        return new ModelVersionsPage(versions, more ? PageTokens.Encode(offset + search.MaxResults) : null);
+        var (versions, token) = await SearchAsync(search, SearchTarget.ModelVersions, MaxVersionResults, RegistrySearchSql.ModelVersions, ReadVersionsAsync, cancellationToken);
+        return new ModelVersionsPage(versions, token);
     }
 
     public Task SetModelVersionTagAsync(string name, long version, Tag tag, CancellationToken cancellationToken)
@@ -166,10 +154,18 @@ internal abstract partial class SqlModelRegistryStore
     /// <summary>
     /// Where a source's files really are: a <c>models:/name/version</c> source is that version's location (MLflow's rule),
     /// and a <c>runs:/run-id/path</c> source of a run in this store is the run's artifact folder, so download URIs are
-    /// usable without a tracking client to resolve them.
+    /// usable without a tracking client to resolve them. A <c>models:/name@alias</c> source is the location of the
+    /// version the alias points at when registering (MLflow's store fails such a source): the alias may move later,
+    /// the files of this version do not.
     /// </summary>
-    private static async Task<string> ResolveStorageLocationAsync(DbConnection connection, DbTransaction transaction, string source, CancellationToken cancellationToken)
+    private async Task<string> ResolveStorageLocationAsync(DbConnection connection, DbTransaction transaction, string source, CancellationToken cancellationToken)
     {
+        if (ModelUris.TryParseAliasUri(source, out var aliased, out var alias))
+        {
+            var version = await AliasedVersionAsync(connection, transaction, aliased, alias, cancellationToken);
+            return await ResolveStorageLocationAsync(connection, transaction, $"models:/{aliased}/{version.ToString(CultureInfo.InvariantCulture)}", cancellationToken);
+        }
+
         if (ModelUris.TryParseModelsUri(source, out var model, out var modelVersion))
         {
             var location = await ScalarAsync(connection, transaction,

@@ -12,17 +12,14 @@ internal abstract partial class SqlModelRegistryStore : IModelRegistryStore
 {
     private readonly TimeProvider _time;
 
-    protected SqlModelRegistryStore(TimeProvider time, RegistryDialect dialect)
+    protected SqlModelRegistryStore(TimeProvider time, SqlDialect dialect)
     {
         _time = time;
         Dialect = dialect;
     }
 
-    protected RegistryDialect Dialect { get; }
-
-    // SQLite serialises writers with BEGIN IMMEDIATE; PostgreSQL needs the model row locked so two concurrent
-    // registrations cannot compute the same next version number.
-    private string ForUpdate => Dialect == RegistryDialect.Postgres ? " FOR UPDATE" : string.Empty;
+    /// <summary>The database's spelling of searches, parameters and row locks (the tracking store's dialect).</summary>
+    protected SqlDialect Dialect { get; }
 
     /// <summary>Opens a connection ready for use (pragmas applied).</summary>
     protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
@@ -71,13 +68,13 @@ internal abstract partial class SqlModelRegistryStore : IModelRegistryStore
         return command;
     }
 
-    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, SqlQuery query)
+    private DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, SqlQuery query)
     {
         var command = Command(connection, transaction, sql);
         foreach (var (name, value) in query.Parameters)
         {
             var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
+            parameter.ParameterName = Dialect.BindName(name);
             parameter.Value = value;
             command.Parameters.Add(parameter);
         }
@@ -98,10 +95,13 @@ internal abstract partial class SqlModelRegistryStore : IModelRegistryStore
         return value is DBNull ? null : value;
     }
 
-    /// <summary>Fails with MLflow's 404 unless the model exists; inside a write, locks its row on PostgreSQL.</summary>
+    /// <summary>
+    /// Fails with MLflow's 404 unless the model exists; inside a write, locks its row where writers run at once
+    /// (PostgreSQL), so two concurrent registrations cannot compute the same next version number.
+    /// </summary>
     private async Task RequireModelAsync(DbConnection connection, DbTransaction? transaction, string name, CancellationToken cancellationToken)
     {
-        var sql = "SELECT name FROM registered_models WHERE name = @name" + (transaction is null ? string.Empty : ForUpdate);
+        var sql = "SELECT name FROM registered_models WHERE name = @name" + (transaction is null ? string.Empty : Dialect.RowLock);
         if (await ScalarAsync(connection, transaction, sql, cancellationToken, ("@name", name)) is null)
         {
             throw RegistryErrors.ModelNotFound(name);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Fathom.Tracking;
 using Microsoft.Data.Sqlite;
 
 namespace Fathom.Registry;
@@ -8,7 +9,7 @@ namespace Fathom.Registry;
 /// Connections come from the tracking store, so they carry its pragmas (WAL, foreign keys on).
 /// </summary>
 internal sealed class SqliteModelRegistryStore(Func<SqliteConnection> openConnection, TimeProvider time)
-    : SqlModelRegistryStore(time, RegistryDialect.Sqlite)
+    : SqlModelRegistryStore(time, SqliteDialect.Instance)
 {
     // SQLITE_CONSTRAINT: a primary-key or unique violation.
     private const int ConstraintViolation = 19;

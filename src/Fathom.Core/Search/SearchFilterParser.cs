@@ -148,7 +148,26 @@ internal static class SearchFilterParser
                 value.Position);
         }
 
+        // The backslash escapes the next character of a LIKE pattern (PostgreSQL's rule, which both stores follow),
+        // so a pattern cannot end in a lone one: PostgreSQL would fail the whole query.
+        if (comparator is SearchComparator.Like or SearchComparator.ILike && EndsInLoneEscape(value.Text))
+        {
+            throw SearchErrors.Invalid(
+                $"The {Name(comparator)} pattern '{value.Text}' ends in a lone escape character '\\'; write '\\\\' to match a backslash", value.Position);
+        }
+
         return new SearchClause(entity, key, comparator, value.Text, null, null, position);
+    }
+
+    private static bool EndsInLoneEscape(string pattern)
+    {
+        var trailing = 0;
+        for (var i = pattern.Length - 1; i >= 0 && pattern[i] == '\\'; i--)
+        {
+            trailing++;
+        }
+
+        return trailing % 2 == 1;
     }
 
     private static SearchComparator ReadComparator(Cursor cursor, SearchToken token)

@@ -35,4 +35,21 @@ internal static class PageTokens
 
         throw TrackingException.Invalid("Invalid page token: it has no non-negative 'offset'.");
     }
+
+    /// <summary>
+    /// Ends a page read with one row more than <paramref name="maxResults"/> (that row's presence is how a page
+    /// query tells another page exists without a second query): drops the extra row and returns the next page's
+    /// token, or null on the last page.
+    /// </summary>
+    public static string? NextPage<T>(List<T> rows, int maxResults, long offset)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count <= maxResults)
+        {
+            return null;
+        }
+
+        rows.RemoveRange(maxResults, rows.Count - maxResults);
+        return Encode(offset + maxResults);
+    }
 }

@@ -16,6 +16,35 @@ internal static class SearchSql
 
     public const string ExperimentColumns = "e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, e.creation_time, e.last_update_time";
 
+    /// <summary>
+    /// One page of MLflow's SearchRuns as a query, with the offset it starts at: max_results checked, the filter and
+    /// order parsed, the page token decoded. Null when no experiment id is a number, so no run can match.
+    /// </summary>
+    public static (SqlQuery Query, long Offset)? Runs(SqlDialect dialect, RunSearch search)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        TrackingValidation.ValidateSearchMaxResults(search.MaxResults);
+        var clauses = SearchFilterParser.Parse(search.Filter, SearchTarget.Runs);
+        var orders = SearchOrderParser.Parse(search.OrderBy, SearchTarget.Runs);
+        var offset = PageTokens.Decode(search.PageToken);
+        var ids = search.ExperimentIds
+            .Select(e => long.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
+            .Where(id => id >= 0)
+            .ToList();
+        return ids.Count == 0 ? null : (Runs(dialect, ids, search.ViewType, clauses, orders, search.MaxResults, offset), offset);
+    }
+
+    /// <summary>One page of MLflow's SearchExperiments as a query, with the offset it starts at.</summary>
+    public static (SqlQuery Query, long Offset) Experiments(SqlDialect dialect, ExperimentSearch search)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        TrackingValidation.ValidateSearchMaxResults(search.MaxResults);
+        var clauses = SearchFilterParser.Parse(search.Filter, SearchTarget.Experiments);
+        var orders = SearchOrderParser.Parse(search.OrderBy, SearchTarget.Experiments);
+        var offset = PageTokens.Decode(search.PageToken);
+        return (Experiments(dialect, search.ViewType, clauses, orders, search.MaxResults, offset), offset);
+    }
+
     public static SqlQuery Runs(
         SqlDialect dialect,
         IReadOnlyList<long> experimentIds, ViewType viewType, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset)
@@ -24,7 +53,7 @@ internal static class SearchSql
         ArgumentNullException.ThrowIfNull(experimentIds);
         ArgumentNullException.ThrowIfNull(clauses);
         ArgumentNullException.ThrowIfNull(orders);
-        var q = new Builder(dialect);
+        var q = new SqlParameters(dialect);
         var joins = new StringBuilder();
         var where = new List<string> { $"r.experiment_id IN ({string.Join(", ", experimentIds.Select(q.Add))})" };
         if (Stage(viewType, "r") is { } stage)
@@ -128,7 +157,7 @@ internal static class SearchSql
 
         // One more row than asked tells whether another page exists without a second query.
         var sql = $"SELECT {RunColumns} FROM runs r{joins} WHERE {string.Join(" AND ", where)} ORDER BY {string.Join(", ", orderTerms)} LIMIT {Number(limit + 1)} OFFSET {Number(offset)};";
-        return new SqlQuery(sql, q.Parameters);
+        return new SqlQuery(sql, q.List);
     }
 
     public static SqlQuery Experiments(SqlDialect dialect, ViewType viewType, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset)
@@ -136,7 +165,7 @@ internal static class SearchSql
         ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(clauses);
         ArgumentNullException.ThrowIfNull(orders);
-        var q = new Builder(dialect);
+        var q = new SqlParameters(dialect);
         var joins = new StringBuilder();
         var where = new List<string>();
         if (Stage(viewType, "e") is { } stage)
@@ -168,7 +197,7 @@ internal static class SearchSql
 
         var filter = where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where);
         var sql = $"SELECT {ExperimentColumns} FROM experiments e{joins}{filter} ORDER BY {string.Join(", ", terms)} LIMIT {Number(limit + 1)} OFFSET {Number(offset)};";
-        return new SqlQuery(sql, q.Parameters);
+        return new SqlQuery(sql, q.List);
     }
 
     private static string? Stage(ViewType viewType, string alias) => viewType switch
@@ -190,7 +219,8 @@ internal static class SearchSql
         _ => throw new ArgumentOutOfRangeException(nameof(attribute), attribute, "Not a run attribute."),
     };
 
-    private static string CompareClause(Builder q, string column, SearchClause clause) => clause.Comparator switch
+    /// <summary>A clause's comparison of <paramref name="column"/> as SQL (lists, numbers, text, MLflow's LIKE and ILIKE).</summary>
+    public static string CompareClause(SqlParameters q, string column, SearchClause clause) => clause.Comparator switch
     {
         SearchComparator.In => $"{column} IN ({string.Join(", ", clause.List!.Select(q.Add))})",
         SearchComparator.NotIn => $"{column} NOT IN ({string.Join(", ", clause.List!.Select(q.Add))})",
@@ -198,7 +228,7 @@ internal static class SearchSql
         _ => Compare(q, column, clause.Comparator, clause.Text!),
     };
 
-    private static string Compare(Builder q, string column, SearchComparator comparator, object value) => comparator switch
+    private static string Compare(SqlParameters q, string column, SearchComparator comparator, object value) => comparator switch
     {
         SearchComparator.Equal => $"{column} = {q.Add(value)}",
         SearchComparator.NotEqual => $"{column} != {q.Add(value)}",
@@ -220,27 +250,4 @@ internal static class SearchSql
     };
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private sealed class Builder(SqlDialect dialect)
-    {
-        private readonly List<KeyValuePair<string, object>> _parameters = [];
-        private int _aliases;
-
-        public SqlDialect Dialect => dialect;
-
-        public IReadOnlyList<KeyValuePair<string, object>> Parameters => _parameters;
-
-        public string Add(object value)
-        {
-            var name = dialect.Parameter(_parameters.Count);
-            _parameters.Add(new(name, value));
-            return name;
-        }
-
-        public string Add(string value) => Add((object)value);
-
-        public string Add(long value) => Add((object)value);
-
-        public string Alias(string prefix) => prefix + (_aliases++).ToString(CultureInfo.InvariantCulture);
-    }
 }

@@ -1,14 +1,23 @@
 namespace Fathom.Tracking;
 
 /// <summary>
-/// The few places where the stores' SQL engines disagree, so one search translator (<see cref="SearchSql"/>) serves
-/// every store: parameter markers, how the is_nan flag is typed, MLflow's case-sensitive LIKE, binary text order
-/// and reading the (key, value) pairs of an input's JSON tags.
+/// The few places where the stores' SQL engines disagree, so one search translator (<see cref="SearchSql"/>) and one
+/// registry store serve every database: parameter markers, how the is_nan flag is typed, MLflow's case-sensitive
+/// LIKE, binary text order, reading the (key, value) pairs of an input's JSON tags, and row locks.
 /// </summary>
 internal abstract class SqlDialect
 {
     /// <summary>The marker of the <paramref name="index"/>-th (0-based) parameter.</summary>
     public abstract string Parameter(int index);
+
+    /// <summary>
+    /// The ADO.NET parameter name that binds the value a marker stands for: the marker itself where the driver binds
+    /// by name, empty where it binds by position.
+    /// </summary>
+    public virtual string BindName(string marker) => marker;
+
+    /// <summary>What a SELECT inside a write transaction appends to lock the rows it read until the commit.</summary>
+    public virtual string RowLock => string.Empty;
 
     /// <summary>A condition true when the metric row under <paramref name="alias"/> holds NaN.</summary>
     public abstract string IsNaN(string alias);

@@ -3,7 +3,11 @@ using System.Text;
 
 namespace Fathom.Tracking;
 
-/// <summary>SQLite's side of <see cref="SqlDialect"/>: <c>$s0</c> parameters, is_nan stored as 0/1, GLOB for LIKE.</summary>
+/// <summary>
+/// SQLite's side of <see cref="SqlDialect"/>: <c>$s0</c> parameters, is_nan stored as 0/1, GLOB for LIKE. Patterns
+/// mean what they mean on PostgreSQL (MLflow's production database), backslash escapes included: <c>\_</c>,
+/// <c>\%</c> and <c>\\</c> match a literal <c>_</c>, <c>%</c> and <c>\</c>, so a filter finds the same rows on both stores.
+/// </summary>
 internal sealed class SqliteDialect : SqlDialect
 {
     public static readonly SqliteDialect Instance = new();
@@ -23,7 +27,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string Like(string column, string parameter) => $"{column} GLOB {parameter}";
 
-    public override string ILike(string column, string parameter) => $"lower({column}) LIKE lower({parameter})";
+    // SQLite's LIKE has no escape character unless told; PostgreSQL's default one is the backslash.
+    public override string ILike(string column, string parameter) => $"lower({column}) LIKE lower({parameter}) ESCAPE '\\'";
 
     public override string JsonPairs(string column, string alias) => $"json_each({column}) {alias}";
 
@@ -31,18 +36,26 @@ internal sealed class SqliteDialect : SqlDialect
         $"json_extract({alias}.value, '$[{index.ToString(CultureInfo.InvariantCulture)}]')";
 
     /// <summary>
-    /// A LIKE pattern as a GLOB pattern (% → *, _ → ?, GLOB's own wildcards escaped as one-character classes).
+    /// A LIKE pattern as a GLOB pattern: % → *, _ → ?, a backslash makes the next character literal (GLOB has no
+    /// escape character, so a literal * ? [ becomes a one-character class), and GLOB's own wildcards are literal.
     /// </summary>
     public static string LikeToGlob(string pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         var glob = new StringBuilder(pattern.Length + 8);
-        foreach (var c in pattern)
+        for (var i = 0; i < pattern.Length; i++)
         {
+            var c = pattern[i];
+            var escaped = c == '\\' && i + 1 < pattern.Length;
+            if (escaped)
+            {
+                c = pattern[++i];
+            }
+
             glob.Append(c switch
             {
-                '%' => "*",
-                '_' => "?",
+                '%' when !escaped => "*",
+                '_' when !escaped => "?",
                 '*' => "[*]",
                 '?' => "[?]",
                 '[' => "[[]",

@@ -8,7 +8,7 @@ namespace Fathom.Tracking;
 /// The embedded tracking store: one SQLite file in WAL mode. Every operation takes a pooled connection, and
 /// every multi-row change runs in one transaction, so a crash never leaves half a batch behind.
 /// </summary>
-internal sealed partial class SqliteTrackingStore : ITrackingStore, IModelRegistryProvider
+internal sealed partial class SqliteTrackingStore : ITrackingStore, IModelRegistryProvider, IDatasetSummaries
 {
     private readonly string _connectionString;
     private readonly string _defaultArtifactRoot;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Fathom.Tracking;
 using Npgsql;
 
 namespace Fathom.Registry;
@@ -8,7 +9,7 @@ namespace Fathom.Registry;
 /// rules and SQL are the shared <see cref="SqlModelRegistryStore"/>'s; PostgreSQL adds row locks on the model.
 /// </summary>
 internal sealed class PostgresModelRegistryStore(NpgsqlDataSource dataSource, TimeProvider time)
-    : SqlModelRegistryStore(time, RegistryDialect.Postgres)
+    : SqlModelRegistryStore(time, PostgresDialect.Instance)
 {
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken);

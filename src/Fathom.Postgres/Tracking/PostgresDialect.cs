@@ -17,6 +17,13 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string Parameter(int index) => "$" + (index + 1).ToString(CultureInfo.InvariantCulture);
 
+    // Npgsql binds $1, $2, … by position, and only when the parameters have no names; @name markers stay named.
+    public override string BindName(string marker) => marker.StartsWith('$') ? string.Empty : marker;
+
+    // SQLite serialises writers (BEGIN IMMEDIATE); PostgreSQL lets writers run at once, so a read that decides a
+    // write (the next version number of a model) must lock what it read.
+    public override string RowLock => " FOR UPDATE";
+
     public override string IsNaN(string alias) => $"{alias}.is_nan";
 
     public override string IsNumber(string alias) => $"NOT {alias}.is_nan";

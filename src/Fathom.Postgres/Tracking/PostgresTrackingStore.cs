@@ -8,7 +8,7 @@ namespace Fathom.Tracking;
 /// The tracking store on PostgreSQL. Same rules as the SQLite store (MLflow's); every multi-row change is one
 /// transaction, and metric points are appended with one array-parameter INSERT per batch.
 /// </summary>
-internal sealed partial class PostgresTrackingStore : ITrackingStore, IModelRegistryProvider
+internal sealed partial class PostgresTrackingStore : ITrackingStore, IModelRegistryProvider, IDatasetSummaries
 {
     private const string ExperimentColumns = "experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time";
     private const string RunColumns = "run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage";

@@ -1,13 +1,15 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Fathom.Registry;
 using Fathom.Tracking;
 
 namespace Fathom.Auth;
 
 /// <summary>
 /// What basic-auth does around some RPCs, as MLflow's after-request handlers do: the creator of an experiment or
-/// registered model gets MANAGE on it; renames and deletes carry the grants along; experiment and registered-model
-/// searches only show what the caller may read (page by page: a page may come back shorter than max_results).
+/// registered model gets MANAGE on it; renames and deletes carry the grants along; experiment, registered-model and
+/// model-version searches only show what the caller may read, in full pages (<see cref="SearchRefill"/>). The grants
+/// live in their own database (basic_auth.db), so the search SQL cannot join them: pages are narrowed afterwards.
 /// </summary>
 internal static class AuthAfterHooks
 {
@@ -21,7 +23,7 @@ internal static class AuthAfterHooks
         }
 
         var rewritesResponse = rpc is "experiments/create" or "experiments/search" or "registered-models/create" or "registered-models/rename" or "registered-models/delete"
-            or "registered-models/search";
+            or "registered-models/search" or "model-versions/search";
         if (!rewritesResponse)
         {
             await next(context);
@@ -79,93 +81,67 @@ internal static class AuthAfterHooks
             case "experiments/search" when !user.IsAdmin && response is not null:
                 await FilterSearchExperimentsAsync(response, auth, options, store, user, parameters, ct);
                 return Encoding.UTF8.GetBytes(response.ToJsonString());
-            case "registered-models/search" when !user.IsAdmin && response is not null && response["registered_models"] is JsonArray models:
-                var visible = new JsonArray();
-                foreach (var model in models.OfType<JsonObject>().ToList())
-                {
-                    var grant = await auth.GetRegisteredModelPermissionAsync(model["name"]?.ToString() ?? "", user.Username, ct);
-                    if ((grant?.Permission ?? options.DefaultPermission).CanRead)
-                    {
-                        models.Remove(model);
-                        visible.Add(model);
-                    }
-                }
-
-                response["registered_models"] = visible;
+            case "registered-models/search" or "model-versions/search" when !user.IsAdmin && response is not null:
+                await FilterRegistrySearchAsync(rpc, response, auth, options, store, user, parameters, ct);
                 return Encoding.UTF8.GetBytes(response.ToJsonString());
             default:
                 return null;
         }
     }
 
-    // Unreadable experiments are dropped, then the page is refilled from the store up to max_results, as MLflow's
-    // filter_search_experiments does: a caller never gets a short page while readable experiments remain. The
-    // token moves past every experiment looked at, readable or not.
     private static async Task FilterSearchExperimentsAsync(
         JsonObject response, IAuthStore auth, AuthOptions options, ITrackingStore store, AuthUser user, JsonObject parameters, CancellationToken ct)
     {
-        var cache = new Dictionary<string, bool>(StringComparer.Ordinal);
-        async Task<bool> CanReadAsync(string id)
-        {
-            if (!cache.TryGetValue(id, out var can))
-            {
-                var grant = await auth.GetExperimentPermissionAsync(id, user.Username, ct);
-                cache[id] = can = (grant?.Permission ?? options.DefaultPermission).CanRead;
-            }
-
-            return can;
-        }
-
-        var readable = new JsonArray();
-        foreach (var experiment in (response["experiments"] as JsonArray ?? []).OfType<JsonObject>().ToList())
-        {
-            if (await CanReadAsync(experiment["experiment_id"]?.ToString() ?? ""))
-            {
-                readable.Add(experiment.DeepClone());
-            }
-        }
-
-        var maxResults = long.TryParse(RequestParameters.String(parameters, "max_results"), System.Globalization.CultureInfo.InvariantCulture, out var max) ? max : 1000;
-        var token = response["next_page_token"]?.ToString();
+        // One read of the caller's grants, as MLflow's hook does, instead of one per experiment.
+        var grants = (await auth.ListExperimentPermissionsAsync(user.Id, ct)).ToDictionary(g => g.ExperimentId, g => g.Permission.CanRead, StringComparer.Ordinal);
+        var maxResults = MaxResults(parameters, 1000);
         var search = new ExperimentSearch(
             ParseViewType(RequestParameters.String(parameters, "view_type")),
             (int)Math.Clamp(maxResults, 1, int.MaxValue),
             null,
             RequestParameters.String(parameters, "filter"),
             RequestParameters.List(parameters, "order_by"));
-        while (readable.Count < maxResults && !string.IsNullOrEmpty(token))
-        {
-            var page = await store.SearchExperimentsAsync(search with { PageToken = token }, ct);
-            var looked = page.Experiments.Take((int)(maxResults - readable.Count)).ToList();
-            if (looked.Count == 0)
+        await SearchRefill.RefillAsync(response, "experiments", maxResults,
+            e => grants.GetValueOrDefault(e["experiment_id"]?.ToString() ?? "", options.DefaultPermission.CanRead),
+            async (token, cancellationToken) =>
             {
-                token = null;
-                break;
-            }
-
-            foreach (var experiment in looked)
-            {
-                if (await CanReadAsync(experiment.ExperimentId))
-                {
-                    readable.Add(ExperimentNode(experiment));
-                }
-            }
-
-            token = PageTokens.Encode(PageTokens.Decode(token) + looked.Count);
-        }
-
-        response.Remove("experiments");
-        response.Remove("next_page_token");
-        if (readable.Count > 0)
-        {
-            response["experiments"] = readable;
-        }
-
-        if (!string.IsNullOrEmpty(token))
-        {
-            response["next_page_token"] = token;
-        }
+                var page = await store.SearchExperimentsAsync(search with { PageToken = token }, cancellationToken);
+                return (page.Experiments.Select(e => SearchRefill.Node(e, Mlflow.MlflowJson.WriteExperiment)).ToList(), page.NextPageToken);
+            },
+            ct);
     }
+
+    // A model version is readable when its registered model is (MLflow's filter_search_model_versions).
+    private static async Task FilterRegistrySearchAsync(
+        string rpc, JsonObject response, IAuthStore auth, AuthOptions options, ITrackingStore store, AuthUser user, JsonObject parameters, CancellationToken ct)
+    {
+        var grants = (await auth.ListRegisteredModelPermissionsAsync(user.Id, ct)).ToDictionary(g => g.Name, g => g.Permission.CanRead, StringComparer.Ordinal);
+        var models = rpc == "registered-models/search";
+        // MLflow's proto defaults for a search without max_results.
+        var maxResults = MaxResults(parameters, models ? 100 : 200_000);
+        var search = new RegistrySearch(
+            RequestParameters.String(parameters, "filter"),
+            RequestParameters.List(parameters, "order_by"),
+            (int)Math.Clamp(maxResults, 1, int.MaxValue));
+        var registry = ModelRegistries.Of(store);
+        await SearchRefill.RefillAsync(response, models ? "registered_models" : "model_versions", maxResults,
+            item => grants.GetValueOrDefault(item["name"]?.ToString() ?? "", options.DefaultPermission.CanRead),
+            async (token, cancellationToken) =>
+            {
+                if (models)
+                {
+                    var page = await registry.SearchRegisteredModelsAsync(search with { PageToken = token }, cancellationToken);
+                    return (page.Models.Select(m => SearchRefill.Node(m, Mlflow.MlflowRegistryJson.WriteRegisteredModel)).ToList(), page.NextPageToken);
+                }
+
+                var versions = await registry.SearchModelVersionsAsync(search with { PageToken = token }, cancellationToken);
+                return (versions.Versions.Select(v => SearchRefill.Node(v, Mlflow.MlflowRegistryJson.WriteModelVersion)).ToList(), versions.NextPageToken);
+            },
+            ct);
+    }
+
+    private static long MaxResults(JsonObject parameters, long fallback) =>
+        long.TryParse(RequestParameters.String(parameters, "max_results"), System.Globalization.CultureInfo.InvariantCulture, out var max) ? max : fallback;
 
     // The request was already validated by the endpoint; by name or by number, as protobuf JSON allows.
     private static ViewType ParseViewType(string? text) => text?.ToUpperInvariant() switch
@@ -174,17 +150,6 @@ internal static class AuthAfterHooks
         "ALL" or "3" => ViewType.All,
         _ => ViewType.ActiveOnly,
     };
-
-    private static JsonNode ExperimentNode(Experiment experiment)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, Mlflow.MlflowJson.WriterOptions))
-        {
-            Mlflow.MlflowJson.WriteExperiment(writer, experiment);
-        }
-
-        return JsonNode.Parse(buffer.WrittenSpan)!;
-    }
 
     // SearchRuns (and the UI's SearchDatasets) is narrowed to the experiments the caller may read, before it runs.
     // A GET carries its parameters in the query string, which the endpoint then reads instead of a body, so the

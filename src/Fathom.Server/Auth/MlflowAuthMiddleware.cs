@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Security.Claims;
 using System.Text;
 using System.Text.Json.Nodes;
 using Fathom.Tracking;
@@ -34,6 +35,8 @@ internal sealed class MlflowAuthMiddleware(RequestDelegate next, IAuthStore auth
         }
 
         context.Items[UserKey] = user;
+        // The endpoints see the caller as ASP.NET's user, so they need not know about basic-auth.
+        context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, user.Username)], "Basic"));
         var requirement = AuthRules.For(context.Request.Method, path);
         var parameters = await RequestParameters.ReadAsync(context, context.RequestAborted);
         var store = context.RequestServices.GetRequiredService<ITrackingStore>();

@@ -18,16 +18,23 @@ internal static partial class MlflowRegistryApi
         MlflowRpc.Map(group, "DELETE", "/model-versions/delete-tag", state, DeleteVersionTagAsync);
     }
 
+    // MLflow's REST API has no user_id on CreateModelVersion and its SQL store leaves the column empty; with basic-auth
+    // on, the server knows who registers, so the version records it (as Databricks' registry does).
     private static async Task CreateVersionAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
+        var name = request.RequireString("name");
+        var source = request.RequireString("source");
+        var runId = request.String("run_id") is { Length: > 0 } id ? id : null;
+        await ModelVersionSources.ValidateAsync(state.Store, source, runId, cancellationToken);
         var version = await state.Registry.CreateModelVersionAsync(
             new CreateModelVersionRequest(
-                request.RequireString("name"),
-                request.RequireString("source"),
-                request.String("run_id") is { Length: > 0 } runId ? runId : null,
+                name,
+                source,
+                runId,
                 ReadTags(request),
                 request.String("run_link") is { Length: > 0 } link ? link : null,
-                request.String("description")),
+                request.String("description"),
+                request.Username),
             cancellationToken);
         WriteVersionResponse(writer, version);
     }

@@ -24,19 +24,31 @@ internal sealed class MlflowRequest
         BodyLength = bodyLength;
     }
 
-    /// <summary>The size of the request body in bytes as the client declared it (Content-Length), when it did.</summary>
+    /// <summary>
+    /// The size of the request body in bytes: counted while reading it when the RPC caps its body (see
+    /// <see cref="ReadAsync"/>), otherwise as the client declared it (Content-Length), when it did.
+    /// </summary>
     public long? BodyLength { get; }
+
+    /// <summary>Who sent the request, when the server authenticates (basic-auth on); null otherwise.</summary>
+    public string? Username { get; private init; }
 
     public static MlflowRequest FromJson(JsonElement body) => new(body, null);
 
-    public static async Task<MlflowRequest> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads an RPC's parameters. With <paramref name="maxBodyBytes"/>, a body declared longer is not read at all and
+    /// one that turns out longer (chunked, or a wrong Content-Length) is counted to its end but not kept or parsed:
+    /// its parameters read as empty and <see cref="BodyLength"/> tells the handler how long it was.
+    /// </summary>
+    public static async Task<MlflowRequest> ReadAsync(HttpRequest request, CancellationToken cancellationToken, long? maxBodyBytes = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         // DELETE carries a JSON body from MLflow's Python client, but other clients put its parameters in the query string.
         var hasQuery = request.QueryString.HasValue && request.QueryString.Value!.Length > 1;
+        var username = request.HttpContext.User.Identity is { IsAuthenticated: true } identity ? identity.Name : null;
         if (hasQuery && (HttpMethods.IsGet(request.Method) || (HttpMethods.IsDelete(request.Method) && request.ContentLength is null or 0)))
         {
-            return new MlflowRequest(default, request.Query);
+            return new MlflowRequest(default, request.Query) { Username = username };
         }
 
         if (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method))
@@ -54,16 +66,59 @@ internal sealed class MlflowRequest
             }
         }
 
-        return new MlflowRequest(await ReadBodyAsync(request, cancellationToken), null, request.ContentLength);
+        if (maxBodyBytes is { } max)
+        {
+            if (request.ContentLength > max)
+            {
+                return new MlflowRequest(default, null, request.ContentLength) { Username = username };
+            }
+
+            var (bytes, length) = await ReadBoundedAsync(request.Body, max, cancellationToken);
+            var body = bytes is null ? default : await ReadBodyAsync(new MemoryStream(bytes, writable: false), cancellationToken);
+            return new MlflowRequest(body, null, length) { Username = username };
+        }
+
+        return new MlflowRequest(await ReadBodyAsync(request.Body, cancellationToken), null, request.ContentLength) { Username = username };
+    }
+
+    // The body's bytes when it holds at most max of them, else null; and how many it held. An oversized body is read to
+    // its end (Kestrel's own request-size limit bounds that) so the refusal can say how large it was.
+    private static async Task<(byte[]? Bytes, long Length)> ReadBoundedAsync(Stream body, long max, CancellationToken cancellationToken)
+    {
+        using var kept = new MemoryStream();
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        long total = 0;
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                total += read;
+                if (total <= max)
+                {
+                    kept.Write(chunk, 0, read);
+                }
+            }
+        }
+        catch (BadHttpRequestException) when (total > max)
+        {
+            // Past Kestrel's limit too: what was counted already proves the body too large.
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return (total <= max ? kept.ToArray() : null, total);
     }
 
     // An empty or unparsable body counts as {}; a body that is a JSON string holding JSON (old clients
     // double-encoded it) is decoded once more — both as MLflow does.
-    private static async Task<JsonElement> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<JsonElement> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
     {
         try
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, default, cancellationToken);
+            using var document = await JsonDocument.ParseAsync(body, default, cancellationToken);
             var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.String)
             {

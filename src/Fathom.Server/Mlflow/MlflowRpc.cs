@@ -12,8 +12,13 @@ internal static partial class MlflowRpc
     /// <summary>Bytes a streamed answer gathers before it is sent on (see <see cref="FlushIfFullAsync"/>).</summary>
     private const int StreamChunk = 64 * 1024;
 
-    public static IEndpointConventionBuilder Map(RouteGroupBuilder group, string method, string path, MlflowState state, Handler handler) =>
-        group.MapMethods(path, [method], (HttpContext context) => InvokeAsync(context, state, handler, streamed: false));
+    /// <summary>
+    /// Maps an RPC. With <paramref name="maxBodyBytes"/>, the body is counted as it is read (chunked bodies carry no
+    /// Content-Length to trust) and not parsed once it is longer; the handler sees the count in
+    /// <see cref="MlflowRequest.BodyLength"/> and refuses with its own message.
+    /// </summary>
+    public static IEndpointConventionBuilder Map(RouteGroupBuilder group, string method, string path, MlflowState state, Handler handler, long? maxBodyBytes = null) =>
+        group.MapMethods(path, [method], (HttpContext context) => InvokeAsync(context, state, handler, streamed: false, maxBodyBytes));
 
     /// <summary>
     /// Maps an RPC whose answer can be large (a metric's whole history): it is written straight to the response
@@ -31,14 +36,14 @@ internal static partial class MlflowRpc
         return writer.BytesPending >= StreamChunk ? new ValueTask(writer.FlushAsync(cancellationToken)) : ValueTask.CompletedTask;
     }
 
-    public static async Task InvokeAsync(HttpContext context, MlflowState state, Handler handler, bool streamed)
+    public static async Task InvokeAsync(HttpContext context, MlflowState state, Handler handler, bool streamed, long? maxBodyBytes = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         var cancellationToken = context.RequestAborted;
         Utf8JsonWriter? streamWriter = null;
         try
         {
-            var request = await MlflowRequest.ReadAsync(context.Request, cancellationToken);
+            var request = await MlflowRequest.ReadAsync(context.Request, cancellationToken, maxBodyBytes);
             if (streamed)
             {
                 // A writer over a stream keeps what it writes until FlushAsync: nothing reaches the client (and

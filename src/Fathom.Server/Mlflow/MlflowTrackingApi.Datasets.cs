@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Fathom.Tracking;
 
@@ -8,11 +9,9 @@ internal static partial class MlflowTrackingApi
     // MLflow's limits for the UI's dataset dropdown (SearchDatasets, an ajax-only RPC in MLflow).
     private const int MaxDatasetExperiments = 20;
     private const int MaxDatasetSummaries = 1000;
-    private const string DatasetContextTag = "mlflow.data.context";
 
-    // The distinct (experiment, name, digest, context) of every data set the experiments' runs used, deleted
-    // runs included, as MLflow's SQL store answers it. Read through run searches (the store has no dedicated
-    // query), a page at a time, stopping at MLflow's cap.
+    // The distinct (experiment, name, digest, context) of every data set the experiments' runs used, deleted runs
+    // included, as MLflow's SQL store answers it: one query over the datasets and inputs tables, capped as MLflow caps it.
     private static async Task SearchDatasetsAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
         var experimentIds = request.StringList("experiment_ids");
@@ -27,28 +26,14 @@ internal static partial class MlflowTrackingApi
                 $"SearchDatasets request cannot specify more than {MaxDatasetExperiments} experiment_ids. Received {experimentIds.Count} experiment_ids.");
         }
 
-        var seen = new HashSet<(string, string, string, string?)>();
-        var summaries = new List<(string ExperimentId, string Name, string Digest, string? Context)>();
-        string? token = null;
-        do
-        {
-            var page = await state.Store.SearchRunsAsync(new RunSearch(experimentIds, ViewType.All, 1000, token, null, []), cancellationToken);
-            foreach (var run in page.Runs)
-            {
-                foreach (var input in run.Inputs)
-                {
-                    var context = input.Tags.FirstOrDefault(t => t.Key == DatasetContextTag)?.Value;
-                    var summary = (run.Info.ExperimentId, input.Dataset.Name, input.Dataset.Digest, context);
-                    if (summaries.Count < MaxDatasetSummaries && seen.Add(summary))
-                    {
-                        summaries.Add(summary);
-                    }
-                }
-            }
-
-            token = page.NextPageToken;
-        }
-        while (token is not null && summaries.Count < MaxDatasetSummaries);
+        var store = state.Store as IDatasetSummaries
+            ?? throw new TrackingException(ErrorCode.InternalError, $"The tracking store {state.Store.GetType().Name} cannot search data sets; serve a SQLite or PostgreSQL store.");
+        // An id that is not a number names no experiment (as in a run search).
+        var ids = experimentIds
+            .Select(e => long.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
+            .Where(id => id >= 0)
+            .ToList();
+        IReadOnlyList<DatasetSummary> summaries = ids.Count == 0 ? [] : await store.SearchDatasetsAsync(ids, MaxDatasetSummaries, cancellationToken);
 
         writer.WriteStartObject();
         if (summaries.Count > 0)

@@ -23,7 +23,7 @@ internal static partial class MlflowTrackingApi
         MlflowRpc.Map(group, "POST", "/runs/log-parameter", state, LogParamAsync);
         MlflowRpc.Map(group, "POST", "/runs/set-tag", state, SetTagAsync);
         MlflowRpc.Map(group, "POST", "/runs/delete-tag", state, DeleteTagAsync);
-        MlflowRpc.Map(group, "POST", "/runs/log-batch", state, LogBatchAsync);
+        MlflowRpc.Map(group, "POST", "/runs/log-batch", state, LogBatchAsync, MaxBatchRequestBytes);
         MlflowRpc.Map(group, "POST", "/runs/log-inputs", state, LogInputsAsync);
         MlflowRpc.Map(group, "POST", "/runs/search", state, SearchRunsAsync);
         MlflowRpc.Map(group, "GET", "/runs/search", state, SearchRunsAsync);
@@ -106,7 +106,7 @@ internal static partial class MlflowTrackingApi
 
     private static async Task LogBatchAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        // MLflow's MAX_BATCH_LOG_REQUEST_SIZE, checked on the body as sent.
+        // MLflow's MAX_BATCH_LOG_REQUEST_SIZE, on the bytes the body really held (the route counts them as it reads).
         if (request.BodyLength > MaxBatchRequestBytes)
         {
             throw TrackingException.Invalid($"Batched logging API requests must be at most {MaxBatchRequestBytes} bytes, got a request of size {request.BodyLength}.");
