@@ -49,7 +49,7 @@ internal static class ReproCommand
             };
             await using var lineage = parse.GetValue(noTrack) || options.Dry ? null : new StageLineage(cli.OpenTracking, parse.GetValue(experiment)!, project.DisplayName);
             var selected = project.Graph.Select(parse.GetValue(targets)!, options.SingleItem).Count;
-            var results = await ProgressReporter.RunAsync(cli.Error, "Reproducing stages", selected, async progress =>
+            var results = await ProgressReporter.RunAsync(cli, "Reproducing stages", selected, async progress =>
             {
                 var done = 0L;
                 var tracked = new PipelineRunner(project.Repository, project.Pipeline, project.Graph, options, lineage, e =>
@@ -70,7 +70,7 @@ internal static class ReproCommand
 
             if (results.All(r => r.Outcome is ReproEventKind.UpToDate or ReproEventKind.Frozen))
             {
-                cli.Human.WriteLine("Data and pipelines are up to date.");
+                cli.HumanText.WriteLine("Data and pipelines are up to date.");
             }
             else if (failed > 0)
             {
@@ -108,8 +108,9 @@ internal static class ReproCommand
             case ReproEventKind.Blocked:
                 cli.Error.MarkupLine($"[yellow]{text}[/]");
                 break;
-            case ReproEventKind.Output:
-                cli.Human.WriteLine(e.Text);
+            case ReproEventKind.Output or ReproEventKind.UpToDate:
+                // Plain lines skip Spectre: a no-change repro prints only these, and a Spectre console costs start-up time.
+                cli.HumanText.WriteLine(e.Text);
                 break;
             case ReproEventKind.Running or ReproEventKind.WouldRun:
                 cli.Human.MarkupLine($"[bold]{text}[/]");
