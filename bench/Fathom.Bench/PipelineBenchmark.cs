@@ -10,7 +10,9 @@ namespace Fathom.Bench;
 /// The pipeline target: <c>repro</c> of a 10-stage pipeline with nothing changed, &lt; 0.2 s. Measured as the real CLI
 /// process (wall time, start-up included) and in-process (parse dvc.yaml, build the DAG, read dvc.lock, hash every dep
 /// and out through the stat cache); also <c>status</c> and <c>repro -R</c>, which read every dvc.yaml of the repository. Each stage has a 1 MiB dep, a params key and a 1 MiB out; stage i reads stage i-1's out.
-/// <c>dotnet build -c Release src/Fathom.Cli &amp;&amp; dotnet run -c Release --project bench/Fathom.Bench -- pipeline [--stages 10] [--runs 7] [--fathom path/to/fathom.dll]</c>
+/// Runs the published ReadyToRun executable by default, as users run it: <c>dotnet publish src/Fathom.Cli -c Release -r
+/// linux-x64 --self-contained false -o artifacts/fathom-r2r &amp;&amp; dotnet run -c Release --project bench/Fathom.Bench --
+/// pipeline [--stages 10] [--runs 7] [--fathom other/fathom]</c>.
 /// </summary>
 internal static class PipelineBenchmark
 {
@@ -18,10 +20,8 @@ internal static class PipelineBenchmark
     {
         var stages = int.Parse(Option(args, "--stages") ?? "10", CultureInfo.InvariantCulture);
         var runs = int.Parse(Option(args, "--runs") ?? "7", CultureInfo.InvariantCulture);
-        var fathom = Option(args, "--fathom") ?? DefaultCli();
-        if (!File.Exists(fathom))
+        if (PublishedCli(args) is not { } fathom)
         {
-            Console.Error.WriteLine($"{fathom} not found: build the CLI first (dotnet build -c Release src/Fathom.Cli) or pass --fathom.");
             return 2;
         }
 
@@ -35,18 +35,18 @@ internal static class PipelineBenchmark
         try
         {
             Generate(repo, stages);
-            Console.WriteLine($"machine: {Environment.ProcessorCount} cores; CLI {fathom}; {stages} stages, each with a 1 MiB dep, a param and a 1 MiB out");
-            await TimeAsync(repo, "dotnet", fathom, "data", "init");
-            var first = await TimeAsync(repo, "dotnet", fathom, "repro", "--no-track");
+            Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {LoadAverage()}; CLI {fathom.Description}; {stages} stages, each with a 1 MiB dep, a param and a 1 MiB out");
+            await fathom.TimeAsync(repo, "data", "init");
+            var first = await fathom.TimeAsync(repo, "repro", "--no-track");
             Console.WriteLine($"first repro (runs all {stages} stages): {first.TotalSeconds:0.000} s");
-            var startup = Median(await RepeatAsync(runs, () => TimeAsync(repo, "dotnet", fathom, "--help")));
+            var startup = Median(await RepeatAsync(runs, () => fathom.TimeAsync(repo, "--help")));
             Console.WriteLine($"fathom --help (process start-up): median {startup.TotalSeconds:0.000} s");
-            var cli = await RepeatAsync(runs, () => TimeAsync(repo, "dotnet", fathom, "repro"));
+            var cli = await RepeatAsync(runs, () => fathom.TimeAsync(repo, "repro"));
             Console.WriteLine($"repro, nothing changed, CLI process: median {Median(cli).TotalSeconds:0.000} s, best {cli.Min().TotalSeconds:0.000} s of {runs}  (target < 0.2 s)");
             // The commands that read every dvc.yaml of the repository (the pipeline set) instead of the current folder's only.
-            var status = await RepeatAsync(runs, () => TimeAsync(repo, "dotnet", fathom, "status"));
+            var status = await RepeatAsync(runs, () => fathom.TimeAsync(repo, "status"));
             Console.WriteLine($"status, nothing changed, CLI process: median {Median(status).TotalSeconds:0.000} s, best {status.Min().TotalSeconds:0.000} s of {runs}");
-            var recursive = await RepeatAsync(runs, () => TimeAsync(repo, "dotnet", fathom, "repro", "-R"));
+            var recursive = await RepeatAsync(runs, () => fathom.TimeAsync(repo, "repro", "-R"));
             Console.WriteLine($"repro -R (every dvc.yaml), nothing changed, CLI process: median {Median(recursive).TotalSeconds:0.000} s, best {recursive.Min().TotalSeconds:0.000} s of {runs}");
             var inProcess = await RepeatAsync(runs, () => InProcessAsync(repo));
             Console.WriteLine($"repro, nothing changed, in-process: median {Median(inProcess).TotalMilliseconds:0.0} ms, best {inProcess.Min().TotalMilliseconds:0.0} ms of {runs}");

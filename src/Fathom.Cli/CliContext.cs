@@ -39,6 +39,13 @@ internal sealed class CliContext
     /// <summary>Human text goes here: stderr with --json (so stdout is pure data), else stdout.</summary>
     public IAnsiConsole Human => Json ? Error : Out;
 
+    /// <summary>
+    /// Where plain human text (no markup, no tables) goes, as <see cref="Human"/> but without a Spectre console: making
+    /// one costs more start-up time than a no-change <c>data status</c> or <c>repro</c> may take. Writes to the same
+    /// writer Spectre uses, so the order of lines is kept.
+    /// </summary>
+    public TextWriter HumanText => Json ? Console.Error : _stdout;
+
     public bool Json { get; }
 
     public string? StoreOption { get; }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fathom.Data;
+using Fathom.Diagnostics;
 using Fathom.Tracking;
 
 namespace Fathom.Cli;
@@ -11,6 +12,7 @@ internal static class CommandActions
     {
         command.SetAction(async (parse, cancellationToken) =>
         {
+            StartupTrace.Mark("action");
             var context = new CliContext(parse);
             try
             {

@@ -9,6 +9,16 @@ namespace Fathom.Cli.Rendering;
 /// </summary>
 internal static class ProgressReporter
 {
+    /// <summary>
+    /// As <see cref="RunAsync{T}(IAnsiConsole, string, long?, Func{IProgress{long}, Task{T}})"/>, but when stderr is not a
+    /// terminal no Spectre console is made at all: building one costs more start-up time than a no-change
+    /// <c>repro</c> or <c>data status</c> may take.
+    /// </summary>
+    public static Task<T> RunAsync<T>(CliContext cli, string description, long? total, Func<IProgress<long>, Task<T>> work) =>
+        Console.IsErrorRedirected
+            ? PlainAsync(Console.Error.WriteLine, description, total, work)
+            : RunAsync(cli.Error, description, total, work);
+
     public static async Task<T> RunAsync<T>(IAnsiConsole console, string description, long? total, Func<IProgress<long>, Task<T>> work)
     {
         if (console.Profile.Capabilities.Interactive)
@@ -27,6 +37,11 @@ internal static class ProgressReporter
             return result;
         }
 
+        return await PlainAsync(console.WriteLine, description, total, work);
+    }
+
+    private static Task<T> PlainAsync<T>(Action<string> writeLine, string description, long? total, Func<IProgress<long>, Task<T>> work)
+    {
         var stopwatch = Stopwatch.StartNew();
         var last = TimeSpan.Zero;
         var gate = new Lock();
@@ -42,8 +57,8 @@ internal static class ProgressReporter
                 last = stopwatch.Elapsed;
             }
 
-            console.WriteLine(total is null ? $"{description}: {done:N0}" : $"{description}: {done:N0}/{total:N0}");
+            writeLine(total is null ? $"{description}: {done:N0}" : $"{description}: {done:N0}/{total:N0}");
         });
-        return await work(progress);
+        return work(progress);
     }
 }

@@ -1,3 +1,5 @@
+using Fathom.Diagnostics;
+
 namespace Fathom.Data;
 
 internal sealed partial class DataWorkspace
@@ -7,10 +9,14 @@ internal sealed partial class DataWorkspace
     {
         var changes = new List<OutputStatus>();
         using var stat = Repository.OpenStatCache();
+        StartupTrace.Mark("stat cache read");
         var hasher = Hasher(stat);
-        foreach (var output in Outputs(targets, baseDirectory))
+        var outputs = Outputs(targets, baseDirectory);
+        StartupTrace.Mark(".dvc files found and read");
+        foreach (var output in outputs)
         {
             var state = StateOf(output, hasher, cancellationToken);
+            StartupTrace.Mark("status of one output");
             if (state is not null)
             {
                 changes.Add(new OutputStatus(Repository.Relative(output.DvcFilePath), output.Output.Path, state));

@@ -1,3 +1,5 @@
+using Fathom.Diagnostics;
+
 namespace Fathom.Data;
 
 /// <summary>
@@ -17,7 +19,12 @@ internal sealed partial class DataWorkspace
     /// <summary>Parallel hashing and transfer workers.</summary>
     public int Jobs { get; }
 
-    public static DataWorkspace Open(string start, int? jobs = null) => new(DvcRepository.Discover(start), jobs);
+    public static DataWorkspace Open(string start, int? jobs = null)
+    {
+        var repository = DvcRepository.Discover(start);
+        StartupTrace.Mark("repository opened");
+        return new(repository, jobs);
+    }
 
     /// <summary>
     /// The tracked outputs selected by targets (data paths or <c>.dvc</c> files, relative to <paramref name="baseDirectory"/>),
@@ -28,6 +35,7 @@ internal sealed partial class DataWorkspace
         var files = targets.Count == 0
             ? Repository.FindDvcFiles()
             : targets.Select(t => ResolveDvcFile(Path.GetFullPath(t, baseDirectory))).Distinct(StringComparer.Ordinal).ToList();
+        StartupTrace.Mark(".dvc files found");
         var outputs = new List<TrackedOutput>();
         foreach (var path in files)
         {

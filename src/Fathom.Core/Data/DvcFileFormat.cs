@@ -63,6 +63,12 @@ internal static partial class DvcFileFormat
     public static DvcFile Parse(string text, string fileName)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return TryParseCanonical(text) ?? ParseYaml(text, fileName);
+    }
+
+    /// <summary>The full reader: any YAML, with file, line and field on malformed input.</summary>
+    internal static DvcFile ParseYaml(string text, string fileName)
+    {
         var stream = new YamlStream();
         try
         {

@@ -48,6 +48,12 @@ internal sealed class DvcIgnore
     /// </summary>
     public bool MatchesNamesOnlyUnder(string folder) => RuleSetsAbove(folder).All(set => set.Rules.All(r => !r.Anchored));
 
+    /// <summary>
+    /// The rules that decide names under <paramref name="folder"/>, gathered once for a big walk, when
+    /// <see cref="MatchesNamesOnlyUnder"/> says names decide.
+    /// </summary>
+    public NameRules NameRulesUnder(string folder) => new([.. RuleSetsAbove(folder).Select(set => set.Rules)]);
+
     /// <summary>Whether a name under <paramref name="folder"/> is ignored, when <see cref="MatchesNamesOnlyUnder"/> says names decide.</summary>
     public bool IsNameIgnored(string folder, string name, bool isDirectory)
     {
@@ -90,7 +96,7 @@ internal sealed class DvcIgnore
         return IsIgnored(relativePath, isDirectory);
     }
 
-    private static bool Apply(List<Rule> rules, string path, bool isDirectory, bool ignored)
+    private static bool Apply(List<Rule> rules, ReadOnlySpan<char> path, bool isDirectory, bool ignored)
     {
         foreach (var rule in rules)
         {
@@ -144,7 +150,7 @@ internal sealed class DvcIgnore
         return rules;
     }
 
-    private static bool EndsWithName(string path, string name) =>
+    private static bool EndsWithName(ReadOnlySpan<char> path, string name) =>
         path.EndsWith(name, StringComparison.Ordinal) && (path.Length == name.Length || path[^(name.Length + 1)] == '/');
 
     private static Rule? Compile(string raw)
@@ -242,5 +248,20 @@ internal sealed class DvcIgnore
         return new Rule(new Regex(regex.ToString(), RegexOptions.CultureInvariant), negated, directoryOnly, anchored, null);
     }
 
-    private sealed record Rule(Regex? Pattern, bool Negated, bool DirectoryOnly, bool Anchored, string? Literal);
+    /// <summary>Rule sets that decide by name alone, outermost first; a name is matched without allocating a string.</summary>
+    internal sealed class NameRules(List<Rule>[] sets)
+    {
+        public bool IsIgnored(ReadOnlySpan<char> name, bool isDirectory)
+        {
+            var ignored = false;
+            foreach (var rules in sets)
+            {
+                ignored = Apply(rules, name, isDirectory, ignored);
+            }
+
+            return ignored;
+        }
+    }
+
+    internal sealed record Rule(Regex? Pattern, bool Negated, bool DirectoryOnly, bool Anchored, string? Literal);
 }

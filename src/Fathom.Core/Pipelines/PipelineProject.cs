@@ -1,4 +1,5 @@
 using Fathom.Data;
+using Fathom.Diagnostics;
 
 namespace Fathom.Pipelines;
 
@@ -14,6 +15,7 @@ internal sealed record PipelineProject(DvcRepository Repository, Pipeline Pipeli
         var path = Path.Combine(Path.GetFullPath(folder), PipelineParser.FileName);
         var display = repository.Relative(path);
         var pipeline = PipelineParser.Load(path, display);
+        StartupTrace.Mark("dvc.yaml parsed");
         return new PipelineProject(repository, pipeline, PipelineGraph.Build(pipeline, display), display);
     }
 

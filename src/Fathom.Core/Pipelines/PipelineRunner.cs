@@ -1,4 +1,5 @@
 using Fathom.Data;
+using Fathom.Diagnostics;
 
 namespace Fathom.Pipelines;
 
@@ -44,6 +45,7 @@ internal sealed partial class PipelineRunner
 
         _lockExisted = File.Exists(_pipeline.LockPath);
         _lock = LockFileFormat.Load(_pipeline.LockPath, _lockDisplayName);
+        StartupTrace.Mark("dvc.lock read");
         using var stat = _repository.OpenStatCache();
         var hasher = new WorkspaceHasher(_repository.Root, _repository.Ignore, stat, Environment.ProcessorCount);
         var context = new StageContext(hasher, new RunCache(_repository.Cache), _repository.Linker());
@@ -57,6 +59,7 @@ internal sealed partial class PipelineRunner
         }
 
         var results = await Task.WhenAll(tasks.Values);
+        StartupTrace.Mark("stages checked");
         if (!_options.Dry)
         {
             stat.Flush();

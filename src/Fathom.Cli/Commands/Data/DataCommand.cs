@@ -8,22 +8,40 @@ namespace Fathom.Cli.Commands.Data;
 /// <summary><c>fathom data …</c>: DVC-compatible data versioning (reads and writes DVC 3.x files, cache and remotes).</summary>
 internal static partial class DataCommand
 {
-    public static Command Create()
+    /// <summary>Every subcommand by name, made only when asked for (see <see cref="Create"/>).</summary>
+    private static readonly (string Name, Func<Command> Create)[] Subcommands =
+    [
+        ("init", Init), ("add", Add), ("status", Status), ("checkout", Checkout), ("commit", Commit), ("push", Push),
+        ("fetch", Fetch), ("pull", Pull), ("gc", Gc), ("ls", List), ("diff", Diff), ("remote", DataRemoteCommand.Create),
+        ("sync", DataSyncCommand.Create),
+    ];
+
+    /// <summary>
+    /// The <c>data</c> command; given the name of the subcommand being invoked, only that one is built, since building
+    /// all of them costs start-up time a no-change <c>data status</c> cannot spare (an unknown name builds them all, so
+    /// help and errors list every subcommand).
+    /// </summary>
+    public static Command Create(string? invoked = null)
     {
         var command = new Command("data", "Version data the way DVC 3.x does: .dvc files, a content-addressed cache and remotes.");
-        command.Subcommands.Add(Init());
-        command.Subcommands.Add(Add());
-        command.Subcommands.Add(Status());
-        command.Subcommands.Add(Checkout());
-        command.Subcommands.Add(Commit());
-        command.Subcommands.Add(Push());
-        command.Subcommands.Add(Fetch());
-        command.Subcommands.Add(Pull());
-        command.Subcommands.Add(Gc());
-        command.Subcommands.Add(List());
-        command.Subcommands.Add(Diff());
-        command.Subcommands.Add(DataRemoteCommand.Create());
-        command.Subcommands.Add(DataSyncCommand.Create());
+        var known = false;
+        foreach (var (name, create) in Subcommands)
+        {
+            if (name == invoked)
+            {
+                command.Subcommands.Add(create());
+                known = true;
+            }
+        }
+
+        if (!known)
+        {
+            foreach (var (_, create) in Subcommands)
+            {
+                command.Subcommands.Add(create());
+            }
+        }
+
         return command;
     }
 
@@ -48,7 +66,7 @@ internal static partial class DataCommand
         return command.WithAction(async (parse, cli, ct) =>
         {
             var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
-            var result = await ProgressReporter.RunAsync(cli.Error, "Hashing", null, progress =>
+            var result = await ProgressReporter.RunAsync(cli, "Hashing", null, progress =>
                 Task.Run(() => workspace.Add(parse.GetValue(paths)!, Directory.GetCurrentDirectory(), progress, ct), ct));
             if (cli.Json)
             {
@@ -91,7 +109,7 @@ internal static partial class DataCommand
             }
             else if (changes.Count == 0)
             {
-                cli.Out.WriteLine("Data and pipelines are up to date.");
+                cli.HumanText.WriteLine("Data and pipelines are up to date.");
             }
             else
             {
@@ -120,7 +138,7 @@ internal static partial class DataCommand
         return command.WithAction(async (parse, cli, ct) =>
         {
             var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
-            var result = await ProgressReporter.RunAsync(cli.Error, "Checking out", null, progress =>
+            var result = await ProgressReporter.RunAsync(cli, "Checking out", null, progress =>
                 Task.Run(() => workspace.Checkout(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), parse.GetValue(force), parse.GetValue(relink), progress, ct), ct));
             return RenderCheckout(cli, result);
         });
@@ -162,7 +180,7 @@ internal static partial class DataCommand
         return command.WithAction(async (parse, cli, ct) =>
         {
             var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
-            var saved = await ProgressReporter.RunAsync(cli.Error, "Hashing", null, progress =>
+            var saved = await ProgressReporter.RunAsync(cli, "Hashing", null, progress =>
                 Task.Run(() => workspace.Commit(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), progress, ct), ct));
             if (cli.Json)
             {

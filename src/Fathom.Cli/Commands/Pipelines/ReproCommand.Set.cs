@@ -29,7 +29,7 @@ internal static partial class ReproCommand
         var lineages = new Dictionary<PipelineProject, StageLineage>();
         try
         {
-            var results = await ProgressReporter.RunAsync(cli.Error, "Reproducing stages", selected.Count, async progress =>
+            var results = await ProgressReporter.RunAsync(cli, "Reproducing stages", selected.Count, async progress =>
             {
                 var done = 0L;
                 var runner = new PipelineSetRunner(set, options, project => Lineage(project), e =>

@@ -56,7 +56,7 @@ internal static partial class ReproCommand
             var project = PipelineProject.Open(Directory.GetCurrentDirectory());
             await using var lineage = parse.GetValue(noTrack) || options.Dry ? null : new StageLineage(cli.OpenTracking, parse.GetValue(experiment)!, project.DisplayName);
             var selected = project.Graph.Select(parse.GetValue(targets)!, options.SingleItem).Count;
-            var results = await ProgressReporter.RunAsync(cli.Error, "Reproducing stages", selected, async progress =>
+            var results = await ProgressReporter.RunAsync(cli, "Reproducing stages", selected, async progress =>
             {
                 var done = 0L;
                 var tracked = new PipelineRunner(project.Repository, project.Pipeline, project.Graph, options, lineage, e =>
@@ -83,7 +83,7 @@ internal static partial class ReproCommand
 
         if (results.All(r => r.Outcome is ReproEventKind.UpToDate or ReproEventKind.Frozen or ReproEventKind.Pulled))
         {
-            cli.Human.WriteLine("Data and pipelines are up to date.");
+            cli.HumanText.WriteLine("Data and pipelines are up to date.");
         }
         else if (failed > 0)
         {
@@ -121,8 +121,9 @@ internal static partial class ReproCommand
             case ReproEventKind.Blocked:
                 cli.Error.MarkupLine($"[yellow]{text}[/]");
                 break;
-            case ReproEventKind.Output:
-                cli.Human.WriteLine(e.Text);
+            case ReproEventKind.Output or ReproEventKind.UpToDate:
+                // Plain lines skip Spectre: a no-change repro prints only these, and a Spectre console costs start-up time.
+                cli.HumanText.WriteLine(e.Text);
                 break;
             case ReproEventKind.Running or ReproEventKind.WouldRun:
                 cli.Human.MarkupLine($"[bold]{text}[/]");
