@@ -131,7 +131,7 @@ internal static class BlobSync
 
         if (sourcePath is not null)
         {
-            await destination.UploadAsync(file.Key, sourcePath, cancellationToken);
+            await destination.UploadAsync(file.Key, sourcePath, null, cancellationToken);
             return;
         }
 
@@ -145,7 +145,7 @@ internal static class BlobSync
                 await input.CopyToAsync(output, cancellationToken);
             }
 
-            await destination.UploadAsync(file.Key, temp, cancellationToken);
+            await destination.UploadAsync(file.Key, temp, null, cancellationToken);
         }
         finally
         {

@@ -130,29 +130,21 @@ internal sealed partial class DataWorkspace
                 }
             }
 
-            try
+            ParallelRanges.ForEach(place, Jobs, item =>
             {
-                Parallel.ForEach(place, new ParallelOptions { MaxDegreeOfParallelism = Jobs, CancellationToken = cancellationToken }, item =>
+                linker.Place(item.Source, item.Destination, output.Output.IsExecutable);
+                // The stat cache holds 3.x md5s; a 2.x entry's dos2unix md5 must not be remembered as one.
+                if (!output.Output.IsLegacy)
                 {
-                    linker.Place(item.Source, item.Destination, output.Output.IsExecutable);
-                    // The stat cache holds 3.x md5s; a 2.x entry's dos2unix md5 must not be remembered as one.
-                    if (!output.Output.IsLegacy)
-                    {
-                        Remember(stat, item.Destination, item.Md5);
-                    }
+                    Remember(stat, item.Destination, item.Md5);
+                }
 
-                    var n = Interlocked.Increment(ref done);
-                    if ((n & 255) == 0)
-                    {
-                        progress?.Report(n);
-                    }
-                });
-            }
-            catch (AggregateException e)
-            {
-                // Report the first failure itself (a DataException keeps its exit code), not a bundle of them.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-            }
+                var n = Interlocked.Increment(ref done);
+                if ((n & 255) == 0)
+                {
+                    progress?.Report(n);
+                }
+            }, cancellationToken);
 
             (existed ? modified : added).Add(Repository.Relative(output.FullPath));
         }

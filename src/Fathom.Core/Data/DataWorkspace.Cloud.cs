@@ -2,33 +2,35 @@ namespace Fathom.Data;
 
 internal sealed partial class DataWorkspace
 {
-    /// <summary><c>dvc status --cloud</c>: compares the objects the outputs need between the cache and a remote.</summary>
+    /// <summary><c>dvc status --cloud</c>: compares the objects the outputs need between the cache and a remote, each layout (3.x, 2.x) in its own place.</summary>
     public async Task<IReadOnlyList<CloudObjectStatus>> CloudStatusAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, CancellationToken cancellationToken)
     {
         var remote = Remote(remoteName);
-        var outputs = Outputs(targets, baseDirectory);
-        var manifests = new Dictionary<string, IReadOnlyList<ManifestEntry>?>(StringComparer.Ordinal);
-        foreach (var md5 in outputs.Where(o => o.Output.IsDirectory && o.Output.Cache && o.Output.Md5 is not null).Select(o => o.Output.Md5!).Distinct(StringComparer.Ordinal))
-        {
-            manifests[md5] = await ManifestAsync(remote, md5, cancellationToken);
-        }
-
-        var needed = outputs.SelectMany(o => ObjectsOf(o, m => manifests.GetValueOrDefault(m))).DistinctBy(o => o.Md5, StringComparer.Ordinal).ToList();
-        var inRemote = await PresentAsync(remote, needed.Select(o => o.Md5).ToList(), cancellationToken);
-        var cached = Repository.Cache.EnumerateObjects().ToHashSet(StringComparer.Ordinal);
         var result = new List<CloudObjectStatus>();
-        foreach (var (path, md5) in needed)
+        foreach (var (legacy, outputs) in ByLayout(Outputs(targets, baseDirectory)))
         {
-            var state = (cached.Contains(md5), inRemote.Contains(md5)) switch
+            var manifests = new Dictionary<string, IReadOnlyList<ManifestEntry>?>(StringComparer.Ordinal);
+            foreach (var md5 in outputs.Where(o => o.Output.IsDirectory && o.Output.Cache && o.Output.Md5 is not null).Select(o => o.Output.Md5!).Distinct(StringComparer.Ordinal))
             {
-                (true, false) => "new",
-                (false, true) => "deleted",
-                (false, false) => "missing",
-                _ => null,
-            };
-            if (state is not null)
+                manifests[md5] = await ManifestAsync(remote, md5, legacy, cancellationToken);
+            }
+
+            var needed = outputs.SelectMany(o => ObjectsOf(o, m => manifests.GetValueOrDefault(m))).DistinctBy(o => o.Md5, StringComparer.Ordinal).ToList();
+            var inRemote = await PresentAsync(remote, needed.Select(o => o.Md5).ToList(), legacy, cancellationToken);
+            var cached = (legacy ? Repository.LegacyCache : Repository.Cache).EnumerateObjects().ToHashSet(StringComparer.Ordinal);
+            foreach (var (path, md5) in needed)
             {
-                result.Add(new CloudObjectStatus(path, md5, state));
+                var state = (cached.Contains(md5), inRemote.Contains(md5)) switch
+                {
+                    (true, false) => "new",
+                    (false, true) => "deleted",
+                    (false, false) => "missing",
+                    _ => null,
+                };
+                if (state is not null)
+                {
+                    result.Add(new CloudObjectStatus(path, md5, state));
+                }
             }
         }
 

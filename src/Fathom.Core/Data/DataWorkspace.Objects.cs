@@ -19,14 +19,15 @@ internal sealed partial class DataWorkspace
         }
 
         var remote = Remote(remoteName);
+        // dvc.lock entries are always 3.x (hash: md5), so their objects live in the remote's files/md5 layout.
         // Manifests first: they say which files a folder needs.
-        var manifests = await DownloadAsync(remote, todo.Where(o => o.EndsWith(".dir", StringComparison.Ordinal)).ToList(), null, cancellationToken);
+        var manifests = await DownloadAsync(remote, cache, legacy: false, todo.Where(o => o.EndsWith(".dir", StringComparison.Ordinal)).ToList(), null, cancellationToken);
         foreach (var dir in objects.Where(o => o.EndsWith(".dir", StringComparison.Ordinal) && cache.Contains(o)))
         {
             files.AddRange(cache.ReadManifest(dir).Select(e => e.Md5));
         }
 
-        var rest = await DownloadAsync(remote, files.Where(o => !cache.Contains(o)).Distinct(StringComparer.Ordinal).ToList(), null, cancellationToken);
+        var rest = await DownloadAsync(remote, cache, legacy: false, files.Where(o => !cache.Contains(o)).Distinct(StringComparer.Ordinal).ToList(), null, cancellationToken);
         return [.. manifests.Missing, .. rest.Missing];
     }
 }

@@ -9,42 +9,21 @@ internal sealed partial class DataWorkspace
 
     /// <summary>
     /// <c>dvc push</c>: uploads every object the outputs need that the remote lacks, in parallel; folder manifests go
-    /// last, so an interrupted push never leaves a remote manifest whose files are not all there.
+    /// last, so an interrupted push never leaves a remote manifest whose files are not all there. Objects of 2.x entries
+    /// go to the remote's 2.x layout, as DVC 3 pushes them.
     /// </summary>
     public async Task<TransferResult> PushAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var remote = Remote(remoteName);
-        var cache = Repository.Cache;
-        var objects = Outputs(targets, baseDirectory).SelectMany(o => ObjectsOf(o, CachedManifest)).Select(o => o.Md5).Distinct(StringComparer.Ordinal).ToList();
-        var present = await PresentAsync(remote, objects, cancellationToken);
-        var todo = objects.Where(o => !present.Contains(o)).ToList();
-        var missing = todo.Where(o => !cache.Contains(o)).ToList();
-        var copy = todo.Except(missing, StringComparer.Ordinal).ToList();
-        long bytes = 0, done = 0;
-        var jobs = TransferJobs ?? remote.DefaultJobs;
-        foreach (var batch in copy.GroupBy(o => o.EndsWith(".dir", StringComparison.Ordinal)).OrderBy(g => g.Key))
+        var tally = new Tally(progress);
+        var results = new List<TransferResult>();
+        foreach (var (legacy, outputs) in ByLayout(Outputs(targets, baseDirectory)))
         {
-            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken }, async (md5, ct) =>
-            {
-                var source = cache.PathOf(md5);
-                var key = RemoteLayout.Key(md5);
-                if (remote is LocalBlobStore local)
-                {
-                    // The local fast path: a plain synchronous copy, no stream or stat per object.
-                    Interlocked.Add(ref bytes, local.Upload(key, source));
-                }
-                else
-                {
-                    await remote.UploadAsync(key, source, ct);
-                    Interlocked.Add(ref bytes, new FileInfo(source).Length);
-                }
-
-                Report(progress, Interlocked.Increment(ref done));
-            });
+            results.Add(await PushAsync(remote, outputs, legacy, tally, cancellationToken));
         }
 
-        progress?.Report(copy.Count);
-        return new TransferResult(copy.Count, bytes, objects.Count - todo.Count, missing);
+        tally.Flush();
+        return Sum(results);
     }
 
     /// <summary>
@@ -54,20 +33,15 @@ internal sealed partial class DataWorkspace
     public async Task<TransferResult> FetchAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var remote = Remote(remoteName);
-        var cache = Repository.Cache;
-        var outputs = Outputs(targets, baseDirectory);
-        var manifests = outputs.Where(o => o.Output.IsDirectory && o.Output.Cache && o.Output.Md5 is not null).Select(o => o.Output.Md5!).Distinct(StringComparer.Ordinal).ToList();
-        var first = await DownloadAsync(remote, manifests.Where(m => !cache.Contains(m)).ToList(), null, cancellationToken);
-        var objects = outputs.SelectMany(o => ObjectsOf(o, CachedManifest)).Select(o => o.Md5).Distinct(StringComparer.Ordinal).ToList();
-        // One listing of the cache instead of a stat per object.
-        var cached = cache.EnumerateObjects().ToHashSet(StringComparer.Ordinal);
-        var todo = objects.Where(o => !cached.Contains(o)).ToList();
-        var second = await DownloadAsync(remote, todo, progress, cancellationToken);
-        return new TransferResult(
-            first.Transferred + second.Transferred,
-            first.Bytes + second.Bytes,
-            objects.Count - todo.Count - first.Transferred,
-            [.. first.Missing, .. second.Missing]);
+        var tally = new Tally(progress);
+        var results = new List<TransferResult>();
+        foreach (var (legacy, outputs) in ByLayout(Outputs(targets, baseDirectory)))
+        {
+            results.Add(await FetchAsync(remote, outputs, legacy, tally, cancellationToken));
+        }
+
+        tally.Flush();
+        return Sum(results);
     }
 
     /// <summary><c>dvc pull</c>: fetch, then checkout.</summary>
@@ -77,50 +51,119 @@ internal sealed partial class DataWorkspace
         return (fetched, Checkout(targets, baseDirectory, force, relink: false, null, cancellationToken));
     }
 
-    /// <summary>Downloads objects into the cache in parallel, verifying each; objects the remote lacks are reported, not fatal.</summary>
-    private async Task<TransferResult> DownloadAsync(IBlobStore remote, List<string> objects, IProgress<long>? progress, CancellationToken cancellationToken)
+    private async Task<TransferResult> PushAsync(IBlobStore remote, IReadOnlyList<TrackedOutput> outputs, bool legacy, Tally tally, CancellationToken cancellationToken)
     {
-        var cache = Repository.Cache;
+        var cache = legacy ? Repository.LegacyCache : Repository.Cache;
+        var objects = outputs.SelectMany(o => ObjectsOf(o, m => CachedManifest(cache, m))).Select(o => o.Md5).Distinct(StringComparer.Ordinal).ToList();
+        var present = await PresentAsync(remote, objects, legacy, cancellationToken);
+        var todo = objects.Where(o => !present.Contains(o)).ToList();
+        // One listing of the cache rather than a stat per object when there are many.
+        var cached = todo.Count > ProbeLimit ? cache.EnumerateObjects().ToHashSet(StringComparer.Ordinal) : null;
+        var missing = todo.Where(o => !(cached?.Contains(o) ?? cache.Contains(o))).ToList();
+        // Sorted, so parallel workers write into different prefix folders of the remote (see ParallelRanges).
+        var copy = todo.Except(missing, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var jobs = TransferJobs ?? remote.DefaultJobs;
+        long bytes = 0;
+        foreach (var batch in copy.GroupBy(o => o.EndsWith(".dir", StringComparison.Ordinal)).OrderBy(g => g.Key).Select(g => g.ToList()))
+        {
+            if (remote is LocalBlobStore local)
+            {
+                ParallelRanges.ForEach(batch, jobs, md5 =>
+                {
+                    Interlocked.Add(ref bytes, local.Upload(RemoteLayout.Key(md5, legacy), cache.PathOf(md5)));
+                    tally.Done();
+                }, cancellationToken);
+                continue;
+            }
+
+            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken }, async (md5, ct) =>
+            {
+                var source = cache.PathOf(md5);
+                // A 3.x object's id is its content md5 (a manifest's, less ".dir"); a 2.x text object's is not.
+                await remote.UploadAsync(RemoteLayout.Key(md5, legacy), source, legacy ? null : md5[..32], ct);
+                Interlocked.Add(ref bytes, new FileInfo(source).Length);
+                tally.Done();
+            });
+        }
+
+        return new TransferResult(copy.Count, bytes, objects.Count - todo.Count, missing);
+    }
+
+    private async Task<TransferResult> FetchAsync(IBlobStore remote, IReadOnlyList<TrackedOutput> outputs, bool legacy, Tally tally, CancellationToken cancellationToken)
+    {
+        var cache = legacy ? Repository.LegacyCache : Repository.Cache;
+        var manifests = outputs.Where(o => o.Output.IsDirectory && o.Output.Cache && o.Output.Md5 is not null).Select(o => o.Output.Md5!).Distinct(StringComparer.Ordinal).ToList();
+        var first = await DownloadAsync(remote, cache, legacy, manifests.Where(m => !cache.Contains(m)).ToList(), null, cancellationToken);
+        var objects = outputs.SelectMany(o => ObjectsOf(o, m => CachedManifest(cache, m))).Select(o => o.Md5).Distinct(StringComparer.Ordinal).ToList();
+        // One listing of the cache instead of a stat per object.
+        var cached = cache.EnumerateObjects().ToHashSet(StringComparer.Ordinal);
+        var todo = objects.Where(o => !cached.Contains(o)).Order(StringComparer.Ordinal).ToList();
+        var second = await DownloadAsync(remote, cache, legacy, todo, tally, cancellationToken);
+        return new TransferResult(
+            first.Transferred + second.Transferred,
+            first.Bytes + second.Bytes,
+            objects.Count - todo.Count - first.Transferred,
+            [.. first.Missing, .. second.Missing]);
+    }
+
+    /// <summary>Downloads objects into the cache in parallel, verifying each; objects the remote lacks are reported, not fatal.</summary>
+    private async Task<TransferResult> DownloadAsync(IBlobStore remote, ObjectCache cache, bool legacy, List<string> objects, Tally? tally, CancellationToken cancellationToken)
+    {
         var missing = new ConcurrentBag<string>();
         long bytes = 0, done = 0;
-        await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = TransferJobs ?? remote.DefaultJobs, CancellationToken = cancellationToken }, async (md5, ct) =>
+        var jobs = TransferJobs ?? remote.DefaultJobs;
+        if (remote is LocalBlobStore local)
         {
-            var key = RemoteLayout.Key(md5);
-            try
+            ParallelRanges.ForEach(objects, jobs, md5 =>
             {
-                long size;
-                if (remote.LocalPath(key) is { } path)
+                try
                 {
-                    size = cache.SaveVerified(path, md5);
+                    Interlocked.Add(ref bytes, cache.SaveVerified(local.PathOf(RemoteLayout.Key(md5, legacy)), md5));
+                    Interlocked.Increment(ref done);
+                    tally?.Done();
                 }
-                else
+                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    missing.Add(md5);
+                }
+            }, cancellationToken);
+        }
+        else
+        {
+            await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken }, async (md5, ct) =>
+            {
+                var key = RemoteLayout.Key(md5, legacy);
+                try
                 {
                     await using var stream = await remote.OpenReadAsync(key, ct);
-                    size = await cache.SaveVerifiedAsync(stream, md5, $"{remote.Url.TrimEnd('/')}/{key}", ct);
+                    Interlocked.Add(ref bytes, await cache.SaveVerifiedAsync(stream, md5, $"{remote.Url.TrimEnd('/')}/{key}", ct));
+                    Interlocked.Increment(ref done);
+                    tally?.Done();
                 }
+                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    missing.Add(md5);
+                }
+            });
+        }
 
-                Interlocked.Add(ref bytes, size);
-                Report(progress, Interlocked.Increment(ref done));
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                missing.Add(md5);
-            }
-        });
-        progress?.Report(done);
         return new TransferResult((int)done, bytes, 0, [.. missing.Order(StringComparer.Ordinal)]);
     }
 
-    /// <summary>Which of <paramref name="objects"/> the remote holds: a HEAD each when they are few, else one listing.</summary>
-    private async Task<HashSet<string>> PresentAsync(IBlobStore remote, List<string> objects, CancellationToken cancellationToken)
+    /// <summary>
+    /// Which of <paramref name="objects"/> the remote holds: a HEAD each when they are few, else one listing of the 3.x
+    /// prefix, or for 2.x objects (which sit beside everything else at the root) a listing of each two-letter folder used.
+    /// </summary>
+    private async Task<HashSet<string>> PresentAsync(IBlobStore remote, List<string> objects, bool legacy, CancellationToken cancellationToken)
     {
         var present = new HashSet<string>(StringComparer.Ordinal);
+        var jobs = TransferJobs ?? remote.DefaultJobs;
         if (objects.Count <= ProbeLimit)
         {
             var found = new ConcurrentBag<string>();
-            await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = TransferJobs ?? remote.DefaultJobs, CancellationToken = cancellationToken }, async (md5, ct) =>
+            await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken }, async (md5, ct) =>
             {
-                if (await remote.StatAsync(RemoteLayout.Key(md5), ct) is not null)
+                if (await remote.StatAsync(RemoteLayout.Key(md5, legacy), ct) is not null)
                 {
                     found.Add(md5);
                 }
@@ -129,9 +172,13 @@ internal sealed partial class DataWorkspace
             return present;
         }
 
-        foreach (var key in await remote.ListKeysAsync(RemoteLayout.Prefix, cancellationToken))
+        var prefixes = legacy ? objects.Select(o => o[..2] + "/").Distinct(StringComparer.Ordinal).ToList() : [RemoteLayout.Prefix];
+        var listings = new ConcurrentBag<IReadOnlyList<string>>();
+        await Parallel.ForEachAsync(prefixes, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken }, async (prefix, ct) =>
+            listings.Add(await remote.ListKeysAsync(prefix, ct)));
+        foreach (var key in listings.SelectMany(l => l))
         {
-            if (RemoteLayout.ObjectId(key) is { } id)
+            if (RemoteLayout.ObjectId(key, legacy) is { } id)
             {
                 present.Add(id);
             }
@@ -141,18 +188,22 @@ internal sealed partial class DataWorkspace
     }
 
     /// <summary>Reads a folder manifest from the cache, else straight from the remote (gc and status need it without fetching).</summary>
-    private async Task<IReadOnlyList<ManifestEntry>?> ManifestAsync(IBlobStore remote, string md5, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<ManifestEntry>?> ManifestAsync(IBlobStore remote, string md5, CancellationToken cancellationToken) =>
+        ManifestAsync(remote, md5, legacy: false, cancellationToken);
+
+    private async Task<IReadOnlyList<ManifestEntry>?> ManifestAsync(IBlobStore remote, string md5, bool legacy, CancellationToken cancellationToken)
     {
-        if (CachedManifest(md5) is { } cached)
+        if (CachedManifest(legacy ? Repository.LegacyCache : Repository.Cache, md5) is { } cached)
         {
             return cached;
         }
 
+        var key = RemoteLayout.Key(md5, legacy);
         try
         {
-            await using var stream = await remote.OpenReadAsync(RemoteLayout.Key(md5), cancellationToken);
+            await using var stream = await remote.OpenReadAsync(key, cancellationToken);
             using var reader = new StreamReader(stream);
-            return ManifestEntry.ParseManifest(await reader.ReadToEndAsync(cancellationToken), $"{remote.Url.TrimEnd('/')}/{RemoteLayout.Key(md5)}");
+            return ManifestEntry.ParseManifest(await reader.ReadToEndAsync(cancellationToken), $"{remote.Url.TrimEnd('/')}/{key}");
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -160,11 +211,32 @@ internal sealed partial class DataWorkspace
         }
     }
 
-    private static void Report(IProgress<long>? progress, long done)
+    private static IReadOnlyList<ManifestEntry>? CachedManifest(ObjectCache cache, string md5) => cache.Contains(md5) ? cache.ReadManifest(md5) : null;
+
+    /// <summary>3.x outputs first, then 2.x ones: their objects live in different layouts of the cache and the remote.</summary>
+    private static IEnumerable<(bool Legacy, IReadOnlyList<TrackedOutput> Outputs)> ByLayout(IReadOnlyList<TrackedOutput> outputs) =>
+        outputs.GroupBy(o => o.Output.IsLegacy).OrderBy(g => g.Key).Select(g => (g.Key, (IReadOnlyList<TrackedOutput>)g.ToList()));
+
+    private static TransferResult Sum(List<TransferResult> results) => new(
+        results.Sum(r => r.Transferred),
+        results.Sum(r => r.Bytes),
+        results.Sum(r => r.Skipped),
+        [.. results.SelectMany(r => r.Missing)]);
+
+    /// <summary>Counts finished objects across layouts and reports every 128th, so progress costs nothing per file.</summary>
+    private sealed class Tally(IProgress<long>? progress)
     {
-        if ((done & 127) == 0)
+        private long _done;
+
+        public void Done()
         {
-            progress?.Report(done);
+            var n = Interlocked.Increment(ref _done);
+            if ((n & 127) == 0)
+            {
+                progress?.Report(n);
+            }
         }
+
+        public void Flush() => progress?.Report(Interlocked.Read(ref _done));
     }
 }

@@ -49,7 +49,9 @@ internal static class FileCopy
             // Stop at the stat'ed length: the extra read that would find the end costs as much as the copy of a small file.
             while (offset < length && (n = RandomAccess.Read(input, buffer, offset)) > 0)
             {
-                RandomAccess.Write(output.SafeFileHandle, buffer.AsSpan(0, n), offset);
+                // Through the unbuffered stream (a pwrite at its position): taking its SafeFileHandle would cost two
+                // lseek calls per file to sync the stream's position.
+                output.Write(buffer, 0, n);
                 offset += n;
             }
 

@@ -28,8 +28,11 @@ internal interface IBlobStore
     /// <summary>Reads a file; throws <see cref="FileNotFoundException"/> when it is absent.</summary>
     Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>Stores a local file under <paramref name="key"/>, replacing what is there, atomically.</summary>
-    Task UploadAsync(string key, string sourceFile, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores a local file under <paramref name="key"/>, replacing what is there, atomically. <paramref name="md5"/> is
+    /// the file's md5 when the caller already knows it (a cache object's id), for stores that can check it on arrival.
+    /// </summary>
+    Task UploadAsync(string key, string sourceFile, string? md5, CancellationToken cancellationToken);
 
     /// <summary>Deletes files; absent ones are ignored.</summary>
     Task DeleteAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);

@@ -72,7 +72,7 @@ internal sealed class LocalBlobStore : IBlobStore
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) =>
         Task.FromResult<Stream>(new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
 
-    public Task UploadAsync(string key, string sourceFile, CancellationToken cancellationToken)
+    public Task UploadAsync(string key, string sourceFile, string? md5, CancellationToken cancellationToken)
     {
         Upload(key, sourceFile);
         return Task.CompletedTask;

@@ -8,7 +8,7 @@ namespace Fathom.Data;
 /// stored as <c>….dir</c> objects. Objects are written under a temporary name then renamed, so a crash never leaves a
 /// half-written object, and are made read-only (0444) as DVC does.
 /// </summary>
-internal sealed class ObjectCache
+internal sealed partial class ObjectCache
 {
     private const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
@@ -29,6 +29,9 @@ internal sealed class ObjectCache
     public string Root { get; }
 
     public string ObjectsRoot { get; }
+
+    /// <summary>Whether this is the 2.x layout, whose file objects are named by DVC 2's dos2unix md5.</summary>
+    public bool IsLegacy => ObjectsRoot == Root;
 
     /// <summary>DVC 2.x's layout, <c>ab/cdef…</c> right under the root, where DVC 3 still finds the objects of legacy (2.x) entries.</summary>
     public static ObjectCache Legacy(string root) => new(root, root);
@@ -121,87 +124,31 @@ internal sealed class ObjectCache
         // Synchronous on purpose: a local remote's many small objects copy fastest without async hops per read.
         using var input = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.None);
         var size = RandomAccess.GetLength(input);
-        var target = PathOf(md5);
-        var temp = TempFor(target);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 18);
-        try
+        using var write = new VerifiedWrite(this, md5, size);
+        int n;
+        // Stop at the stat'ed length: the extra read that would find the end costs as much as a small object's copy.
+        while (write.Length < size && (n = RandomAccess.Read(input, write.Buffer, write.Length)) > 0)
         {
-            long length = 0;
-            using (var output = new FileStream(temp, CreateOptions(0)))
-            using (var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5))
-            {
-                int n;
-                while (length < size && (n = RandomAccess.Read(input, buffer, length)) > 0)
-                {
-                    hash.AppendData(buffer, 0, n);
-                    output.Write(buffer, 0, n);
-                    length += n;
-                }
+            write.Append(n);
+        }
 
-                Verify(hash, md5, source);
-            }
-
-            Publish(temp, target);
-            return length;
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
+        write.Publish(source);
+        return write.Length;
     }
 
     /// <summary>As <see cref="SaveVerified(string, string)"/>, from a stream (a bucket download); <paramref name="source"/> names it in errors.</summary>
     public async Task<long> SaveVerifiedAsync(Stream input, string md5, string source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var target = PathOf(md5);
-        var temp = TempFor(target);
-        // One pooled buffer per object; small objects (most of a data set) fit in one read.
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 18);
-        try
+        using var write = new VerifiedWrite(this, md5, -1);
+        int n;
+        while ((n = await input.ReadAsync(write.Buffer, cancellationToken)) > 0)
         {
-            long length = 0;
-            using (var output = new FileStream(temp, CreateOptions(0)))
-            using (var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5))
-            {
-                int n;
-                while ((n = await input.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    hash.AppendData(buffer, 0, n);
-                    output.Write(buffer, 0, n);
-                    length += n;
-                }
+            write.Append(n);
+        }
 
-                Verify(hash, md5, source);
-            }
-
-            Publish(temp, target);
-            return length;
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static void Verify(System.Security.Cryptography.IncrementalHash hash, string md5, string source)
-    {
-        var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-        var expected = md5.EndsWith(".dir", StringComparison.Ordinal) ? md5[..^4] : md5;
-        if (actual != expected)
-        {
-            throw new DataException(DataErrorKind.Failure, $"'{source}' is corrupt: its content hashes to {actual}, not {expected}; it was not copied.");
-        }
+        write.Publish(source);
+        return write.Length;
     }
 
     public void SaveManifest(string dirMd5, string manifest) => SaveBytes(dirMd5, Encoding.UTF8.GetBytes(manifest));

@@ -7,8 +7,8 @@ using Fathom.Storage;
 namespace Fathom.Data;
 
 /// <summary>
-/// A bucket prefix as a <see cref="IBlobStore"/>, for DVC remotes and <c>data sync</c>. One PUT per file: S3 makes an
-/// object visible only when its upload completes, so readers never see half of one. Service and network failures
+/// A bucket prefix as a <see cref="IBlobStore"/>, for DVC remotes and <c>data sync</c>. One PUT per file, or a multipart
+/// upload for big ones: S3 makes an object visible only when its upload completes, so readers never see half of one. Service and network failures
 /// become one <see cref="DataException"/> naming the URL and what to check.
 /// </summary>
 internal sealed class S3BlobStore : IBlobStore
@@ -91,9 +91,35 @@ internal sealed class S3BlobStore : IBlobStore
         }
     });
 
-    // Plain (not aws-chunked) payloads: s3rver and older Ceph/ECS do not decode the SDK's streaming chunk signatures.
-    public Task UploadAsync(string key, string sourceFile, CancellationToken cancellationToken) => GuardAsync(key, () =>
-        _client.PutObjectAsync(new PutObjectRequest { BucketName = _root.Bucket, Key = _root.Key(key), FilePath = sourceFile, UseChunkEncoding = false }, cancellationToken));
+    /// <summary>
+    /// One PUT up to <see cref="MultipartThreshold"/>, with the md5 as Content-MD5 when the caller knows it (the object
+    /// id of a cache object: free to send, and the service refuses a body damaged on the way); above it, a multipart
+    /// upload, since a single PUT stops at 5 GiB.
+    /// </summary>
+    public Task UploadAsync(string key, string sourceFile, string? md5, CancellationToken cancellationToken) => GuardAsync(key, async () =>
+    {
+        var length = new FileInfo(sourceFile).Length;
+        if (length > MultipartThreshold)
+        {
+            await S3Multipart.UploadAsync(_client, _root.Bucket, _root.Key(key), sourceFile, length, PartSize, cancellationToken);
+            return;
+        }
+
+        // Plain (not aws-chunked) payloads: s3rver and older Ceph/ECS do not decode the SDK's streaming chunk signatures.
+        var request = new PutObjectRequest { BucketName = _root.Bucket, Key = _root.Key(key), FilePath = sourceFile, UseChunkEncoding = false };
+        if (md5 is not null)
+        {
+            request.MD5Digest = Convert.ToBase64String(Convert.FromHexString(md5));
+        }
+
+        await _client.PutObjectAsync(request, cancellationToken);
+    });
+
+    /// <summary>Objects above this size go up in parts (AWS: at most 5 GiB per PUT).</summary>
+    public long MultipartThreshold { get; init; } = 64L << 20;
+
+    /// <summary>The size of each part (grown for huge files, so that no upload needs more than S3's 10,000 parts).</summary>
+    public long PartSize { get; init; } = 64L << 20;
 
     public Task DeleteAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) => GuardAsync("", async () =>
     {

@@ -40,7 +40,9 @@ internal static class S3DataRemotes
 
         var accessKey = Option("access_key_id");
         var profile = Option("profile") ?? (Environment.GetEnvironmentVariable("AWS_PROFILE") is { Length: > 0 } p ? p : null);
-        var credentialPath = Option("credentialpath");
+        // DVC's gs:// credentialpath is a Google service-account key for GCS's JSON API. The S3 interoperability API
+        // that Fathom speaks signs with HMAC keys only, so the file is no AWS credentials file and is not read as one.
+        var credentialPath = gcs ? null : Option("credentialpath");
         var useEnvironmentKeys = accessKey is null && profile is null && credentialPath is null;
         return new S3Settings(
             endpoint,
@@ -58,6 +60,13 @@ internal static class S3DataRemotes
     private static S3BlobStore Create(string url, IReadOnlyDictionary<string, string> options, bool gcs)
     {
         var settings = Settings(options, gcs);
+        if (gcs && settings.AccessKey is null && settings.Profile is null && options.TryGetValue("credentialpath", out var serviceAccount))
+        {
+            throw new DataException(DataErrorKind.InvalidInput,
+                $"Remote '{url}': credentialpath ({serviceAccount}) is a Google service-account key, which Fathom cannot use: it reaches GCS through the S3 interoperability API, which takes HMAC keys. " +
+                "Create them (gcloud storage hmac create SERVICE_ACCOUNT_EMAIL) and set access_key_id and secret_access_key with 'fathom data remote modify --local', or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.");
+        }
+
         // DVC's default for cloud remotes: 4 transfers per core, as each one mostly waits on the network.
         var jobs = options.TryGetValue("jobs", out var j) && int.TryParse(j, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 4 * Environment.ProcessorCount;
         try

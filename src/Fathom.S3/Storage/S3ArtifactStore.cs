@@ -75,45 +75,8 @@ internal sealed class S3ArtifactStore : IArtifactStore
         }
     }
 
-    // Large files go up in parts, several at a time; S3 assembles the object only on completion, so readers never see a part.
-    private async Task UploadMultipartAsync(string localFile, string key, long size, CancellationToken cancellationToken)
-    {
-        var upload = await _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _root.Bucket, Key = key }, cancellationToken);
-        try
-        {
-            var partCount = (int)((size + _partSize - 1) / _partSize);
-            var etags = new PartETag[partCount];
-            await Parallel.ForAsync(0, partCount, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = 4 }, async (i, ct) =>
-            {
-                var position = (long)i * _partSize;
-                var response = await _client.UploadPartAsync(new UploadPartRequest
-                {
-                    BucketName = _root.Bucket,
-                    Key = key,
-                    UploadId = upload.UploadId,
-                    PartNumber = i + 1,
-                    FilePath = localFile,
-                    FilePosition = position,
-                    PartSize = Math.Min(_partSize, size - position),
-                    IsLastPart = i == partCount - 1,
-                    UseChunkEncoding = false,
-                }, ct);
-                etags[i] = new PartETag(i + 1, response.ETag);
-            });
-            await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
-            {
-                BucketName = _root.Bucket,
-                Key = key,
-                UploadId = upload.UploadId,
-                PartETags = [.. etags],
-            }, cancellationToken);
-        }
-        catch
-        {
-            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _root.Bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None);
-            throw;
-        }
-    }
+    private Task UploadMultipartAsync(string localFile, string key, long size, CancellationToken cancellationToken) =>
+        S3Multipart.UploadAsync(_client, _root.Bucket, key, localFile, size, _partSize, cancellationToken);
 
     public async Task<IReadOnlyList<ArtifactEntry>> ListAsync(string? path, CancellationToken cancellationToken)
     {
