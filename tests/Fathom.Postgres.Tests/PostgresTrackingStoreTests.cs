@@ -26,6 +26,33 @@ public sealed class PostgresTrackingStoreTests(PostgresFixture postgres) : Track
         }
     }
 
+    [SkippableFact]
+    public async Task Open_StoreLeftBySchemaVersion2_UpgradesAndKeepsLoggingToItsRuns()
+    {
+        SkipIfUnavailable();
+        var uri = await postgres.CreateDatabaseAsync();
+        const string RunId = "0123456789abcdef0123456789abcdef";
+        await using (var older = Npgsql.NpgsqlDataSource.Create(PostgresConnectionString.FromUri(uri)))
+        {
+            // The store as a Fathom before the collation and COPY changes left it, with a run that has logged.
+            await PostgresSchema.MigrateAsync(older, 1, "file:///tmp/x", 2, CancellationToken.None);
+            await using var seed = older.CreateCommand($"""
+                INSERT INTO runs VALUES ('{RunId}', 'old', 0, 'alice', 'RUNNING', 1, NULL, NULL, 'active', 'file:///tmp/x/0/{RunId}/artifacts');
+                INSERT INTO metrics VALUES ('{RunId}', 'loss', 10, 0, 0.5, false), ('{RunId}', 'loss', 11, 1, 0.25, false);
+                INSERT INTO latest_metrics VALUES ('{RunId}', 'loss', 0.25, 11, 1, false);
+                """);
+            await seed.ExecuteNonQueryAsync();
+        }
+
+        await using var store = await PostgresTrackingStore.OpenAsync(uri, "file:///tmp/x", TimeProvider.System, CancellationToken.None);
+        // A resent point already stored, next to a new one: the COPY fails on the key and the batch goes again.
+        await store.LogBatchAsync(RunId, [new Metric("loss", 0.25, 11, 1), new Metric("loss", 0.125, 12, 2)], [], [], CancellationToken.None);
+
+        Assert.Equal([0.5, 0.25, 0.125], (await store.GetMetricHistoryAsync(RunId, "loss", CancellationToken.None)).Select(m => m.Value));
+        var found = await store.SearchRunsAsync(new RunSearch(["0"], Filter: "metrics.loss < 0.2", OrderBy: ["metrics.loss ASC"]), CancellationToken.None);
+        Assert.Equal(new Metric("loss", 0.125, 12, 2), Assert.Single(Assert.Single(found.Runs).Metrics));
+    }
+
     [Fact]
     public void ConnectionString_FromMlflowStyleUri()
     {

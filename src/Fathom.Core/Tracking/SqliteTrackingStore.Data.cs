@@ -16,7 +16,7 @@ internal sealed partial class SqliteTrackingStore
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(tags);
-        ValidateBatch(metrics, parameters, tags);
+        TrackingValidation.ValidateBatch(metrics, parameters, tags);
 
         // Writers in this process take turns here instead of contending for SQLite's lock, whose retry loop
         // sleeps: 8 concurrent log-batch callers then run back to back at single-writer speed.
@@ -143,37 +143,6 @@ internal sealed partial class SqliteTrackingStore
         {
             yield return new Metric(key, reader.GetInt64(3) == 1 ? double.NaN : reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2));
         }
-    }
-
-    private static void ValidateBatch(IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags)
-    {
-        // A batch repeats a few keys many times; each distinct key is checked once.
-        var validKeys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var metric in metrics)
-        {
-            if (validKeys.Add(metric.Key))
-            {
-                TrackingValidation.ValidateKey(metric.Key, "metric");
-            }
-
-            if (metric.Timestamp < 0)
-            {
-                throw TrackingException.Invalid($"Got invalid timestamp {metric.Timestamp} for metric '{metric.Key}'. Timestamp must be a nonnegative long (64-bit integer).");
-            }
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var param in parameters)
-        {
-            TrackingValidation.ValidateKey(param.Key, "parameter");
-            TrackingValidation.ValidateLength(param.Value, TrackingValidation.MaxParamValueLength, "param", param.Key);
-            if (!seen.Add(param.Key))
-            {
-                throw TrackingException.Invalid($"Duplicate parameter keys have been submitted: ['{param.Key}']. Please ensure the request contains only one param value per param key.");
-            }
-        }
-
-        TrackingValidation.ValidateTags(tags);
     }
 
     private static async Task InsertParamsAsync(SqliteConnection connection, SqliteTransaction transaction, string runId, IReadOnlyList<Param> parameters, CancellationToken cancellationToken)

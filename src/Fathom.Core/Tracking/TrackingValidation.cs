@@ -76,9 +76,16 @@ public static partial class TrackingValidation
     {
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(parameters);
+        // A batch repeats a few keys many times; each distinct key is checked once, not a regex and a path
+        // normalisation for every one of a batch's 1,000 points.
+        var validKeys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var metric in metrics)
         {
-            ValidateKey(metric.Key, "metric");
+            if (validKeys.Add(metric.Key))
+            {
+                ValidateKey(metric.Key, "metric");
+            }
+
             if (metric.Timestamp < 0)
             {
                 throw TrackingException.Invalid($"Got invalid timestamp {metric.Timestamp} for metric '{metric.Key}'. Timestamp must be a nonnegative long (64-bit integer).");

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Fathom.Tracking;
 
@@ -73,6 +72,21 @@ internal sealed partial class PostgresTrackingStore
     public async Task LogBatchAsync(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
     {
         TrackingValidation.ValidateBatch(metrics, parameters, tags);
+        var points = PostgresMetricRows.Distinct(metrics);
+        try
+        {
+            await LogBatchOnceAsync(runId, points, parameters, tags, copyPoints: true, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == "metrics")
+        {
+            // Some points were stored already (a client resending a batch whose answer it lost): the COPY rolled
+            // back with everything else, and the batch goes again skipping what is stored.
+            await LogBatchOnceAsync(runId, points, parameters, tags, copyPoints: false, cancellationToken);
+        }
+    }
+
+    private async Task LogBatchOnceAsync(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags, bool copyPoints, CancellationToken cancellationToken)
+    {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await RequireActiveRunAsync(connection, transaction, runId, cancellationToken);
@@ -96,7 +110,16 @@ internal sealed partial class PostgresTrackingStore
 
         if (metrics.Count > 0)
         {
-            await InsertMetricsAsync(connection, transaction, runId, metrics, cancellationToken);
+            if (copyPoints)
+            {
+                await PostgresMetricRows.CopyAsync(connection, runId, metrics, cancellationToken);
+            }
+            else
+            {
+                await PostgresMetricRows.InsertIgnoringStoredAsync(connection, transaction, runId, metrics, cancellationToken);
+            }
+
+            await PostgresMetricRows.UpsertLatestAsync(connection, transaction, runId, metrics, cancellationToken);
         }
 
         await UpsertTagsAsync(connection, transaction, runId, tags, cancellationToken);
@@ -169,42 +192,6 @@ internal sealed partial class PostgresTrackingStore
         }
     }
 
-    // One statement per batch: the points travel as five arrays and are unnested server-side.
-    private static async Task InsertMetricsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
-    {
-        await using (var insert = new NpgsqlCommand("""
-            INSERT INTO metrics (run_uuid, key, timestamp, step, value, is_nan)
-            SELECT $1, k, t, s, v, n FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::float8[], $6::boolean[]) AS p(k, t, s, v, n)
-            ON CONFLICT DO NOTHING;
-            """, connection, transaction))
-        {
-            insert.Parameters.AddWithValue(runId);
-            insert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Text, metrics.Select(m => m.Key).ToArray());
-            insert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, metrics.Select(m => m.Timestamp).ToArray());
-            insert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, metrics.Select(m => m.Step).ToArray());
-            insert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Double, metrics.Select(m => MetricValues.Stored(m.Value)).ToArray());
-            insert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Boolean, metrics.Select(m => double.IsNaN(m.Value)).ToArray());
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        // The batch's latest point per key, computed here, goes in with one statement too (one row per key, so
-        // ON CONFLICT never meets the same key twice); "latest" is the maximum of (step, timestamp, value).
-        var latest = MetricValues.LatestByKey(metrics).Values.ToList();
-        await using var upsert = new NpgsqlCommand("""
-            INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step, is_nan)
-            SELECT $1, k, v, t, s, n FROM unnest($2::text[], $3::float8[], $4::bigint[], $5::bigint[], $6::boolean[]) AS p(k, v, t, s, n)
-            ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
-            WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value);
-            """, connection, transaction);
-        upsert.Parameters.AddWithValue(runId);
-        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Text, latest.Select(m => m.Key).ToArray());
-        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Double, latest.Select(m => MetricValues.Stored(m.Value)).ToArray());
-        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, latest.Select(m => m.Timestamp).ToArray());
-        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, latest.Select(m => m.Step).ToArray());
-        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Boolean, latest.Select(m => double.IsNaN(m.Value)).ToArray());
-        await upsert.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     private static async Task UpsertTagsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
     {
         foreach (var tag in tags)
@@ -236,7 +223,8 @@ internal sealed partial class PostgresTrackingStore
 
     private static async Task RequireActiveRunAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, CancellationToken cancellationToken)
     {
-        // FOR UPDATE serialises concurrent writers of one run, as SQLite's single writer does.
+        // FOR UPDATE serialises concurrent writers of one run, as SQLite's single writer does, and holds the run in
+        // place until commit: metrics has no foreign key (schema migration 4), this lock is what ties points to a run.
         await using var command = Command(connection, "SELECT lifecycle_stage FROM runs WHERE run_uuid = $1 FOR UPDATE;", transaction, runId);
         var stage = await command.ExecuteScalarAsync(cancellationToken) as string ?? throw TrackingException.NotFound($"Run with id={runId} not found");
         if (stage != LifecycleStage.Active)
