@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static Fathom.Cli.Tests.CliSteps;
 
 namespace Fathom.Cli.Tests;
 
@@ -170,32 +171,5 @@ public sealed class DataCommandsTests
         Assert.Equal(["data/", "data/edit.txt"], json.GetProperty("modified").EnumerateArray().Select(e => e.GetProperty("path").GetString()));
         Assert.Equal(0, json.GetProperty("not in cache").GetArrayLength());
         Assert.Equal("", (await Ok(dir.Path, "data", "diff")).Stdout);
-    }
-
-    private static void Git(string workingDirectory, params string[] args)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (key, value) in new[] { ("GIT_AUTHOR_NAME", "t"), ("GIT_AUTHOR_EMAIL", "t@example.com"), ("GIT_COMMITTER_NAME", "t"), ("GIT_COMMITTER_EMAIL", "t@example.com") })
-        {
-            start.Environment[key] = value;
-        }
-
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)}: {error.Result}");
-    }
-
-    private static async Task<CliResult> Ok(string workingDirectory, params string[] args)
-    {
-        var result = await FathomProcess.RunAsync(workingDirectory, args);
-        Assert.True(result.ExitCode == 0, $"fathom {string.Join(' ', args)}: {result}");
-        return result;
     }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using static Fathom.Cli.Tests.CliSteps;
 
 namespace Fathom.Cli.Tests;
 
@@ -119,26 +119,6 @@ public sealed class PipelineCommandsTests
         text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('─')).ToArray();
 
     private static string Compact(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
-
-    private static async Task<CliResult> Ok(string folder, params string[] args)
-    {
-        var result = await FathomProcess.RunAsync(folder, args);
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return result;
-    }
-
-    private static void Git(string folder, params string[] args)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
-    }
 
     /// <summary>A folder with a <c>fathom</c> script that runs the CLI under test, put first on PATH, as an installed tool would be.</summary>
     private static Dictionary<string, string> ShimEnvironment(TempDirectory dir)

@@ -87,11 +87,20 @@ internal sealed class DvcRepository
     }
 
     /// <summary>Every <c>.dvc</c> file in the workspace, skipping ignored folders (and so <c>.dvc/</c> and <c>.git/</c>).</summary>
-    public IReadOnlyList<string> FindDvcFiles()
+    public IReadOnlyList<string> FindDvcFiles() =>
+        FindFiles(Root, name => name.EndsWith(".dvc", StringComparison.Ordinal) && name.Length > 4);
+
+    /// <summary>
+    /// The full paths, sorted, of the files under <paramref name="folder"/> whose name passes <paramref name="match"/>,
+    /// walking only folders DVC's index walks: not ignored (<c>.dvcignore</c>, <c>.git/</c>, <c>.dvc/</c>), not tracked
+    /// by a <c>.dvc</c> file and not a nested repository.
+    /// </summary>
+    public IReadOnlyList<string> FindFiles(string folder, Func<string, bool> match)
     {
+        ArgumentNullException.ThrowIfNull(match);
         var found = new List<string>();
         var pending = new Stack<string>();
-        pending.Push(Root);
+        pending.Push(Path.GetFullPath(folder));
         while (pending.Count > 0)
         {
             var dir = pending.Pop();
@@ -113,7 +122,7 @@ internal sealed class DvcRepository
                         pending.Push(entry.FullName);
                     }
                 }
-                else if (entry.Name.EndsWith(".dvc", StringComparison.Ordinal) && entry.Name.Length > 4)
+                else if (match(entry.Name))
                 {
                     found.Add(entry.FullName);
                 }

@@ -12,37 +12,6 @@ internal static class PipelineFiles
     public static IReadOnlyList<string> Find(DvcRepository repository, string folder)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        var found = new List<string>();
-        var pending = new Stack<string>();
-        pending.Push(Path.GetFullPath(folder));
-        while (pending.Count > 0)
-        {
-            var dir = pending.Pop();
-            var entries = new DirectoryInfo(dir).GetFileSystemInfos();
-            var names = entries.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
-            foreach (var entry in entries)
-            {
-                var isDir = entry is DirectoryInfo && !entry.Attributes.HasFlag(FileAttributes.ReparsePoint);
-                if (repository.Ignore.IsIgnored(repository.Relative(entry.FullName), isDir))
-                {
-                    continue;
-                }
-
-                if (isDir)
-                {
-                    if (!names.Contains(entry.Name + ".dvc") && !Directory.Exists(Path.Combine(entry.FullName, ".dvc")))
-                    {
-                        pending.Push(entry.FullName);
-                    }
-                }
-                else if (entry.Name == PipelineParser.FileName)
-                {
-                    found.Add(entry.FullName);
-                }
-            }
-        }
-
-        found.Sort(StringComparer.Ordinal);
-        return found;
+        return repository.FindFiles(folder, name => name == PipelineParser.FileName);
     }
 }

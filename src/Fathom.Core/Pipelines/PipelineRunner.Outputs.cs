@@ -80,7 +80,6 @@ internal sealed partial class PipelineRunner
     /// <summary>Places a run-cache entry's outputs from the object cache (folders file by file from their manifest).</summary>
     private void CheckoutOutputs(PipelineStage stage, LockEntry entry, WorkspaceLinker linker)
     {
-        var cache = _repository.Cache;
         foreach (var output in entry.Outs)
         {
             var full = PipelineGraph.Normalize(stage.FullPath(output.Path));
@@ -90,18 +89,7 @@ internal sealed partial class PipelineRunner
                 continue;
             }
 
-            if (md5.EndsWith(".dir", StringComparison.Ordinal))
-            {
-                Directory.CreateDirectory(full);
-                foreach (var file in cache.ReadManifest(md5))
-                {
-                    linker.Place(cache.PathOf(file.Md5), Path.Combine(full, file.RelativePath.Replace('/', Path.DirectorySeparatorChar)), false);
-                }
-            }
-            else
-            {
-                linker.Place(cache.PathOf(md5), full, false);
-            }
+            Place(full, md5, linker);
         }
     }
 }

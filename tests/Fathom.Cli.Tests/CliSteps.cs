@@ -1,0 +1,37 @@
+using System.Diagnostics;
+
+namespace Fathom.Cli.Tests;
+
+/// <summary>Steps the CLI tests take as a user would: a <c>fathom</c> command that must succeed, and plain <c>git</c>.</summary>
+internal static class CliSteps
+{
+    /// <summary>Runs <c>fathom ARGS…</c> and fails the test, showing its output, unless it exits 0.</summary>
+    public static async Task<CliResult> Ok(string workingDirectory, params string[] args)
+    {
+        var result = await FathomProcess.RunAsync(workingDirectory, args);
+        Assert.True(result.ExitCode == 0, $"fathom {string.Join(' ', args)}: {result}");
+        return result;
+    }
+
+    /// <summary>Runs <c>git ARGS…</c> with a fixed author, so commits work on a machine without a git identity.</summary>
+    public static void Git(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in new[] { ("GIT_AUTHOR_NAME", "t"), ("GIT_AUTHOR_EMAIL", "t@example.com"), ("GIT_COMMITTER_NAME", "t"), ("GIT_COMMITTER_EMAIL", "t@example.com") })
+        {
+            start.Environment[key] = value;
+        }
+
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        // Both pipes drained: a command with much output would otherwise block on a full pipe.
+        var error = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)}: {error.Result}");
+    }
+}
