@@ -10,6 +10,9 @@ namespace Fathom.Cli.Tests;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PipelineStatusCommandsTests
 {
+    // images.txt (a .dvc output), data.txt, model.txt and report.txt (dvc.lock outs; report repeats model's content).
+    private static readonly string[] PushedContents = ["cat\n", "raw\n", "raw\nraw\n", "raw\nraw\n"];
+
     // prep and train in the root dvc.yaml, report (always changed) in sub/dvc.yaml, images.txt tracked by a .dvc file.
     private static async Task<TempDirectory> RepositoryAsync()
     {
@@ -25,6 +28,44 @@ public sealed class PipelineStatusCommandsTests
         await Ok(dir.Path, "repro", "-R", "--no-track");
         return dir;
     }
+
+    [Fact]
+    public async Task PushAndFetch_NoTargets_MoveTheLockedOutsOfEveryPipeline_ButNotUncachedOnes()
+    {
+        using var dir = await RepositoryAsync();
+        File.WriteAllText(dir.Combine("dvc.yaml"), File.ReadAllText(dir.Combine("dvc.yaml")) + "  score:\n    cmd: cat model.txt raw.txt > score.txt\n    deps: [model.txt, raw.txt]\n    outs:\n    - score.txt:\n        cache: false\n");
+        await Ok(dir.Path, "repro", "--no-track", "score");
+        await Ok(dir.Path, "data", "remote", "add", "-d", "store", dir.Combine("remote"));
+
+        var push = JsonDocument.Parse((await Ok(dir.Path, "data", "push", "--json")).Stdout).RootElement;
+
+        // images.txt from its .dvc file, data.txt and model.txt from dvc.lock, report.txt from sub/dvc.lock; score.txt
+        // is not cached, so it is neither pushed nor reported missing.
+        var expected = PushedContents.Select(Md5).Distinct().Order().ToArray();
+        Assert.Equal(expected.Length, push.GetProperty("transferred").GetInt32());
+        Assert.Equal(0, push.GetProperty("missing").GetArrayLength());
+        Assert.Equal(expected, Directory.GetFiles(dir.Combine("remote", "files", "md5"), "*", SearchOption.AllDirectories).Select(f => Path.GetFileName(Path.GetDirectoryName(f)) + Path.GetFileName(f)).Order().ToArray());
+        Assert.DoesNotContain(Md5(File.ReadAllText(dir.Combine("score.txt"))), expected);
+
+        // A fresh clone (what git carries) fetches the pipelines' objects too.
+        var clone = dir.Combine("clone");
+        Directory.CreateDirectory(Path.Combine(clone, ".dvc"));
+        Directory.CreateDirectory(Path.Combine(clone, "sub"));
+        foreach (var file in new[] { Path.Combine(".dvc", "config"), "dvc.yaml", "dvc.lock", "params.yaml", "images.txt.dvc", Path.Combine("sub", "dvc.yaml"), Path.Combine("sub", "dvc.lock") })
+        {
+            File.Copy(dir.Combine(file), Path.Combine(clone, file));
+        }
+
+        File.WriteAllText(Path.Combine(clone, ".dvc", "config"), File.ReadAllText(dir.Combine(".dvc", "config")).Replace("../remote", dir.Combine("remote"), StringComparison.Ordinal));
+        var fetch = JsonDocument.Parse((await Ok(clone, "data", "fetch", "--json")).Stdout).RootElement;
+        Assert.Equal(expected.Length, fetch.GetProperty("transferred").GetInt32());
+        Assert.All(expected, md5 => Assert.True(File.Exists(Path.Combine(clone, ".dvc", "cache", "files", "md5", md5[..2], md5[2..])), md5));
+        Assert.Equal(0, JsonDocument.Parse((await Ok(clone, "data", "fetch", "--json")).Stdout).RootElement.GetProperty("transferred").GetInt32());
+    }
+
+#pragma warning disable CA5351 // DVC's object ids are MD5
+    private static string Md5(string text) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+#pragma warning restore CA5351
 
     [Fact]
     public async Task Status_AfterChanges_ListsStagesAndDvcFilesAsDvcDoes()

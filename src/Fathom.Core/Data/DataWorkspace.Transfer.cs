@@ -51,10 +51,34 @@ internal sealed partial class DataWorkspace
         return (fetched, Checkout(targets, baseDirectory, force, relink: false, null, cancellationToken));
     }
 
-    private async Task<TransferResult> PushAsync(IBlobStore remote, IReadOnlyList<TrackedOutput> outputs, bool legacy, Tally tally, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pushes objects named by hash (a folder's <c>.dir</c> brings every file it lists) for outputs recorded outside
+    /// <c>.dvc</c> files: the cached outs of <c>dvc.lock</c>, which <c>dvc push</c> sends too. Always 3.x objects.
+    /// </summary>
+    public async Task<TransferResult> PushObjectsAsync(IReadOnlyList<string> objects, string? remoteName, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        var cache = Repository.Cache;
+        var all = objects
+            .SelectMany(o => o.EndsWith(".dir", StringComparison.Ordinal) && CachedManifest(cache, o) is { } entries ? [o, .. entries.Select(e => e.Md5)] : new[] { o })
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        var tally = new Tally(progress);
+        var result = await PushObjectsAsync(Remote(remoteName), all, legacy: false, tally, cancellationToken);
+        tally.Flush();
+        return result;
+    }
+
+    private Task<TransferResult> PushAsync(IBlobStore remote, IReadOnlyList<TrackedOutput> outputs, bool legacy, Tally tally, CancellationToken cancellationToken)
     {
         var cache = legacy ? Repository.LegacyCache : Repository.Cache;
         var objects = outputs.SelectMany(o => ObjectsOf(o, m => CachedManifest(cache, m))).Select(o => o.Md5).Distinct(StringComparer.Ordinal).ToList();
+        return PushObjectsAsync(remote, objects, legacy, tally, cancellationToken);
+    }
+
+    private async Task<TransferResult> PushObjectsAsync(IBlobStore remote, List<string> objects, bool legacy, Tally tally, CancellationToken cancellationToken)
+    {
+        var cache = legacy ? Repository.LegacyCache : Repository.Cache;
         var present = await PresentAsync(remote, objects, legacy, cancellationToken);
         var todo = objects.Where(o => !present.Contains(o)).ToList();
         // One listing of the cache rather than a stat per object when there are many.

@@ -1,15 +1,29 @@
 using System.CommandLine;
 using Fathom.Cli.Rendering;
 using Fathom.Data;
+using Fathom.Pipelines;
 using Spectre.Console;
 
 namespace Fathom.Cli.Commands.Data;
 
 internal static partial class DataCommand
 {
-    private static Command Push() => TransferCommand("push", "Upload tracked data from the cache to a remote, skipping what it has.", (w, t, r, p, ct) => w.PushAsync(t, Directory.GetCurrentDirectory(), r, p, ct), "pushed");
+    private static Command Push() => TransferCommand(
+        "push",
+        "Upload tracked data (.dvc outputs and, with no targets, the cached outs in dvc.lock) from the cache to a remote, skipping what it has.",
+        async (w, t, r, p, ct) => WithPipelineOuts(await w.PushAsync(t, Directory.GetCurrentDirectory(), r, p, ct), t.Length == 0 ? await w.PushObjectsAsync(PipelineObjects.Cached(w.Repository), r, p, ct) : null),
+        "pushed");
 
-    private static Command Fetch() => TransferCommand("fetch", "Download tracked data from a remote into the cache, verifying each object's md5.", (w, t, r, p, ct) => w.FetchAsync(t, Directory.GetCurrentDirectory(), r, p, ct), "fetched");
+    private static Command Fetch() => TransferCommand(
+        "fetch",
+        "Download tracked data (.dvc outputs and, with no targets, the cached outs in dvc.lock) from a remote into the cache, verifying each object's md5.",
+        async (w, t, r, p, ct) => WithPipelineOuts(await w.FetchAsync(t, Directory.GetCurrentDirectory(), r, p, ct), t.Length == 0 ? await w.FetchObjectsAsync(PipelineObjects.Cached(w.Repository), r, p, ct) : null),
+        "fetched");
+
+    // Like `dvc push`/`dvc fetch` with no targets, which move the outs recorded in dvc.lock as well as .dvc outputs.
+    private static TransferResult WithPipelineOuts(TransferResult tracked, TransferResult? pipelines) => pipelines is null
+        ? tracked
+        : new TransferResult(tracked.Transferred + pipelines.Transferred, tracked.Bytes + pipelines.Bytes, tracked.Skipped + pipelines.Skipped, [.. tracked.Missing, .. pipelines.Missing]);
 
     private static Command TransferCommand(string name, string description, Func<DataWorkspace, string[], string?, IProgress<long>, CancellationToken, Task<TransferResult>> transfer, string verb)
     {
