@@ -34,4 +34,16 @@ internal static class CliSteps
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)}: {error.Result}");
     }
+
+    /// <summary>Commits everything in the folder (after <c>git init</c> when <paramref name="init"/>), as a user snapshots a revision.</summary>
+    public static void CommitAll(string workingDirectory, string message, bool init = false)
+    {
+        if (init)
+        {
+            Git(workingDirectory, "init", "-q");
+        }
+
+        Git(workingDirectory, "add", "-A");
+        Git(workingDirectory, "commit", "-qm", message);
+    }
 }

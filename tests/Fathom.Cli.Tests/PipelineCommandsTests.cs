@@ -96,9 +96,7 @@ public sealed class PipelineCommandsTests
         File.WriteAllText(dir.Combine("dvc.yaml"), "stages:\n  eval:\n    cmd: cat m.json\n    params: [train.lr, train.epochs]\nmetrics:\n- m.json\n");
         File.WriteAllText(dir.Combine("params.yaml"), "train:\n  lr: 0.1\n  epochs: 10\n");
         File.WriteAllText(dir.Combine("m.json"), "{\"acc\": 0.8, \"loss\": 0.5}");
-        Git(dir.Path, "init", "-q");
-        Git(dir.Path, "add", "-A");
-        Git(dir.Path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "first");
+        CommitAll(dir.Path, "first", init: true);
         File.WriteAllText(dir.Combine("params.yaml"), "train:\n  lr: 0.2\n  epochs: 10\n");
         File.WriteAllText(dir.Combine("m.json"), "{\"acc\": 0.85, \"loss\": 0.5}");
 

@@ -177,9 +177,7 @@ public sealed class PipelineStatusCommandsTests
         File.WriteAllText(dir.Combine("dvc.yaml"), "stages:\n  train:\n    cmd: cat loss.csv\n    plots:\n    - loss.csv:\n        x: epoch\n        y: loss\nplots:\n- acc:\n    y:\n      acc.json: acc\n    title: Accuracy\n");
         File.WriteAllText(dir.Combine("loss.csv"), "epoch,loss\n1,0.9\n2,0.4\n");
         File.WriteAllText(dir.Combine("acc.json"), "[{\"acc\": 0.5}, {\"acc\": 0.7}]");
-        Git(dir.Path, "init", "-q");
-        Git(dir.Path, "add", "-A");
-        Git(dir.Path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "first");
+        CommitAll(dir.Path, "first", init: true);
         File.WriteAllText(dir.Combine("acc.json"), "[{\"acc\": 0.6}, {\"acc\": 0.9}]");
 
         var show = await Ok(dir.Path, "plots", "show");
