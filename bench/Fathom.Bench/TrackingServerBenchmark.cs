@@ -16,7 +16,7 @@ namespace Fathom.Bench;
 /// PostgreSQL: <c>--postgres</c> starts a throw-away cluster, <c>--store postgresql://…</c> uses a running one):
 /// log-batch ingest with concurrent writers (store alone, then over HTTP, with a check that no point was lost),
 /// search-runs with a metric filter and ORDER BY over each of <c>--runs</c>, get-history of a 100,000-step metric, memory.
-/// <c>dotnet run -c Release --project bench/Fathom.Bench -- tracking-server [--writers 8] [--requests 25] [--runs 5000,100000] [--postgres | --store URI] [--process-runs 100000 [--fathom path/to/fathom.dll]]</c>
+/// <c>dotnet run -c Release --project bench/Fathom.Bench -- tracking-server [--writers 8] [--requests 25] [--runs 5000,100000] [--postgres | --store URI] [--ingest-only] [--process-runs 100000 [--fathom path/to/fathom.dll]]</c>
 /// </summary>
 internal static class TrackingServerBenchmark
 {
@@ -47,11 +47,17 @@ internal static class TrackingServerBenchmark
         var store = app.Services.GetRequiredService<ITrackingStore>();
         await IngestStoreOnlyAsync(store, writers, requests, postgres);
         await IngestAsync(http, writers, requests, postgres);
-        await HistoryAsync(http, store);
+        // --ingest-only stops here: iterating on the write path needs neither history nor search.
+        var ingestOnly = args.Contains("--ingest-only");
+        if (!ingestOnly)
+        {
+            await HistoryAsync(http, store);
+        }
+
         var seeded = 0;
         var experiment = await Post(http, "experiments/create", """{"name": "search-bench"}""");
         var experimentId = experiment.GetProperty("experiment_id").GetString()!;
-        foreach (var target in runCounts.Order())
+        foreach (var target in runCounts.Order().Where(_ => !ingestOnly))
         {
             seeded = await SeedAsync(store, experimentId, seeded, target);
             await SearchAsync(http, experimentId, target);

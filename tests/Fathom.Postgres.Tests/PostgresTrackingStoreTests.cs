@@ -45,7 +45,7 @@ public sealed class PostgresTrackingStoreTests(PostgresFixture postgres) : Track
         }
 
         await using var store = await PostgresTrackingStore.OpenAsync(uri, "file:///tmp/x", TimeProvider.System, CancellationToken.None);
-        // A resent point already stored, next to a new one: the COPY fails on the key and the batch goes again.
+        // A resent point already stored, next to a new one: the insert fails on the key and the batch goes again.
         await store.LogBatchAsync(RunId, [new Metric("loss", 0.25, 11, 1), new Metric("loss", 0.125, 12, 2)], [], [], CancellationToken.None);
 
         Assert.Equal([0.5, 0.25, 0.125], (await store.GetMetricHistoryAsync(RunId, "loss", CancellationToken.None)).Select(m => m.Value));

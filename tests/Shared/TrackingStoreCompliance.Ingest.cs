@@ -68,4 +68,28 @@ public abstract partial class TrackingStoreCompliance
         Assert.Equal(8, stored.Params.Count);
         Assert.All(stored.Tags.Where(t => t.Key.StartsWith('w')), t => Assert.Equal("9", t.Value));
     }
+
+    [SkippableFact]
+    public async Task LogBatch_DeletedOrUnknownRun_IsRefusedAndWritesNothing()
+    {
+        SkipIfUnavailable();
+        var run = await Store.CreateRunAsync(new CreateRunRequest("0", "gone", "alice", 1, []), Ct);
+        await Store.LogBatchAsync(run.RunId, [new Metric("m", 1, 10, 1)], [], [], Ct);
+        await Store.DeleteRunAsync(run.RunId, Ct);
+
+        // Points only (the stores' fastest path) and points with a tag: both refused, neither leaves a trace.
+        var pointsOnly = await Assert.ThrowsAsync<TrackingException>(() => Store.LogBatchAsync(run.RunId, [new Metric("m", 2, 20, 2)], [], [], Ct));
+        var withTag = await Assert.ThrowsAsync<TrackingException>(() => Store.LogBatchAsync(run.RunId, [new Metric("m", 3, 30, 3)], [], [new Tag("t", "v")], Ct));
+        var unknown = await Assert.ThrowsAsync<TrackingException>(() => Store.LogBatchAsync("0123456789abcdef0123456789abcdef", [new Metric("m", 1, 10, 1)], [], [], Ct));
+
+        Assert.Equal(ErrorCode.InvalidParameterValue, pointsOnly.Code);
+        Assert.Equal(ErrorCode.InvalidParameterValue, withTag.Code);
+        Assert.Equal(ErrorCode.ResourceDoesNotExist, unknown.Code);
+        await Store.RestoreRunAsync(run.RunId, Ct);
+        Assert.Equal([1.0], (await Store.GetMetricHistoryAsync(run.RunId, "m", Ct)).Select(m => m.Value));
+        var stored = (await Store.GetRunAsync(run.RunId, Ct))!;
+        Assert.Equal(1, stored.Metrics.Single().Value);
+        Assert.DoesNotContain(stored.Tags, t => t.Key == "t");
+        Assert.Empty(await Store.GetMetricHistoryAsync("0123456789abcdef0123456789abcdef", "m", Ct));
+    }
 }

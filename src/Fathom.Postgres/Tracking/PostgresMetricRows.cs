@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Fathom.Tracking;
 
@@ -36,65 +35,97 @@ internal static class PostgresMetricRows
     }
 
     /// <summary>
-    /// Appends points none of which is stored yet with a binary COPY: no speculative insertion per row, and a
-    /// quarter less WAL than INSERT … ON CONFLICT (measured). A point already stored fails the whole COPY with a unique violation on
-    /// <c>metrics</c>; the caller then rolls back and uses <see cref="InsertIgnoringStoredAsync"/>.
+    /// Locks the run's row, appends the points and moves each key's latest point forward, as one batch: one round
+    /// trip, where a binary COPY took four (lock, COPY start, COPY data, latest) and spent most of the store's CPU
+    /// in Npgsql's per-value writer. Without <paramref name="transaction"/> the batch is its own implicit
+    /// transaction, committed when it ends (PostgreSQL's extended protocol: one Sync for the batch). The writes
+    /// run only when the run is active, so a caller seeing another stage returned knows nothing was written.
+    /// Without <paramref name="ignoreStored"/> a point already stored fails the batch with a unique violation on
+    /// <c>metrics</c> (ON CONFLICT's speculative insertion costs about a quarter more WAL, measured); the caller
+    /// then sends it again ignoring stored points, as MLflow ignores an exact repeat.
     /// </summary>
-    public static async Task CopyAsync(NpgsqlConnection connection, string runId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
+    /// <returns>The run's lifecycle stage, or null when there is no such run.</returns>
+    public static async Task<string?> AppendAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string runId, IReadOnlyList<Metric> metrics, bool ignoreStored, CancellationToken cancellationToken)
     {
-        await using var import = await connection.BeginBinaryImportAsync(
-            "COPY metrics (run_uuid, key, timestamp, step, value, is_nan) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        foreach (var metric in metrics)
+        // The lock serialises concurrent writers of one run, as SQLite's single writer does, and holds the run in
+        // place until commit: metrics has no foreign key (schema migration 4), this lock is what ties points to a run.
+        await using var batch = new NpgsqlBatch(connection, transaction)
         {
-            await import.StartRowAsync(cancellationToken);
-            await import.WriteAsync(runId, NpgsqlDbType.Text, cancellationToken);
-            await import.WriteAsync(metric.Key, NpgsqlDbType.Text, cancellationToken);
-            await import.WriteAsync(metric.Timestamp, NpgsqlDbType.Bigint, cancellationToken);
-            await import.WriteAsync(metric.Step, NpgsqlDbType.Bigint, cancellationToken);
-            await import.WriteAsync(MetricValues.Stored(metric.Value), NpgsqlDbType.Double, cancellationToken);
-            await import.WriteAsync(double.IsNaN(metric.Value), NpgsqlDbType.Boolean, cancellationToken);
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT lifecycle_stage FROM runs WHERE run_uuid = $1 FOR UPDATE;") { Parameters = { new NpgsqlParameter<string>() { TypedValue = runId } } },
+                Points(runId, metrics, ignoreStored),
+                Latest(runId, metrics),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var stage = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : null;
+        // Reading on surfaces an error of the later statements (a unique violation) here rather than at dispose.
+        while (await reader.NextResultAsync(cancellationToken))
+        {
         }
 
-        await import.CompleteAsync(cancellationToken);
+        return stage;
     }
 
-    /// <summary>Inserts the points, skipping those already stored (MLflow ignores an exact repeat), in one statement.</summary>
-    public static async Task InsertIgnoringStoredAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
+    private const string WhenRunActive = "WHERE EXISTS (SELECT 1 FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'active')";
+
+    private static NpgsqlBatchCommand Points(string runId, IReadOnlyList<Metric> metrics, bool ignoreStored)
     {
+        var keys = new string[metrics.Count];
+        var timestamps = new long[metrics.Count];
+        var steps = new long[metrics.Count];
+        var values = new double[metrics.Count];
+        var nans = new bool[metrics.Count];
+        for (var i = 0; i < metrics.Count; i++)
+        {
+            var m = metrics[i];
+            (keys[i], timestamps[i], steps[i], values[i], nans[i]) = (m.Key, m.Timestamp, m.Step, MetricValues.Stored(m.Value), double.IsNaN(m.Value));
+        }
+
         // The points travel as five arrays and are unnested server-side.
-        await using var insert = new NpgsqlCommand("""
+        return new NpgsqlBatchCommand($"""
             INSERT INTO metrics (run_uuid, key, timestamp, step, value, is_nan)
             SELECT $1, k, t, s, v, n FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::float8[], $6::boolean[]) AS p(k, t, s, v, n)
-            ON CONFLICT DO NOTHING;
-            """, connection, transaction);
-        insert.Parameters.AddWithValue(runId);
-        insert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Text, metrics.Select(m => m.Key).ToArray());
-        insert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, metrics.Select(m => m.Timestamp).ToArray());
-        insert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, metrics.Select(m => m.Step).ToArray());
-        insert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Double, metrics.Select(m => MetricValues.Stored(m.Value)).ToArray());
-        insert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Boolean, metrics.Select(m => double.IsNaN(m.Value)).ToArray());
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+            {WhenRunActive}{(ignoreStored ? " ON CONFLICT DO NOTHING" : string.Empty)};
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string> { TypedValue = runId },
+                new NpgsqlParameter<string[]> { TypedValue = keys },
+                new NpgsqlParameter<long[]> { TypedValue = timestamps },
+                new NpgsqlParameter<long[]> { TypedValue = steps },
+                new NpgsqlParameter<double[]> { TypedValue = values },
+                new NpgsqlParameter<bool[]> { TypedValue = nans },
+            },
+        };
     }
 
     /// <summary>
     /// Moves each key's latest point forward when the batch has a later one; "latest" is the maximum of (step,
     /// timestamp, value), MLflow's rule. The batch's latest per key is found here, so the statement meets each key once.
     /// </summary>
-    public static async Task UpsertLatestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
+    private static NpgsqlBatchCommand Latest(string runId, IReadOnlyList<Metric> metrics)
     {
         var latest = MetricValues.LatestByKey(metrics).Values.ToList();
-        await using var upsert = new NpgsqlCommand("""
+        return new NpgsqlBatchCommand($"""
             INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step, is_nan)
             SELECT $1, k, v, t, s, n FROM unnest($2::text[], $3::float8[], $4::bigint[], $5::bigint[], $6::boolean[]) AS p(k, v, t, s, n)
+            {WhenRunActive}
             ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
             WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value);
-            """, connection, transaction);
-        upsert.Parameters.AddWithValue(runId);
-        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Text, latest.Select(m => m.Key).ToArray());
-        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Double, latest.Select(m => MetricValues.Stored(m.Value)).ToArray());
-        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, latest.Select(m => m.Timestamp).ToArray());
-        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, latest.Select(m => m.Step).ToArray());
-        upsert.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Boolean, latest.Select(m => double.IsNaN(m.Value)).ToArray());
-        await upsert.ExecuteNonQueryAsync(cancellationToken);
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string> { TypedValue = runId },
+                new NpgsqlParameter<string[]> { TypedValue = latest.Select(m => m.Key).ToArray() },
+                new NpgsqlParameter<double[]> { TypedValue = latest.Select(m => MetricValues.Stored(m.Value)).ToArray() },
+                new NpgsqlParameter<long[]> { TypedValue = latest.Select(m => m.Timestamp).ToArray() },
+                new NpgsqlParameter<long[]> { TypedValue = latest.Select(m => m.Step).ToArray() },
+                new NpgsqlParameter<bool[]> { TypedValue = latest.Select(m => double.IsNaN(m.Value)).ToArray() },
+            },
+        };
     }
 }

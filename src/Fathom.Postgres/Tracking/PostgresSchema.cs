@@ -143,7 +143,7 @@ internal static class PostgresSchema
 
         // metrics drops its foreign key to runs: the check ran once per inserted point (about 40% of a COPY's
         // server CPU, measured) and guarded nothing the writers don't already hold. Every metrics writer locks its
-        // run's row FOR UPDATE in the same transaction (RequireActiveRunAsync), so the run exists when the points
+        // run's row FOR UPDATE in the same transaction (PostgresMetricRows.AppendAsync), so the run exists when the points
         // commit, and runs are never hard-deleted (MLflow's delete is a lifecycle stage). A future garbage collector
         // must delete a run's metrics itself.
         """

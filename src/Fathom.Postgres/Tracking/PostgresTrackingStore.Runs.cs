@@ -75,21 +75,36 @@ internal sealed partial class PostgresTrackingStore
         var points = PostgresMetricRows.Distinct(metrics);
         try
         {
-            await LogBatchOnceAsync(runId, points, parameters, tags, copyPoints: true, cancellationToken);
+            await LogBatchOnceAsync(runId, points, parameters, tags, ignoreStored: false, cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == "metrics")
         {
-            // Some points were stored already (a client resending a batch whose answer it lost): the COPY rolled
+            // Some points were stored already (a client resending a batch whose answer it lost): the insert rolled
             // back with everything else, and the batch goes again skipping what is stored.
-            await LogBatchOnceAsync(runId, points, parameters, tags, copyPoints: false, cancellationToken);
+            await LogBatchOnceAsync(runId, points, parameters, tags, ignoreStored: true, cancellationToken);
         }
     }
 
-    private async Task LogBatchOnceAsync(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags, bool copyPoints, CancellationToken cancellationToken)
+    private async Task LogBatchOnceAsync(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags, bool ignoreStored, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        if (metrics.Count > 0 && parameters.Count == 0 && tags.Count == 0)
+        {
+            // The common batch, points only: one round trip that commits itself, and writes nothing unless the run is active.
+            RequireActive(runId, await PostgresMetricRows.AppendAsync(connection, null, runId, metrics, ignoreStored, cancellationToken));
+            return;
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await RequireActiveRunAsync(connection, transaction, runId, cancellationToken);
+        if (metrics.Count > 0)
+        {
+            RequireActive(runId, await PostgresMetricRows.AppendAsync(connection, transaction, runId, metrics, ignoreStored, cancellationToken));
+        }
+        else
+        {
+            await RequireActiveRunAsync(connection, transaction, runId, cancellationToken);
+        }
+
         foreach (var param in parameters)
         {
             // Params are write-once: the same value again is fine, a different one is refused (MLflow's rule).
@@ -106,20 +121,6 @@ internal sealed partial class PostgresTrackingStore
                         $"Changing param values is not allowed. Param with key='{param.Key}' was already logged with value='{old}' for run ID='{runId}'. Attempted logging new value '{param.Value}'.");
                 }
             }
-        }
-
-        if (metrics.Count > 0)
-        {
-            if (copyPoints)
-            {
-                await PostgresMetricRows.CopyAsync(connection, runId, metrics, cancellationToken);
-            }
-            else
-            {
-                await PostgresMetricRows.InsertIgnoringStoredAsync(connection, transaction, runId, metrics, cancellationToken);
-            }
-
-            await PostgresMetricRows.UpsertLatestAsync(connection, transaction, runId, metrics, cancellationToken);
         }
 
         await UpsertTagsAsync(connection, transaction, runId, tags, cancellationToken);
@@ -226,7 +227,16 @@ internal sealed partial class PostgresTrackingStore
         // FOR UPDATE serialises concurrent writers of one run, as SQLite's single writer does, and holds the run in
         // place until commit: metrics has no foreign key (schema migration 4), this lock is what ties points to a run.
         await using var command = Command(connection, "SELECT lifecycle_stage FROM runs WHERE run_uuid = $1 FOR UPDATE;", transaction, runId);
-        var stage = await command.ExecuteScalarAsync(cancellationToken) as string ?? throw TrackingException.NotFound($"Run with id={runId} not found");
+        RequireActive(runId, await command.ExecuteScalarAsync(cancellationToken) as string);
+    }
+
+    private static void RequireActive(string runId, string? stage)
+    {
+        if (stage is null)
+        {
+            throw TrackingException.NotFound($"Run with id={runId} not found");
+        }
+
         if (stage != LifecycleStage.Active)
         {
             throw TrackingException.Invalid($"The run {runId} must be in the 'active' state. Current state is {stage}.");
