@@ -16,7 +16,7 @@ namespace Fathom.Bench;
 /// PostgreSQL: <c>--postgres</c> starts a throw-away cluster, <c>--store postgresql://…</c> uses a running one):
 /// log-batch ingest with concurrent writers (store alone, then over HTTP, with a check that no point was lost),
 /// search-runs with a metric filter and ORDER BY over each of <c>--runs</c>, get-history of a 100,000-step metric, memory.
-/// <c>dotnet run -c Release --project bench/Fathom.Bench -- tracking-server [--writers 8] [--requests 25] [--runs 5000,100000] [--postgres | --store URI] [--ingest-only] [--process-runs 100000 [--fathom path/to/fathom.dll]]</c>
+/// <c>dotnet run -c Release --project bench/Fathom.Bench -- tracking-server [--writers 8] [--requests 25] [--runs 5000,100000] [--only ingest,history,search] [--postgres | --store URI] [--process-runs 100000 [--fathom path/to/fathom.dll]]</c>
 /// </summary>
 internal static class TrackingServerBenchmark
 {
@@ -28,6 +28,10 @@ internal static class TrackingServerBenchmark
     {
         var writers = int.Parse(Option(args, "--writers") ?? "8", CultureInfo.InvariantCulture);
         var requests = int.Parse(Option(args, "--requests") ?? "25", CultureInfo.InvariantCulture);
+        // --only ingest,history,search: the parts to run (all by default), to iterate on one of them.
+        // --ingest-only is the older spelling of --only ingest.
+        var only = args.Contains("--ingest-only") ? ["ingest"] : Option(args, "--only")?.Split(',');
+        bool Wanted(string part) => only is null || only.Contains(part);
         var runCounts = (Option(args, "--runs") ?? "5000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
         // A folder of its own: a fixed name let two benches on one machine delete each other's store mid-run.
         var work = Path.Combine(Path.GetTempPath(), "fathom-bench-tracking-server", Guid.NewGuid().ToString("N"));
@@ -45,11 +49,13 @@ internal static class TrackingServerBenchmark
         Console.WriteLine($"startup: {startup.ElapsedMilliseconds} ms to the first healthy answer (in-process)");
 
         var store = app.Services.GetRequiredService<ITrackingStore>();
-        await IngestStoreOnlyAsync(store, writers, requests, postgres);
-        await IngestAsync(http, writers, requests, postgres);
-        // --ingest-only stops here: iterating on the write path needs neither history nor search.
-        var ingestOnly = args.Contains("--ingest-only");
-        if (!ingestOnly)
+        if (Wanted("ingest"))
+        {
+            await IngestStoreOnlyAsync(store, writers, requests, postgres);
+            await IngestAsync(http, writers, requests, postgres);
+        }
+
+        if (Wanted("history"))
         {
             await HistoryAsync(http, store);
         }
@@ -57,7 +63,7 @@ internal static class TrackingServerBenchmark
         var seeded = 0;
         var experiment = await Post(http, "experiments/create", """{"name": "search-bench"}""");
         var experimentId = experiment.GetProperty("experiment_id").GetString()!;
-        foreach (var target in runCounts.Order().Where(_ => !ingestOnly))
+        foreach (var target in runCounts.Order().Where(_ => Wanted("search")))
         {
             seeded = await SeedAsync(store, experimentId, seeded, target);
             await SearchAsync(http, experimentId, target);
@@ -213,38 +219,37 @@ internal static class TrackingServerBenchmark
             await Post(http, "runs/log-batch", sb.Append("]}").ToString());
         }
 
-        var times = new List<double>();
+        var url = $"/api/2.0/mlflow/metrics/get-history?run_id={runId}&metric_key=loss";
+        var (storeTimes, storeCpuMs) = await RepeatAsync(async () =>
+        {
+            await foreach (var point in store.ReadMetricHistoryAsync(runId, "loss", 0, null, CancellationToken.None))
+            {
+                GC.KeepAlive(point);
+            }
+        });
+        var (serverTimes, serverCpuMs) = await RepeatAsync(() => HistoryTimings.TimeToLastByteAsync(http, url));
         var count = 0;
+        var (parsedTimes, parsedCpuMs) = await RepeatAsync(async () => count = (await HistoryTimings.ParsedAsync(http, url)).Points);
+        // CPU per request beside the latencies: on a loaded machine it is the steadier figure of the two.
+        Console.WriteLine($"get-history (store only, streamed read, no HTTP/JSON): p50 {Percentile(storeTimes, 0.5):0.0} ms, p95 {Percentile(storeTimes, 0.95):0.0} ms; {storeCpuMs:0} ms CPU per call");
+        Console.WriteLine($"get-history server side ({count:N0} points, to the last byte, body discarded): p50 {Percentile(serverTimes, 0.5):0.0} ms, p95 {Percentile(serverTimes, 0.95):0.0} ms; {serverCpuMs:0} ms CPU per request (server and client)");
+        Console.WriteLine($"get-history with the client's parse (JsonDocument): p50 {Percentile(parsedTimes, 0.5):0.0} ms, p95 {Percentile(parsedTimes, 0.95):0.0} ms; {parsedCpuMs:0} ms CPU per request (server and client); load average {LoadAverage()}");
+    }
+
+    // 2 warm-ups, then 10 timed calls: sorted wall times and the process's CPU ms per call.
+    private static async Task<(List<double> Times, double CpuMs)> RepeatAsync(Func<Task> call)
+    {
+        var times = new List<double>();
         var cpu = TimeSpan.Zero;
         for (var i = 0; i < 12; i++)
         {
             cpu = i == 2 ? Process.GetCurrentProcess().TotalProcessorTime : cpu;
             var stopwatch = Stopwatch.StartNew();
-            using var response = await http.GetAsync($"/api/2.0/mlflow/metrics/get-history?run_id={runId}&metric_key=loss");
-            var bytes = await response.Content.ReadAsByteArrayAsync();
+            await call();
             times.Add(stopwatch.Elapsed.TotalMilliseconds);
-            if (i == 0)
-            {
-                count = JsonDocument.Parse(bytes).RootElement.GetProperty("metrics").GetArrayLength();
-            }
         }
 
-        var httpCpuMs = CpuSeconds(cpu) * 1000 / 10;
-        times = times.Skip(2).Order().ToList();
-        var storeTimes = new List<double>();
-        for (var i = 0; i < 12; i++)
-        {
-            cpu = i == 2 ? Process.GetCurrentProcess().TotalProcessorTime : cpu;
-            var stopwatch = Stopwatch.StartNew();
-            await store.GetMetricHistoryAsync(runId, "loss", CancellationToken.None);
-            storeTimes.Add(stopwatch.Elapsed.TotalMilliseconds);
-        }
-
-        var storeCpuMs = CpuSeconds(cpu) * 1000 / 10;
-        storeTimes = storeTimes.Skip(2).Order().ToList();
-        // CPU per request beside the latencies: on a loaded machine it is the steadier figure of the two.
-        Console.WriteLine($"get-history (store only, no HTTP/JSON): p50 {Percentile(storeTimes, 0.5):0.0} ms, p95 {Percentile(storeTimes, 0.95):0.0} ms; {storeCpuMs:0} ms CPU per call");
-        Console.WriteLine($"get-history: {count:N0} points, p50 {Percentile(times, 0.5):0.0} ms, p95 {Percentile(times, 0.95):0.0} ms (10 requests after 2 warm-ups, body read included); {httpCpuMs:0} ms CPU per request (server and client)");
+        return ([.. times.Skip(2).Order()], CpuSeconds(cpu) * 1000 / 10);
     }
 
     // Runs are seeded through the store, not HTTP: the measurement is the search, not the set-up. Several seeders

@@ -206,6 +206,52 @@ public sealed class MlflowAuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LongBodies_AreRefusedWithMlflowsErrorBeforeBeingAuthorised_ArtifactUploadsAreNot()
+    {
+        using var alice = await UserAsync("heidi");
+        var (_, created) = await SendAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/experiments/create", new { name = "heidi-exp" });
+        var experimentId = JsonDocument.Parse(created).RootElement.GetProperty("experiment_id").GetString();
+        var (_, run) = await SendAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/runs/create", new { experiment_id = experimentId });
+        var runId = JsonDocument.Parse(run).RootElement.GetProperty("run").GetProperty("info").GetProperty("run_id").GetString();
+        var file = new byte[25_000_000];
+        new Random(7).NextBytes(file);
+
+        // A log-batch body past MLflow's 1,000,000 bytes, with its length announced; then 29 MB sent chunked to
+        // another RPC, so that only counting the bytes can tell.
+        var batch = await PostRawAsync(alice, "/api/2.0/mlflow/runs/log-batch", Padded($$"""{"run_id": "{{runId}}", "tags": [{"key": "k", "value": "v"}], "pad": "{0}"}""", 2_000_000), chunked: false);
+        var tag = await PostRawAsync(alice, "/api/2.0/mlflow/runs/set-tag", Padded($$"""{"run_id": "{{runId}}", "key": "k", "value": "v", "pad": "{0}"}""", 29_000_000), chunked: true);
+        using var upload = await alice.PutAsync($"/api/2.0/mlflow-artifacts/artifacts/{experimentId}/{runId}/artifacts/big.bin", new ByteArrayContent(file));
+        var downloaded = await alice.GetByteArrayAsync($"/api/2.0/mlflow-artifacts/artifacts/{experimentId}/{runId}/artifacts/big.bin");
+        var (_, after) = await SendAsync(alice, HttpMethod.Get, $"/api/2.0/mlflow/runs/get?run_id={runId}");
+
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", batch,
+            "Batched logging API requests must be at most 1000000 bytes, got a request of size 2000000.");
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", tag,
+            $"Request bodies must be at most {RequestParameters.MaxBodyBytes} bytes, got a request of size 29000000.");
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        Assert.Equal(file, downloaded);
+        Assert.DoesNotContain("\"k\"", after, StringComparison.Ordinal);
+    }
+
+    // The JSON with its {0} filled with spaces so that the whole body is exactly length bytes.
+    private static byte[] Padded(string json, int length) =>
+        Encoding.UTF8.GetBytes(json.Replace("{0}", new string(' ', length - Encoding.UTF8.GetByteCount(json) + 3), StringComparison.Ordinal));
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostRawAsync(HttpClient http, string path, byte[] body, bool chunked)
+    {
+        using HttpContent content = chunked ? new StreamContent(new NonSeekableStream(body)) : new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await http.PostAsync(path, content);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    // A stream whose length is unknown: HttpClient then sends the body chunked, without Content-Length.
+    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes, writable: false)
+    {
+        public override bool CanSeek => false;
+    }
+
+    [Fact]
     public async Task RegisteredModels_CreatorManages_GrantsFollowRenames_AndDeletesNeedManage()
     {
         using var heidi = await UserAsync("heidi");

@@ -116,15 +116,15 @@ public abstract partial class TrackingStoreCompliance : IAsyncLifetime
         // Ordered by timestamp first: the NaN point (timestamp 1) leads, then steps 4..0.
         Assert.Equal([9L, 4, 3, 2, 1, 0], all.Select(m => m.Step));
         Assert.True(double.IsNaN(all[0].Value));
-        Assert.Equal(new Metric("loss", 0.2, 96, 4), all[1]);
+        Assert.Equal(new MetricPoint(0.2, 96, 4), all[1]);
         Assert.Equal([3L, 2, 1], middle.Select(m => m.Step));
         Assert.Empty(pastTheEnd);
         Assert.Empty(unknown);
     }
 
-    private async Task<List<Metric>> ReadAsync(string runId, string key, long offset, long? limit)
+    private async Task<List<MetricPoint>> ReadAsync(string runId, string key, long offset, long? limit)
     {
-        var points = new List<Metric>();
+        var points = new List<MetricPoint>();
         await foreach (var point in Store.ReadMetricHistoryAsync(runId, key, offset, limit, Ct))
         {
             points.Add(point);

@@ -73,14 +73,15 @@ public interface ITrackingStore : IAsyncDisposable
     /// and yielding at most <paramref name="limit"/> (all when null), read as they come from the store so a long
     /// history is never held in memory whole. The query runs on the first <c>MoveNextAsync</c>.
     /// </summary>
-    async IAsyncEnumerable<Metric> ReadMetricHistoryAsync(string runId, string key, long offset, long? limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    async IAsyncEnumerable<MetricPoint> ReadMetricHistoryAsync(string runId, string key, long offset, long? limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Stores without a streaming read page through the whole history.
         var history = await GetMetricHistoryAsync(runId, key, cancellationToken);
         var end = limit is { } max ? Math.Min(history.Count, offset + max) : history.Count;
         for (var i = offset; i < end; i++)
         {
-            yield return history[(int)i];
+            var metric = history[(int)i];
+            yield return new MetricPoint(metric.Value, metric.Timestamp, metric.Step);
         }
     }
 

@@ -116,32 +116,23 @@ internal sealed partial class SqliteTrackingStore
     public async Task<IReadOnlyList<Metric>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken)
     {
         var history = new List<Metric>();
-        await foreach (var metric in ReadMetricHistoryAsync(runId, key, 0, null, cancellationToken))
+        await foreach (var point in ReadMetricHistoryAsync(runId, key, 0, null, cancellationToken))
         {
-            history.Add(metric);
+            history.Add(point.ToMetric(key));
         }
 
         return history;
     }
 
-    public async IAsyncEnumerable<Metric> ReadMetricHistoryAsync(string runId, string key, long offset, long? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<MetricPoint> ReadMetricHistoryAsync(string runId, string key, long offset, long? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = OpenConnection();
-        // The primary key (run_uuid, key, timestamp, step, value, is_nan) is already in get-history order, so this
-        // is one range scan with no sort; LIMIT -1 is SQLite's "no limit".
-        await using var command = Command(connection, """
-            SELECT value, timestamp, step, is_nan FROM metrics
-            WHERE run_uuid = $id AND key = $key ORDER BY timestamp, step, value LIMIT $limit OFFSET $offset;
-            """);
-        command.Parameters.AddWithValue("$id", runId);
-        command.Parameters.AddWithValue("$key", key);
-        command.Parameters.AddWithValue("$limit", limit ?? -1);
-        command.Parameters.AddWithValue("$offset", offset);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        // Rows are read synchronously (the async form only adds a Task per row here) and share the one key string.
-        while (reader.Read())
+        using var history = SqliteMetricHistory.Open(connection, runId, key, offset, limit);
+        // Rows are stepped synchronously: SQLite has no async read, and an await per row would only add a Task.
+        while (history.Read(out var point))
         {
-            yield return new Metric(key, reader.GetInt64(3) == 1 ? double.NaN : reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2));
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return point;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Npgsql;
@@ -170,15 +171,15 @@ internal sealed partial class PostgresTrackingStore
     public async Task<IReadOnlyList<Metric>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken)
     {
         var history = new List<Metric>();
-        await foreach (var metric in ReadMetricHistoryAsync(runId, key, 0, null, cancellationToken))
+        await foreach (var point in ReadMetricHistoryAsync(runId, key, 0, null, cancellationToken))
         {
-            history.Add(metric);
+            history.Add(point.ToMetric(key));
         }
 
         return history;
     }
 
-    public async IAsyncEnumerable<Metric> ReadMetricHistoryAsync(string runId, string key, long offset, long? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<MetricPoint> ReadMetricHistoryAsync(string runId, string key, long offset, long? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         // LIMIT NULL is PostgreSQL's "no limit"; the primary key's order is get-history's, so no sort step.
@@ -186,10 +187,15 @@ internal sealed partial class PostgresTrackingStore
             SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = $1 AND key = $2
             ORDER BY timestamp, step, value LIMIT $3 OFFSET $4;
             """, null, runId, key, limit, offset);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        // Sequential access reads each row's columns in order straight off the wire buffer, without indexing the
+        // row first; typed reads of the binary values box nothing.
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            yield return new Metric(key, reader.GetBoolean(3) ? double.NaN : reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2));
+            var value = reader.GetFieldValue<double>(0);
+            var timestamp = reader.GetFieldValue<long>(1);
+            var step = reader.GetFieldValue<long>(2);
+            yield return new MetricPoint(reader.GetFieldValue<bool>(3) ? double.NaN : value, timestamp, step);
         }
     }
 

@@ -84,7 +84,7 @@ internal static class AuthApi
         var auth = context.RequestServices.GetRequiredService<IAuthStore>();
         try
         {
-            var parameters = await RequestParameters.ReadAsync(context, context.RequestAborted);
+            var parameters = await RequestParameters.ReadAsync(context, context.Request.Path.Value ?? "/", context.RequestAborted);
             var result = await action(parameters, auth, context.RequestAborted);
             if (clearsCredentials)
             {

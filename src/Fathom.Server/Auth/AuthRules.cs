@@ -114,6 +114,13 @@ internal static class AuthRules
         return AuthRequirement.AnyUser;
     }
 
+    /// <summary>True for the artifact proxy's paths, whose bodies are files streamed to the store.</summary>
+    public static bool IsArtifactProxy(string path) => ArtifactPrefixes.Any(prefix => path.StartsWith(prefix, StringComparison.Ordinal));
+
+    /// <summary>True when <paramref name="path"/> is the RPC <paramref name="rpc"/> under either MLflow prefix.</summary>
+    public static bool IsRpc(string path, string rpc) =>
+        RpcPrefixes.Any(prefix => path.Length == prefix.Length + rpc.Length && path.StartsWith(prefix, StringComparison.Ordinal) && path.EndsWith(rpc, StringComparison.Ordinal));
+
     /// <summary>The experiment id that leads an artifact-proxy path (<c>^(\d+)/</c>), or null.</summary>
     public static string? ExperimentOfArtifactPath(string path)
     {

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json.Nodes;
+using Fathom.Mlflow;
 using Fathom.Tracking;
 
 namespace Fathom.Auth;
@@ -38,7 +39,17 @@ internal sealed class MlflowAuthMiddleware(RequestDelegate next, IAuthStore auth
         // The endpoints see the caller as ASP.NET's user, so they need not know about basic-auth.
         context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, user.Username)], "Basic"));
         var requirement = AuthRules.For(context.Request.Method, path);
-        var parameters = await RequestParameters.ReadAsync(context, context.RequestAborted);
+        JsonObject parameters;
+        try
+        {
+            parameters = await RequestParameters.ReadAsync(context, path, context.RequestAborted);
+        }
+        catch (TrackingException e)
+        {
+            await MlflowErrors.WriteAsync(context.Response, e, context.RequestAborted);
+            return;
+        }
+
         var store = context.RequestServices.GetRequiredService<ITrackingStore>();
         if (!user.IsAdmin && !await IsAllowedAsync(context, store, user, requirement, path, parameters))
         {

@@ -1,15 +1,26 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Fathom.Mlflow;
+using Fathom.Tracking;
 
 namespace Fathom.Auth;
 
 /// <summary>
 /// A request's parameters as MLflow reads them: the query string for GET (and DELETE without a JSON body),
-/// the JSON body otherwise. The body is buffered and rewound so the endpoint behind can read it again.
+/// the JSON body otherwise. The body is read at most once, bounded, and handed back to the endpoint as the bytes
+/// read; artifact uploads are never read here, since their path alone decides the permission and they stream.
 /// </summary>
 internal static class RequestParameters
 {
-    public static async Task<JsonObject> ReadAsync(HttpContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// The longest body read for a permission check on an RPC other than log-batch: above MLflow's largest
+    /// field (a dataset profile, 16 MiB), below Kestrel's 30 MB request limit, so a body that no RPC accepts is
+    /// refused before it is parsed.
+    /// </summary>
+    public const long MaxBodyBytes = 20_000_000;
+
+    /// <summary>The parameters, or a <see cref="TrackingException"/> (MLflow's INVALID_PARAMETER_VALUE) when the body is too long to authorise.</summary>
+    public static async Task<JsonObject> ReadAsync(HttpContext context, string path, CancellationToken cancellationToken)
     {
         var request = context.Request;
         var result = new JsonObject();
@@ -18,15 +29,26 @@ internal static class RequestParameters
             result[key] = values.Count == 1 ? JsonValue.Create(values[0]) : new JsonArray(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
         }
 
-        if (HttpMethods.IsGet(request.Method) || request.ContentLength == 0)
+        if (HttpMethods.IsGet(request.Method) || request.ContentLength == 0 || AuthRules.IsArtifactProxy(path))
         {
             return result;
         }
 
-        request.EnableBuffering();
+        // log-batch has MLflow's own limit and message; checking it here spares parsing up to 30 MB to refuse it later.
+        var logBatch = AuthRules.IsRpc(path, "runs/log-batch");
+        var max = logBatch ? MlflowTrackingApi.MaxBatchRequestBytes : MaxBodyBytes;
+        var (bytes, length) = request.ContentLength > max ? (null, request.ContentLength.Value) : await MlflowRequest.ReadBoundedAsync(request.Body, max, cancellationToken);
+        if (bytes is null)
+        {
+            throw logBatch
+                ? MlflowTrackingApi.BatchTooLarge(length)
+                : TrackingException.Invalid($"Request bodies must be at most {MaxBodyBytes} bytes, got a request of size {length}.");
+        }
+
+        request.Body = new MemoryStream(bytes, writable: false);
         try
         {
-            if (await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken) is JsonObject body)
+            if (JsonNode.Parse(bytes) is JsonObject body)
             {
                 foreach (var (key, value) in body)
                 {
@@ -37,10 +59,6 @@ internal static class RequestParameters
         catch (JsonException)
         {
             // Not JSON: the endpoint reports it; authorisation falls back to the query string.
-        }
-        finally
-        {
-            request.Body.Position = 0;
         }
 
         return result;

@@ -83,7 +83,7 @@ internal sealed class MlflowRequest
 
     // The body's bytes when it holds at most max of them, else null; and how many it held. An oversized body is read to
     // its end (Kestrel's own request-size limit bounds that) so the refusal can say how large it was.
-    private static async Task<(byte[]? Bytes, long Length)> ReadBoundedAsync(Stream body, long max, CancellationToken cancellationToken)
+    internal static async Task<(byte[]? Bytes, long Length)> ReadBoundedAsync(Stream body, long max, CancellationToken cancellationToken)
     {
         using var kept = new MemoryStream();
         var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);

@@ -26,17 +26,17 @@ internal static partial class MlflowTrackingApi
         var offset = PageTokens.Decode(request.String("page_token"));
         var limit = maxResults is { } max ? Math.Max(0, max) : (long?)null;
         // One point past the page tells whether there is a next one.
-        await using var points = state.Store.ReadMetricHistoryAsync(runId, key, offset, limit + 1, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var points = new MetricReadAhead(state.Store.ReadMetricHistoryAsync(runId, key, offset, limit + 1, cancellationToken), cancellationToken);
         var more = await points.MoveNextAsync();
         writer.WriteStartObject();
         var written = 0L;
         if (more && limit is not 0)
         {
-            var encodedKey = JsonEncodedText.Encode(key, MlflowJson.WriterOptions.Encoder);
+            var pointJson = new MetricPointJson(JsonEncodedText.Encode(key, MlflowJson.WriterOptions.Encoder));
             writer.WriteStartArray("metrics");
             do
             {
-                MlflowJson.WriteMetric(writer, encodedKey, points.Current);
+                pointJson.Write(writer, points.Current);
                 written++;
                 await MlflowRpc.FlushIfFullAsync(writer, cancellationToken);
                 more = await points.MoveNextAsync();
@@ -94,7 +94,7 @@ internal static partial class MlflowTrackingApi
             writer.WriteStartArray("metrics");
             foreach (var runId in runIds)
             {
-                var points = new List<Metric>();
+                var points = new List<MetricPoint>();
                 await foreach (var point in state.Store.ReadMetricHistoryAsync(runId, key, 0, null, cancellationToken))
                 {
                     if (steps.Contains(point.Step))
@@ -107,7 +107,7 @@ internal static partial class MlflowTrackingApi
                 foreach (var point in points.OrderBy(p => p.Step).ThenBy(p => p.Timestamp).ThenBy(p => p.Value).Take(MaxBulkResults))
                 {
                     writer.WriteStartObject();
-                    writer.WriteString("key", point.Key);
+                    writer.WriteString("key", key);
                     MlflowJson.WriteDouble(writer, "value", point.Value);
                     writer.WriteNumber("timestamp", point.Timestamp);
                     writer.WriteNumber("step", point.Step);

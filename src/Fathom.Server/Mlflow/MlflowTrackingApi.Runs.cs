@@ -10,7 +10,8 @@ internal static partial class MlflowTrackingApi
     private const int MaxBatchParams = 100;
     private const int MaxBatchTags = 100;
     private const int MaxBatchTotal = 1000;
-    private const long MaxBatchRequestBytes = 1_000_000;
+    /// <summary>MLflow's MAX_BATCH_LOG_REQUEST_SIZE; the auth layer refuses a longer log-batch body before reading it.</summary>
+    internal const long MaxBatchRequestBytes = 1_000_000;
 
     private static void MapRuns(RouteGroupBuilder group, MlflowState state)
     {
@@ -104,12 +105,16 @@ internal static partial class MlflowTrackingApi
         MlflowRpc.WriteEmpty(writer);
     }
 
+    /// <summary>MLflow's refusal of a log-batch body longer than <see cref="MaxBatchRequestBytes"/>.</summary>
+    internal static TrackingException BatchTooLarge(long size) =>
+        TrackingException.Invalid($"Batched logging API requests must be at most {MaxBatchRequestBytes} bytes, got a request of size {size}.");
+
     private static async Task LogBatchAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
         // MLflow's MAX_BATCH_LOG_REQUEST_SIZE, on the bytes the body really held (the route counts them as it reads).
-        if (request.BodyLength > MaxBatchRequestBytes)
+        if (request.BodyLength is { } length && length > MaxBatchRequestBytes)
         {
-            throw TrackingException.Invalid($"Batched logging API requests must be at most {MaxBatchRequestBytes} bytes, got a request of size {request.BodyLength}.");
+            throw BatchTooLarge(length);
         }
 
         var runId = request.RequireString("run_id");
