@@ -105,16 +105,13 @@ public sealed class PipelineCommandsTests
         var metricsJson = await Ok(dir.Path, "metrics", "diff", "HEAD", "--json");
         var metricsTable = await Ok(dir.Path, "metrics", "diff");
 
-        Assert.Equal(["Path          Param      HEAD   workspace", "params.yaml   train.lr   0.1    0.2"], TableRows(paramsDiff.Stdout));
+        Assert.Equal("Path         Param     HEAD    workspace\nparams.yaml  train.lr  0.1     0.2\n", paramsDiff.Stdout);
         Assert.Equal("{\"params.yaml\":{\"train.lr\":{\"old\":0.1,\"new\":0.2}}}", Compact(paramsJson.Stdout));
         var acc = JsonDocument.Parse(metricsJson.Stdout).RootElement.GetProperty("m.json").GetProperty("acc");
         Assert.Equal((0.8, 0.85), (acc.GetProperty("old").GetDouble(), acc.GetProperty("new").GetDouble()));
         Assert.Equal(0.05, acc.GetProperty("diff").GetDouble(), 9);
-        Assert.Equal(["Path     Metric   HEAD   workspace   Change", "m.json   acc      0.8    0.85        0.05"], TableRows(metricsTable.Stdout));
+        Assert.Equal("Path    Metric    HEAD    workspace    Change\nm.json  acc       0.8     0.85         0.05\n", metricsTable.Stdout);
     }
-
-    private static string[] TableRows(string text) =>
-        text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('─')).ToArray();
 
     private static string Compact(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
 

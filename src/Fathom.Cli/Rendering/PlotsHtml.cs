@@ -11,7 +11,7 @@ namespace Fathom.Cli.Rendering;
 /// <c>--json</c> gives), and one self-contained HTML page drawing each plot as an inline SVG chart (DVC's page loads
 /// vega from a CDN; ours embeds the specs as JSON beside the drawings instead).
 /// </summary>
-internal static class PlotsHtml
+internal static partial class PlotsHtml
 {
     private const int Width = 560;
     private const int Height = 300;
@@ -22,6 +22,11 @@ internal static class PlotsHtml
     public static Dictionary<string, object?> VegaLite(PlotResult plot)
     {
         ArgumentNullException.ThrowIfNull(plot);
+        if (plot.Definition.IsConfusion || plot.Definition.IsBar)
+        {
+            return CategoryVegaLite(plot);
+        }
+
         var x = plot.Series.Select(s => s.XField).FirstOrDefault() ?? "step";
         var values = plot.Series.SelectMany(s => s.Points.Select(p => new Dictionary<string, object?>
         {
@@ -69,7 +74,7 @@ internal static class PlotsHtml
 
             if (plot.Series.Count > 0)
             {
-                sb.Append(Svg(plot));
+                sb.Append(plot.Definition.IsConfusion ? ConfusionSvg(plot) : plot.Definition.IsBar ? BarSvg(plot) : Svg(plot));
                 // The spec with its data, so the plot can be opened in any Vega-Lite viewer.
                 sb.Append("<script type=\"application/json\" class=\"vega-lite\">").Append(JsonSerializer.Serialize(VegaLite(plot)).Replace("</", "<\\/", StringComparison.Ordinal)).Append("</script>\n");
             }

@@ -12,6 +12,8 @@ internal sealed class DvcRepository
     /// <summary>What <c>dvc init</c> writes into <c>.dvc/.gitignore</c>.</summary>
     public const string DvcGitignore = "/config.local\n/tmp\n/cache\n";
 
+    private IReadOnlyList<string>? _metafiles;
+
     private DvcRepository(string root)
     {
         Root = root;
@@ -88,7 +90,26 @@ internal sealed class DvcRepository
 
     /// <summary>Every <c>.dvc</c> file in the workspace, skipping ignored folders (and so <c>.dvc/</c> and <c>.git/</c>).</summary>
     public IReadOnlyList<string> FindDvcFiles() =>
-        FindFiles(Root, name => name.EndsWith(".dvc", StringComparison.Ordinal) && name.Length > 4);
+        _metafiles is { } found ? found.Where(f => IsDvcFile(Path.GetFileName(f))).ToList() : FindFiles(Root, IsDvcFile);
+
+    /// <summary>Every <c>dvc.yaml</c> under <paramref name="folder"/> (see <see cref="FindFiles"/>).</summary>
+    public IReadOnlyList<string> FindPipelineFiles(string folder)
+    {
+        var full = Path.GetFullPath(folder);
+        return _metafiles is { } found && full == Root
+            ? found.Where(f => Path.GetFileName(f) == Pipelines.PipelineParser.FileName).ToList()
+            : FindFiles(full, name => name == Pipelines.PipelineParser.FileName);
+    }
+
+    /// <summary>
+    /// Walks the repository once for both <c>.dvc</c> files and <c>dvc.yaml</c> files and answers the next
+    /// <see cref="FindDvcFiles"/> and <see cref="FindPipelineFiles"/> of the whole repository from that walk: for a
+    /// command that reads both (<c>fathom status</c>), so it walks the folders once instead of twice.
+    /// </summary>
+    public void FindMetafilesInOneWalk() =>
+        _metafiles = FindFiles(Root, name => IsDvcFile(name) || name == Pipelines.PipelineParser.FileName);
+
+    private static bool IsDvcFile(string name) => name.EndsWith(".dvc", StringComparison.Ordinal) && name.Length > 4;
 
     /// <summary>
     /// The full paths, sorted, of the files under <paramref name="folder"/> whose name passes <paramref name="match"/>,

@@ -30,6 +30,48 @@ internal static class GitRevision
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// The revisions <c>dvc metrics show -a/-T/-A</c> walks, as DVC's brancher names them: branches and tags by name
+    /// (several names of one commit joined by ", "), every commit (<c>-A</c>) by its full sha; each with its commit.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string Label, string Commit)>> RevisionsAsync(string folder, bool allBranches, bool allTags, bool allCommits, CancellationToken cancellationToken)
+    {
+        var named = new List<(string Name, string Commit)>();
+        foreach (var (wanted, refs) in new[] { (allBranches && !allCommits, "refs/heads"), (allTags && !allCommits, "refs/tags") })
+        {
+            if (!wanted)
+            {
+                continue;
+            }
+
+            // %(*objectname) is the commit an annotated tag points at; empty for branches and lightweight tags.
+            var (code, output, error) = await GitAsync(folder, cancellationToken, "for-each-ref", "--format=%(refname:short)%09%(objectname)%09%(*objectname)", refs);
+            if (code != 0)
+            {
+                throw new Data.DataException(Data.DataErrorKind.InvalidInput, $"Cannot list the git references of '{folder}': {error.Trim()}");
+            }
+
+            foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var fields = line.Split('\t');
+                named.Add((fields[0], fields.Length > 2 && fields[2].Length > 0 ? fields[2] : fields[1]));
+            }
+        }
+
+        if (allCommits)
+        {
+            var (code, output, error) = await GitAsync(folder, cancellationToken, "rev-list", "--all");
+            if (code != 0)
+            {
+                throw new Data.DataException(Data.DataErrorKind.InvalidInput, $"Cannot list the git commits of '{folder}': {error.Trim()}");
+            }
+
+            named.AddRange(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(sha => (sha, sha)));
+        }
+
+        return named.GroupBy(n => n.Commit, StringComparer.Ordinal).Select(g => (string.Join(", ", g.Select(n => n.Name)), g.Key)).ToList();
+    }
+
     private static async Task<(int Code, string Output, string Error)> GitAsync(string folder, CancellationToken cancellationToken, params string[] args)
     {
         var start = new ProcessStartInfo("git")

@@ -11,11 +11,11 @@ internal static partial class PipelineComparison
     public const string Workspace = "workspace";
 
     /// <summary>Each metrics file's flat values at a revision (null = workspace); missing files are left out.</summary>
-    public static async Task<SortedDictionary<string, SortedDictionary<string, double>>> MetricsAsync(PipelineProject project, string? revision, CancellationToken cancellationToken)
+    public static async Task<SortedDictionary<string, SortedDictionary<string, double>>> MetricsAsync(PipelineProject project, string? revision, IReadOnlyList<string>? files, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(project);
         var result = new SortedDictionary<string, SortedDictionary<string, double>>(StringComparer.Ordinal);
-        foreach (var file in project.MetricsFiles())
+        foreach (var file in files ?? project.MetricsFiles())
         {
             if (await ReadAsync(project, file, revision, cancellationToken) is { } text)
             {
@@ -26,10 +26,10 @@ internal static partial class PipelineComparison
         return result;
     }
 
-    public static async Task<List<ValueChange>> MetricsDiffAsync(PipelineProject project, string? a, string? b, CancellationToken cancellationToken)
+    public static async Task<List<ValueChange>> MetricsDiffAsync(PipelineProject project, string? a, string? b, IReadOnlyList<string>? files, CancellationToken cancellationToken)
     {
-        var old = await MetricsAsync(project, a, cancellationToken);
-        var now = await MetricsAsync(project, b, cancellationToken);
+        var old = await MetricsAsync(project, a, files, cancellationToken);
+        var now = await MetricsAsync(project, b, files, cancellationToken);
         var changes = new List<ValueChange>();
         foreach (var file in old.Keys.Union(now.Keys).Order(StringComparer.Ordinal))
         {
@@ -44,12 +44,14 @@ internal static partial class PipelineComparison
         return changes;
     }
 
-    /// <summary>The tracked params (keys the stages name, or whole files) at two revisions.</summary>
-    public static async Task<List<ValueChange>> ParamsDiffAsync(PipelineProject project, string? a, string? b, CancellationToken cancellationToken)
+    /// <summary>The tracked params (keys the stages name, or whole files) at two revisions; <paramref name="files"/> limits the files (one no stage tracks is compared whole).</summary>
+    public static async Task<List<ValueChange>> ParamsDiffAsync(PipelineProject project, string? a, string? b, IReadOnlyList<string>? files, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(project);
         var changes = new List<ValueChange>();
-        foreach (var (file, keys) in project.ParamsFiles())
+        var tracked = project.ParamsFiles();
+        var chosen = files is null ? tracked : files.Select(f => tracked.Any(t => t.File == f) ? tracked.First(t => t.File == f) : (f, (IReadOnlyList<string>?)null)).ToList();
+        foreach (var (file, keys) in chosen)
         {
             var old = await ParamsAsync(project, file, a, cancellationToken);
             var now = await ParamsAsync(project, file, b, cancellationToken);
@@ -86,7 +88,14 @@ internal static partial class PipelineComparison
     public static void RequireGit(PipelineProject project)
     {
         ArgumentNullException.ThrowIfNull(project);
-        if (project.Repository.NoScm)
+        RequireGit(project.Repository);
+    }
+
+    /// <summary>Checks the repository is a git work tree before comparing with revisions.</summary>
+    public static void RequireGit(DvcRepository repository)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        if (repository.NoScm)
         {
             throw new DataException(DataErrorKind.InvalidInput, "This DVC repository has core.no_scm = true: there are no git revisions to compare with.");
         }

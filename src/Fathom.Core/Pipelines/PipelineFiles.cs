@@ -12,6 +12,6 @@ internal static class PipelineFiles
     public static IReadOnlyList<string> Find(DvcRepository repository, string folder)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        return repository.FindFiles(folder, name => name == PipelineParser.FileName);
+        return repository.FindPipelineFiles(folder);
     }
 }

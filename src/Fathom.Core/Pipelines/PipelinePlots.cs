@@ -3,63 +3,79 @@ using Fathom.Data;
 namespace Fathom.Pipelines;
 
 /// <summary>
-/// <c>fathom plots show|diff</c>: the plots of a pipeline (top-level <c>plots:</c>, then stages' <c>plots</c> outputs,
-/// or the files named as targets) with their data at each revision (null = the workspace).
+/// <c>fathom plots show|diff</c>: the plots of every <c>dvc.yaml</c> of the repository (top-level <c>plots:</c>, then
+/// stages' <c>plots</c> outputs, or the files named as targets) with their data at each revision (null = the workspace).
+/// As in DVC, a plot named by its data file is identified by that file's path from the repository root; a named plot
+/// (<c>- name: {y: …}</c>) by its name.
 /// </summary>
 internal static class PipelinePlots
 {
-    /// <summary>Every plot definition, ids and data files relative to dvc.yaml's folder; a stage's plot already defined at the top level is left out.</summary>
-    public static IReadOnlyList<PlotDefinition> Definitions(PipelineProject project)
+    /// <summary>Every plot definition, data files relative to the repository root; a stage's plot already defined at the top level is left out.</summary>
+    public static IReadOnlyList<PlotDefinition> Definitions(DvcRepository repository, IReadOnlyList<PipelineProject> projects)
     {
-        ArgumentNullException.ThrowIfNull(project);
-        var plots = new List<PlotDefinition>(project.Pipeline.Plots);
-        foreach (var stage in project.Pipeline.Stages)
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(projects);
+        var plots = new List<PlotDefinition>();
+        foreach (var project in projects)
         {
-            foreach (var output in stage.Outs.Where(o => o.Plot is not null))
+            string FromRoot(string path) => repository.Relative(Path.GetFullPath(path, project.Pipeline.Folder));
+            foreach (var plot in project.Pipeline.Plots)
             {
-                var id = project.Relative(stage.FullPath(output.Path));
-                if (plots.Any(p => p.Id == id))
-                {
-                    continue;
-                }
+                var byPath = plot.Y.ContainsKey(plot.Id);
+                plots.Add(Rebase(plot, byPath ? FromRoot(plot.Id) : plot.Id, FromRoot));
+            }
 
-                var plot = output.Plot!;
-                plots.Add(plot with
+            foreach (var stage in project.Pipeline.Stages)
+            {
+                foreach (var output in stage.Outs.Where(o => o.Plot is not null))
                 {
-                    Id = id,
-                    Y = plot.Y.ToDictionary(y => project.Relative(stage.FullPath(y.Key)), y => y.Value, StringComparer.Ordinal),
-                    X = plot.X.ToDictionary(x => project.Relative(stage.FullPath(x.Key)), x => x.Value, StringComparer.Ordinal),
-                });
+                    var id = repository.Relative(stage.FullPath(output.Path));
+                    if (plots.All(p => p.Id != id))
+                    {
+                        // A stage's paths are relative to its wdir.
+                        plots.Add(Rebase(output.Plot!, id, path => repository.Relative(stage.FullPath(path))));
+                    }
+                }
             }
         }
 
         return plots;
     }
 
+    private static PlotDefinition Rebase(PlotDefinition plot, string id, Func<string, string> fromRoot) => plot with
+    {
+        Id = id,
+        Y = plot.Y.ToDictionary(y => fromRoot(y.Key), y => y.Value, StringComparer.Ordinal),
+        X = plot.X.ToDictionary(x => fromRoot(x.Key), x => x.Value, StringComparer.Ordinal),
+    };
+
     /// <summary>
     /// The plots to show: those whose id or a data file is a target (a target that is no plot's becomes one with
-    /// DVC's defaults, as <c>dvc plots show file.csv</c>), all of them without targets; each read at every revision.
+    /// DVC's defaults, as <c>dvc plots show file.csv</c>), all of them without targets; the command line's properties
+    /// applied; each read at every revision. Targets are paths relative to <paramref name="baseFolder"/> or plot names.
     /// </summary>
-    public static async Task<List<PlotResult>> CollectAsync(PipelineProject project, IReadOnlyList<string?> revisions, IReadOnlyList<string> targets, CancellationToken cancellationToken)
+    public static async Task<List<PlotResult>> CollectAsync(DvcRepository repository, IReadOnlyList<PipelineProject> projects, string baseFolder, IReadOnlyList<string?> revisions, IReadOnlyList<string> targets, PlotOverrides overrides, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(revisions);
         ArgumentNullException.ThrowIfNull(targets);
-        var definitions = Definitions(project).ToList();
+        ArgumentNullException.ThrowIfNull(overrides);
+        var definitions = Definitions(repository, projects).ToList();
         if (targets.Count > 0)
         {
             var chosen = new List<PlotDefinition>();
-            foreach (var target in targets.Select(t => project.Relative(Path.GetFullPath(t))))
+            foreach (var target in targets)
             {
-                var matches = definitions.Where(d => d.Id == target || d.Y.ContainsKey(target)).ToList();
-                chosen.AddRange(matches.Count > 0 ? matches.Except(chosen) : [new PlotDefinition(target, new Dictionary<string, IReadOnlyList<string>> { [target] = [] }, new Dictionary<string, string>(), "linear", null, null, null)]);
+                var path = repository.Relative(Path.GetFullPath(target, baseFolder));
+                var matches = definitions.Where(d => d.Id == target || d.Id == path || d.Y.ContainsKey(path)).ToList();
+                chosen.AddRange(matches.Count > 0 ? matches.Except(chosen) : [new PlotDefinition(path, new Dictionary<string, IReadOnlyList<string>> { [path] = [] }, new Dictionary<string, string>(), "linear", null, null, null)]);
             }
 
             definitions = chosen;
         }
 
         var results = new List<PlotResult>();
-        foreach (var plot in definitions)
+        foreach (var plot in definitions.Select(overrides.Apply))
         {
             var series = new List<PlotSeries>();
             var images = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -74,7 +90,7 @@ internal static class PipelinePlots
                         if (PlotDefinition.IsImage(file))
                         {
                             // Images come from the workspace only: git show would hand back text, not bytes.
-                            var full = Path.GetFullPath(file, project.Pipeline.Folder);
+                            var full = Path.GetFullPath(file, repository.Root);
                             if (revision is null && File.Exists(full))
                             {
                                 images[$"{label}/{file}"] = await File.ReadAllBytesAsync(full, cancellationToken);
@@ -83,13 +99,15 @@ internal static class PipelinePlots
                             continue;
                         }
 
-                        if (await ReadAsync(project, file, revision, cancellationToken) is not { } text)
+                        if (await ReadAsync(repository, file, revision, cancellationToken) is not { } text)
                         {
                             errors.Add($"{label}: '{file}' does not exist");
                             continue;
                         }
 
-                        series.AddRange(PlotData.Series(label, file, PlotData.Parse(text, file), fields, plot.X.GetValueOrDefault(file)));
+                        var rows = PlotData.Parse(text, file);
+                        var x = plot.X.GetValueOrDefault(file);
+                        series.AddRange(plot.IsConfusion || plot.IsBar ? PlotData.CategorySeries(label, file, rows, plot, fields, x) : PlotData.Series(label, file, rows, fields, x));
                     }
                     catch (Exception e) when (e is DataException or DvcFormatException or IOException)
                     {
@@ -104,14 +122,14 @@ internal static class PipelinePlots
         return results;
     }
 
-    private static async Task<string?> ReadAsync(PipelineProject project, string file, string? revision, CancellationToken cancellationToken)
+    private static async Task<string?> ReadAsync(DvcRepository repository, string file, string? revision, CancellationToken cancellationToken)
     {
         if (revision is null)
         {
-            var full = Path.GetFullPath(file, project.Pipeline.Folder);
+            var full = Path.GetFullPath(file, repository.Root);
             return File.Exists(full) ? await File.ReadAllTextAsync(full, cancellationToken) : null;
         }
 
-        return await GitRevision.ReadAsync(project.Pipeline.Folder, revision, file, cancellationToken);
+        return await GitRevision.ReadAsync(repository.Root, revision, file, cancellationToken);
     }
 }

@@ -78,7 +78,7 @@ internal sealed partial class PipelineRunner
             return new StageResult(stage.Name, ReproEventKind.Blocked, [], message, TimeSpan.Zero);
         }
 
-        var upstreamWouldRun = before.Any(r => r.Outcome == ReproEventKind.WouldRun);
+        var upstreamWouldRun = before.Any(r => r.Outcome == ReproEventKind.WouldRun) || _options.UpstreamElsewhereWouldRun.Contains(stage.Name);
         await slots.WaitAsync(cancellationToken);
         try
         {

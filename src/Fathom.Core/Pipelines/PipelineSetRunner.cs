@@ -15,7 +15,7 @@ internal sealed class PipelineSetRunner(PipelineSet set, ReproOptions options, F
         ArgumentNullException.ThrowIfNull(selected);
         foreach (var (stage, dep) in set.Graph.MissingDependencies(selected))
         {
-            throw new DataException(DataErrorKind.NotFound, $"stage '{stage.Name}': dependency '{dep}' does not exist and no stage of the repository's dvc.yaml files outputs it; create it or fix the 'deps' of '{stage.Name}'.");
+            throw new DataException(DataErrorKind.NotFound, $"stage '{stage.Name}': dependency '{dep}' does not exist and no stage {(set.Projects.Count == 1 ? "in " + set.Projects[0].DisplayName : "of the repository's dvc.yaml files")} outputs it; create it or fix the 'deps' of '{stage.Name}'.");
         }
 
         var results = new Dictionary<string, StageResult>(StringComparer.Ordinal);
@@ -24,13 +24,21 @@ internal sealed class PipelineSetRunner(PipelineSet set, ReproOptions options, F
         {
             var project = set.Locate(selected[index].Name).Project;
             var names = new List<string>();
+            var afterWouldRun = new HashSet<string>(StringComparer.Ordinal);
             for (; index < selected.Count && set.Locate(selected[index].Name).Project == project; index++)
             {
                 var address = selected[index].Name;
                 var failed = set.Graph.Upstream(address).Select(u => results.GetValueOrDefault(u)).FirstOrDefault(r => r is { Outcome: ReproEventKind.Failed or ReproEventKind.Blocked });
                 if (failed is null)
                 {
-                    names.Add(set.Locate(address).Stage.Name);
+                    var name = set.Locate(address).Stage.Name;
+                    names.Add(name);
+                    // --dry runs nothing, so a stage after one of another file that would run must be told so.
+                    if (set.Graph.Upstream(address).Any(u => results.GetValueOrDefault(u) is { Outcome: ReproEventKind.WouldRun }))
+                    {
+                        afterWouldRun.Add(name);
+                    }
+
                     continue;
                 }
 
@@ -45,7 +53,7 @@ internal sealed class PipelineSetRunner(PipelineSet set, ReproOptions options, F
             }
 
             var elsewhere = set.Graph.Stages.Where(s => set.Locate(s.Name).Project != project).SelectMany(s => s.Outs.Select(o => PipelineGraph.Normalize(s.FullPath(o.Path)))).ToList();
-            var runner = new PipelineRunner(set.Repository, project.Pipeline, project.Graph, options with { SingleItem = true, OutputsOfOtherFiles = elsewhere }, lineage(project), e => report(Readdress(project, e)), time);
+            var runner = new PipelineRunner(set.Repository, project.Pipeline, project.Graph, options with { SingleItem = true, OutputsOfOtherFiles = elsewhere, UpstreamElsewhereWouldRun = afterWouldRun }, lineage(project), e => report(Readdress(project, e)), time);
             foreach (var result in await runner.ReproAsync(names, cancellationToken))
             {
                 var address = set.Address(project, result.Stage);

@@ -24,6 +24,12 @@ internal sealed record PlotDefinition(
     public static readonly IReadOnlyList<string> Templates =
         ["linear", "simple", "scatter", "smooth", "confusion", "confusion_normalized", "bar_horizontal", "bar_horizontal_sorted", "scatter_jitter"];
 
+    /// <summary>DVC's <c>confusion</c> and <c>confusion_normalized</c>: records of (actual = x, predicted = y) counted into a matrix.</summary>
+    public bool IsConfusion => Template.StartsWith("confusion", StringComparison.Ordinal);
+
+    /// <summary>DVC's <c>bar_horizontal</c> and <c>bar_horizontal_sorted</c>: one bar per record, its length x, its label y.</summary>
+    public bool IsBar => Template.StartsWith("bar_horizontal", StringComparison.Ordinal);
+
     /// <summary>Image plots are shown as they are instead of drawn from data.</summary>
     public static bool IsImage(string path) => Path.GetExtension(path).ToLowerInvariant() is ".png" or ".jpg" or ".jpeg" or ".gif" or ".svg";
 }

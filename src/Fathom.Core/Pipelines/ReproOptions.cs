@@ -36,6 +36,12 @@ internal sealed record ReproOptions
     /// </summary>
     public IReadOnlyList<string> OutputsOfOtherFiles { get; init; } = [];
 
+    /// <summary>
+    /// With <c>--dry</c>: stages (by their name in this file) with an upstream stage in another <c>dvc.yaml</c> that
+    /// would run, so they would run after it too.
+    /// </summary>
+    public IReadOnlySet<string> UpstreamElsewhereWouldRun { get; init; } = new HashSet<string>();
+
     /// <summary>Variables added to each stage command's environment.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }

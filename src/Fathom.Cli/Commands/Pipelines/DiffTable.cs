@@ -7,7 +7,7 @@ namespace Fathom.Cli.Commands.Pipelines;
 /// <summary>The table (or JSON, or Markdown) of a metrics or params diff, shaped like DVC's: Path, name, old, new[, Change].</summary>
 internal static class DiffTable
 {
-    public static void Render(CliContext cli, IReadOnlyList<ValueChange> changes, string column, string oldRev, string newRev, bool all, bool withChange, bool markdown = false, int precision = MetricsCommand.DefaultPrecision)
+    public static void Render(CliContext cli, IReadOnlyList<ValueChange> changes, string column, string oldRev, string newRev, bool all, bool withChange, bool markdown = false, int precision = MetricsCommand.DefaultPrecision, bool noPath = false)
     {
         var shown = changes.Where(c => all || c.Changed).ToList();
         if (cli.Json)
@@ -25,7 +25,8 @@ internal static class DiffTable
             return;
         }
 
-        var headers = new List<string> { "Path", column, oldRev, newRev };
+        // --no-path drops the Path column, as DVC's show_diff(no_path=True).
+        var headers = noPath ? new List<string> { column, oldRev, newRev } : ["Path", column, oldRev, newRev];
         if (withChange)
         {
             headers.Add("Change");
@@ -35,6 +36,11 @@ internal static class DiffTable
         foreach (var c in shown)
         {
             var cells = new List<string> { c.File, c.Key, MetricsCommand.Number(c.Old, precision), MetricsCommand.Number(c.New, precision) };
+            if (noPath)
+            {
+                cells.RemoveAt(0);
+            }
+
             if (withChange)
             {
                 cells.Add(c.Difference is { } d ? MetricsCommand.Number(d, precision) : "-");
@@ -43,18 +49,6 @@ internal static class DiffTable
             rows.Add(cells);
         }
 
-        if (markdown)
-        {
-            cli.Out.Profile.Out.Writer.Write(MarkdownTable.Render(headers, rows));
-            return;
-        }
-
-        var table = new Table { Border = TableBorder.Simple }.AddColumns(headers.Select(Markup.Escape).ToArray());
-        foreach (var row in rows)
-        {
-            table.AddRow(row.Select(Markup.Escape).ToArray());
-        }
-
-        cli.Out.Write(table);
+        cli.Out.Profile.Out.Writer.Write(markdown ? MarkdownTable.Render(headers, rows) : MarkdownTable.RenderPlain(headers, rows));
     }
 }

@@ -33,26 +33,45 @@ internal static class MetricsCommand
         _ => throw new CliInputException($"--precision must be between 0 and 15 (got {value})."),
     };
 
+    /// <summary><c>-R</c>: folder targets stand for the metrics (or params) files inside them.</summary>
+    public static Option<bool> RecursiveOption() => new("--recursive", "-R") { Description = "Targets that are folders: every tracked file inside them." };
+
+    /// <summary><c>--no-path</c>: leave the Path column out of a diff table.</summary>
+    public static Option<bool> NoPathOption() => new("--no-path") { Description = "Do not show the Path column." };
+
+    /// <summary><c>--targets FILE…</c> of <c>metrics diff</c> and <c>params diff</c>.</summary>
+    public static Option<string[]> TargetsOption(string what) => new("--targets") { Description = $"Only these {what} files (even ones dvc.yaml does not list); default: all tracked ones.", AllowMultipleArgumentsPerToken = true };
+
     private static Command Show()
     {
+        var targets = new Argument<string[]>("targets") { Description = "Only these metrics files (even ones dvc.yaml does not list); with -R, folders too.", Arity = ArgumentArity.ZeroOrMore };
         var allBranches = new Option<bool>("--all-branches", "-a") { Description = "Also show the metrics of every git branch." };
+        var allTags = new Option<bool>("--all-tags", "-T") { Description = "Also show the metrics of every git tag." };
+        var allCommits = new Option<bool>("--all-commits", "-A") { Description = "Also show the metrics of every git commit." };
+        var recursive = RecursiveOption();
         var markdown = MarkdownOption();
         var precision = PrecisionOption();
-        var command = new Command("show", "Print the values of every metrics file (top-level 'metrics' and stages' 'metrics' outs).") { allBranches, markdown, precision };
+        var command = new Command("show", "Print the values of every metrics file (top-level 'metrics' and stages' 'metrics' outs).")
+        {
+            targets, allBranches, allTags, allCommits, recursive, markdown, precision,
+        };
         return command.WithAction(async (parse, cli, ct) =>
         {
             var digits = Precision(parse.GetValue(precision));
             var project = PipelineProject.Open(Directory.GetCurrentDirectory());
+            var files = PipelineComparison.TargetFiles(project, parse.GetValue(targets)!, parse.GetValue(recursive), project.MetricsFiles());
             var revisions = new List<(string Label, string? Revision)> { (PipelineComparison.Workspace, null) };
-            if (parse.GetValue(allBranches))
+            var (branches, tags, commits) = (parse.GetValue(allBranches), parse.GetValue(allTags), parse.GetValue(allCommits));
+            if (branches || tags || commits)
             {
-                revisions.AddRange((await PipelineComparison.BranchesAsync(project, ct)).Select(b => (b, (string?)b)));
+                PipelineComparison.RequireGit(project);
+                revisions.AddRange((await GitRevision.RevisionsAsync(project.Pipeline.Folder, branches, tags, commits, ct)).Select(r => (r.Label, (string?)r.Commit)));
             }
 
             var documents = new List<(string Label, SortedDictionary<string, object?> Files)>();
             foreach (var (label, revision) in revisions)
             {
-                documents.Add((label, await PipelineComparison.MetricsDocumentsAsync(project, revision, ct)));
+                documents.Add((label, await PipelineComparison.MetricsDocumentsAsync(project, revision, files, ct)));
             }
 
             if (cli.Json)
@@ -68,30 +87,15 @@ internal static class MetricsCommand
                 return ExitCodes.Success;
             }
 
-            var withRevision = revisions.Count > 1;
+            // DVC's show_metrics adds the Revision column whenever -a, -T or -A asks for revisions.
+            var withRevision = branches || tags || commits;
             var flat = documents.SelectMany(d => d.Files.Select(f => (d.Label, File: f.Key, Values: MetricsFiles.Flatten(f.Value)))).ToList();
             var keys = flat.SelectMany(f => f.Values.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
             var headers = (withRevision ? new List<string> { "Revision", "Path" } : ["Path"]).Concat(keys).ToList();
             var rows = flat.Select(f => (IReadOnlyList<string>)(withRevision ? [f.Label, f.File] : new List<string> { f.File })
                 .Concat(keys.Select(k => f.Values.TryGetValue(k, out var v) ? Number(v, digits) : "-")).ToList()).ToList();
-            if (parse.GetValue(markdown))
-            {
-                cli.Out.Profile.Out.Writer.Write(MarkdownTable.Render(headers, rows));
-                return ExitCodes.Success;
-            }
-
-            var table = new Table { Border = TableBorder.Simple };
-            foreach (var header in headers)
-            {
-                table.AddColumn(Markup.Escape(header));
-            }
-
-            foreach (var row in rows)
-            {
-                table.AddRow(row.Select(Markup.Escape).ToArray());
-            }
-
-            cli.Out.Write(table);
+            var text = parse.GetValue(markdown) ? MarkdownTable.Render(headers, rows) : MarkdownTable.RenderPlain(headers, rows);
+            cli.Out.Profile.Out.Writer.Write(text);
             return ExitCodes.Success;
         });
     }
@@ -101,17 +105,21 @@ internal static class MetricsCommand
         var a = new Argument<string?>("a_rev") { Description = "Old git revision (default: HEAD).", Arity = ArgumentArity.ZeroOrOne };
         var b = new Argument<string?>("b_rev") { Description = "New git revision (default: the workspace).", Arity = ArgumentArity.ZeroOrOne };
         var all = new Option<bool>("--all") { Description = "Also list metrics that did not change." };
+        var targets = TargetsOption("metrics");
+        var recursive = RecursiveOption();
+        var noPath = NoPathOption();
         var markdown = MarkdownOption();
         var precision = PrecisionOption();
-        var command = new Command("diff", "Compare metrics between two git revisions, or a revision and the workspace.") { a, b, all, markdown, precision };
+        var command = new Command("diff", "Compare metrics between two git revisions, or a revision and the workspace.") { a, b, targets, recursive, all, noPath, markdown, precision };
         return command.WithAction(async (parse, cli, ct) =>
         {
             var digits = Precision(parse.GetValue(precision));
             var project = PipelineProject.Open(Directory.GetCurrentDirectory());
             PipelineComparison.RequireGit(project);
             var (oldRev, newRev) = (parse.GetValue(a) ?? "HEAD", parse.GetValue(b));
-            var changes = await PipelineComparison.MetricsDiffAsync(project, oldRev, newRev, ct);
-            DiffTable.Render(cli, changes, "Metric", oldRev, newRev ?? PipelineComparison.Workspace, parse.GetValue(all), withChange: true, parse.GetValue(markdown), digits);
+            var files = PipelineComparison.TargetFiles(project, parse.GetValue(targets) ?? [], parse.GetValue(recursive), project.MetricsFiles());
+            var changes = await PipelineComparison.MetricsDiffAsync(project, oldRev, newRev, files, ct);
+            DiffTable.Render(cli, changes, "Metric", oldRev, newRev ?? PipelineComparison.Workspace, parse.GetValue(all), withChange: true, parse.GetValue(markdown), digits, parse.GetValue(noPath));
             return ExitCodes.Success;
         });
     }

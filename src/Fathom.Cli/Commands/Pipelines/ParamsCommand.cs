@@ -12,17 +12,20 @@ internal static class ParamsCommand
         var a = new Argument<string?>("a_rev") { Description = "Old git revision (default: HEAD).", Arity = ArgumentArity.ZeroOrOne };
         var b = new Argument<string?>("b_rev") { Description = "New git revision (default: the workspace).", Arity = ArgumentArity.ZeroOrOne };
         var all = new Option<bool>("--all") { Description = "Also list params that did not change." };
+        var targets = MetricsCommand.TargetsOption("params");
+        var noPath = MetricsCommand.NoPathOption();
         var markdown = MetricsCommand.MarkdownOption();
         var precision = MetricsCommand.PrecisionOption();
-        var diff = new Command("diff", "Show params that differ between two git revisions, or a revision and the workspace.") { a, b, all, markdown, precision };
+        var diff = new Command("diff", "Show params that differ between two git revisions, or a revision and the workspace.") { a, b, targets, all, noPath, markdown, precision };
         command.Subcommands.Add(diff.WithAction(async (parse, cli, ct) =>
         {
             var digits = MetricsCommand.Precision(parse.GetValue(precision));
             var project = PipelineProject.Open(Directory.GetCurrentDirectory());
             PipelineComparison.RequireGit(project);
             var (oldRev, newRev) = (parse.GetValue(a) ?? "HEAD", parse.GetValue(b));
-            var changes = await PipelineComparison.ParamsDiffAsync(project, oldRev, newRev, ct);
-            DiffTable.Render(cli, changes, "Param", oldRev, newRev ?? PipelineComparison.Workspace, parse.GetValue(all), withChange: false, parse.GetValue(markdown), digits);
+            var files = PipelineComparison.TargetFiles(project, parse.GetValue(targets) ?? [], recursive: false, []);
+            var changes = await PipelineComparison.ParamsDiffAsync(project, oldRev, newRev, files, ct);
+            DiffTable.Render(cli, changes, "Param", oldRev, newRev ?? PipelineComparison.Workspace, parse.GetValue(all), withChange: false, parse.GetValue(markdown), digits, parse.GetValue(noPath));
             return ExitCodes.Success;
         }));
         return command;

@@ -24,11 +24,12 @@ internal static class PlotsCommand
 
     private static Command Show()
     {
-        var targets = new Argument<string[]>("targets") { Description = "Plot ids or data files (default: every plot of dvc.yaml).", Arity = ArgumentArity.ZeroOrMore };
+        var targets = new Argument<string[]>("targets") { Description = "Plot ids or data files (default: every plot of every dvc.yaml in the repository).", Arity = ArgumentArity.ZeroOrMore };
         var output = OutOption();
         var command = new Command("show", "Draw the plots from the workspace's data files.") { targets, output };
+        var properties = new PlotPropertyOptions(command);
         return command.WithAction(async (parse, cli, ct) =>
-            await RenderAsync(cli, [null], parse.GetValue(targets)!, parse.GetValue(output)!, ct));
+            await RenderAsync(cli, [null], parse.GetValue(targets)!, properties.Read(parse), parse.GetValue(output)!, ct));
     }
 
     private static Command Diff()
@@ -37,6 +38,7 @@ internal static class PlotsCommand
         var targets = new Option<string[]>("--targets") { Description = "Plot ids or data files to draw (default: all).", AllowMultipleArgumentsPerToken = true };
         var output = OutOption();
         var command = new Command("diff", "Draw the plots with the data of several git revisions in one chart each.") { revisions, targets, output };
+        var properties = new PlotPropertyOptions(command);
         return command.WithAction(async (parse, cli, ct) =>
         {
             var given = parse.GetValue(revisions)!;
@@ -47,19 +49,20 @@ internal static class PlotsCommand
                 1 => [given[0] == PipelineComparison.Workspace ? null : given[0], null],
                 _ => given.Select(r => r == PipelineComparison.Workspace ? null : r).ToList(),
             };
-            return await RenderAsync(cli, chosen.Distinct().ToList(), parse.GetValue(targets) ?? [], parse.GetValue(output)!, ct);
+            return await RenderAsync(cli, chosen.Distinct().ToList(), parse.GetValue(targets) ?? [], properties.Read(parse), parse.GetValue(output)!, ct);
         });
     }
 
-    private static async Task<int> RenderAsync(CliContext cli, IReadOnlyList<string?> revisions, IReadOnlyList<string> targets, string output, CancellationToken cancellationToken)
+    private static async Task<int> RenderAsync(CliContext cli, IReadOnlyList<string?> revisions, IReadOnlyList<string> targets, PlotOverrides overrides, string output, CancellationToken cancellationToken)
     {
-        var project = PipelineProject.Open(Directory.GetCurrentDirectory());
+        var cwd = Directory.GetCurrentDirectory();
+        var set = PipelineSet.Open(cwd);
         if (revisions.Any(r => r is not null))
         {
-            PipelineComparison.RequireGit(project);
+            PipelineComparison.RequireGit(set.Repository);
         }
 
-        var plots = await PipelinePlots.CollectAsync(project, revisions, targets, cancellationToken);
+        var plots = await PipelinePlots.CollectAsync(set.Repository, set.Projects, cwd, revisions, targets, overrides, cancellationToken);
         foreach (var error in plots.SelectMany(p => p.Errors.Select(e => $"{p.Definition.Id}: {e}")))
         {
             cli.Error.WriteLine($"WARNING: {error}");
@@ -71,7 +74,7 @@ internal static class PlotsCommand
             cli.WriteJson(new
             {
                 data = plots.ToDictionary(p => p.Definition.Id, p => p.Images.Count > 0
-                    ? p.Images.Select(i => (object)new { type = "image", revisions = new[] { PipelineComparison.Workspace }, url = Path.GetFullPath(p.Definition.Y.Keys.First(), project.Pipeline.Folder) }).ToList()
+                    ? p.Images.Select(i => (object)new { type = "image", revisions = new[] { PipelineComparison.Workspace }, url = Path.GetFullPath(p.Definition.Y.Keys.First(), set.Repository.Root) }).ToList()
                     : [new { type = "vega", revisions = labels, content = PlotsHtml.VegaLite(p) }]),
             });
             return ExitCodes.Success;

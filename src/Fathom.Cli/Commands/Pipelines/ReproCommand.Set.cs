@@ -6,26 +6,26 @@ using Fathom.Pipelines;
 namespace Fathom.Cli.Commands.Pipelines;
 
 /// <summary>
-/// <c>fathom repro</c> across <c>dvc.yaml</c> files (<c>path/dvc.yaml:stage</c>, <c>path/dvc.yaml</c>, <c>-R</c>) and
+/// <c>fathom repro</c> over the repository's <c>dvc.yaml</c> files (<c>path/dvc.yaml:stage</c>, <c>path/dvc.yaml</c>,
+/// <c>-R</c>, <c>-P</c>; a plain <c>fathom repro</c> is <c>./dvc.yaml</c> with its upstream in other files) and
 /// DVC's selection and missing-data options (<c>--downstream</c>, <c>--pull</c>, <c>--allow-missing</c>).
 /// </summary>
 internal static partial class ReproCommand
 {
     private static readonly Option<bool> Downstream = new("--downstream") { Description = "Reproduce the targets and every stage that depends on them (not their upstream)." };
     private static readonly Option<bool> Recursive = new("--recursive", "-R") { Description = "Folder targets: reproduce every dvc.yaml inside them (no target: every dvc.yaml of the repository)." };
+    private static readonly Option<bool> AllPipelines = new("--all-pipelines", "-P") { Description = "Reproduce every stage of every dvc.yaml in the repository." };
     private static readonly Option<bool> Pull = new("--pull") { Description = "Fetch missing outputs and deps from the default remote instead of re-running stages that only miss data." };
     private static readonly Option<bool> AllowMissing = new("--allow-missing") { Description = "Skip stages whose only change is data missing from the workspace or the cache." };
 
-    // A plain stage name of ./dvc.yaml keeps the single-file path; anything naming another file, a folder or an output
-    // needs the repository's dvc.yaml files.
-    private static bool NeedsPipelineSet(ParseResult parse, string[] targets) =>
-        parse.GetValue(Recursive) || parse.GetValue(Downstream)
-        || targets.Any(t => t.Contains(':', StringComparison.Ordinal) || t.Contains('/', StringComparison.Ordinal) || File.Exists(t) || Directory.Exists(t));
-
     private static async Task<int> ReproSetAsync(string[] targets, ParseResult parse, CliContext cli, ReproOptions options, string? experiment, CancellationToken cancellationToken)
     {
+        // Like dvc repro: the targets (default ./dvc.yaml) are found in, and bring their upstream from, the DAG of every
+        // dvc.yaml of the repository; -P takes every stage of it.
         var set = PipelineSet.Open(Directory.GetCurrentDirectory());
-        var selected = set.Select(targets, parse.GetValue(Recursive), options.SingleItem, parse.GetValue(Downstream));
+        var selected = parse.GetValue(AllPipelines)
+            ? set.Select([], recursive: true, singleItem: false, downstream: false)
+            : set.Select(targets, parse.GetValue(Recursive), options.SingleItem, parse.GetValue(Downstream));
         var lineages = new Dictionary<PipelineProject, StageLineage>();
         try
         {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Fathom.Cli.Rendering;
 using Fathom.Pipelines;
 using Spectre.Console;
 
@@ -10,7 +9,7 @@ internal static partial class ReproCommand
 {
     public static Command Create()
     {
-        var targets = new Argument<string[]>("targets") { Description = "Stages (name, group, name@item, path/dvc.yaml:name), dvc.yaml files or, with -R, folders to reproduce, with their upstream (default: ./dvc.yaml).", Arity = ArgumentArity.ZeroOrMore };
+        var targets = new Argument<string[]>("targets") { Description = "Stages (name, group, name@item, path/dvc.yaml:name), dvc.yaml files or, with -R, folders to reproduce, with their upstream in any dvc.yaml of the repository (default: ./dvc.yaml).", Arity = ArgumentArity.ZeroOrMore };
         var force = new Option<bool>("--force", "-f") { Description = "Run the selected stages even if nothing changed." };
         var dry = new Option<bool>("--dry") { Description = "Only print the commands that would run; change nothing." };
         var single = new Option<bool>("--single-item", "-s") { Description = "Reproduce only the targets, not the stages they depend on." };
@@ -20,7 +19,7 @@ internal static partial class ReproCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also print the output of stages that succeed." };
         var command = new Command("repro", "Reproduce the pipeline of dvc.yaml: run changed stages in dependency order, cache their outputs and write dvc.lock.")
         {
-            targets, force, dry, single, jobs, noTrack, experiment, verbose, Downstream, Recursive, Pull, AllowMissing,
+            targets, force, dry, single, jobs, noTrack, experiment, verbose, Downstream, Recursive, AllPipelines, Pull, AllowMissing,
         };
         return command.WithAction(async (parse, cli, ct) =>
         {
@@ -48,28 +47,7 @@ internal static partial class ReproCommand
                 AllowMissing = parse.GetValue(AllowMissing),
                 FetchObjects = parse.GetValue(Pull) ? FetchFromDefaultRemote : null,
             };
-            if (NeedsPipelineSet(parse, parse.GetValue(targets)!))
-            {
-                return await ReproSetAsync(parse.GetValue(targets)!, parse, cli, options, parse.GetValue(noTrack) || options.Dry ? null : parse.GetValue(experiment)!, ct);
-            }
-
-            var project = PipelineProject.Open(Directory.GetCurrentDirectory());
-            await using var lineage = parse.GetValue(noTrack) || options.Dry ? null : new StageLineage(cli.OpenTracking, parse.GetValue(experiment)!, project.DisplayName);
-            var selected = project.Graph.Select(parse.GetValue(targets)!, options.SingleItem).Count;
-            var results = await ProgressReporter.RunAsync(cli, "Reproducing stages", selected, async progress =>
-            {
-                var done = 0L;
-                var tracked = new PipelineRunner(project.Repository, project.Pipeline, project.Graph, options, lineage, e =>
-                {
-                    Show(cli, e);
-                    if (e.Kind is not (ReproEventKind.Running or ReproEventKind.LockWritten or ReproEventKind.Output))
-                    {
-                        progress.Report(Interlocked.Increment(ref done));
-                    }
-                }, cli.Time);
-                return await tracked.ReproAsync(parse.GetValue(targets)!, ct);
-            });
-            return Finish(cli, options, results);
+            return await ReproSetAsync(parse.GetValue(targets)!, parse, cli, options, parse.GetValue(noTrack) || options.Dry ? null : parse.GetValue(experiment)!, ct);
         });
     }
 

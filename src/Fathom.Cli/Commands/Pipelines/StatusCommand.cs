@@ -27,7 +27,10 @@ internal static class StatusCommand
         return command.WithAction((parse, cli, ct) =>
         {
             var cwd = Directory.GetCurrentDirectory();
-            var set = PipelineSet.Open(cwd);
+            // dvc.yaml files for the stages and .dvc files for the data, from one walk of the repository.
+            var repository = DvcRepository.Discover(cwd);
+            repository.FindMetafilesInOneWalk();
+            var set = PipelineSet.Load(repository, cwd, PipelineFiles.Find(repository, repository.Root));
             var all = parse.GetValue(targets)!;
             // A .dvc file, or a path with one beside it, is tracked data; everything else names stages (as DVC's collect).
             var data = all.Where(t => t.EndsWith(".dvc", StringComparison.Ordinal) || File.Exists(Path.GetFullPath(t, cwd).TrimEnd('/') + ".dvc")).ToList();
