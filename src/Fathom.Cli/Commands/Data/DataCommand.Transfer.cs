@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Fathom.Cli.Rendering;
 using Fathom.Data;
-using Fathom.Pipelines;
 using Spectre.Console;
 
 namespace Fathom.Cli.Commands.Data;
@@ -10,24 +9,19 @@ internal static partial class DataCommand
 {
     private static Command Push() => TransferCommand(
         "push",
-        "Upload tracked data (.dvc outputs and, with no targets, the cached outs in dvc.lock) from the cache to a remote, skipping what it has.",
-        async (w, t, r, p, ct) => WithPipelineOuts(await w.PushAsync(t, Directory.GetCurrentDirectory(), r, p, ct), t.Length == 0 ? await w.PushObjectsAsync(PipelineObjects.Cached(w.Repository), r, p, ct) : null),
+        "Upload tracked data (.dvc outputs and the cached outs in dvc.lock) from the cache to a remote, skipping what it has.",
+        (w, t, r, p, ct) => w.PushAsync(t, Directory.GetCurrentDirectory(), r, p, ct),
         "pushed");
 
     private static Command Fetch() => TransferCommand(
         "fetch",
-        "Download tracked data (.dvc outputs and, with no targets, the cached outs in dvc.lock) from a remote into the cache, verifying each object's md5.",
-        async (w, t, r, p, ct) => WithPipelineOuts(await w.FetchAsync(t, Directory.GetCurrentDirectory(), r, p, ct), t.Length == 0 ? await w.FetchObjectsAsync(PipelineObjects.Cached(w.Repository), r, p, ct) : null),
+        "Download tracked data (.dvc outputs and the cached outs in dvc.lock) from a remote into the cache, verifying each object's md5.",
+        (w, t, r, p, ct) => w.FetchAsync(t, Directory.GetCurrentDirectory(), r, p, ct),
         "fetched");
-
-    // Like `dvc push`/`dvc fetch` with no targets, which move the outs recorded in dvc.lock as well as .dvc outputs.
-    private static TransferResult WithPipelineOuts(TransferResult tracked, TransferResult? pipelines) => pipelines is null
-        ? tracked
-        : new TransferResult(tracked.Transferred + pipelines.Transferred, tracked.Bytes + pipelines.Bytes, tracked.Skipped + pipelines.Skipped, [.. tracked.Missing, .. pipelines.Missing]);
 
     private static Command TransferCommand(string name, string description, Func<DataWorkspace, string[], string?, IProgress<long>, CancellationToken, Task<TransferResult>> transfer, string verb)
     {
-        var targets = DataOptions.Targets("Data paths or .dvc files (default: all).");
+        var targets = DataOptions.PipelineTargets();
         var remote = DataOptions.Remote();
         var jobs = DataOptions.Jobs();
         var command = new Command(name, description) { targets, remote, jobs };
@@ -36,23 +30,23 @@ internal static partial class DataCommand
             var workspace = DataOptions.OpenWorkspace(DataOptions.ValidJobs(parse.GetValue(jobs)));
             var result = await ProgressReporter.RunAsync(cli.Error, char.ToUpperInvariant(verb[0]) + verb[1..^2] + "ing", null, progress =>
                 Task.Run(() => transfer(workspace, parse.GetValue(targets)!, parse.GetValue(remote), progress, ct), ct));
-            return RenderTransfer(cli, result, verb);
+            return RenderTransfer(cli, result, verb, name);
         });
     }
 
     private static Command Pull()
     {
-        var targets = DataOptions.Targets("Data paths or .dvc files (default: all).");
+        var targets = DataOptions.PipelineTargets();
         var remote = DataOptions.Remote();
         var jobs = DataOptions.Jobs();
         var force = new Option<bool>("--force", "-f") { Description = "Discard workspace changes that are not in the cache." };
-        var command = new Command("pull", "Fetch tracked data from a remote, then check it out into the workspace.") { targets, remote, jobs, force };
+        var command = new Command("pull", "Fetch tracked data (.dvc outputs and the cached outs in dvc.lock) from a remote, then check it out into the workspace.") { targets, remote, jobs, force };
         return command.WithAction(async (parse, cli, ct) =>
         {
             var workspace = DataOptions.OpenWorkspace(DataOptions.ValidJobs(parse.GetValue(jobs)));
             var (fetched, checkout) = await ProgressReporter.RunAsync(cli.Error, "Pulling", null, progress =>
                 Task.Run(() => workspace.PullAsync(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), parse.GetValue(remote), parse.GetValue(force), progress, ct), ct));
-            var code = RenderTransfer(cli, fetched, "fetched");
+            var code = RenderTransfer(cli, fetched, "fetched", "pull");
             var checkoutCode = RenderCheckout(cli, checkout);
             return code != ExitCodes.Success ? code : checkoutCode;
         });
@@ -80,17 +74,47 @@ internal static partial class DataCommand
         return ExitCodes.Success;
     }
 
-    private static int RenderTransfer(CliContext cli, TransferResult result, string verb)
+    private static int RenderTransfer(CliContext cli, TransferResult result, string verb, string command)
     {
         if (cli.Json)
         {
-            cli.WriteJson(new { transferred = result.Transferred, bytes = result.Bytes, skipped = result.Skipped, missing = result.Missing });
+            cli.WriteJson(new
+            {
+                transferred = result.Transferred,
+                bytes = result.Bytes,
+                skipped = result.Skipped,
+                missing = result.Missing,
+                failed = result.Failed.Select(f => new { path = f.Path, md5 = f.Md5, reason = f.Reason }),
+            });
         }
         else
         {
-            cli.Human.WriteLine(result.Transferred == 0
+            cli.Human.WriteLine(result.Transferred == 0 && result.Failed.Count == 0
                 ? $"Everything is up to date ({result.Skipped:N0} objects already there)."
                 : $"{result.Transferred:N0} objects {verb} ({Format.Bytes(result.Bytes)}); {result.Skipped:N0} already there.");
+        }
+
+        if (result.Failed.Count > 0)
+        {
+            // DVC's wording, so scripts and habits that read its output keep working: each object, then the count.
+            // Plain lines, not the Spectre console, which would wrap a long path.
+            var missing = result.Failed.Where(f => result.Missing.Contains(f.Md5)).ToList();
+            if (missing.Count > 0)
+            {
+                Console.Error.WriteLine("Some of the cache files do not exist neither locally nor on remote. Missing cache files:");
+                foreach (var f in missing)
+                {
+                    Console.Error.WriteLine(f.Path is null ? $"md5: {f.Md5}" : $"name: {f.Path}, md5: {f.Md5}");
+                }
+            }
+
+            foreach (var f in result.Failed.Except(missing))
+            {
+                Console.Error.WriteLine($"{(f.Path is null ? "" : $"name: {f.Path}, ")}md5: {f.Md5}: {f.Reason}");
+            }
+
+            cli.Fail($"failed to {command} data from the cloud - {result.Failed.Count:N0} files failed to download; once the remote is repaired, 'fathom data {command}' again carries on from there.");
+            return ExitCodes.Failure;
         }
 
         if (result.Missing.Count > 0)

@@ -130,11 +130,11 @@ internal static partial class DataCommand
 
     private static Command Checkout()
     {
-        var targets = DataOptions.Targets("Data paths or .dvc files (default: all).");
+        var targets = DataOptions.PipelineTargets();
         var force = new Option<bool>("--force", "-f") { Description = "Discard workspace changes that are not in the cache." };
         var relink = new Option<bool>("--relink") { Description = "Recreate files and links even where the content already matches." };
         var jobs = DataOptions.Jobs();
-        var command = new Command("checkout", "Restore tracked data in the workspace from the cache (copy, reflink, hardlink or symlink per cache.type).") { targets, force, relink, jobs };
+        var command = new Command("checkout", "Restore tracked data (.dvc outputs and the cached outs in dvc.lock) in the workspace from the cache (copy, reflink, hardlink or symlink per cache.type).") { targets, force, relink, jobs };
         return command.WithAction(async (parse, cli, ct) =>
         {
             var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
