@@ -128,38 +128,101 @@ internal static partial class DataCommand
 
     private static Command Gc()
     {
-        var workspace = new Option<bool>("--workspace", "-w") { Description = "Keep only what the .dvc files in the workspace reference (required, as in DVC)." };
-        var cloud = new Option<bool>("--cloud", "-c") { Description = "Also delete unreferenced objects from the remote." };
-        var remote = DataOptions.Remote();
-        var dry = new Option<bool>("--dry") { Description = "Only report what would be deleted." };
+        var workspace = new Option<bool>("--workspace", "-w") { Description = "Keep what the workspace references: its .dvc outputs and the cached outs of its dvc.lock files." };
+        var rev = new Option<string?>("--rev") { Description = "Also keep what this git commit references.", HelpName = "commit" };
+        var num = new Option<int?>("--num", "-n") { Description = "With --rev: keep what the last N commits from it (along first parents) reference; default 1.", HelpName = "N" };
         var allBranches = new Option<bool>("--all-branches", "-a") { Description = "Also keep what the .dvc files and dvc.lock of every git branch head reference." };
         var allTags = new Option<bool>("--all-tags", "-T") { Description = "Also keep what every tagged git commit references." };
         var allCommits = new Option<bool>("--all-commits", "-A") { Description = "Also keep what every git commit references." };
-        var command = new Command("gc", "Delete cache (and with --cloud remote) objects that no tracked data references.") { workspace, allBranches, allTags, allCommits, cloud, remote, dry };
+        var date = new Option<string?>("--date") { Description = "Also keep what every git commit made on or after this day references.", HelpName = "YYYY-MM-DD" };
+        var notInRemote = new Option<bool>("--not-in-remote") { Description = "Keep in the cache only what the remote does not hold yet (fetch brings the rest back)." };
+        var cloud = new Option<bool>("--cloud", "-c") { Description = "Also delete unreferenced objects from the remote (its 3.x and 2.x layouts)." };
+        var remote = new Option<string?>("--remote", "-r") { Description = "Remote for --cloud or --not-in-remote (default: core.remote in .dvc/config)." };
+        var force = new Option<bool>("--force", "-f") { Description = "Accepted for DVC's scripts: fathom does not ask before collecting." };
+        var dry = new Option<bool>("--dry") { Description = "Only list what would be deleted." };
+        var command = new Command("gc", "Delete cache (and with --cloud remote) objects that nothing kept references.")
+        {
+            workspace, rev, num, allBranches, allTags, allCommits, date, notInRemote, cloud, remote, force, dry,
+        };
         return command.WithAction(async (parse, cli, ct) =>
         {
-            if (!parse.GetValue(workspace) && !parse.GetValue(allBranches) && !parse.GetValue(allTags) && !parse.GetValue(allCommits))
+            var options = new GcOptions
             {
-                throw new CliInputException("gc needs a scope: -w/--workspace keeps what the workspace's .dvc files reference; -a/--all-branches, -T/--all-tags and -A/--all-commits also keep what those git revisions reference.");
+                Workspace = parse.GetValue(workspace),
+                Rev = parse.GetValue(rev),
+                Num = parse.GetValue(num),
+                AllBranches = parse.GetValue(allBranches),
+                AllTags = parse.GetValue(allTags),
+                AllCommits = parse.GetValue(allCommits),
+                Date = parse.GetValue(date) is { } day
+                    ? DateOnly.TryParseExact(day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var parsed)
+                        ? parsed
+                        : throw new CliInputException($"--date must be a day as YYYY-MM-DD (got '{day}').")
+                    : null,
+                NotInRemote = parse.GetValue(notInRemote),
+                Cloud = parse.GetValue(cloud),
+                Remote = parse.GetValue(remote),
+                Dry = parse.GetValue(dry),
+            };
+            if (options.Validate() is { } invalid)
+            {
+                throw new CliInputException(invalid);
             }
 
-            var data = DataOptions.OpenWorkspace(null);
-            var result = await data.GcAsync(parse.GetValue(cloud) || parse.GetValue(remote) is not null, parse.GetValue(remote), parse.GetValue(dry), parse.GetValue(allBranches), parse.GetValue(allTags), parse.GetValue(allCommits), ct);
+            var result = await DataOptions.OpenWorkspace(null).GcAsync(options, ct);
             if (cli.Json)
             {
-                cli.WriteJson(new { cache_removed = result.CacheRemoved, cache_bytes = result.CacheBytes, remote_removed = result.RemoteRemoved, remote_bytes = result.RemoteBytes, kept = result.Kept, dry = result.Dry });
+                cli.WriteJson(new
+                {
+                    cache_removed = result.CacheRemoved,
+                    cache_bytes = result.CacheBytes,
+                    remote_removed = result.RemoteRemoved,
+                    remote_bytes = result.RemoteBytes,
+                    kept = result.Kept,
+                    dry = result.Dry,
+                    objects = result.Objects.Select(o => new { where = o.Remote ? "remote" : "cache", oid = o.Md5, type = o.IsDirectory ? "dir" : "file", size = o.Size, path = o.Location }),
+                });
                 return ExitCodes.Success;
             }
 
-            var would = result.Dry ? "Would remove" : "Removed";
-            cli.Out.WriteLine($"{would} {result.CacheRemoved:N0} objects ({Format.Bytes(result.CacheBytes)}) from the cache; {result.Kept:N0} referenced objects kept.");
-            if (parse.GetValue(cloud) || parse.GetValue(remote) is not null)
+            if (result.Dry)
             {
-                cli.Out.WriteLine($"{would} {result.RemoteRemoved:N0} objects ({Format.Bytes(result.RemoteBytes)}) from the remote.");
+                RenderGcReport(cli, result.Objects);
+                return ExitCodes.Success;
+            }
+
+            cli.Out.WriteLine(result.CacheRemoved == 0
+                ? $"No unused cache to remove; {result.Kept:N0} referenced objects kept."
+                : $"Removed {result.CacheRemoved:N0} objects ({Format.Bytes(result.CacheBytes)}) from the cache; {result.Kept:N0} referenced objects kept.");
+            if (options.Cloud)
+            {
+                cli.Out.WriteLine(result.RemoteRemoved == 0
+                    ? "No unused cache to remove from remote."
+                    : $"Removed {result.RemoteRemoved:N0} objects ({Format.Bytes(result.RemoteBytes)}) from the remote.");
             }
 
             return ExitCodes.Success;
         });
+    }
+
+    /// <summary>DVC's <c>gc --dry</c> report: a total, then one row per object (type, short id, size, local time, path).</summary>
+    private static void RenderGcReport(CliContext cli, IReadOnlyList<GcObject> objects)
+    {
+        var output = cli.HumanText;
+        output.WriteLine($"total {objects.Count:N0} objects, {Format.Bytes(objects.Sum(o => o.Size))} reclaimed");
+        if (objects.Count == 0)
+        {
+            return;
+        }
+
+        const string Row = "{0,-4}  {1,-8}  {2,10}  {3,-19}  {4}";
+        output.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, Row, "Type", "OID", "Size", "Modified", "Path"));
+        output.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, Row, "----", "--------", "----------", "-------------------", "----"));
+        foreach (var o in objects)
+        {
+            var modified = o.Modified is { } m ? TimeZoneInfo.ConvertTime(m, cli.Time.LocalTimeZone).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) : "-";
+            output.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, Row, o.IsDirectory ? "dir" : "file", o.Md5[..8], Format.Bytes(o.Size), modified, o.Location));
+        }
     }
 
     private static Command List()
