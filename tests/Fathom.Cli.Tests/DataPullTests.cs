@@ -22,9 +22,12 @@ public sealed class DataPullTests
             "    outs:\n    - out\n    - one.txt\n    metrics:\n    - score.txt:\n        cache: false\n");
         await Ok(dir.Path, "repro", "--no-track");
         await Ok(dir.Path, "data", "remote", "add", "-d", "store", "store");
+        var cloud = JsonDocument.Parse((await Ok(dir.Path, "data", "status", "-c", "--json")).Stdout).RootElement;
+        Assert.Equal(["one.txt", "out", "out/log.txt", "out/model.txt"], cloud.EnumerateObject().Where(p => p.Value.GetString() == "new").Select(p => p.Name).Order(StringComparer.Ordinal));
         var push = JsonDocument.Parse((await Ok(dir.Path, "data", "push", "--json")).Stdout).RootElement;
         // out/ as a manifest and two files, and one.txt; score.txt is not cached, so not pushed.
         Assert.Equal(4, push.GetProperty("transferred").GetInt32());
+        Assert.Contains("in sync", (await Ok(dir.Path, "data", "status", "-c")).Stdout, StringComparison.Ordinal);
 
         Directory.Delete(dir.Combine(".dvc", "cache"), recursive: true);
         Directory.Delete(dir.Combine("out"), recursive: true);
