@@ -6,5 +6,8 @@ namespace Fathom.Data;
 /// </summary>
 internal sealed record DataDiff(IReadOnlyList<DiffEntry> Added, IReadOnlyList<DiffEntry> Deleted, IReadOnlyList<DiffEntry> Modified, IReadOnlyList<DiffRename> Renamed)
 {
+    /// <summary>Changed entries whose old version's object is not in the cache (against the workspace only), with that md5.</summary>
+    public IReadOnlyList<DiffEntry> NotInCache { get; init; } = [];
+
     public bool IsEmpty => Added.Count == 0 && Deleted.Count == 0 && Modified.Count == 0 && Renamed.Count == 0;
 }

@@ -3,7 +3,8 @@ namespace Fathom.Data;
 internal sealed partial class DataWorkspace
 {
     /// <summary>
-    /// <c>dvc checkout</c>: makes each output match its recorded hash from the cache. Files in a tracked folder that the
+    /// <c>dvc checkout</c>: makes each output (of <c>.dvc</c> files and, as DVC does, the cached outs recorded in
+    /// <c>dvc.lock</c>; see <see cref="DataAndPipelineOutputs"/>) match its recorded hash from the cache. Files in a tracked folder that the
     /// manifest does not list are removed. Workspace content that is not in the cache would be lost, so without
     /// <paramref name="force"/> nothing is changed when any exists.
     /// </summary>
@@ -17,7 +18,7 @@ internal sealed partial class DataWorkspace
         var linker = Repository.Linker();
         var plans = new List<(TrackedOutput Output, List<(string Source, string Destination, string Md5)> Place, List<string> Remove, bool Existed)>();
         var wouldLose = new List<string>();
-        foreach (var output in Outputs(targets, baseDirectory))
+        foreach (var output in DataAndPipelineOutputs(targets, baseDirectory))
         {
             if (output.Output.Md5 is not { } recorded || !output.Output.Cache)
             {

@@ -2,12 +2,15 @@ namespace Fathom.Data;
 
 internal sealed partial class DataWorkspace
 {
-    /// <summary><c>dvc status --cloud</c>: compares the objects the outputs need between the cache and a remote, each layout (3.x, 2.x) in its own place.</summary>
+    /// <summary>
+    /// <c>dvc status --cloud</c>: compares the objects the outputs (<c>.dvc</c> outputs and <c>dvc.lock</c> outs, see
+    /// <see cref="DataAndPipelineOutputs"/>) need between the cache and a remote, each layout (3.x, 2.x) in its own place.
+    /// </summary>
     public async Task<IReadOnlyList<CloudObjectStatus>> CloudStatusAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, CancellationToken cancellationToken)
     {
         var remote = Remote(remoteName);
         var result = new List<CloudObjectStatus>();
-        foreach (var (legacy, outputs) in ByLayout(Outputs(targets, baseDirectory)))
+        foreach (var (legacy, outputs) in ByLayout(DataAndPipelineOutputs(targets, baseDirectory)))
         {
             var manifests = new Dictionary<string, IReadOnlyList<ManifestEntry>?>(StringComparer.Ordinal);
             foreach (var md5 in outputs.Where(o => o.Output.IsDirectory && o.Output.Cache && o.Output.Md5 is not null).Select(o => o.Output.Md5!).Distinct(StringComparer.Ordinal))

@@ -6,13 +6,28 @@ internal sealed partial class DataWorkspace
     /// <c>dvc diff [a_rev] [b_rev]</c>: compares the tracked data recorded at git revision <paramref name="aRevision"/>
     /// (default <c>HEAD</c>) with that at <paramref name="bRevision"/>, or with the workspace when it is null. Folders
     /// are compared file by file through their <c>.dir</c> manifests in the cache and listed with a trailing '/' when
-    /// anything in them changed; a file deleted and added elsewhere with the same md5 is a rename.
+    /// anything in them changed; a file deleted and added elsewhere with the same md5 is a rename. Against the workspace,
+    /// each changed entry whose old object is not in the cache is also listed in <see cref="DataDiff.NotInCache"/>, as
+    /// <c>dvc diff</c> does: that version cannot be checked out without a fetch.
     /// </summary>
     public DataDiff Diff(string? aRevision, string? bRevision, CancellationToken cancellationToken)
     {
         var history = new GitHistory(Repository.Root);
         var before = Expand(history.OutputsAt(Commit(history, aRevision ?? "HEAD")));
         var after = bRevision is null ? WorkspaceState(cancellationToken) : Expand(history.OutputsAt(Commit(history, bRevision)));
+        // A folder whose manifest one side could not read lists no files there; when the folder itself is unchanged,
+        // so are its files, and the other side's must not show up as added or deleted.
+        foreach (var (folder, md5) in before.Where(p => p.Key.EndsWith('/')).ToList())
+        {
+            if (after.TryGetValue(folder, out var now) && now == md5)
+            {
+                foreach (var file in before.Keys.Concat(after.Keys).Where(k => k.Length > folder.Length && k.StartsWith(folder, StringComparison.Ordinal)).ToList())
+                {
+                    before.Remove(file);
+                    after.Remove(file);
+                }
+            }
+        }
 
         var added = after.Where(p => !before.ContainsKey(p.Key)).Select(p => new DiffEntry(p.Key, null, p.Value)).ToList();
         var deleted = before.Where(p => !after.ContainsKey(p.Key)).Select(p => new DiffEntry(p.Key, p.Value, null)).ToList();
@@ -29,7 +44,15 @@ internal sealed partial class DataWorkspace
         }
 
         static List<DiffEntry> Sorted(IEnumerable<DiffEntry> entries) => entries.OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
-        return new DataDiff(Sorted(added), Sorted(deleted), Sorted(modified), renamed.OrderBy(r => r.NewPath, StringComparer.Ordinal).ToList());
+        var notInCache = bRevision is not null
+            ? []
+            : deleted.Concat(modified).Select(e => (e.Path, e.OldMd5!)).Concat(renamed.Select(r => (r.OldPath, r.Md5)))
+                .Where(e => !Repository.Cache.Contains(e.Item2) && !Repository.LegacyCache.Contains(e.Item2))
+                .Select(e => new DiffEntry(e.Item1, e.Item2, null));
+        return new DataDiff(Sorted(added), Sorted(deleted), Sorted(modified), renamed.OrderBy(r => r.NewPath, StringComparer.Ordinal).ToList())
+        {
+            NotInCache = Sorted(notInCache),
+        };
     }
 
     private static string Commit(GitHistory history, string revision)

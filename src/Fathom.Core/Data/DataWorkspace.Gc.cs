@@ -2,26 +2,31 @@ namespace Fathom.Data;
 
 internal sealed partial class DataWorkspace
 {
-    /// <summary>
-    /// <c>dvc gc --workspace</c>: deletes cache objects (and with <paramref name="cloud"/> remote objects) that no
-    /// <c>.dvc</c> file in the workspace references; a folder's <c>.dir</c> object keeps every file it lists.
-    /// </summary>
+    /// <summary><c>dvc gc --workspace</c> (with <paramref name="cloud"/>, <c>-c</c>): see <see cref="GcAsync(GcOptions, CancellationToken)"/>.</summary>
     public Task<GcResult> GcAsync(bool cloud, string? remoteName, bool dry, CancellationToken cancellationToken) =>
-        GcAsync(cloud, remoteName, dry, allBranches: false, allTags: false, allCommits: false, cancellationToken);
+        GcAsync(new GcOptions { Workspace = true, Cloud = cloud, Remote = remoteName, Dry = dry }, cancellationToken);
 
     /// <summary>
-    /// <c>dvc gc</c> with git scopes: besides the workspace, keeps what the <c>.dvc</c> files and <c>dvc.lock</c> outs
-    /// of every branch head (<paramref name="allBranches"/>), tagged commit (<paramref name="allTags"/>) or commit
-    /// (<paramref name="allCommits"/>) reference, as DVC's brancher always includes the workspace.
+    /// <c>dvc gc</c>: deletes cache objects (with <see cref="GcOptions.Cloud"/> remote objects too) that nothing kept
+    /// references. Kept: the workspace's <c>.dvc</c> outputs and cached <c>dvc.lock</c> outs, and those recorded at the
+    /// git revisions the scopes select; a folder's <c>.dir</c> object keeps every file it lists. Both layouts are swept
+    /// with one keep set, as DVC 3 does: the 3.x <c>files/md5/</c> and the 2.x <c>ab/cdef…</c> objects of the cache
+    /// and of the remote.
     /// </summary>
-    public async Task<GcResult> GcAsync(bool cloud, string? remoteName, bool dry, bool allBranches, bool allTags, bool allCommits, CancellationToken cancellationToken)
+    public async Task<GcResult> GcAsync(GcOptions options, CancellationToken cancellationToken)
     {
-        var remote = cloud ? Remote(remoteName) : null;
-        var outputs = Outputs([], Repository.Root).ToList();
-        if (allBranches || allTags || allCommits)
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is { } invalid)
+        {
+            throw new DataException(DataErrorKind.InvalidInput, invalid);
+        }
+
+        var remote = options.Cloud || options.NotInRemote ? Remote(options.Remote) : null;
+        var outputs = DataAndPipelineOutputs([], Repository.Root).ToList();
+        if (options.UsesGit)
         {
             var history = new GitHistory(Repository.Root);
-            foreach (var commit in history.Revisions(allBranches, allTags, allCommits))
+            foreach (var commit in history.Revisions(options))
             {
                 foreach (var (path, output) in history.OutputsAt(commit))
                 {
@@ -30,11 +35,14 @@ internal sealed partial class DataWorkspace
             }
         }
 
-        // Folder manifests are read once each, up front: from the cache, or from the remote when sweeping it too.
+        // Folder manifests are read once each, up front: from the cache, or from the remote when one is involved.
         var manifests = new Dictionary<string, IReadOnlyList<ManifestEntry>?>(StringComparer.Ordinal);
-        foreach (var md5 in outputs.Where(o => o.Output.IsDirectory && o.Output.Cache && o.Output.Md5 is not null).Select(o => o.Output.Md5!).Distinct(StringComparer.Ordinal))
+        foreach (var output in outputs.Where(o => o.Output.IsDirectory && o.Output.Cache).DistinctBy(o => o.Output.Md5, StringComparer.Ordinal))
         {
-            manifests[md5] = remote is null ? CachedManifest(md5) : await ManifestAsync(remote, md5, cancellationToken);
+            var md5 = output.Output.Md5!;
+            manifests[md5] = remote is null
+                ? CachedManifest(Repository.CacheFor(output.Output), md5)
+                : await ManifestAsync(remote, md5, output.Output.IsLegacy, cancellationToken);
         }
 
         var keep = new HashSet<string>(StringComparer.Ordinal);
@@ -46,39 +54,65 @@ internal sealed partial class DataWorkspace
             }
         }
 
-        var (cacheRemoved, cacheBytes) = Sweep(Repository.Cache, keep, dry);
-        var (remoteRemoved, remoteBytes) = remote is null ? (0, 0L) : await SweepAsync(remote, keep, dry, cancellationToken);
-        return new GcResult(cacheRemoved, cacheBytes, remoteRemoved, remoteBytes, keep.Count, dry);
+        var listing = remote is null ? null : await RemoteObjectsAsync(remote, cancellationToken);
+        // --not-in-remote: what the remote already holds may leave the cache (dvc fetch brings it back).
+        var onRemote = listing?.Select(o => o.Id).ToHashSet(StringComparer.Ordinal);
+        var keepLocal = options.NotInRemote ? keep.Where(id => !onRemote!.Contains(id)).ToHashSet(StringComparer.Ordinal) : keep;
+        var removed = new List<GcObject>();
+        removed.AddRange(Sweep(Repository.Cache, keepLocal, options.Dry));
+        removed.AddRange(Sweep(Repository.LegacyCache, keepLocal, options.Dry));
+        if (options.Cloud)
+        {
+            var doomed = listing!.Where(o => !keep.Contains(o.Id)).ToList();
+            if (!options.Dry && doomed.Count > 0)
+            {
+                await remote!.DeleteAsync(doomed.Select(o => o.Blob.Key).ToList(), cancellationToken);
+            }
+
+            removed.AddRange(doomed.Select(o => new GcObject(true, o.Id, o.Blob.Size, o.Blob.LastModified, $"{remote!.Url.TrimEnd('/')}/{o.Blob.Key}")));
+        }
+
+        var fromCache = removed.Where(o => !o.Remote).ToList();
+        var fromRemote = removed.Where(o => o.Remote).ToList();
+        return new GcResult(fromCache.Count, fromCache.Sum(o => o.Size), fromRemote.Count, fromRemote.Sum(o => o.Size), keep.Count, options.Dry)
+        {
+            Objects = removed,
+        };
     }
 
-    private static (int Count, long Bytes) Sweep(ObjectCache store, HashSet<string> keep, bool dry)
+    private static List<GcObject> Sweep(ObjectCache store, HashSet<string> keep, bool dry)
     {
-        var count = 0;
-        long bytes = 0;
-        foreach (var md5 in store.EnumerateObjects().Where(o => !keep.Contains(o)).ToList())
+        var removed = new List<GcObject>();
+        foreach (var md5 in store.EnumerateObjects().Where(o => !keep.Contains(o)).Order(StringComparer.Ordinal).ToList())
         {
-            count++;
-            bytes += new FileInfo(store.PathOf(md5)).Length;
+            var path = store.PathOf(md5);
+            var info = new FileInfo(path);
+            removed.Add(new GcObject(false, md5, info.Length, info.LastWriteTimeUtc, path));
             if (!dry)
             {
                 store.Remove(md5);
             }
         }
 
-        return (count, bytes);
+        return removed;
     }
 
-    private static async Task<(int Count, long Bytes)> SweepAsync(IBlobStore remote, HashSet<string> keep, bool dry, CancellationToken cancellationToken)
+    /// <summary>
+    /// The objects on a remote in either layout, from one listing of its root: 3.x under <c>files/md5/</c>, 2.x as
+    /// <c>ab/cdef…</c> at the root. Anything else there (run cache, temporaries, unrelated files) is not an object.
+    /// </summary>
+    private static async Task<List<(string Id, BlobInfo Blob)>> RemoteObjectsAsync(IBlobStore remote, CancellationToken cancellationToken)
     {
-        var doomed = (await remote.ListAsync(RemoteLayout.Prefix, cancellationToken))
-            .Where(b => RemoteLayout.ObjectId(b.Key) is { } id && !keep.Contains(id))
-            .ToList();
-        if (!dry && doomed.Count > 0)
+        var objects = new List<(string, BlobInfo)>();
+        foreach (var blob in await remote.ListAsync("", cancellationToken))
         {
-            await remote.DeleteAsync(doomed.Select(b => b.Key).ToList(), cancellationToken);
+            if ((RemoteLayout.ObjectId(blob.Key) ?? RemoteLayout.ObjectId(blob.Key, legacy: true)) is { } id)
+            {
+                objects.Add((id, blob));
+            }
         }
 
-        return (doomed.Count, doomed.Sum(b => b.Size));
+        return objects.OrderBy(o => o.Item1, StringComparer.Ordinal).ToList();
     }
 
     /// <summary><c>dvc ls</c> for this repository: the tracked outputs, or the files of one tracked folder.</summary>

@@ -38,7 +38,10 @@ internal sealed partial class DataWorkspace
         return new TransferResult(
             manifests.Transferred + rest.Transferred,
             manifests.Bytes + rest.Bytes,
-            files.Count - rest.Transferred - rest.Missing.Count,
-            [.. manifests.Missing, .. rest.Missing]);
+            files.Count - rest.Transferred - rest.Failed.Count,
+            [.. manifests.Missing, .. rest.Missing])
+        {
+            Failed = [.. manifests.Failed, .. rest.Failed],
+        };
     }
 }

@@ -10,14 +10,14 @@ internal sealed partial class DataWorkspace
     /// <summary>
     /// <c>dvc push</c>: uploads every object the outputs need that the remote lacks, in parallel; folder manifests go
     /// last, so an interrupted push never leaves a remote manifest whose files are not all there. Objects of 2.x entries
-    /// go to the remote's 2.x layout, as DVC 3 pushes them.
+    /// go to the remote's 2.x layout, as DVC 3 pushes them. The outputs are those of <see cref="DataAndPipelineOutputs"/>.
     /// </summary>
     public async Task<TransferResult> PushAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var remote = Remote(remoteName);
         var tally = new Tally(progress);
         var results = new List<TransferResult>();
-        foreach (var (legacy, outputs) in ByLayout(Outputs(targets, baseDirectory)))
+        foreach (var (legacy, outputs) in ByLayout(DataAndPipelineOutputs(targets, baseDirectory)))
         {
             results.Add(await PushAsync(remote, outputs, legacy, tally, cancellationToken));
         }
@@ -28,14 +28,16 @@ internal sealed partial class DataWorkspace
 
     /// <summary>
     /// <c>dvc fetch</c>: downloads the objects the outputs need that the cache lacks, folder manifests first, each
-    /// verified against its md5 before it enters the cache. What already arrived is skipped, so a re-run resumes.
+    /// verified against its md5 before it enters the cache. What already arrived is skipped, so a re-run resumes. As DVC
+    /// does, an object that is missing or corrupt at the remote does not stop the others: it is reported in
+    /// <see cref="TransferResult.Failed"/> (with the path that needs it) and stays out of the cache.
     /// </summary>
     public async Task<TransferResult> FetchAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var remote = Remote(remoteName);
         var tally = new Tally(progress);
         var results = new List<TransferResult>();
-        foreach (var (legacy, outputs) in ByLayout(Outputs(targets, baseDirectory)))
+        foreach (var (legacy, outputs) in ByLayout(DataAndPipelineOutputs(targets, baseDirectory)))
         {
             results.Add(await FetchAsync(remote, outputs, legacy, tally, cancellationToken));
         }
@@ -44,7 +46,10 @@ internal sealed partial class DataWorkspace
         return Sum(results);
     }
 
-    /// <summary><c>dvc pull</c>: fetch, then checkout.</summary>
+    /// <summary>
+    /// <c>dvc pull</c>: fetch, then checkout of the same outputs (<c>.dvc</c> outputs and <c>dvc.lock</c> outs). What
+    /// failed to download is not checked out, and the rest is, so one bad object costs only the output that needs it.
+    /// </summary>
     public async Task<(TransferResult Fetched, CheckoutResult Checkout)> PullAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, bool force, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var fetched = await FetchAsync(targets, baseDirectory, remoteName, progress, cancellationToken);
@@ -118,22 +123,37 @@ internal sealed partial class DataWorkspace
         var cache = legacy ? Repository.LegacyCache : Repository.Cache;
         var manifests = outputs.Where(o => o.Output.IsDirectory && o.Output.Cache && o.Output.Md5 is not null).Select(o => o.Output.Md5!).Distinct(StringComparer.Ordinal).ToList();
         var first = await DownloadAsync(remote, cache, legacy, manifests.Where(m => !cache.Contains(m)).ToList(), null, cancellationToken);
-        var objects = outputs.SelectMany(o => ObjectsOf(o, m => CachedManifest(cache, m))).Select(o => o.Md5).Distinct(StringComparer.Ordinal).ToList();
+        var needed = outputs.SelectMany(o => ObjectsOf(o, m => CachedManifest(cache, m))).ToList();
+        var objects = needed.Select(o => o.Md5).Distinct(StringComparer.Ordinal).ToList();
         // One listing of the cache instead of a stat per object.
         var cached = cache.EnumerateObjects().ToHashSet(StringComparer.Ordinal);
         var todo = objects.Where(o => !cached.Contains(o)).Order(StringComparer.Ordinal).ToList();
         var second = await DownloadAsync(remote, cache, legacy, todo, tally, cancellationToken);
+        // Name each failed object by the first path that needs it, as DVC's "name: …, md5: …" lines do.
+        var paths = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (path, md5) in needed)
+        {
+            paths.TryAdd(md5, path);
+        }
+
         return new TransferResult(
             first.Transferred + second.Transferred,
             first.Bytes + second.Bytes,
             objects.Count - todo.Count - first.Transferred,
-            [.. first.Missing, .. second.Missing]);
+            [.. first.Missing, .. second.Missing])
+        {
+            Failed = [.. first.Failed.Concat(second.Failed).Select(f => f with { Path = paths.GetValueOrDefault(f.Md5) })],
+        };
     }
 
-    /// <summary>Downloads objects into the cache in parallel, verifying each; objects the remote lacks are reported, not fatal.</summary>
+    /// <summary>
+    /// Downloads objects into the cache in parallel, verifying each; objects the remote lacks or holds corrupt are
+    /// reported (in <see cref="TransferResult.Failed"/>, without a path), not fatal.
+    /// </summary>
     private async Task<TransferResult> DownloadAsync(IBlobStore remote, ObjectCache cache, bool legacy, List<string> objects, Tally? tally, CancellationToken cancellationToken)
     {
         var missing = new ConcurrentBag<string>();
+        var failed = new ConcurrentBag<FailedObject>();
         long bytes = 0, done = 0;
         var jobs = TransferJobs ?? remote.DefaultJobs;
         if (remote is LocalBlobStore local)
@@ -149,6 +169,10 @@ internal sealed partial class DataWorkspace
                 catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
                 {
                     missing.Add(md5);
+                }
+                catch (Exception e) when (e is DataException { Kind: DataErrorKind.Failure } or IOException)
+                {
+                    failed.Add(new FailedObject(md5, null, e.Message));
                 }
             }, cancellationToken);
         }
@@ -168,10 +192,18 @@ internal sealed partial class DataWorkspace
                 {
                     missing.Add(md5);
                 }
+                catch (Exception e) when (e is DataException { Kind: DataErrorKind.Failure } or IOException or HttpRequestException)
+                {
+                    failed.Add(new FailedObject(md5, null, e.Message));
+                }
             });
         }
 
-        return new TransferResult((int)done, bytes, 0, [.. missing.Order(StringComparer.Ordinal)]);
+        var missed = missing.Order(StringComparer.Ordinal).ToList();
+        return new TransferResult((int)done, bytes, 0, missed)
+        {
+            Failed = [.. missed.Select(m => new FailedObject(m, null, "not on the remote")), .. failed.OrderBy(f => f.Md5, StringComparer.Ordinal)],
+        };
     }
 
     /// <summary>
@@ -245,7 +277,10 @@ internal sealed partial class DataWorkspace
         results.Sum(r => r.Transferred),
         results.Sum(r => r.Bytes),
         results.Sum(r => r.Skipped),
-        [.. results.SelectMany(r => r.Missing)]);
+        [.. results.SelectMany(r => r.Missing)])
+    {
+        Failed = [.. results.SelectMany(r => r.Failed)],
+    };
 
     /// <summary>Counts finished objects across layouts and reports every 128th, so progress costs nothing per file.</summary>
     private sealed class Tally(IProgress<long>? progress)

@@ -9,9 +9,14 @@ namespace Fathom.Data;
 /// </summary>
 internal sealed class GitHistory(string repositoryRoot)
 {
-    /// <summary>Commits selected by DVC's scopes: branch heads (<c>-a</c>), tagged commits (<c>-T</c>), every commit (<c>-A</c>).</summary>
-    public IReadOnlyList<string> Revisions(bool allBranches, bool allTags, bool allCommits)
+    /// <summary>
+    /// Commits selected by DVC's scopes: branch heads (<c>-a</c>), tagged commits (<c>-T</c>), every commit (<c>-A</c>),
+    /// <c>--rev</c> and its first-parent ancestors up to <c>--num</c> in all (DVC follows <c>rev~1</c>, <c>rev~2</c>, …),
+    /// and every commit whose committer time is at or after local midnight of <c>--date</c>.
+    /// </summary>
+    public IReadOnlyList<string> Revisions(GcOptions scopes)
     {
+        ArgumentNullException.ThrowIfNull(scopes);
         var revisions = new SortedSet<string>(StringComparer.Ordinal);
         void Add(params string[] arguments)
         {
@@ -21,19 +26,53 @@ internal sealed class GitHistory(string repositoryRoot)
             }
         }
 
-        if (allCommits)
+        if (scopes.AllCommits)
         {
             Add("rev-list", "--all");
         }
 
-        if (allBranches)
+        if (scopes.AllBranches)
         {
             Add("rev-list", "--no-walk", "--branches");
         }
 
-        if (allTags)
+        if (scopes.AllTags)
         {
             Add("rev-list", "--no-walk", "--tags");
+        }
+
+        if (scopes.Rev is { } rev)
+        {
+            string commit;
+            try
+            {
+                commit = Resolve(rev);
+            }
+            catch (DataException e) when (e.Kind == DataErrorKind.InvalidInput)
+            {
+                throw new DataException(DataErrorKind.NotFound, $"--rev '{rev}' is not a git revision here (a commit, branch or tag).");
+            }
+
+            var num = scopes.Num ?? 1;
+            if (num != 0)
+            {
+                Add(num > 0 ? ["rev-list", "--first-parent", $"--max-count={num}", commit] : ["rev-list", "--first-parent", commit]);
+            }
+        }
+
+        if (scopes.Date is { } date)
+        {
+            // DVC compares each commit's committer time with midnight of the day in the local time zone.
+            var midnight = date.ToDateTime(TimeOnly.MinValue);
+            var since = new DateTimeOffset(midnight, TimeZoneInfo.Local.GetUtcOffset(midnight)).ToUnixTimeSeconds();
+            foreach (var line in Git("log", "--all", "--format=%H %ct").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var parts = line.Split(' ');
+                if (parts.Length == 2 && long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var time) && time >= since)
+                {
+                    revisions.Add(parts[0]);
+                }
+            }
         }
 
         return revisions.ToList();

@@ -4,17 +4,35 @@ namespace Fathom.Pipelines;
 
 /// <summary>
 /// The cache objects the pipelines of a repository recorded in their <c>dvc.lock</c> files: the hashes of the outs
-/// whose <c>dvc.yaml</c> entry is cached (not <c>cache: false</c>). <c>dvc push</c> and <c>dvc fetch</c> move these
-/// along with the outputs of <c>.dvc</c> files.
+/// whose <c>dvc.yaml</c> entry is cached (not <c>cache: false</c>). <c>dvc push</c>, <c>fetch</c>, <c>pull</c> and
+/// <c>checkout</c> act on these along with the outputs of <c>.dvc</c> files.
 /// </summary>
 internal static class PipelineObjects
 {
-    /// <summary>The hashes (folders as their <c>.dir</c>) of every cached, locked out of every <c>dvc.yaml</c>.</summary>
-    public static IReadOnlyList<string> Cached(DvcRepository repository)
+    /// <summary>The hashes (folders as their <c>.dir</c>) of every cached, locked 3.x out of every <c>dvc.yaml</c>.</summary>
+    public static IReadOnlyList<string> Cached(DvcRepository repository) =>
+        Outputs(repository)
+            .Where(o => !o.Output.Output.IsLegacy)
+            .Select(o => o.Output.Output.Md5!)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>
+    /// Every cached out recorded in a <c>dvc.lock</c> (stages whose lock entry names it with a hash), as a tracked
+    /// output whose file is the <c>dvc.lock</c>, with the stage that produces it. 2.x lock entries (no hash name) keep
+    /// their objects in the old layouts, as <c>.dvc</c> files of 2.x do.
+    /// </summary>
+    public static IReadOnlyList<(string Stage, TrackedOutput Output)> Outputs(DvcRepository repository)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        var set = PipelineSet.Load(repository, repository.Root, PipelineFiles.Find(repository, repository.Root));
-        var objects = new List<string>();
+        var outputs = new List<(string, TrackedOutput)>();
+        var files = PipelineFiles.Find(repository, repository.Root);
+        if (files.Count == 0)
+        {
+            return outputs;
+        }
+
+        var set = PipelineSet.Load(repository, repository.Root, files);
         foreach (var project in set.Projects)
         {
             var lockPath = project.Pipeline.LockPath;
@@ -33,15 +51,15 @@ internal static class PipelineObjects
 
                 foreach (var output in stage.Outs.Where(o => o.Cache))
                 {
-                    // 2.x lock entries (no hash name) keep their objects in the old layout; they are left to DVC.
-                    if (entry.Outs.FirstOrDefault(l => l.Path == output.Path) is { Md5: { } md5, HashName: "md5" })
+                    if (entry.Outs.FirstOrDefault(l => l.Path == output.Path) is { Md5: { Length: > 0 } md5 } locked)
                     {
-                        objects.Add(md5);
+                        var recorded = new DvcOutput(locked.Path, md5, locked.Size, locked.FileCount, false, locked.HashName);
+                        outputs.Add((stage.Name, new TrackedOutput(lockPath, new DvcFile([recorded]), 0, recorded, stage.FullPath(output.Path))));
                     }
                 }
             }
         }
 
-        return objects.Distinct(StringComparer.Ordinal).ToList();
+        return outputs;
     }
 }

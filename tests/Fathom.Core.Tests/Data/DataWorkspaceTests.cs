@@ -120,9 +120,11 @@ public sealed class DataWorkspaceTests
         File.WriteAllText(remoteObject, "HELLO");
         workspace.Repository.Cache.Remove(md5);
 
-        var e = await Assert.ThrowsAsync<DataException>(() => workspace.FetchAsync([], dir.Path, null, null, default));
+        var fetched = await workspace.FetchAsync([], dir.Path, null, null, default);
 
-        Assert.Contains("corrupt", e.Message, StringComparison.Ordinal);
+        var failed = Assert.Single(fetched.Failed);
+        Assert.Equal((md5, "a.txt"), (failed.Md5, failed.Path));
+        Assert.Contains("corrupt", failed.Reason, StringComparison.Ordinal);
         Assert.False(workspace.Repository.Cache.Contains(md5));
         Assert.Empty(Directory.GetFiles(dir.Combine(".dvc", "cache"), "*.tmp", SearchOption.AllDirectories));
     }

@@ -99,9 +99,10 @@ public sealed class LegacyRemoteTests
         Directory.Delete(dir.Combine(".dvc", "cache"), recursive: true);
         Directory.Delete(dir.Combine("images"), recursive: true);
 
-        var e = await Assert.ThrowsAsync<DataException>(() => workspace.PullAsync([], dir.Path, null, force: false, null, default));
+        var (failedFetch, failedCheckout) = await workspace.PullAsync([], dir.Path, null, force: false, null, default);
 
-        Assert.Contains($"'{remoteObject}' is corrupt", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{remoteObject}' is corrupt", Assert.Single(failedFetch.Failed).Reason, StringComparison.Ordinal);
+        Assert.Equal(["images (1 of 2 files not in cache)"], failedCheckout.Failed);
         Assert.False(workspace.Repository.Cache.Contains(md5));
         Assert.False(File.Exists(dir.Combine("images", "b.txt")));
         Assert.Empty(Directory.GetFiles(dir.Combine(".dvc", "cache"), "*.tmp", SearchOption.AllDirectories));

@@ -130,11 +130,11 @@ internal static partial class DataCommand
 
     private static Command Checkout()
     {
-        var targets = DataOptions.Targets("Data paths or .dvc files (default: all).");
+        var targets = DataOptions.PipelineTargets();
         var force = new Option<bool>("--force", "-f") { Description = "Discard workspace changes that are not in the cache." };
         var relink = new Option<bool>("--relink") { Description = "Recreate files and links even where the content already matches." };
         var jobs = DataOptions.Jobs();
-        var command = new Command("checkout", "Restore tracked data in the workspace from the cache (copy, reflink, hardlink or symlink per cache.type).") { targets, force, relink, jobs };
+        var command = new Command("checkout", "Restore tracked data (.dvc outputs and the cached outs in dvc.lock) in the workspace from the cache (copy, reflink, hardlink or symlink per cache.type).") { targets, force, relink, jobs };
         return command.WithAction(async (parse, cli, ct) =>
         {
             var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
@@ -199,64 +199,6 @@ internal static partial class DataCommand
             }
 
             return ExitCodes.Success;
-        });
-    }
-
-    private static Command Diff()
-    {
-        var a = new Argument<string?>("a_rev") { Description = "Old git revision (default: HEAD).", Arity = ArgumentArity.ZeroOrOne };
-        var b = new Argument<string?>("b_rev") { Description = "New git revision (default: the workspace).", Arity = ArgumentArity.ZeroOrOne };
-        var showHash = new Option<bool>("--show-hash") { Description = "Show the md5s as well." };
-        var command = new Command("diff", "Show tracked files added, deleted, modified or renamed between two git revisions, or a revision and the workspace.") { a, b, showHash };
-        return command.WithAction((parse, cli, ct) =>
-        {
-            var diff = DataWorkspace.Open(Directory.GetCurrentDirectory()).Diff(parse.GetValue(a), parse.GetValue(b), ct);
-            var hashes = parse.GetValue(showHash);
-            if (cli.Json)
-            {
-                // DVC's shape: {"added": [{"path": …}], …, "renamed": [{"path": {"old": …, "new": …}}], "not in cache": []}.
-                object Entry(DiffEntry e) => hashes
-                    ? new Dictionary<string, object?> { ["path"] = e.Path, ["hash"] = e.OldMd5 is not null && e.NewMd5 is not null ? new Dictionary<string, string> { ["old"] = e.OldMd5, ["new"] = e.NewMd5 } : e.NewMd5 ?? e.OldMd5 }
-                    : new Dictionary<string, object?> { ["path"] = e.Path };
-                cli.WriteJson(new Dictionary<string, object>
-                {
-                    ["added"] = diff.Added.Select(Entry).ToList(),
-                    ["deleted"] = diff.Deleted.Select(Entry).ToList(),
-                    ["modified"] = diff.Modified.Select(Entry).ToList(),
-                    ["renamed"] = diff.Renamed.Select(r => hashes
-                        ? new Dictionary<string, object> { ["path"] = new Dictionary<string, string> { ["old"] = r.OldPath, ["new"] = r.NewPath }, ["hash"] = r.Md5 }
-                        : new Dictionary<string, object> { ["path"] = new Dictionary<string, string> { ["old"] = r.OldPath, ["new"] = r.NewPath } }).ToList(),
-                    ["not in cache"] = new List<object>(),
-                });
-                return Task.FromResult(ExitCodes.Success);
-            }
-
-            void Section(string title, IReadOnlyList<string> lines)
-            {
-                if (lines.Count > 0)
-                {
-                    cli.Out.WriteLine($"{title}:");
-                    foreach (var line in lines)
-                    {
-                        cli.Out.WriteLine($"    {line}");
-                    }
-
-                    cli.Out.WriteLine();
-                }
-            }
-
-            string Line(DiffEntry e) => hashes ? $"{Short(e.OldMd5)}{(e.OldMd5 is not null && e.NewMd5 is not null ? ".." : "")}{Short(e.NewMd5)}  {e.Path}" : e.Path;
-            Section("Added", diff.Added.Select(Line).ToList());
-            Section("Deleted", diff.Deleted.Select(Line).ToList());
-            Section("Renamed", diff.Renamed.Select(r => $"{r.OldPath} -> {r.NewPath}").ToList());
-            Section("Modified", diff.Modified.Select(Line).ToList());
-            var files = (Added: diff.Added.Count(e => !e.Path.EndsWith('/')), Deleted: diff.Deleted.Count(e => !e.Path.EndsWith('/')), Modified: diff.Modified.Count(e => !e.Path.EndsWith('/')));
-            if (!diff.IsEmpty)
-            {
-                cli.Out.WriteLine($"files summary: {files.Added} added, {files.Deleted} deleted, {diff.Renamed.Count} renamed, {files.Modified} modified");
-            }
-
-            return Task.FromResult(ExitCodes.Success);
         });
     }
 

@@ -8,6 +8,10 @@ internal static class DataOptions
 {
     public static Argument<string[]> Targets(string description) => new("targets") { Description = description, Arity = ArgumentArity.ZeroOrMore };
 
+    /// <summary>Targets of the commands that also act on pipeline outs (push, fetch, pull, checkout, status -c).</summary>
+    public static Argument<string[]> PipelineTargets() =>
+        Targets("Data paths or .dvc files, stage out paths or stage names (default: every .dvc output and cached dvc.lock out).");
+
     public static Option<int?> Jobs() => new("--jobs", "-j") { Description = "Parallel workers for hashing and transfers (default: the number of cores)." };
 
     public static Option<string?> Remote() => new("--remote", "-r") { Description = "Remote name (default: core.remote in .dvc/config)." };
