@@ -51,8 +51,11 @@ internal static partial class PipelineYaml
         return node;
     }
 
-    /// <summary>One non-blank, non-comment line: its indentation, the text after it and its 1-based number.</summary>
-    private readonly record struct CanonicalLine(int Indent, string Text, int Number)
+    /// <summary>
+    /// One non-blank, non-comment line: its indentation, the text after it and its 1-based number. A class, not a struct:
+    /// a list of a struct of our own is not precompiled by ReadyToRun and would be jitted at start-up.
+    /// </summary>
+    private sealed record CanonicalLine(int Indent, string Text, int Number)
     {
         /// <summary>The content lines, or null when a character outside the subset appears (tab, CR, a document marker).</summary>
         public static List<CanonicalLine>? Split(string text)
