@@ -21,6 +21,9 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
     /// <summary>Stat-cache keys of 2.x hashes live apart from 3.x ones: the two differ for text with CRLF.</summary>
     private const string LegacyKeyPrefix = "\0legacy/";
 
+    /// <summary>Lists folders with <see cref="NativeFolderWalk"/> where it works (tests turn it off to compare the two).</summary>
+    internal bool UseNativeListing { get; init; } = NativeFolderWalk.IsSupported;
+
     public OutputHash Hash(string fullPath, ObjectCache? saveTo, IProgress<long>? progress, CancellationToken cancellationToken) =>
         Hash(fullPath, saveTo, progress, legacy: false, cancellationToken);
 
@@ -142,7 +145,45 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
         return files;
 
         // With a list for subfolders, only the top level is walked and the folders to walk next are collected in it.
-        List<WorkspaceFile> Walk(string root, List<string>? subfoldersOut)
+        List<WorkspaceFile> Walk(string root, List<string>? subfoldersOut) =>
+            (UseNativeListing ? NativeWalk(root, subfoldersOut) : null) ?? ManagedWalk(root, subfoldersOut);
+
+        List<WorkspaceFile>? NativeWalk(string root, List<string>? subfoldersOut)
+        {
+            var files = new List<WorkspaceFile>();
+            var found = new List<string>();
+            var walked = NativeFolderWalk.TryWalk(root, subfoldersOut is null, (directory, name) => !IsIgnoredAt(directory, name, true), (directory, name, isDirectory, size, mtimeTicks) =>
+            {
+                if (isDirectory)
+                {
+                    if (subfoldersOut is not null && !IsIgnoredAt(directory, name, true))
+                    {
+                        found.Add(Path.Join(directory, name));
+                    }
+
+                    return;
+                }
+
+                if (name == DvcIgnore.FileName)
+                {
+                    throw MisplacedIgnoreFile(Path.Join(directory, name));
+                }
+
+                if (!IsIgnoredAt(directory, name, false))
+                {
+                    files.Add(WorkspaceFile.InFolder(folder, keyPrefix, RelativeOf(directory, name), size, mtimeTicks));
+                }
+            });
+            if (!walked)
+            {
+                return null;
+            }
+
+            subfoldersOut?.AddRange(found);
+            return files;
+        }
+
+        List<WorkspaceFile> ManagedWalk(string root, List<string>? subfoldersOut)
         {
             var options = new EnumerationOptions { RecurseSubdirectories = subfoldersOut is null, AttributesToSkip = 0, IgnoreInaccessible = false };
             var enumerable = new FileSystemEnumerable<WorkspaceFile>(root, (ref FileSystemEntry entry) =>
@@ -162,7 +203,7 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
 
                     if (entry.FileName.SequenceEqual(DvcIgnore.FileName))
                     {
-                        throw new DataException(DataErrorKind.InvalidInput, $"'{Path.Join(entry.Directory, entry.FileName)}': a .dvcignore inside a tracked folder is not allowed (DVC refuses it too); move its rules to the repository root.");
+                        throw MisplacedIgnoreFile(Path.Join(entry.Directory, entry.FileName));
                     }
 
                     return !IsIgnored(ref entry, false);
@@ -177,14 +218,23 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
             ? names.IsIgnored(entry.FileName, isDirectory)
             : ignore.IsIgnored(prefix + Relative(ref entry), isDirectory);
 
+        bool IsIgnoredAt(string directory, string name, bool isDirectory) => names is not null
+            ? names.IsIgnored(name, isDirectory)
+            : ignore.IsIgnored(prefix + RelativeOf(directory, name), isDirectory);
+
+        string Relative(ref FileSystemEntry entry) => RelativeOf(entry.Directory, entry.FileName);
+
         // The entry's path below the walked folder, '/'-separated, in one string allocation.
-        string Relative(ref FileSystemEntry entry)
+        string RelativeOf(ReadOnlySpan<char> entryDirectory, ReadOnlySpan<char> name)
         {
-            var directory = entry.Directory[folder.Length..].TrimStart(Path.DirectorySeparatorChar);
-            var relative = directory.IsEmpty ? entry.FileName.ToString() : string.Concat(directory, "/", entry.FileName);
+            var directory = entryDirectory[folder.Length..].TrimStart(Path.DirectorySeparatorChar);
+            var relative = directory.IsEmpty ? name.ToString() : string.Concat(directory, "/", name);
             return Path.DirectorySeparatorChar == '/' ? relative : relative.Replace(Path.DirectorySeparatorChar, '/');
         }
     }
+
+    private static DataException MisplacedIgnoreFile(string path) =>
+        new(DataErrorKind.InvalidInput, $"'{path}': a .dvcignore inside a tracked folder is not allowed (DVC refuses it too); move its rules to the repository root.");
 
     public string RepositoryPath(string fullPath)
     {

@@ -255,7 +255,7 @@ internal static class LockFileFormat
 
     private static string Name(YamlNode node) => (node as YamlScalarNode)?.Value ?? "";
 
-    private static int Line(YamlNode node) => (int)node.Start.Line;
+    private static int Line(YamlNode node) => PipelineYaml.Line(node);
 
     /// <summary>Loads the lock file next to a <c>dvc.yaml</c>; none yet is an empty lock.</summary>
     public static LockFile Load(string path, string displayName) =>

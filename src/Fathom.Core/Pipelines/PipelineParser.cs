@@ -288,5 +288,5 @@ internal static partial class PipelineParser
 
     private static string Name(YamlNode node) => (node as YamlScalarNode)?.Value ?? "";
 
-    private static int Line(YamlNode node) => (int)node.Start.Line;
+    private static int Line(YamlNode node) => PipelineYaml.Line(node);
 }

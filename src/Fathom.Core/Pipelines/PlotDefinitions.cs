@@ -140,5 +140,5 @@ internal static class PlotDefinitions
             _ => throw new DvcFormatException(file, line, where, $"'{key}' must be text."),
         };
 
-    private static int Line(YamlNode node) => (int)node.Start.Line;
+    private static int Line(YamlNode node) => PipelineYaml.Line(node);
 }
