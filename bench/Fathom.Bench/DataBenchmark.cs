@@ -69,8 +69,9 @@ internal static class DataBenchmark
     {
         Generate(repo, fileCount, bigMib);
         Console.WriteLine($"data: {fileCount:N0} files of 4 KiB in data/{(bigMib > 0 ? $", one {bigMib:N0} MiB file big.bin" : "")} (page cache warm for every step)");
+        // The copies are kept until the end: on ext4 without a journal, files created within ~30 s of deleting
+        // thousands skip the freed inodes one by one ("recently deleted"), which would slow the add measured next.
         var copyFloor = await TimeAsync(repo, "cp", "-r", "data", Path.Combine(work, "copy"));
-        Directory.Delete(Path.Combine(work, "copy"), recursive: true);
         Console.WriteLine($"file-system floor: cp -r of the {fileCount:N0} files {copyFloor.TotalSeconds:0.000} s (add, push and pull each create that many files)");
         var startup = await fathom.TimeAsync(repo, "--help");
         Console.WriteLine($"fathom --help (process start-up): {startup.TotalSeconds:0.000} s");
@@ -82,12 +83,16 @@ internal static class DataBenchmark
         else
         {
             var floorSmall = await TimeAsync(repo, "sh", "-c", "find data -type f -print0 | xargs -0 md5sum > /dev/null");
-            var floorBig = await TimeAsync(repo, "md5sum", "big.bin");
-            Console.WriteLine($"floor: md5sum over the {fileCount:N0} files {floorSmall.TotalSeconds:0.000} s; over big.bin {floorBig.TotalSeconds:0.000} s");
+            Console.WriteLine($"floor: md5sum over the {fileCount:N0} files {floorSmall.TotalSeconds:0.000} s");
             var addSmall = await fathom.TimeAsync(repo, "data", "add", "data");
             Console.WriteLine($"data add data/ ({fileCount:N0} files): {addSmall.TotalSeconds:0.000} s  (target < 1.5 s)");
-            var addBig = await fathom.TimeAsync(repo, "data", "add", "big.bin");
-            Console.WriteLine($"data add big.bin: {addBig.TotalSeconds:0.000} s = {addBig / floorBig:0.00}x md5sum  (target <= 1.3x)");
+            if (bigMib > 0)
+            {
+                var floorBig = await TimeAsync(repo, "md5sum", "big.bin");
+                Console.WriteLine($"floor: md5sum over big.bin {floorBig.TotalSeconds:0.000} s");
+                var addBig = await fathom.TimeAsync(repo, "data", "add", "big.bin");
+                Console.WriteLine($"data add big.bin: {addBig.TotalSeconds:0.000} s = {addBig / floorBig:0.00}x md5sum  (target <= 1.3x)");
+            }
         }
 
         if (steps.Contains("status"))
@@ -107,9 +112,11 @@ internal static class DataBenchmark
             return;
         }
 
+        // Both into fresh folders that were never emptied (see above), the floor right before the push.
         await fathom.TimeAsync(repo, "data", "remote", "add", "-d", "local", Path.Combine(work, "remote"));
+        var cacheFloor = await TimeAsync(repo, "cp", "-r", Path.Combine(".dvc", "cache", "files"), Path.Combine(work, "cache-copy"));
         var push = await fathom.TimeAsync(repo, "data", "push", "data");
-        Console.WriteLine($"data push data/ to a local remote: {push.TotalSeconds:0.000} s  (target < 3 s)");
+        Console.WriteLine($"data push data/ to a local remote: {push.TotalSeconds:0.000} s  (target < 3 s; cp -r of the cache just before: {cacheFloor.TotalSeconds:0.000} s)");
         if (steps.Contains("pull"))
         {
             // A fresh clone first (what git carries: .dvc/config and data.dvc), as a user pulls after git clone.

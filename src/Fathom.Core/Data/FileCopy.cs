@@ -63,6 +63,27 @@ internal static class FileCopy
         }
     }
 
+    /// <summary>Copies through user memory where the kernel cannot copy between the two files (see <see cref="UnixFile.TryKernelCopy"/>).</summary>
+    public static void CopyByReading(int input, AtomicNewFile output, long length, string source)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(length, 1, Chunk));
+        try
+        {
+            long offset = 0;
+            int n;
+            while (offset < length && (n = UnixFile.ReadAt(input, buffer, offset, source, 1)) > 0)
+            {
+                output.Write(buffer.AsSpan(0, n), offset);
+                offset += n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>
     /// Renames a finished temporary file onto its final name, replacing what is there: rename(2) alone, without the two
     /// lstat calls <see cref="File.Move(string, string, bool)"/> makes first.

@@ -51,6 +51,41 @@ internal static class FileMd5
         }
     }
 
+    /// <summary>
+    /// As <see cref="Hash(string, SmallContentHandler?)"/> for a file whose size a folder listing already gave: on Linux
+    /// one open, one read and one close, without the fstat .NET makes per open. A file that grew since the listing is
+    /// hashed whole by the general path.
+    /// </summary>
+    public static string Hash(string path, long listedSize, SmallContentHandler? onSmallContent)
+    {
+        if (!UnixFile.IsSupported || listedSize >= SmallFile)
+        {
+            return Hash(path, onSmallContent);
+        }
+
+        var size = (int)listedSize;
+        var fd = UnixFile.OpenRead(path);
+        var buffer = ArrayPool<byte>.Shared.Rent(size + 1);
+        try
+        {
+            // Room for one byte more than listed: a single read then says whether the file grew.
+            var read = UnixFile.ReadAt(fd, buffer.AsSpan(0, size + 1), 0, path, size);
+            if (read <= size)
+            {
+                var md5 = Convert.ToHexStringLower(MD5.HashData(buffer.AsSpan(0, read)));
+                onSmallContent?.Invoke(md5, buffer.AsSpan(0, read));
+                return md5;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            UnixFile.Close(fd);
+        }
+
+        return Hash(path, onSmallContent);
+    }
+
     private static int ReadFully(SafeFileHandle handle, Span<byte> buffer, long offset)
     {
         var total = 0;

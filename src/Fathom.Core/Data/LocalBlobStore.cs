@@ -82,6 +82,12 @@ internal sealed class LocalBlobStore : IBlobStore
     public long Upload(string key, string sourceFile)
     {
         var target = PathOf(key);
+        if (UnixFile.IsSupported)
+        {
+            EnsureFolder(Path.GetDirectoryName(target)!);
+            return UploadUnix(sourceFile, target);
+        }
+
         var temp = TempFor(target);
         try
         {
@@ -93,6 +99,31 @@ internal sealed class LocalBlobStore : IBlobStore
         {
             File.Delete(temp);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Push's copy of a cache object: open, one copy_file_range (the kernel copies; no re-hash, the cache is trusted as
+    /// DVC trusts it on push), and the new file named only when complete (see <see cref="AtomicNewFile"/>).
+    /// </summary>
+    private static long UploadUnix(string sourceFile, string target)
+    {
+        var input = UnixFile.OpenRead(sourceFile);
+        try
+        {
+            var length = UnixFile.Length(input, sourceFile);
+            using var file = AtomicNewFile.Create(target, Writable);
+            if (!UnixFile.TryKernelCopy(input, file.Descriptor, length, target))
+            {
+                FileCopy.CopyByReading(input, file, length, sourceFile);
+            }
+
+            file.Commit(replace: true);
+            return length;
+        }
+        finally
+        {
+            UnixFile.Close(input);
         }
     }
 
@@ -154,15 +185,18 @@ internal sealed class LocalBlobStore : IBlobStore
     /// <summary>A temporary name next to <paramref name="target"/>, creating its folder once per store.</summary>
     public string TempFor(string target)
     {
-        var folder = Path.GetDirectoryName(target)!;
+        EnsureFolder(Path.GetDirectoryName(target)!);
+        return AtomicFile.TempNameFor(target);
+    }
+
+    private void EnsureFolder(string folder)
+    {
         // Mark the folder only after it exists: a parallel writer must never see it marked but not yet created.
         if (!_createdFolders.ContainsKey(folder))
         {
             Directory.CreateDirectory(folder);
             _createdFolders.TryAdd(folder, true);
         }
-
-        return AtomicFile.TempNameFor(target);
     }
 
     public static bool IsTemporary(ReadOnlySpan<char> name) => name.StartsWith(".") && name.EndsWith(".tmp");

@@ -1,19 +1,25 @@
 using System.Collections.Concurrent;
+using System.IO.Enumeration;
 using System.Text;
 
 namespace Fathom.Data;
 
 /// <summary>
 /// DVC 3.x's content-addressed cache (also the layout of a local remote): <c>files/md5/ab/cdef…</c>, folder manifests
-/// stored as <c>….dir</c> objects. Objects are written under a temporary name then renamed, so a crash never leaves a
-/// half-written object, and are made read-only (0444) as DVC does.
+/// stored as <c>….dir</c> objects. An object's name appears only with its full content (on Linux an unnamed file
+/// linked in when written, else a temporary name renamed), so a crash never leaves a half-written object; objects are
+/// created read-only (0444) as DVC makes them.
 /// </summary>
 internal sealed partial class ObjectCache
 {
     private const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
-    private readonly ConcurrentDictionary<string, bool> _createdFolders = new(StringComparer.Ordinal);
+    // Past this many objects in one go, a listing per prefix folder beats a stat per object.
+    private const int ListingThreshold = 512;
+
+    private readonly ConcurrentDictionary<string, HashSet<string>?> _folders = new(StringComparer.Ordinal);
     private volatile bool _cloneWorks = true;
+    private volatile bool _listFolders;
 
     public ObjectCache(string root)
         : this(root, Path.Combine(root, "files", "md5"))
@@ -72,12 +78,20 @@ internal sealed partial class ObjectCache
     public void SaveBytes(string md5, ReadOnlySpan<byte> content)
     {
         var target = PathOf(md5);
-        if (File.Exists(target))
+        if (IsStored(target))
         {
             return;
         }
 
-        var temp = TempFor(target);
+        if (UnixFile.IsSupported)
+        {
+            using var file = AtomicNewFile.Create(target, ReadOnly);
+            file.Write(content);
+            file.Commit(replace: false);
+            return;
+        }
+
+        var temp = AtomicFile.TempNameFor(target);
         using (var stream = new FileStream(temp, CreateOptions(0)))
         {
             stream.Write(content);
@@ -90,12 +104,18 @@ internal sealed partial class ObjectCache
     public void SaveFile(string source, string md5)
     {
         var target = PathOf(md5);
-        if (File.Exists(target))
+        if (IsStored(target))
         {
             return;
         }
 
-        var temp = TempFor(target);
+        if (UnixFile.IsSupported)
+        {
+            SaveFileUnix(source, target);
+            return;
+        }
+
+        var temp = AtomicFile.TempNameFor(target);
         try
         {
             var tryClone = _cloneWorks;
@@ -112,6 +132,40 @@ internal sealed partial class ObjectCache
         {
             File.Delete(temp);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Hints that about <paramref name="count"/> objects are about to be saved: past a few hundred, one listing of each
+    /// prefix folder answers "already stored?" for all its objects, where a stat per object would cost a system call
+    /// each. For a few objects a stat each is cheaper than listing folders that may hold thousands.
+    /// </summary>
+    public void ExpectMany(int count)
+    {
+        if (count >= ListingThreshold)
+        {
+            _listFolders = true;
+        }
+    }
+
+    // copy_file_range copies in the kernel and clones on file systems that share extents (btrfs, XFS), so no FICLONE.
+    private static void SaveFileUnix(string source, string target)
+    {
+        var input = UnixFile.OpenRead(source);
+        try
+        {
+            var length = UnixFile.Length(input, source);
+            using var file = AtomicNewFile.Create(target, ReadOnly);
+            if (!UnixFile.TryKernelCopy(input, file.Descriptor, length, target))
+            {
+                FileCopy.CopyByReading(input, file, length, source);
+            }
+
+            file.Commit(replace: false);
+        }
+        finally
+        {
+            UnixFile.Close(input);
         }
     }
 
@@ -168,15 +222,40 @@ internal sealed partial class ObjectCache
     /// <summary>A temporary name next to the object's final path, creating its prefix folder once.</summary>
     public string TempFor(string target)
     {
-        var folder = Path.GetDirectoryName(target)!;
-        // Mark the folder only after it exists: a parallel writer must never see it marked but not yet created.
-        if (!_createdFolders.ContainsKey(folder))
+        EnsureFolder(Path.GetDirectoryName(target)!);
+        return AtomicFile.TempNameFor(target);
+    }
+
+    /// <summary>Whether the object at <paramref name="target"/> is stored, creating its prefix folder on first use.</summary>
+    private bool IsStored(string target)
+    {
+        var names = EnsureFolder(Path.GetDirectoryName(target)!);
+        return names is null ? File.Exists(target) : names.Contains(Path.GetFileName(target));
+    }
+
+    /// <summary>
+    /// Creates the prefix folder once per process; when listing, also reads the names it held then (empty when it is
+    /// new). Null: ask the file system per object. An object that arrives later is caught by the write itself (linkat
+    /// refuses an existing name; rename replaces it with the same content).
+    /// </summary>
+    private HashSet<string>? EnsureFolder(string folder)
+    {
+        // Entered only after the folder exists: a parallel writer must never find it entered but not yet created.
+        if (_folders.TryGetValue(folder, out var names))
         {
-            Directory.CreateDirectory(folder);
-            _createdFolders.TryAdd(folder, true);
+            return names;
         }
 
-        return AtomicFile.TempNameFor(target);
+        names = null;
+        if (_listFolders)
+        {
+            names = Directory.Exists(folder)
+                ? new FileSystemEnumerable<string>(folder, (ref FileSystemEntry entry) => entry.FileName.ToString()).ToHashSet(StringComparer.Ordinal)
+                : new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        Directory.CreateDirectory(folder);
+        return _folders.GetOrAdd(folder, names);
     }
 
     /// <summary>Renames a finished temporary file onto its object path; a concurrent writer of the same content is fine.</summary>

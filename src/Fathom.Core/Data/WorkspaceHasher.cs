@@ -245,6 +245,7 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
     private void HashAll(List<WorkspaceFile> files, ObjectCache? saveTo, IProgress<long>? progress, bool legacy, CancellationToken cancellationToken)
     {
         long done = 0;
+        saveTo?.ExpectMany(files.Count);
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = cancellationToken };
         try
         {
@@ -263,7 +264,7 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
                     file.Md5 = legacy ? LegacyMd5.Hash(file.FullPath)
                         : saveTo is null ? FileMd5.Hash(file.FullPath)
                         : file.Size > FileMd5.SmallFile ? HashingCopier.HashAndSave(file.FullPath, saveTo, cancellationToken)
-                        : FileMd5.Hash(file.FullPath, (md5, content) => saveTo.SaveBytes(md5, content));
+                        : FileMd5.Hash(file.FullPath, file.Size, (md5, content) => saveTo.SaveBytes(md5, content));
 
                     stat.Set(key, file.Size, file.MtimeTicks, file.Md5);
                 }
