@@ -36,7 +36,7 @@ internal static class DataBenchmark
             return 2;
         }
 
-        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-data");
+        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-data", Guid.NewGuid().ToString("N"));
         if (Directory.Exists(work))
         {
             Directory.Delete(work, recursive: true);

@@ -25,7 +25,7 @@ internal static partial class ImdbBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var data = Option(args, "--data") ?? throw new ArgumentException("--data <folder with train.jsonl.gz and test.jsonl.gz> is required");
-        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-imdb");
+        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-imdb", Guid.NewGuid().ToString("N"));
         if (Directory.Exists(work))
         {
             Directory.Delete(work, recursive: true);

@@ -25,7 +25,7 @@ internal static class PipelineBenchmark
             return 2;
         }
 
-        var repo = Path.Combine(Path.GetTempPath(), "fathom-bench-pipeline");
+        var repo = Path.Combine(Path.GetTempPath(), "fathom-bench-pipeline", Guid.NewGuid().ToString("N"));
         if (Directory.Exists(repo))
         {
             Directory.Delete(repo, recursive: true);

@@ -24,7 +24,7 @@ internal static class RegistryBenchmark
         var models = int.Parse(Option(args, "--models") ?? "200", CultureInfo.InvariantCulture);
         var versionsPerModel = int.Parse(Option(args, "--versions") ?? "50", CultureInfo.InvariantCulture);
         var datasetRuns = int.Parse(Option(args, "--dataset-runs") ?? "5000", CultureInfo.InvariantCulture);
-        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-registry");
+        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-registry", Guid.NewGuid().ToString("N"));
         if (Directory.Exists(work))
         {
             Directory.Delete(work, recursive: true);

@@ -36,7 +36,7 @@ internal static class TrackingServerProcessBenchmark
             return;
         }
 
-        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-server-process");
+        var work = Path.Combine(Path.GetTempPath(), "fathom-bench-server-process", Guid.NewGuid().ToString("N"));
         if (Directory.Exists(work))
         {
             Directory.Delete(work, recursive: true);
