@@ -30,15 +30,15 @@ public sealed class ServerCrashSafetyPostgresTests(PostgresFixture postgres) : I
         var store = await postgres.CreateDatabaseAsync();
         var port = Loopback.FreePort();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var server = await StartAsync(store, port, http);
+        var server = await ServerProcessSteps.StartHealthyAsync(_dir.Path, http, "--port", port.ToString(CultureInfo.InvariantCulture), "--store", store);
         var runIds = new string[Runs];
         var acknowledged = new ConcurrentBag<(int Run, int Batch)>();
         try
         {
-            var experiment = await PostAsync(http, "experiments/create", new { name = "crash" });
+            var experiment = await ServerProcessSteps.PostAsync(http, "experiments/create", new { name = "crash" });
             for (var r = 0; r < Runs; r++)
             {
-                var run = await PostAsync(http, "runs/create", new { experiment_id = experiment.GetProperty("experiment_id").GetString(), start_time = 1 });
+                var run = await ServerProcessSteps.PostAsync(http, "runs/create", new { experiment_id = experiment.GetProperty("experiment_id").GetString(), start_time = 1 });
                 runIds[r] = run.GetProperty("run").GetProperty("info").GetProperty("run_id").GetString()!;
             }
 
@@ -77,17 +77,17 @@ public sealed class ServerCrashSafetyPostgresTests(PostgresFixture postgres) : I
             stop.Cancel();
             await Task.WhenAll(writers);
             server.Dispose();
-            server = await StartAsync(store, port, http);
+            server = await ServerProcessSteps.StartHealthyAsync(_dir.Path, http, "--port", port.ToString(CultureInfo.InvariantCulture), "--store", store);
 
             Assert.True(acknowledged.Count >= 60, $"only {acknowledged.Count} batches were acknowledged before the kill");
             for (var r = 0; r < Runs; r++)
             {
                 var mine = acknowledged.Where(a => a.Run == r).Select(a => a.Batch).ToList();
-                var latest = (await GetAsync(http, $"runs/get?run_id={runIds[r]}")).GetProperty("run").GetProperty("data").GetProperty("metrics")
+                var latest = (await ServerProcessSteps.GetAsync(http, $"runs/get?run_id={runIds[r]}")).GetProperty("run").GetProperty("data").GetProperty("metrics")
                     .EnumerateArray().ToDictionary(m => m.GetProperty("key").GetString()!, Point);
                 foreach (var key in Keys)
                 {
-                    var history = (await GetAsync(http, $"metrics/get-history?run_id={runIds[r]}&metric_key={key}")).GetProperty("metrics").EnumerateArray().Select(Point).ToList();
+                    var history = (await ServerProcessSteps.GetAsync(http, $"metrics/get-history?run_id={runIds[r]}&metric_key={key}")).GetProperty("metrics").EnumerateArray().Select(Point).ToList();
                     var stored = history.ToHashSet();
                     var missing = mine.SelectMany(batch => Batch(batch).Where(p => p.Key == key)).Count(p => !stored.Contains((p.Step, p.Timestamp, p.Value)));
                     Assert.True(missing == 0, $"run {r}, {key}: {missing} acknowledged points are missing");
@@ -118,43 +118,5 @@ public sealed class ServerCrashSafetyPostgresTests(PostgresFixture postgres) : I
     private static (long Step, long Timestamp, double Value) Point(JsonElement metric) =>
         (metric.GetProperty("step").GetInt64(), metric.GetProperty("timestamp").GetInt64(), metric.GetProperty("value").GetDouble());
 
-    private async Task<Process> StartAsync(string store, int port, HttpClient http)
-    {
-        var process = FathomProcess.Start(_dir.Path, new Dictionary<string, string>(), "server", "--port", port.ToString(CultureInfo.InvariantCulture), "--store", store);
-        _ = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        for (var i = 0; i < 300; i++)
-        {
-            try
-            {
-                using var response = await http.GetAsync("/health");
-                if (response.IsSuccessStatusCode)
-                {
-                    return process;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            Assert.False(process.HasExited, $"the server exited during start-up: {(process.HasExited ? await stderr : string.Empty)}");
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("fathom server did not become healthy in 30 s");
-    }
-
     private sealed record SentPoint(string Key, double Value, long Timestamp, long Step);
-
-    private static async Task<JsonElement> PostAsync(HttpClient http, string rpc, object body)
-    {
-        using var content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync("/api/2.0/mlflow/" + rpc, content);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{rpc}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private static async Task<JsonElement> GetAsync(HttpClient http, string rpc) =>
-        JsonDocument.Parse(await http.GetStringAsync("/api/2.0/mlflow/" + rpc)).RootElement.Clone();
 }

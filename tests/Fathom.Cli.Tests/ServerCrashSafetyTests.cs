@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -17,12 +16,12 @@ public sealed class ServerCrashSafetyTests : IDisposable
     {
         var port = Loopback.FreePort();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var server = await StartAsync(port, http);
+        var server = await ServerProcessSteps.StartHealthyAsync(_dir.Path, http, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         string runId;
         try
         {
-            var experiment = await PostAsync(http, "experiments/create", new { name = "crash" });
-            var run = await PostAsync(http, "runs/create", new { experiment_id = experiment.GetProperty("experiment_id").GetString(), start_time = 1 });
+            var experiment = await ServerProcessSteps.PostAsync(http, "experiments/create", new { name = "crash" });
+            var run = await ServerProcessSteps.PostAsync(http, "runs/create", new { experiment_id = experiment.GetProperty("experiment_id").GetString(), start_time = 1 });
             runId = run.GetProperty("run").GetProperty("info").GetProperty("run_id").GetString()!;
 
             var acknowledged = new ConcurrentBag<int>();
@@ -55,8 +54,8 @@ public sealed class ServerCrashSafetyTests : IDisposable
             await Task.WhenAll(writers);
             server.Dispose();
 
-            server = await StartAsync(port, http);
-            var history = await GetAsync(http, $"metrics/get-history?run_id={runId}&metric_key=m");
+            server = await ServerProcessSteps.StartHealthyAsync(_dir.Path, http, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var history = await ServerProcessSteps.GetAsync(http, $"metrics/get-history?run_id={runId}&metric_key=m");
             var steps = history.TryGetProperty("metrics", out var points) ? points.EnumerateArray().Select(p => p.GetProperty("step").GetInt64()).ToHashSet() : [];
 
             Assert.True(acknowledged.Count > 10, $"only {acknowledged.Count} batches were acknowledged before the kill");
@@ -84,43 +83,4 @@ public sealed class ServerCrashSafetyTests : IDisposable
         check.CommandText = "PRAGMA integrity_check;";
         Assert.Equal("ok", await check.ExecuteScalarAsync());
     }
-
-    private async Task<Process> StartAsync(int port, HttpClient http)
-    {
-        var process = FathomProcess.Start(_dir.Path, new Dictionary<string, string>(), "server", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        for (var i = 0; i < 300; i++)
-        {
-            try
-            {
-                using var response = await http.GetAsync("/health");
-                if (response.IsSuccessStatusCode)
-                {
-                    return process;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            Assert.False(process.HasExited, "the server exited during start-up");
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("fathom server did not become healthy in 30 s");
-    }
-
-    private static async Task<JsonElement> PostAsync(HttpClient http, string rpc, object body)
-    {
-        using var content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync("/api/2.0/mlflow/" + rpc, content);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{rpc}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private static async Task<JsonElement> GetAsync(HttpClient http, string rpc) =>
-        JsonDocument.Parse(await http.GetStringAsync("/api/2.0/mlflow/" + rpc)).RootElement.Clone();
-
 }

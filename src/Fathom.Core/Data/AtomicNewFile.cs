@@ -59,6 +59,33 @@ internal sealed class AtomicNewFile : IDisposable
         return new AtomicNewFile(path, UnixFile.CreateNew(temp, mode), temp);
     }
 
+    /// <summary>
+    /// Copies <paramref name="source"/> to a new file <paramref name="path"/> that is named only when complete: one
+    /// copy_file_range (the kernel copies, and clones on file systems that share extents, so no FICLONE), or reading
+    /// where that is refused. The copy is trusted, not re-hashed (push and add read a cache or workspace file they
+    /// already know). Returns the bytes copied.
+    /// </summary>
+    public static long CopyFrom(string source, string path, UnixFileMode mode, bool replace)
+    {
+        var input = UnixFile.OpenRead(source);
+        try
+        {
+            var length = UnixFile.Length(input, source);
+            using var file = Create(path, mode);
+            if (!UnixFile.TryKernelCopy(input, file.Descriptor, length, path))
+            {
+                FileCopy.CopyByReading(input, file, length, source);
+            }
+
+            file.Commit(replace);
+            return length;
+        }
+        finally
+        {
+            UnixFile.Close(input);
+        }
+    }
+
     /// <summary>Writes <paramref name="content"/> at <paramref name="offset"/>.</summary>
     public void Write(ReadOnlySpan<byte> content, long offset = 0) => UnixFile.WriteAt(_fd, content, offset, _temp ?? _path);
 

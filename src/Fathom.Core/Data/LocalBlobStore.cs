@@ -85,7 +85,7 @@ internal sealed class LocalBlobStore : IBlobStore
         if (UnixFile.IsSupported)
         {
             EnsureFolder(Path.GetDirectoryName(target)!);
-            return UploadUnix(sourceFile, target);
+            return AtomicNewFile.CopyFrom(sourceFile, target, Writable, replace: true);
         }
 
         var temp = TempFor(target);
@@ -99,31 +99,6 @@ internal sealed class LocalBlobStore : IBlobStore
         {
             File.Delete(temp);
             throw;
-        }
-    }
-
-    /// <summary>
-    /// Push's copy of a cache object: open, one copy_file_range (the kernel copies; no re-hash, the cache is trusted as
-    /// DVC trusts it on push), and the new file named only when complete (see <see cref="AtomicNewFile"/>).
-    /// </summary>
-    private static long UploadUnix(string sourceFile, string target)
-    {
-        var input = UnixFile.OpenRead(sourceFile);
-        try
-        {
-            var length = UnixFile.Length(input, sourceFile);
-            using var file = AtomicNewFile.Create(target, Writable);
-            if (!UnixFile.TryKernelCopy(input, file.Descriptor, length, target))
-            {
-                FileCopy.CopyByReading(input, file, length, sourceFile);
-            }
-
-            file.Commit(replace: true);
-            return length;
-        }
-        finally
-        {
-            UnixFile.Close(input);
         }
     }
 

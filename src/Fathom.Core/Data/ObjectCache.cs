@@ -111,7 +111,7 @@ internal sealed partial class ObjectCache
 
         if (UnixFile.IsSupported)
         {
-            SaveFileUnix(source, target);
+            AtomicNewFile.CopyFrom(source, target, ReadOnly, replace: false);
             return;
         }
 
@@ -145,27 +145,6 @@ internal sealed partial class ObjectCache
         if (count >= ListingThreshold)
         {
             _listFolders = true;
-        }
-    }
-
-    // copy_file_range copies in the kernel and clones on file systems that share extents (btrfs, XFS), so no FICLONE.
-    private static void SaveFileUnix(string source, string target)
-    {
-        var input = UnixFile.OpenRead(source);
-        try
-        {
-            var length = UnixFile.Length(input, source);
-            using var file = AtomicNewFile.Create(target, ReadOnly);
-            if (!UnixFile.TryKernelCopy(input, file.Descriptor, length, target))
-            {
-                FileCopy.CopyByReading(input, file, length, source);
-            }
-
-            file.Commit(replace: false);
-        }
-        finally
-        {
-            UnixFile.Close(input);
         }
     }
 
