@@ -8,7 +8,10 @@ internal sealed partial class DataWorkspace
     /// manifest does not list are removed. Workspace content that is not in the cache would be lost, so without
     /// <paramref name="force"/> nothing is changed when any exists.
     /// </summary>
-    public CheckoutResult Checkout(IReadOnlyList<string> targets, string baseDirectory, bool force, bool relink, IProgress<long>? progress, CancellationToken cancellationToken)
+    public CheckoutResult Checkout(IReadOnlyList<string> targets, string baseDirectory, bool force, bool relink, IProgress<long>? progress, CancellationToken cancellationToken) =>
+        Checkout(DataAndPipelineOutputs(targets, baseDirectory), force, relink, progress, cancellationToken);
+
+    private CheckoutResult Checkout(IReadOnlyList<TrackedOutput> selected, bool force, bool relink, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var added = new List<string>();
         var modified = new List<string>();
@@ -18,7 +21,7 @@ internal sealed partial class DataWorkspace
         var linker = Repository.Linker();
         var plans = new List<(TrackedOutput Output, List<(string Source, string Destination, string Md5)> Place, List<string> Remove, bool Existed)>();
         var wouldLose = new List<string>();
-        foreach (var output in DataAndPipelineOutputs(targets, baseDirectory))
+        foreach (var output in selected)
         {
             if (output.Output.Md5 is not { } recorded || !output.Output.Cache)
             {

@@ -32,12 +32,15 @@ internal sealed partial class DataWorkspace
     /// does, an object that is missing or corrupt at the remote does not stop the others: it is reported in
     /// <see cref="TransferResult.Failed"/> (with the path that needs it) and stays out of the cache.
     /// </summary>
-    public async Task<TransferResult> FetchAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, IProgress<long>? progress, CancellationToken cancellationToken)
+    public Task<TransferResult> FetchAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, IProgress<long>? progress, CancellationToken cancellationToken) =>
+        FetchAsync(DataAndPipelineOutputs(targets, baseDirectory), remoteName, progress, cancellationToken);
+
+    private async Task<TransferResult> FetchAsync(IReadOnlyList<TrackedOutput> selected, string? remoteName, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var remote = Remote(remoteName);
         var tally = new Tally(progress);
         var results = new List<TransferResult>();
-        foreach (var (legacy, outputs) in ByLayout(DataAndPipelineOutputs(targets, baseDirectory)))
+        foreach (var (legacy, outputs) in ByLayout(selected))
         {
             results.Add(await FetchAsync(remote, outputs, legacy, tally, cancellationToken));
         }
@@ -52,26 +55,10 @@ internal sealed partial class DataWorkspace
     /// </summary>
     public async Task<(TransferResult Fetched, CheckoutResult Checkout)> PullAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, bool force, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        var fetched = await FetchAsync(targets, baseDirectory, remoteName, progress, cancellationToken);
-        return (fetched, Checkout(targets, baseDirectory, force, relink: false, null, cancellationToken));
-    }
-
-    /// <summary>
-    /// Pushes objects named by hash (a folder's <c>.dir</c> brings every file it lists) for outputs recorded outside
-    /// <c>.dvc</c> files: the cached outs of <c>dvc.lock</c>, which <c>dvc push</c> sends too. Always 3.x objects.
-    /// </summary>
-    public async Task<TransferResult> PushObjectsAsync(IReadOnlyList<string> objects, string? remoteName, IProgress<long>? progress, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(objects);
-        var cache = Repository.Cache;
-        var all = objects
-            .SelectMany(o => o.EndsWith(".dir", StringComparison.Ordinal) && CachedManifest(cache, o) is { } entries ? [o, .. entries.Select(e => e.Md5)] : new[] { o })
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
-        var tally = new Tally(progress);
-        var result = await PushObjectsAsync(Remote(remoteName), all, legacy: false, tally, cancellationToken);
-        tally.Flush();
-        return result;
+        // One selection for both steps: it walks the repository and parses every dvc.yaml and dvc.lock.
+        var selected = DataAndPipelineOutputs(targets, baseDirectory);
+        var fetched = await FetchAsync(selected, remoteName, progress, cancellationToken);
+        return (fetched, Checkout(selected, force, relink: false, null, cancellationToken));
     }
 
     private Task<TransferResult> PushAsync(IBlobStore remote, IReadOnlyList<TrackedOutput> outputs, bool legacy, Tally tally, CancellationToken cancellationToken)

@@ -9,14 +9,6 @@ namespace Fathom.Pipelines;
 /// </summary>
 internal static class PipelineObjects
 {
-    /// <summary>The hashes (folders as their <c>.dir</c>) of every cached, locked 3.x out of every <c>dvc.yaml</c>.</summary>
-    public static IReadOnlyList<string> Cached(DvcRepository repository) =>
-        Outputs(repository)
-            .Where(o => !o.Output.Output.IsLegacy)
-            .Select(o => o.Output.Output.Md5!)
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
-
     /// <summary>
     /// Every cached out recorded in a <c>dvc.lock</c> (stages whose lock entry names it with a hash), as a tracked
     /// output whose file is the <c>dvc.lock</c>, with the stage that produces it. 2.x lock entries (no hash name) keep
