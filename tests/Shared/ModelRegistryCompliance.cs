@@ -311,6 +311,27 @@ public abstract class ModelRegistryCompliance : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task SearchRegistry_ILikeOnNonAsciiNames_FoldsCaseOnEveryStore()
+    {
+        SkipIfUnavailable();
+        foreach (var name in new[] { "Modèle-Ä", "modèle-ä", "modele-a" })
+        {
+            await _registry.CreateRegisteredModelAsync(name, [new Tag("équipe", name.ToUpperInvariant())], null, Ct);
+            await NewVersionAsync(name);
+        }
+
+        async Task<string[]> ModelsAsync(string filter) =>
+            (await _registry.SearchRegisteredModelsAsync(new RegistrySearch(filter, ["name"]), Ct)).Models.Select(m => m.Name).ToArray();
+        async Task<string[]> VersionsAsync(string filter) =>
+            (await _registry.SearchModelVersionsAsync(new RegistrySearch(filter, ["name"]), Ct)).Versions.Select(v => v.Name).ToArray();
+
+        Assert.Equal(["Modèle-Ä", "modèle-ä"], await ModelsAsync("name ILIKE 'MODÈLE-ä'"));
+        Assert.Equal(["Modèle-Ä", "modèle-ä"], await VersionsAsync("name ILIKE 'modÈle%'"));
+        Assert.Equal(["Modèle-Ä", "modèle-ä"], await ModelsAsync("tags.`équipe` ILIKE 'modèle-ä'"));
+        Assert.Equal(["modèle-ä"], await ModelsAsync("name LIKE 'modèle%'"));
+    }
+
+    [SkippableFact]
     public async Task SearchRegistry_BackslashInLikePattern_EscapesTheNextCharacterOnEveryStore()
     {
         SkipIfUnavailable();

@@ -35,7 +35,7 @@ public sealed class PostgresFixture : IAsyncLifetime
             await RunAsync("chown", "-R", "postgres:postgres", Path.GetDirectoryName(_data)!);
         }
 
-        await RunAsPostgresAsync("initdb", "-D", _data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
+        await RunAsPostgresAsync("initdb", "-D", _data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8");
         await RunAsPostgresAsync("pg_ctl", "-D", _data, "-w", "-l", Path.Combine(_data, "server.log"), "-o",
             $"-p {Port} -k {_data} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start");
     }

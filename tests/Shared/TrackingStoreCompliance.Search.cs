@@ -75,6 +75,26 @@ public abstract partial class TrackingStoreCompliance
     }
 
     [SkippableFact]
+    public async Task SearchRuns_ILikeOnNonAsciiText_FoldsCaseOnEveryStore()
+    {
+        SkipIfUnavailable();
+        await SearchRunAsync("Überlauf", 1, null, "Ärger", "ΔΕΛΤΑ");
+        await SearchRunAsync("übung", 2, null, "ärger-2", "δελτα");
+        await SearchRunAsync("plain", 3, null, "arger", "delta");
+
+        // SQLite's own lower() folds only ASCII; ILIKE must fold Ä/ä and Δ/δ as PostgreSQL does.
+        Assert.Equal(["übung", "Überlauf"], await NamesAsync("params.model ILIKE 'äR%'"));
+        Assert.Equal(["übung", "Überlauf"], await NamesAsync("tags.team ILIKE 'ΔΕΛ%'"));
+        Assert.Equal(["übung", "Überlauf"], await NamesAsync("run_name ILIKE 'ÜB%'"));
+        // LIKE and = stay case-sensitive on non-ASCII letters too.
+        Assert.Equal(["übung"], await NamesAsync("params.model LIKE 'är%'"));
+        Assert.Equal(["Überlauf"], await NamesAsync("run_name = 'Überlauf'"));
+        var experiment = await Store.CreateExperimentAsync("Été-2026", null, [], Ct);
+        var found = await Store.SearchExperimentsAsync(new ExperimentSearch(Filter: "name ILIKE 'été%'"), Ct);
+        Assert.Equal(experiment, Assert.Single(found.Experiments).ExperimentId);
+    }
+
+    [SkippableFact]
     public async Task SearchRuns_LikeWildcardsInValues_MatchLiterally()
     {
         SkipIfUnavailable();

@@ -27,8 +27,22 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string Like(string column, string parameter) => $"{column} GLOB {parameter}";
 
-    // SQLite's LIKE has no escape character unless told; PostgreSQL's default one is the backslash.
-    public override string ILike(string column, string parameter) => $"lower({column}) LIKE lower({parameter}) ESCAPE '\\'";
+    // SQLite's own lower() folds only ASCII (MLflow on SQLite renders ILIKE as lower(x) LIKE lower(y), so 'Ärger'
+    // ILIKE 'är%' fails there); PostgreSQL folds every letter its locale knows. UnicodeLower is registered on each
+    // connection (see SqliteTrackingStore.OpenConnection) so both stores agree. SQLite's LIKE has no escape character
+    // unless told; PostgreSQL's default one is the backslash.
+    public override string ILike(string column, string parameter) =>
+        $"{UnicodeLower}({column}) LIKE {UnicodeLower}({parameter}) ESCAPE '\\'";
+
+    /// <summary>The SQL function that lower-cases text by Unicode's rules (invariant culture), registered per connection.</summary>
+    public const string UnicodeLower = "fathom_lower";
+
+    /// <summary>Registers <see cref="UnicodeLower"/> on an open connection.</summary>
+    public static void RegisterFunctions(Microsoft.Data.Sqlite.SqliteConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        connection.CreateFunction(UnicodeLower, static (string? text) => text?.ToLowerInvariant(), isDeterministic: true);
+    }
 
     public override string JsonPairs(string column, string alias) => $"json_each({column}) {alias}";
 

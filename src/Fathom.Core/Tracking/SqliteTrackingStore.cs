@@ -70,6 +70,7 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore, IModelRegist
         // foreign keys are off by default in SQLite and must be asked for on each connection.
         pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
         pragmas.ExecuteNonQuery();
+        SqliteDialect.RegisterFunctions(connection);
         return connection;
     }
 
