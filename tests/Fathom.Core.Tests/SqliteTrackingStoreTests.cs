@@ -39,4 +39,65 @@ public sealed class SqliteTrackingStoreTests : TrackingStoreCompliance, IDisposa
         var error = Assert.Throws<TrackingException>(() => TrackingStores.Open(StoreLocation.Parse(_dir.Path, "/")));
         Assert.Contains("newer than this Fathom understands", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Open_StoreLeftBySchemaVersion2_SaysWhatTheUpgradeIndexes_ThenSearchDatasetsUsesTheIndex()
+    {
+        var db = Path.Combine(_dir.Path, "older", StoreLocation.DatabaseFileName);
+        Directory.CreateDirectory(Path.GetDirectoryName(db)!);
+        await using (var older = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            // The store as a Fathom before the inputs index left it, with a run that used two data sets.
+            await older.OpenAsync();
+            SqliteSchema.Migrate(older, 1, "file:///tmp/x", 2, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            await using var seed = older.CreateCommand();
+            seed.CommandText = """
+                INSERT INTO runs VALUES ('r1', 'old', 0, 'alice', 'RUNNING', 1, NULL, NULL, 'active', 'file:///tmp/x/0/r1/artifacts');
+                INSERT INTO datasets VALUES ('d1', 0, 'imdb', 'abc', 'local', '{}', NULL, NULL), ('d2', 0, 'news', 'def', 'local', '{}', NULL, NULL);
+                INSERT INTO inputs VALUES ('r1', 'd1', '[["mlflow.data.context","training"]]'), ('r1', 'd2', '[]');
+                """;
+            await seed.ExecuteNonQueryAsync();
+        }
+
+        var log = new RecordingLogger();
+        await using var store = SqliteTrackingStore.Open(db, "file:///tmp/x", TimeProvider.System, log);
+        var summaries = await store.SearchDatasetsAsync([0], 10, Ct);
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");
+        await connection.OpenAsync();
+        await using var explain = connection.CreateCommand();
+        var query = DatasetSummarySql.Query(SqliteDialect.Instance, [0], 10);
+        explain.CommandText = "EXPLAIN QUERY PLAN " + query.Sql;
+        foreach (var (name, value) in query.Parameters)
+        {
+            explain.Parameters.AddWithValue(name, value);
+        }
+
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.Equal(2, log.Messages.Count);
+        Assert.Equal(
+            "Upgrading the SQLite tracking store to schema version 3: indexing the run inputs by data set (rows: inputs ≈ 2); this can take a while on a large store",
+            log.Messages[0]);
+        Assert.StartsWith("Upgraded the SQLite tracking store from schema version 2 to 3 in ", log.Messages[1], StringComparison.Ordinal);
+        Assert.Equal([new DatasetSummary("0", "imdb", "abc", "training"), new DatasetSummary("0", "news", "def", null)], summaries);
+        Assert.Contains(plan, step => step.Contains("inputs_by_dataset", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Open_NewStore_LogsNoUpgrade()
+    {
+        var log = new RecordingLogger();
+
+        await using var store = SqliteTrackingStore.Open(Path.Combine(_dir.Path, "fresh", StoreLocation.DatabaseFileName), "file:///tmp/x", TimeProvider.System, log);
+
+        Assert.Empty(log.Messages);
+        Assert.Equal("Default", Assert.Single(await store.ListExperimentsAsync(ViewType.All, Ct)).Name);
+    }
 }

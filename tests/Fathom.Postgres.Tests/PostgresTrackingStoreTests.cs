@@ -44,13 +44,23 @@ public sealed class PostgresTrackingStoreTests(PostgresFixture postgres) : Track
             await seed.ExecuteNonQueryAsync();
         }
 
-        await using var store = await PostgresTrackingStore.OpenAsync(uri, "file:///tmp/x", TimeProvider.System, CancellationToken.None);
+        var log = new RecordingLogger();
+        await using var store = await PostgresTrackingStore.OpenAsync(uri, "file:///tmp/x", TimeProvider.System, log, CancellationToken.None);
         // A resent point already stored, next to a new one: the insert fails on the key and the batch goes again.
         await store.LogBatchAsync(RunId, [new Metric("loss", 0.25, 11, 1), new Metric("loss", 0.125, 12, 2)], [], [], CancellationToken.None);
 
         Assert.Equal([0.5, 0.25, 0.125], (await store.GetMetricHistoryAsync(RunId, "loss", CancellationToken.None)).Select(m => m.Value));
         var found = await store.SearchRunsAsync(new RunSearch(["0"], Filter: "metrics.loss < 0.2", OrderBy: ["metrics.loss ASC"]), CancellationToken.None);
         Assert.Equal(new Metric("loss", 0.125, 12, 2), Assert.Single(Assert.Single(found.Runs).Metrics));
+        // The steps that rebuild existing tables said so first, with the planner's row estimates; dropping a
+        // constraint rewrites nothing and is not announced.
+        Assert.Equal(3, log.Messages.Count);
+        Assert.StartsWith(
+            "Upgrading the PostgreSQL tracking store to schema version 3: rebuilding the indexes on run ids and keys with byte-order collation (rows: runs ≈ ",
+            log.Messages[0], StringComparison.Ordinal);
+        Assert.Contains(", metrics ≈ ", log.Messages[0], StringComparison.Ordinal);
+        Assert.StartsWith("Upgrading the PostgreSQL tracking store to schema version 5: indexing the run inputs by data set (rows: inputs ≈ ", log.Messages[1], StringComparison.Ordinal);
+        Assert.StartsWith($"Upgraded the PostgreSQL tracking store from schema version 2 to {PostgresSchema.LatestVersion} in ", log.Messages[2], StringComparison.Ordinal);
     }
 
     [Fact]

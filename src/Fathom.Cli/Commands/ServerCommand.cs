@@ -1,7 +1,9 @@
 using System.CommandLine;
+using Fathom.Cli.Rendering;
 using Fathom.Mlflow;
 using Fathom.Tracking;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace Fathom.Cli.Commands;
@@ -47,7 +49,8 @@ internal static class ServerCommand
                 ServeArtifacts = parse.GetValue(serveArtifacts) && !parse.GetValue(noServeArtifacts),
                 Auth = Auth.AuthOptions.FromEnvironment(parse.GetValue(auth), Path.Combine(Path.GetDirectoryName(store.DatabasePath)!, "basic_auth.db")),
             };
-            await using var app = TrackingServerHost.Build(options);
+            // The host's log (a schema upgrade's steps, warnings, unexpected errors) goes to stderr with the rest of the human text.
+            await using var app = TrackingServerHost.Build(options, logging => logging.AddProvider(new ConsoleLoggerProvider(cli.Error)));
             await app.StartAsync(ct);
             cli.Human.MarkupLine(options.Auth.Enabled
                 ? $"Authentication: on (HTTP Basic; admin user '{Markup.Escape(options.Auth.AdminUsername)}'; default permission {options.Auth.DefaultPermission.Name})."

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Fathom.Tracking;
 
@@ -9,10 +10,10 @@ namespace Fathom.Tracking;
 /// </summary>
 internal static class SqliteSchema
 {
-    private static readonly string[] Migrations =
+    private static readonly SchemaMigration[] Migrations =
     [
         // 1: experiments, runs and their data.
-        """
+        new("""
         CREATE TABLE experiments (
             experiment_id INTEGER PRIMARY KEY AUTOINCREMENT,
             name TEXT NOT NULL UNIQUE,
@@ -83,11 +84,11 @@ internal static class SqliteSchema
             dataset_uuid TEXT NOT NULL REFERENCES datasets(dataset_uuid) ON DELETE CASCADE,
             tags TEXT NOT NULL,
             PRIMARY KEY (run_uuid, dataset_uuid)) WITHOUT ROWID;
-        """,
+        """, "experiments, runs and their data"),
 
         // The model registry (MLflow's registry tables). Names cascade on rename and delete through the foreign
         // keys; a deleted version keeps its row in stage 'Deleted_Internal' so its number is never handed out again.
-        """
+        new("""
         CREATE TABLE registered_models (
             name TEXT NOT NULL PRIMARY KEY,
             creation_time INTEGER NOT NULL,
@@ -129,15 +130,27 @@ internal static class SqliteSchema
             version INTEGER NOT NULL,
             PRIMARY KEY (name, alias)) WITHOUT ROWID;
         CREATE INDEX registered_model_aliases_by_version ON registered_model_aliases (name, version);
-        """,
+        """, "the model registry"),
+
+        // SearchDatasets (the UI's data-set list) finds an experiment's data sets by the datasets table's
+        // (experiment_id, name, digest) key, then the inputs that used each one: the inputs key starts with run_uuid,
+        // so without this index every data set meant a scan of all inputs.
+        new("CREATE INDEX inputs_by_dataset ON inputs (dataset_uuid);", "indexing the run inputs by data set", "inputs"),
     ];
 
     /// <summary>The schema version this build writes.</summary>
     public static int LatestVersion => Migrations.Length;
 
-    /// <summary>Brings the database up to the latest version; returns the version it found.</summary>
-    public static int Migrate(SqliteConnection connection, long nowMs, string defaultArtifactRoot)
+    /// <summary>
+    /// Applies the migrations the database lacks up to <paramref name="target"/> (tests stop early to build an older
+    /// Fathom's store), saying on <paramref name="logger"/> before each step that rewrites or indexes existing rows;
+    /// returns the version it found.
+    /// </summary>
+    public static int Migrate(SqliteConnection connection, long nowMs, string defaultArtifactRoot, int target, TimeProvider time, ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
         // WAL lets readers work while a writer commits; the setting is stored in the database file.
         Execute(connection, "PRAGMA journal_mode=WAL;");
         using var transaction = connection.BeginTransaction(deferred: false);
@@ -154,9 +167,18 @@ internal static class SqliteSchema
                 $"The tracking database '{connection.DataSource}' has schema version {found}, newer than this Fathom understands ({Migrations.Length}). Upgrade Fathom.");
         }
 
-        for (var version = found + 1; version <= Migrations.Length; version++)
+        var started = time.GetTimestamp();
+        for (var version = found + 1; version <= target; version++)
         {
-            Execute(connection, Migrations[version - 1], transaction);
+            var migration = Migrations[version - 1];
+            // A new store has nothing to rebuild; an old one says what it is about to index and how big it is.
+            if (found > 0 && migration.Tables.Count > 0 && logger.IsEnabled(LogLevel.Information))
+            {
+                var rows = MigrationLog.Rows(migration.Tables.Select(table => (table, (long?)CountRows(connection, transaction, table))));
+                MigrationLog.Step(logger, "SQLite", version, migration.Summary, rows);
+            }
+
+            Execute(connection, migration.Sql, transaction);
             using var record = connection.CreateCommand();
             record.Transaction = transaction;
             record.CommandText = "INSERT INTO fathom_schema (version, applied_at) VALUES ($v, $t);";
@@ -170,7 +192,23 @@ internal static class SqliteSchema
         }
 
         transaction.Commit();
+        if (found > 0 && found < target && logger.IsEnabled(LogLevel.Information))
+        {
+            var elapsedMs = (long)time.GetElapsedTime(started).TotalMilliseconds;
+            MigrationLog.Done(logger, "SQLite", found, target, elapsedMs);
+        }
+
         return found;
+    }
+
+    // SQLite keeps no row estimate unless ANALYZE ran; counting walks the table's smallest index, far cheaper than the
+    // index build it announces.
+    private static long CountRows(SqliteConnection connection, SqliteTransaction transaction, string table)
+    {
+        using var count = connection.CreateCommand();
+        count.Transaction = transaction;
+        count.CommandText = $"SELECT COUNT(*) FROM {table};";
+        return Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     // MLflow always has experiment "0" named "Default".

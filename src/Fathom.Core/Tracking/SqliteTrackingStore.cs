@@ -1,6 +1,8 @@
 using System.Globalization;
 using Fathom.Registry;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fathom.Tracking;
 
@@ -32,8 +34,11 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore, IModelRegist
     /// <summary>The database file.</summary>
     public required string DatabasePath { get; init; }
 
-    /// <summary>Opens (creating and migrating if needed) the store in <paramref name="databasePath"/>.</summary>
-    public static SqliteTrackingStore Open(string databasePath, string defaultArtifactRoot, TimeProvider time)
+    /// <summary>
+    /// Opens (creating and migrating if needed) the store in <paramref name="databasePath"/>; an upgrade of an existing
+    /// store reports its long steps on <paramref name="logger"/>.
+    /// </summary>
+    public static SqliteTrackingStore Open(string databasePath, string defaultArtifactRoot, TimeProvider time, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         var full = Path.GetFullPath(databasePath);
@@ -48,7 +53,7 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore, IModelRegist
         }.ToString();
         var store = new SqliteTrackingStore(connectionString, defaultArtifactRoot, time) { DatabasePath = full };
         using var connection = store.OpenConnection();
-        SqliteSchema.Migrate(connection, store.NowMs(), defaultArtifactRoot);
+        SqliteSchema.Migrate(connection, store.NowMs(), defaultArtifactRoot, SqliteSchema.LatestVersion, time, logger ?? NullLogger.Instance);
         return store;
     }
 

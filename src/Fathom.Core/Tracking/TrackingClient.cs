@@ -84,7 +84,7 @@ public sealed class TrackingClient : IAsyncDisposable
             var root = Environment.GetEnvironmentVariable(StoreLocation.ArtifactsVariable) is { Length: > 0 } artifacts
                 ? artifacts.TrimEnd('/')
                 : new Uri(Path.Combine(Directory.GetCurrentDirectory(), StoreLocation.FolderName, "artifacts")).AbsoluteUri;
-            return new TrackingClient(factory(value!, root, time ?? TimeProvider.System), null, time, ownsStore: true) { Location = UriRedaction.Redact(value!) };
+            return new TrackingClient(factory(value!, root, time ?? TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), null, time, ownsStore: true) { Location = UriRedaction.Redact(value!) };
         }
 
         var location = StoreLocation.Resolve(value, Directory.GetCurrentDirectory());

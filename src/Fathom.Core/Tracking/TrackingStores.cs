@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 
 namespace Fathom.Tracking;
 
@@ -8,7 +9,7 @@ namespace Fathom.Tracking;
 /// </summary>
 public static class TrackingStores
 {
-    private static readonly ConcurrentDictionary<string, Func<string, string, TimeProvider, ITrackingStore>> Factories = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly ConcurrentDictionary<string, Func<string, string, TimeProvider, ILogger, ITrackingStore>> Factories = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Opens (and creates or migrates) the SQLite store at <paramref name="location"/>.</summary>
     public static ITrackingStore Open(StoreLocation location, TimeProvider? time = null)
@@ -17,11 +18,14 @@ public static class TrackingStores
         return SqliteTrackingStore.Open(location.DatabasePath, location.ArtifactRoot, time ?? TimeProvider.System);
     }
 
-    /// <summary>Adds a store for a URI scheme; the factory gets the URI, the default artifact root and the clock.</summary>
-    public static void Register(string scheme, Func<string, string, TimeProvider, ITrackingStore> factory) => Factories[scheme] = factory;
+    /// <summary>
+    /// Adds a store for a URI scheme; the factory gets the URI, the default artifact root, the clock, and the logger
+    /// that hears about a schema upgrade's long steps.
+    /// </summary>
+    public static void Register(string scheme, Func<string, string, TimeProvider, ILogger, ITrackingStore> factory) => Factories[scheme] = factory;
 
     /// <summary>The factory registered for the scheme of <paramref name="uri"/>, if any.</summary>
-    internal static Func<string, string, TimeProvider, ITrackingStore>? FactoryFor(string? uri)
+    internal static Func<string, string, TimeProvider, ILogger, ITrackingStore>? FactoryFor(string? uri)
     {
         var colon = uri?.IndexOf("://", StringComparison.Ordinal) ?? -1;
         return colon > 0 && Factories.TryGetValue(uri![..colon], out var factory) ? factory : null;

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Fathom.Registry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Fathom.Tracking;
@@ -31,11 +33,15 @@ internal sealed partial class PostgresTrackingStore : ITrackingStore, IModelRegi
     public IModelRegistryStore ModelRegistry { get; }
 
     /// <summary>Connects to <paramref name="uri"/> and migrates the schema.</summary>
-    public static async Task<PostgresTrackingStore> OpenAsync(string uri, string defaultArtifactRoot, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<PostgresTrackingStore> OpenAsync(string uri, string defaultArtifactRoot, TimeProvider time, CancellationToken cancellationToken) =>
+        OpenAsync(uri, defaultArtifactRoot, time, null, cancellationToken);
+
+    /// <summary>Connects to <paramref name="uri"/> and migrates the schema, reporting an upgrade's long steps on <paramref name="logger"/>.</summary>
+    public static async Task<PostgresTrackingStore> OpenAsync(string uri, string defaultArtifactRoot, TimeProvider time, ILogger? logger, CancellationToken cancellationToken)
     {
         var dataSource = NpgsqlDataSource.Create(PostgresConnectionString.FromUri(uri));
         var store = new PostgresTrackingStore(dataSource, defaultArtifactRoot, time);
-        await PostgresSchema.MigrateAsync(dataSource, store.NowMs(), defaultArtifactRoot, cancellationToken);
+        await PostgresSchema.MigrateAsync(dataSource, store.NowMs(), defaultArtifactRoot, PostgresSchema.LatestVersion, time, logger ?? NullLogger.Instance, cancellationToken);
         return store;
     }
 

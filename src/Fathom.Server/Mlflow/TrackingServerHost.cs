@@ -17,6 +17,8 @@ internal static class TrackingServerHost
         builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A schema upgrade is not a warning, but whoever waits on one should see what it is doing.
+        builder.Logging.AddFilter(MigrationLog.Category, LogLevel.Information);
         logging?.Invoke(builder.Logging);
         builder.Services.AddMlflow(options);
         if (options.Auth is { Enabled: true } auth)
@@ -46,15 +48,16 @@ internal static class TrackingServerHost
         services.AddSingleton<ITrackingStore>(sp =>
         {
             var time = sp.GetRequiredService<TimeProvider>();
+            var logger = sp.GetService<ILoggerFactory>()?.CreateLogger(MigrationLog.Category) ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
             if (options.StoreUri is not null)
             {
                 PostgresTrackingStores.Register();
                 var factory = TrackingStores.FactoryFor(options.StoreUri)
                     ?? throw new ArgumentException($"--store '{options.StoreUri}': no store for that scheme (use a folder, sqlite:///…, or postgresql://…).");
-                return factory(options.StoreUri, options.DefaultArtifactRoot, time);
+                return factory(options.StoreUri, options.DefaultArtifactRoot, time, logger);
             }
 
-            return SqliteTrackingStore.Open(options.Store.DatabasePath, options.DefaultArtifactRoot, time);
+            return SqliteTrackingStore.Open(options.Store.DatabasePath, options.DefaultArtifactRoot, time, logger);
         });
         services.AddSingleton(sp => new MlflowState(sp.GetRequiredService<ITrackingStore>(), options, sp.GetRequiredService<TimeProvider>()));
         return services;
