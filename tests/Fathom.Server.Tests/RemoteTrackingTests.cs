@@ -97,6 +97,29 @@ public sealed class RemoteTrackingTests : IAsyncLifetime
         Assert.Equal(ErrorCode.ResourceAlreadyExists, error.Code);
     }
 
+    [Fact]
+    public async Task SearchDatasets_OverHttp_SummarisesWhatTheRunsUsed_LikeTheEmbeddedStore()
+    {
+        await using var client = TrackingClient.Open(Uri);
+        var summaries = Assert.IsAssignableFrom<IDatasetSummaries>(client.Store);
+        var experiment = await client.Store.CreateExperimentAsync("remote-datasets", null, [], default);
+        var first = await client.Store.CreateRunAsync(new CreateRunRequest(experiment, "first", "alice", 1_000, []), default);
+        var second = await client.Store.CreateRunAsync(new CreateRunRequest(experiment, "second", "alice", 2_000, []), default);
+        await client.Store.LogInputsAsync(first.RunId, [new DatasetInput(new Dataset("imdb", "d1", "local", "{}"), [new Tag("mlflow.data.context", "training")])], default);
+        await client.Store.LogInputsAsync(second.RunId, [new DatasetInput(new Dataset("imdb-test", "t1", "local", "{}"), [])], default);
+        var id = long.Parse(experiment, System.Globalization.CultureInfo.InvariantCulture);
+
+        var all = await summaries.SearchDatasetsAsync([id], 1000, default);
+        var one = await summaries.SearchDatasetsAsync([id], 1, default);
+        var tooMany = await Assert.ThrowsAsync<TrackingException>(() => summaries.SearchDatasetsAsync(Enumerable.Range(1, 21).Select(i => (long)i).ToList(), 1000, default));
+
+        // The most recently used first, as the server's SQL orders them; the context only where the input had one.
+        Assert.Equal([new DatasetSummary(experiment, "imdb-test", "t1", null), new DatasetSummary(experiment, "imdb", "d1", "training")], all);
+        Assert.Equal([new DatasetSummary(experiment, "imdb-test", "t1", null)], one);
+        Assert.Equal(ErrorCode.InvalidParameterValue, tooMany.Code);
+        Assert.EndsWith("SearchDatasets request cannot specify more than 20 experiment_ids. Received 21 experiment_ids.", tooMany.Message, StringComparison.Ordinal);
+    }
+
     private async Task StartServerAsync()
     {
         var options = new TrackingServerOptions { Port = _port, Store = StoreLocation.Parse(_folder, "/"), ArtifactsDestination = Path.Combine(_folder, "artifacts") };

@@ -48,7 +48,14 @@ internal sealed class MlflowConnection : IDisposable
 
     /// <summary>POSTs JSON to <c>api/2.0/mlflow/&lt;endpoint&gt;</c> and returns the response object.</summary>
     public Task<JsonObject> PostAsync(string endpoint, JsonObject body, CancellationToken cancellationToken) =>
-        SendAsync(() => new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri, "api/2.0/mlflow/" + endpoint))
+        SendJsonAsync(HttpMethod.Post, endpoint, body, cancellationToken);
+
+    /// <summary>
+    /// POSTs JSON to <c>ajax-api/2.0/mlflow/&lt;endpoint&gt;</c>: the RPCs that MLflow's server answers only under the
+    /// prefix of its web UI (SearchDatasets, whose proto path lacks the leading slash that would mount it under api/).
+    /// </summary>
+    public Task<JsonObject> PostAjaxAsync(string endpoint, JsonObject body, CancellationToken cancellationToken) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri, "ajax-api/2.0/mlflow/" + endpoint))
         {
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         }, cancellationToken);
