@@ -56,6 +56,33 @@ public sealed class MlflowApiLimitsTests(TrackingServerFixture fixture) : IClass
         Assert.Equal(["small"], run.GetProperty("run").GetProperty("data").GetProperty("params").EnumerateArray().Select(p => p.GetProperty("key").GetString()));
     }
 
+    [Fact]
+    public async Task LongBodies_WithAuthOff_AreRefusedBeforeParsing_WhetherAnnouncedOrChunked()
+    {
+        var runId = await _client.CreateRunAsync("0", "long-bodies");
+        var pad = new string(' ', 21_000_000);
+        using var announcedContent = new StringContent($$"""{"run_id": "{{runId}}", "key": "announced", "value": "v", "pad": "{{pad}}"}""", Encoding.UTF8, "application/json");
+        using var chunkedContent = new ChunkedJson($$"""{"experiment_id": "0", "key": "chunked", "value": "v", "pad": "{{pad}}"}""");
+        using var withinContent = new ChunkedJson($$"""{"run_id": "{{runId}}", "key": "within", "value": "{{new string('v', 7_000)}}", "pad": "{{new string(' ', 5_000_000)}}"}""");
+
+        using var announced = await fixture.Http.PostAsync("/api/2.0/mlflow/runs/set-tag", announcedContent);
+        using var chunked = await fixture.Http.PostAsync("/ajax-api/2.0/mlflow/experiments/set-experiment-tag", chunkedContent);
+        using var within = await fixture.Http.PostAsync("/api/2.0/mlflow/runs/set-tag", withinContent);
+        var run = await _client.OkGetAsync($"/api/2.0/mlflow/runs/get?run_id={runId}");
+        var experiment = await _client.OkGetAsync("/api/2.0/mlflow/experiments/get?experiment_id=0");
+
+        foreach (var (response, size) in new[] { (announced, 21_000_091), (chunked, 21_000_065) })
+        {
+            MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE",
+                (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement),
+                $"Request bodies must be at most 20000000 bytes, got a request of size {size}.");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, within.StatusCode);
+        Assert.Equal(["mlflow.runName", "within"], run.GetProperty("run").GetProperty("data").GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("key").GetString()));
+        Assert.DoesNotContain("chunked", experiment.GetRawText(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("http://host/#/../../../etc/", "'artifact_location' URL can't include fragments or params.")]
     [InlineData("http://host/;..%2F..%2Fetc", "'artifact_location' URL can't include fragments or params.")]

@@ -12,12 +12,8 @@ namespace Fathom.Auth;
 /// </summary>
 internal static class RequestParameters
 {
-    /// <summary>
-    /// The longest body read for a permission check on an RPC other than log-batch: above MLflow's largest
-    /// field (a dataset profile, 16 MiB), below Kestrel's 30 MB request limit, so a body that no RPC accepts is
-    /// refused before it is parsed.
-    /// </summary>
-    public const long MaxBodyBytes = 20_000_000;
+    /// <summary>The longest body read for a permission check on an RPC other than log-batch: the RPCs' own bound.</summary>
+    public const long MaxBodyBytes = MlflowRpc.MaxBodyBytes;
 
     /// <summary>The parameters, or a <see cref="TrackingException"/> (MLflow's INVALID_PARAMETER_VALUE) when the body is too long to authorise.</summary>
     public static async Task<JsonObject> ReadAsync(HttpContext context, string path, CancellationToken cancellationToken)
@@ -42,7 +38,7 @@ internal static class RequestParameters
         {
             throw logBatch
                 ? MlflowTrackingApi.BatchTooLarge(length)
-                : TrackingException.Invalid($"Request bodies must be at most {MaxBodyBytes} bytes, got a request of size {length}.");
+                : MlflowRpc.BodyTooLarge(length);
         }
 
         request.Body = new MemoryStream(bytes, writable: false);

@@ -21,6 +21,17 @@ internal static partial class MlflowRpc
         group.MapMethods(path, [method], (HttpContext context) => InvokeAsync(context, state, handler, streamed: false, maxBodyBytes));
 
     /// <summary>
+    /// The longest body an RPC without a limit of its own reads: above MLflow's largest field (a dataset profile,
+    /// 16 MiB), below Kestrel's 30 MB request limit. MLflow's Flask server sets no cap of its own; this one keeps a
+    /// body that no RPC could accept from being parsed, with auth on (before the permission check) and off alike.
+    /// </summary>
+    public const long MaxBodyBytes = 20_000_000;
+
+    /// <summary>The refusal of a body longer than <see cref="MaxBodyBytes"/>, MLflow's INVALID_PARAMETER_VALUE.</summary>
+    public static TrackingException BodyTooLarge(long size) =>
+        TrackingException.Invalid($"Request bodies must be at most {MaxBodyBytes} bytes, got a request of size {size}.");
+
+    /// <summary>
     /// Maps an RPC whose answer can be large (a metric's whole history): it is written straight to the response
     /// body in chunks instead of being buffered whole. The handler must call <see cref="FlushIfFullAsync"/> as it
     /// writes, and should fail (if it must) before its first chunk goes out; after that a failure can only cut
@@ -43,7 +54,13 @@ internal static partial class MlflowRpc
         Utf8JsonWriter? streamWriter = null;
         try
         {
-            var request = await MlflowRequest.ReadAsync(context.Request, cancellationToken, maxBodyBytes);
+            var request = await MlflowRequest.ReadAsync(context.Request, cancellationToken, maxBodyBytes ?? MaxBodyBytes);
+            // An RPC with a limit of its own (log-batch) words the refusal itself; every other one is refused here.
+            if (maxBodyBytes is null && request.BodyLength > MaxBodyBytes)
+            {
+                throw BodyTooLarge(request.BodyLength.Value);
+            }
+
             if (streamed)
             {
                 // A writer over a stream keeps what it writes until FlushAsync: nothing reaches the client (and
