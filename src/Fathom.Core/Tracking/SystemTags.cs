@@ -27,6 +27,9 @@ public static class SystemTags
     /// <summary>A free-text description of the run.</summary>
     public const string Note = "mlflow.note.content";
 
+    /// <summary>The JSON list of the MLmodel descriptions logged to the run (MLflow's LogModel appends to it).</summary>
+    public const string LoggedModels = "mlflow.log-model.history";
+
     /// <summary>"true" when the working tree had uncommitted changes.</summary>
     public const string GitDirty = "fathom.git.dirty";
 

@@ -179,6 +179,13 @@ internal sealed class MlflowRequest
             return number;
         }
 
+        // Protobuf's JSON parser (MLflow's) takes an integral float for an int64 too: 1.7e12 or 5.0, as some JSON
+        // encoders write whole numbers held in doubles (R's jsonlite writes timestamps that way).
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var whole) && whole == Math.Floor(whole) && Math.Abs(whole) < 9.2e18)
+        {
+            return (long)whole;
+        }
+
         // Protobuf JSON takes int64 values as numeric strings too.
         if (value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var fromString))
         {

@@ -26,6 +26,7 @@ internal static partial class MlflowTrackingApi
         MlflowRpc.Map(group, "POST", "/runs/delete-tag", state, DeleteTagAsync);
         MlflowRpc.Map(group, "POST", "/runs/log-batch", state, LogBatchAsync, MaxBatchRequestBytes);
         MlflowRpc.Map(group, "POST", "/runs/log-inputs", state, LogInputsAsync);
+        MlflowRpc.Map(group, "POST", "/runs/log-model", state, LogModelAsync);
         MlflowRpc.Map(group, "POST", "/runs/search", state, SearchRunsAsync);
         MlflowRpc.Map(group, "GET", "/runs/search", state, SearchRunsAsync);
         MlflowRpc.Map(group, "GET", "/artifacts/list", state, ListArtifactsAsync);

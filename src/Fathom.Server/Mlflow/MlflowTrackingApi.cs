@@ -10,7 +10,10 @@ namespace Fathom.Mlflow;
 /// </summary>
 internal static partial class MlflowTrackingApi
 {
-    public static readonly IReadOnlyList<string> Prefixes = ["/api/2.0", "/ajax-api/2.0"];
+    /// <summary>The prefix of the routes MLflow's web UI calls; a few RPCs exist only there.</summary>
+    public const string AjaxPrefix = "/ajax-api/2.0";
+
+    public static readonly IReadOnlyList<string> Prefixes = ["/api/2.0", AjaxPrefix];
 
     /// <summary>
     /// What <c>/version</c> answers: the MLflow release whose REST API this server follows. MLflow clients use it
@@ -28,6 +31,11 @@ internal static partial class MlflowTrackingApi
             MapExperiments(group, state);
             MapRuns(group, state);
             MapMetrics(group, state);
+            if (prefix == AjaxPrefix)
+            {
+                MlflowRpc.Map(group, "GET", "/metrics/get-history-bulk", state, GetMetricHistoryBulkAsync);
+            }
+
             MlflowRegistryApi.MapRegistry(group, state);
         }
 
