@@ -23,6 +23,10 @@ public sealed class AuthRulesTests
     [InlineData("PUT", "/api/2.0/mlflow-artifacts/artifacts/3/abc/artifacts/model.zip", "ArtifactPath", Access.Update)]
     [InlineData("DELETE", "/api/2.0/mlflow-artifacts/artifacts/3/abc", "ArtifactPath", Access.Manage)]
     [InlineData("GET", "/api/2.0/mlflow-artifacts/artifacts", "ArtifactPath", Access.Read)]
+    [InlineData("GET", "/get-artifact", "Run", Access.Read)]
+    [InlineData("GET", "/model-versions/get-artifact", "RegisteredModel", Access.Read)]
+    [InlineData("POST", "/api/2.0/mlflow/runs/log-model", "Run", Access.Update)]
+    [InlineData("GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", "Runs", Access.Read)]
     public void For_MlflowRpc_NeedsWhatMlflowBasicAuthNeeds(string method, string path, string resource, Access access) =>
         Assert.Equal(new AuthRequirement(Enum.Parse<AuthResource>(resource), access), AuthRules.For(method, path));
 

@@ -131,6 +131,30 @@ public sealed class MlflowApiLimitsTests(TrackingServerFixture fixture) : IClass
         MlflowClient.AssertError(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST", noRun);
     }
 
+    [Fact]
+    public async Task GetModelVersionArtifact_DownloadsFromTheVersionsStorageLocation()
+    {
+        var runId = await _client.CreateRunAsync("0", "mv-download");
+        using (var content = new ByteArrayContent(Encoding.UTF8.GetBytes("flavors: {}\n")))
+        {
+            (await fixture.Http.PutAsync($"/api/2.0/mlflow-artifacts/artifacts/0/{runId}/artifacts/model/MLmodel", content)).EnsureSuccessStatusCode();
+        }
+
+        var name = "mv-download-" + Guid.NewGuid().ToString("N");
+        await _client.OkAsync("/api/2.0/mlflow/registered-models/create", JsonSerializer.Serialize(new { name }));
+        await _client.OkAsync("/api/2.0/mlflow/model-versions/create", JsonSerializer.Serialize(new { name, source = $"mlflow-artifacts:/0/{runId}/artifacts/model", run_id = runId }));
+
+        using var file = await fixture.Http.GetAsync($"/model-versions/get-artifact?name={name}&version=1&path=MLmodel");
+        var traversal = await _client.GetAsync($"/model-versions/get-artifact?name={name}&version=1&path=../../other/x");
+        var noVersion = await _client.GetAsync($"/model-versions/get-artifact?name={name}&version=2&path=MLmodel");
+
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        Assert.Equal("flavors: {}\n", await file.Content.ReadAsStringAsync());
+        Assert.Equal("attachment; filename=MLmodel", file.Content.Headers.ContentDisposition?.ToString());
+        MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", traversal, "Invalid path");
+        MlflowClient.AssertError(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST", noVersion, $"Model Version (name={name}, version=2) not found");
+    }
+
     [Theory]
     [InlineData("create")]
     [InlineData("complete")]

@@ -91,6 +91,12 @@ internal static class AuthRules
             return new AuthRequirement(AuthResource.Run, Access.Read);
         }
 
+        // Its registry twin reads a model version's files: READ on the registered model.
+        if (path == "/model-versions/get-artifact")
+        {
+            return new AuthRequirement(AuthResource.RegisteredModel, Access.Read);
+        }
+
         foreach (var prefix in RpcPrefixes)
         {
             if (path.StartsWith(prefix, StringComparison.Ordinal))

@@ -1,3 +1,4 @@
+using Fathom.Registry;
 using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
@@ -23,6 +24,25 @@ internal static partial class MlflowArtifactsApi
 
             var run = await state.Store.GetRunAsync(runId, context.RequestAborted) ?? throw TrackingException.NotFound($"Run with id={runId} not found");
             await SendFileAsync(context, OpenRunArtifacts(state, run.Info.ArtifactUri), safe);
+        }));
+
+    // The UI's download of a registered model version's file: the path is relative to the version's storage location
+    // (its download URI, proxied or direct), checked like the proxy's paths (MLflow's get_model_version_artifact_handler).
+    private static void MapGetModelVersionArtifact(IEndpointRouteBuilder app, MlflowState state) =>
+        app.MapGet("/model-versions/get-artifact", (HttpContext context) => AnswerAsync(context, async () =>
+        {
+            var query = context.Request.Query;
+            var name = FirstNonEmpty(query["name"]) ?? throw MlflowRequest.Missing("name");
+            var version = RegistryValidation.ParseVersion(FirstNonEmpty(query["version"]) ?? throw MlflowRequest.Missing("version"));
+            var path = FirstNonEmpty(query["path"]) ?? throw MlflowRequest.Missing("path");
+            var safe = SafePath(path);
+            if (safe.Length == 0)
+            {
+                throw TrackingException.Invalid("Invalid path");
+            }
+
+            var location = await state.Registry.GetModelVersionDownloadUriAsync(name, version, context.RequestAborted);
+            await SendFileAsync(context, OpenRunArtifacts(state, location), safe);
         }));
 
     // MLflow's proxy multipart upload (mpu/create|complete|abort) hands out presigned part URLs of a cloud

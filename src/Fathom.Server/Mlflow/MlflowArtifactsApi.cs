@@ -31,6 +31,7 @@ internal static partial class MlflowArtifactsApi
         }
 
         MapGetArtifact(app, state);
+        MapGetModelVersionArtifact(app, state);
         return app;
     }
 
