@@ -57,16 +57,18 @@ internal static class RegistryBenchmark
         var total = models * versionsPerModel;
         Console.WriteLine($"seed: {models:N0} models x {versionsPerModel} versions = {total:N0} versions in {stopwatch.Elapsed.TotalSeconds:0.0} s");
 
-        await ReportAsync(http, "model-versions/search name = 'model-0042' (all its versions)",
-            $"model-versions/search?filter={Uri.EscapeDataString("name = 'model-0042'")}&max_results=1000");
+        // A model from the middle of the seeded range, so any --models value has it.
+        var probe = $"model-{models / 2:D4}";
+        await ReportAsync(http, $"model-versions/search name = '{probe}' (all its versions)",
+            $"model-versions/search?filter={Uri.EscapeDataString($"name = '{probe}'")}&max_results=1000");
         await ReportAsync(http, "model-versions/search run_id IN (3 runs)",
             $"model-versions/search?filter={Uri.EscapeDataString("run_id IN ('run-7-1', 'run-99-3', 'run-150-49')")}");
         await ReportAsync(http, "model-versions/search tags.fold = '3' ORDER BY version_number DESC, top 100",
             $"model-versions/search?filter={Uri.EscapeDataString("tags.fold = '3'")}&order_by=version_number+DESC&max_results=100");
         await ReportAsync(http, "registered-models/search name LIKE 'model-01%' AND tags.team = 'nlp', top 100 (with latest versions)",
             $"registered-models/search?filter={Uri.EscapeDataString("name LIKE 'model-01%' AND tags.team = 'nlp'")}&max_results=100");
-        await ReportAsync(http, "registered-models/get", "registered-models/get?name=model-0042");
-        await ReportAsync(http, "registered-models/get-latest-versions", "registered-models/get-latest-versions?name=model-0042");
+        await ReportAsync(http, "registered-models/get", $"registered-models/get?name={probe}");
+        await ReportAsync(http, "registered-models/get-latest-versions", $"registered-models/get-latest-versions?name={probe}");
 
         // search-datasets is one query over the data sets and their inputs, so it should not grow with the runs.
         var store = app.Services.GetRequiredService<ITrackingStore>();
