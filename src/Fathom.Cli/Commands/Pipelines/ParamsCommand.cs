@@ -19,7 +19,8 @@ internal static class ParamsCommand
         var diff = new Command("diff", "Show params that differ between two git revisions, or a revision and the workspace.") { a, b, targets, all, noPath, markdown, precision };
         command.Subcommands.Add(diff.WithAction(async (parse, cli, ct) =>
         {
-            var digits = MetricsCommand.Precision(parse.GetValue(precision));
+            // DVC's params diff prints values unrounded (show_diff without precision); --precision is Fathom's extra.
+            var digits = parse.GetValue(precision) is { } given ? MetricsCommand.Precision(given) : (int?)null;
             var project = PipelineProject.Open(Directory.GetCurrentDirectory());
             PipelineComparison.RequireGit(project);
             var (oldRev, newRev) = (parse.GetValue(a) ?? "HEAD", parse.GetValue(b));
