@@ -58,7 +58,8 @@ internal static class MetricsCommand
         return command.WithAction(async (parse, cli, ct) =>
         {
             var digits = Precision(parse.GetValue(precision));
-            var project = PipelineProject.Open(Directory.GetCurrentDirectory());
+            // Every dvc.yaml of the repository, paths relative to the current folder, as DVC's repository index.
+            var project = PipelineSet.Open(Directory.GetCurrentDirectory()).Combined();
             var files = PipelineComparison.TargetFiles(project, parse.GetValue(targets)!, parse.GetValue(recursive), project.MetricsFiles());
             var revisions = new List<(string Label, string? Revision)> { (PipelineComparison.Workspace, null) };
             var (branches, tags, commits) = (parse.GetValue(allBranches), parse.GetValue(allTags), parse.GetValue(allCommits));
@@ -114,7 +115,8 @@ internal static class MetricsCommand
         return command.WithAction(async (parse, cli, ct) =>
         {
             var digits = Precision(parse.GetValue(precision));
-            var project = PipelineProject.Open(Directory.GetCurrentDirectory());
+            // Every dvc.yaml of the repository, paths relative to the current folder, as DVC's repository index.
+            var project = PipelineSet.Open(Directory.GetCurrentDirectory()).Combined();
             PipelineComparison.RequireGit(project);
             var (oldRev, newRev) = (parse.GetValue(a) ?? "HEAD", parse.GetValue(b));
             var files = PipelineComparison.TargetFiles(project, parse.GetValue(targets) ?? [], parse.GetValue(recursive), project.MetricsFiles());

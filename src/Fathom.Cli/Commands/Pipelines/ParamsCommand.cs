@@ -21,7 +21,8 @@ internal static class ParamsCommand
         {
             // DVC's params diff prints values unrounded (show_diff without precision); --precision is Fathom's extra.
             var digits = parse.GetValue(precision) is { } given ? MetricsCommand.Precision(given) : (int?)null;
-            var project = PipelineProject.Open(Directory.GetCurrentDirectory());
+            // Every dvc.yaml of the repository, paths relative to the current folder, as DVC's repository index.
+            var project = PipelineSet.Open(Directory.GetCurrentDirectory()).Combined();
             PipelineComparison.RequireGit(project);
             var (oldRev, newRev) = (parse.GetValue(a) ?? "HEAD", parse.GetValue(b));
             var files = PipelineComparison.TargetFiles(project, parse.GetValue(targets) ?? [], recursive: false, []);
