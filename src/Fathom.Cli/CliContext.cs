@@ -17,6 +17,8 @@ internal sealed class CliContext
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    private static readonly JsonSerializerOptions PythonJsonOptions = new(JsonOptions) { Converters = { new Rendering.PythonFloatJsonConverter() } };
+
     private readonly TextWriter _stdout = Console.Out;
     private readonly Lazy<IAnsiConsole> _out;
     private readonly Lazy<IAnsiConsole> _error;
@@ -63,6 +65,9 @@ internal sealed class CliContext
     }
 
     public void WriteJson<T>(T value) => _stdout.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+
+    /// <summary>JSON of DVC's commands (metrics, params), with floats as Python writes them (1.0 stays 1.0).</summary>
+    public void WritePythonJson<T>(T value) => _stdout.WriteLine(JsonSerializer.Serialize(value, PythonJsonOptions));
 
     // Spectre assumes 80 columns when output is not a terminal, which wraps ids mid-word in logs and pipes:
     // use $COLUMNS when set, else a width that keeps a table row on one line.

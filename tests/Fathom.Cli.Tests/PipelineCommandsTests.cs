@@ -106,7 +106,7 @@ public sealed class PipelineCommandsTests
         var metricsTable = await Ok(dir.Path, "metrics", "diff");
 
         Assert.Equal("Path         Param     HEAD    workspace\nparams.yaml  train.lr  0.1     0.2\n", paramsDiff.Stdout);
-        Assert.Equal("{\"params.yaml\":{\"train.lr\":{\"old\":0.1,\"new\":0.2}}}", Compact(paramsJson.Stdout));
+        Assert.Equal("{\"params.yaml\":{\"train.lr\":{\"old\":0.1,\"new\":0.2,\"diff\":0.1}}}", Compact(paramsJson.Stdout));
         var acc = JsonDocument.Parse(metricsJson.Stdout).RootElement.GetProperty("m.json").GetProperty("acc");
         Assert.Equal((0.8, 0.85), (acc.GetProperty("old").GetDouble(), acc.GetProperty("new").GetDouble()));
         Assert.Equal(0.05, acc.GetProperty("diff").GetDouble(), 9);

@@ -165,7 +165,7 @@ public sealed class PipelineStatusCommandsTests
         Assert.Equal("| Path   | acc   |\n|--------|-------|\n| m.toml | 0.9   |\n", show.Stdout);
         Assert.Equal("""{"workspace":{"data":{"m.toml":{"data":{"acc":0.9}}}},"main":{"data":{"m.toml":{"data":{"acc":0.8123456}}}}}""", Compact(branches.Stdout));
         Assert.Equal("| Path   | Metric   | HEAD    | workspace   | Change   |\n|--------|----------|---------|-------------|----------|\n| m.toml | acc      | 0.81235 | 0.9         | 0.08765  |\n", diff.Stdout);
-        Assert.Equal("""{"params.toml":{"train.lr":{"old":0.1,"new":0.2}}}""", Compact(paramsDiff.Stdout));
+        Assert.Equal("""{"params.toml":{"train.lr":{"old":0.1,"new":0.2,"diff":0.1}}}""", Compact(paramsDiff.Stdout));
         Assert.True(badPrecision.ExitCode == 2, badPrecision.ToString());
     }
 

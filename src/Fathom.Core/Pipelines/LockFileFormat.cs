@@ -6,7 +6,7 @@ namespace Fathom.Pipelines;
 
 /// <summary>
 /// Reads and writes <c>dvc.lock</c> in DVC's schema 2.0: <c>schema: '2.0'</c>, then per stage <c>cmd</c>, <c>deps</c>
-/// (path, hash, md5, size, nfiles), <c>params</c> and <c>outs</c>, each omitted when empty — the fields and order of
+/// (path, hash, md5, size, nfiles, isexec), <c>params</c> and <c>outs</c>, each omitted when empty — the fields and order of
 /// DVC's <c>to_single_stage_lockfile</c>.
 /// </summary>
 internal static class LockFileFormat
@@ -98,6 +98,12 @@ internal static class LockFileFormat
             if (f.FileCount is { } nfiles)
             {
                 w.Scalar(b + 2, "nfiles", (long)nfiles);
+            }
+
+            // dvc-data's Meta.to_dict puts isexec after size and nfiles, and only when true.
+            if (f.IsExecutable)
+            {
+                w.Scalar(b + 2, "isexec", true);
             }
         }
     }
@@ -220,6 +226,7 @@ internal static class LockFileFormat
             }
 
             string? path = null, md5 = null, hash = null;
+            var isexec = false;
             long? size = null;
             int? nfiles = null;
             foreach (var (k, v) in entry.Children)
@@ -236,6 +243,9 @@ internal static class LockFileFormat
                     case "hash":
                         hash = text;
                         break;
+                    case "isexec":
+                        isexec = text is "true" or "True" or "TRUE";
+                        break;
                     case "size":
                         size = long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s
                             : throw new DvcFormatException(fileName, Line(v), $"{field}[{i}].size", $"expected a non-negative integer (got '{text}').");
@@ -247,7 +257,7 @@ internal static class LockFileFormat
                 }
             }
 
-            files.Add(new LockedFile(path ?? throw new DvcFormatException(fileName, Line(entry), $"{field}[{i}].path", "required field is missing."), md5, size, nfiles, hash));
+            files.Add(new LockedFile(path ?? throw new DvcFormatException(fileName, Line(entry), $"{field}[{i}].path", "required field is missing."), md5, size, nfiles, hash, isexec));
         }
 
         return files;

@@ -25,6 +25,52 @@ internal static class MetricsFiles
         return values;
     }
 
+    /// <summary>
+    /// A document as DVC's metrics and params tables see it (<c>flatten(format_dict(d))</c>): nested mappings become
+    /// <c>a.b.c</c> keys, a list is one value shown as its Python text, other values stay as loaded (ints stay ints);
+    /// a document that is not a mapping is one value under the key "".
+    /// </summary>
+    public static SortedDictionary<string, object?> Leaves(object? document)
+    {
+        var values = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+        if (document is Dictionary<string, object?> map)
+        {
+            AddLeaves(map, "", values);
+        }
+        else if (document is not null)
+        {
+            values[""] = document is List<object?> ? PythonText.Str(document) : document;
+        }
+
+        return values;
+    }
+
+    /// <summary>Adds one value under <paramref name="key"/> the way <see cref="Leaves"/> flattens it.</summary>
+    public static void AddLeaves(string key, object? value, SortedDictionary<string, object?> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        switch (value)
+        {
+            case Dictionary<string, object?> map:
+                AddLeaves(map, key + ".", into);
+                break;
+            case List<object?>:
+                into[key] = PythonText.Str(value);
+                break;
+            default:
+                into[key] = value;
+                break;
+        }
+    }
+
+    private static void AddLeaves(Dictionary<string, object?> map, string prefix, SortedDictionary<string, object?> into)
+    {
+        foreach (var (k, v) in map)
+        {
+            AddLeaves(prefix + k, v, into);
+        }
+    }
+
     private static object? ParseJson(string text, string displayName)
     {
         try

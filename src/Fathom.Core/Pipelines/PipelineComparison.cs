@@ -10,16 +10,16 @@ internal static partial class PipelineComparison
 {
     public const string Workspace = "workspace";
 
-    /// <summary>Each metrics file's flat values at a revision (null = workspace); missing files are left out.</summary>
-    public static async Task<SortedDictionary<string, SortedDictionary<string, double>>> MetricsAsync(PipelineProject project, string? revision, IReadOnlyList<string>? files, CancellationToken cancellationToken)
+    /// <summary>Each metrics file's flat values (<see cref="MetricsFiles.Leaves"/>) at a revision (null = workspace); missing files are left out.</summary>
+    public static async Task<SortedDictionary<string, SortedDictionary<string, object?>>> MetricsAsync(PipelineProject project, string? revision, IReadOnlyList<string>? files, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(project);
-        var result = new SortedDictionary<string, SortedDictionary<string, double>>(StringComparer.Ordinal);
+        var result = new SortedDictionary<string, SortedDictionary<string, object?>>(StringComparer.Ordinal);
         foreach (var file in files ?? project.MetricsFiles())
         {
             if (await ReadAsync(project, file, revision, cancellationToken) is { } text)
             {
-                result[file] = MetricsFiles.Parse(text, file);
+                result[file] = MetricsFiles.Leaves(MetricsFiles.ParseDocument(text, revision is null ? file : $"{revision}:{file}"));
             }
         }
 
@@ -53,20 +53,36 @@ internal static partial class PipelineComparison
         var chosen = files is null ? tracked : files.Select(f => tracked.Any(t => t.File == f) ? tracked.First(t => t.File == f) : (f, (IReadOnlyList<string>?)null)).ToList();
         foreach (var (file, keys) in chosen)
         {
-            var old = await ParamsAsync(project, file, a, cancellationToken);
-            var now = await ParamsAsync(project, file, b, cancellationToken);
-            var names = keys ?? (old?.Keys ?? Enumerable.Empty<string>()).Union(now?.Keys ?? Enumerable.Empty<string>()).ToList();
-            foreach (var key in names.Distinct().Order(StringComparer.Ordinal))
+            var old = Tracked(await ParamsAsync(project, file, a, cancellationToken), keys);
+            var now = Tracked(await ParamsAsync(project, file, b, cancellationToken), keys);
+            foreach (var key in old.Keys.Union(now.Keys).Order(StringComparer.Ordinal))
             {
-                changes.Add(new ValueChange(file, key, Get(old, key), Get(now, key)));
+                changes.Add(new ValueChange(file, key, old.GetValueOrDefault(key), now.GetValueOrDefault(key)));
             }
         }
 
         return changes;
     }
 
-    private static object? Get(Dictionary<string, object?>? values, string key) =>
-        values is not null && PipelineValues.TryGetPath(values, key, out var value) ? value : null;
+    // DVC flattens the params it shows: a tracked key holding a mapping lists each nested value as its own row.
+    private static SortedDictionary<string, object?> Tracked(Dictionary<string, object?>? values, IReadOnlyList<string>? keys)
+    {
+        if (keys is null)
+        {
+            return MetricsFiles.Leaves(values);
+        }
+
+        var leaves = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            if (values is not null && PipelineValues.TryGetPath(values, key, out var value))
+            {
+                MetricsFiles.AddLeaves(key, value, leaves);
+            }
+        }
+
+        return leaves;
+    }
 
     private static async Task<Dictionary<string, object?>?> ParamsAsync(PipelineProject project, string file, string? revision, CancellationToken cancellationToken) =>
         await ReadAsync(project, file, revision, cancellationToken) is { } text

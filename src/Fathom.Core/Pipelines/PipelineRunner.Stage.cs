@@ -144,7 +144,7 @@ internal sealed partial class PipelineRunner
         var snapshot = StageSnapshot.Take(stage, context.Hasher, withOuts: false, cancellationToken);
         foreach (var output in stage.Outs)
         {
-            snapshot.Outs[output.Path] = StageSnapshot.HashOrNull(context.Hasher, stage.FullPath(output.Path), output.Cache ? _repository.Cache : null, cancellationToken);
+            snapshot.Outs[output.Path] = snapshot.Hash(context.Hasher, output.Path, output.Cache ? _repository.Cache : null, cancellationToken);
         }
 
         return snapshot.ToLockEntry();

@@ -75,6 +75,25 @@ internal sealed partial class PipelineSet
         return Prefix(BaseFolder, project.Pipeline.FilePath) + stageName;
     }
 
+    /// <summary>
+    /// Every file of the repository as one pipeline rooted at the base folder, for <c>metrics</c> and <c>params</c>:
+    /// DVC collects their files from the whole repository index and prints paths relative to the current folder.
+    /// </summary>
+    public PipelineProject Combined()
+    {
+        List<PipelineStage> stages = [];
+        List<string> metrics = [], paramsFiles = [];
+        foreach (var project in Projects)
+        {
+            stages.AddRange(project.Pipeline.Stages);
+            metrics.AddRange(project.Pipeline.Metrics.Select(m => Relative(Path.GetFullPath(m, project.Pipeline.Folder))));
+            paramsFiles.AddRange(project.Pipeline.ParamsFiles.Select(p => Relative(Path.GetFullPath(p, project.Pipeline.Folder))));
+        }
+
+        var pipeline = new Pipeline(Path.Combine(BaseFolder, PipelineParser.FileName), stages, metrics.Distinct(StringComparer.Ordinal).ToList(), paramsFiles.Distinct(StringComparer.Ordinal).ToList());
+        return new PipelineProject(Repository, pipeline, Graph, Projects.Count == 1 ? Projects[0].DisplayName : "dvc.yaml files");
+    }
+
     /// <summary>A path relative to the base folder, '/'-separated, as DVC prints paths.</summary>
     public string Relative(string fullPath) => Path.GetRelativePath(BaseFolder, fullPath).Replace(Path.DirectorySeparatorChar, '/');
 

@@ -24,13 +24,16 @@ internal sealed class StageSnapshot
 
     public Dictionary<string, ContentHash?> Outs { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Deps and outs that are executable files (DVC records them with <c>isexec: true</c>).</summary>
+    public HashSet<string> Executables { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Hashes deps (and, unless <paramref name="withOuts"/> is false, outs) through the stat cache, and reads params.</summary>
     public static StageSnapshot Take(PipelineStage stage, WorkspaceHasher hasher, bool withOuts, CancellationToken cancellationToken)
     {
         var snapshot = new StageSnapshot(stage);
         foreach (var dep in stage.Deps)
         {
-            snapshot.Deps[dep] = HashOrNull(hasher, stage.FullPath(dep), null, cancellationToken);
+            snapshot.Deps[dep] = snapshot.Hash(hasher, dep, null, cancellationToken);
         }
 
         snapshot.ReadParams();
@@ -38,11 +41,30 @@ internal sealed class StageSnapshot
         {
             foreach (var output in stage.Outs)
             {
-                snapshot.Outs[output.Path] = HashOrNull(hasher, stage.FullPath(output.Path), null, cancellationToken);
+                snapshot.Outs[output.Path] = snapshot.Hash(hasher, output.Path, null, cancellationToken);
             }
         }
 
         return snapshot;
+    }
+
+    /// <summary>Hashes one dep or out (null when missing) and notes whether it is an executable file.</summary>
+    public ContentHash? Hash(WorkspaceHasher hasher, string path, ObjectCache? saveTo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hasher);
+        var full = Stage.FullPath(path);
+        if (!File.Exists(full) && !Directory.Exists(full))
+        {
+            return null;
+        }
+
+        var hash = hasher.Hash(full, saveTo, null, cancellationToken);
+        if (hash.IsExecutable && !hash.Hash.IsDirectory)
+        {
+            Executables.Add(path);
+        }
+
+        return hash.Hash;
     }
 
     public static ContentHash? HashOrNull(WorkspaceHasher hasher, string fullPath, ObjectCache? saveTo, CancellationToken cancellationToken) =>
@@ -90,6 +112,6 @@ internal sealed class StageSnapshot
         Params,
         Stage.Outs.Select(o => o.Path).Order(StringComparer.Ordinal).Select(o => Locked(o, Outs[o])).ToList());
 
-    private static LockedFile Locked(string path, ContentHash? hash) =>
-        new(path, hash?.Md5, hash?.Size, hash is { IsDirectory: true } ? hash.FileCount : null);
+    private LockedFile Locked(string path, ContentHash? hash) =>
+        new(path, hash?.Md5, hash?.Size, hash is { IsDirectory: true } ? hash.FileCount : null, IsExecutable: hash is not null && Executables.Contains(path));
 }

@@ -130,13 +130,10 @@ internal sealed class YamlBlockWriter
         double d when double.IsPositiveInfinity(d) => ".inf",
         double d when double.IsNegativeInfinity(d) => "-.inf",
         double d => PipelineValues.PythonFloat(d).ToLowerInvariant(),
-        string s => s.Contains('\n', StringComparison.Ordinal) ? DoubleQuoted(s) : YamlScalar.Quote(s),
+        string s => YamlScalar.Quote(s),
         List<object?> or Dictionary<string, object?> => Flow(value),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };
-
-    private static string DoubleQuoted(string s) =>
-        "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal) + "\"";
 
     // ruamel's write_plain/write_single_quoted: a single space met after column 80 becomes a line break.
     private void Fold(int column, string text, int continuationIndent)

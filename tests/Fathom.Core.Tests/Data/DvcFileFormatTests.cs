@@ -24,9 +24,10 @@ public sealed class DvcFileFormatTests
     [Fact]
     public void Format_ExecutableFileAndOddName_WritesIsexecAndQuotes()
     {
-        var text = DvcFileFormat.Format(new DvcFile([new DvcOutput("yes", "a304afb96060aad90176268345e10355", 1, null, true)]));
+        // YAML 1.2 (ruamel's default) reads "true" as a boolean, so it is quoted; "yes" is a plain string there.
+        var text = DvcFileFormat.Format(new DvcFile([new DvcOutput("true", "a304afb96060aad90176268345e10355", 1, null, true)]));
 
-        Assert.Equal("outs:\n- md5: a304afb96060aad90176268345e10355\n  size: 1\n  isexec: true\n  hash: md5\n  path: 'yes'\n", text);
+        Assert.Equal("outs:\n- md5: a304afb96060aad90176268345e10355\n  size: 1\n  isexec: true\n  hash: md5\n  path: 'true'\n", text);
     }
 
     [Fact]

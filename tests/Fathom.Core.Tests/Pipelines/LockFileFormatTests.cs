@@ -19,6 +19,7 @@ public sealed class LockFileFormatTests
               hash: md5
               md5: f09ea0c15980b43010257ccb9f0055e2
               size: 1576
+              isexec: true
             params:
               params.yaml:
                 prepare.seed: 20170428
@@ -73,6 +74,43 @@ public sealed class LockFileFormatTests
         // "    cmd: python … --learning-rate" reaches column 81 at the space before "0.001"; the rest continues 6 spaces in.
         Assert.Equal("schema: '2.0'\nstages:\n  train:\n    cmd: python train.py --data data/prepared --model out/model.pkl --epochs 10 --learning-rate\n      0.001 --seed 42\n", text);
         Assert.Equal(cmd, LockFileFormat.Parse(text, "dvc.lock").Get("train")!.Cmd.Single());
+    }
+
+    // ruamel.yaml (YAML 1.2) writes a string plain unless it would read back as something else or its emitter forbids
+    // it; then double quotes when it holds a quote, a line break or a tab, else single quotes.
+    [Theory]
+    [InlineData("yes", "yes")]
+    [InlineData("off", "off")]
+    [InlineData("NaN", "NaN")]
+    [InlineData("-x", "-x")]
+    [InlineData("?x", "?x")]
+    [InlineData("a#b", "a#b")]
+    [InlineData("it's", "it's")]
+    [InlineData("True", "'True'")]
+    [InlineData("Null", "'Null'")]
+    [InlineData("", "''")]
+    [InlineData("2024-01-31", "'2024-01-31'")]
+    [InlineData("1_000", "'1_000'")]
+    [InlineData("0x1F", "'0x1F'")]
+    [InlineData("1e5", "'1e5'")]
+    [InlineData(".5", "'.5'")]
+    [InlineData("- x", "'- x'")]
+    [InlineData("a: b", "'a: b'")]
+    [InlineData("a #b", "'a #b'")]
+    [InlineData("#tag", "'#tag'")]
+    [InlineData("--- x", "'--- x'")]
+    [InlineData("'quoted' word", "\"'quoted' word\"")]
+    [InlineData("a\tb", "\"a\\tb\"")]
+    [InlineData("one\ntwo", "\"one\\ntwo\"")]
+    public void Format_StringParam_QuotesLikeRuamel(string value, string expected)
+    {
+        var lockFile = new LockFile();
+        lockFile.Set("s", new LockEntry(["x"], false, [], [new("params.yaml", [new("k", value)])], []));
+
+        var text = LockFileFormat.Format(lockFile);
+
+        Assert.Equal($"schema: '2.0'\nstages:\n  s:\n    cmd: x\n    params:\n      params.yaml:\n        k: {expected}\n", text);
+        Assert.Equal(value, LockFileFormat.Parse(text, "dvc.lock").Get("s")!.Params.Single().Value.Single().Value);
     }
 
     [Theory]

@@ -7,14 +7,15 @@ namespace Fathom.Cli.Commands.Pipelines;
 /// <summary>The table (or JSON, or Markdown) of a metrics or params diff, shaped like DVC's: Path, name, old, new[, Change].</summary>
 internal static class DiffTable
 {
-    public static void Render(CliContext cli, IReadOnlyList<ValueChange> changes, string column, string oldRev, string newRev, bool all, bool withChange, bool markdown = false, int precision = MetricsCommand.DefaultPrecision, bool noPath = false)
+    public static void Render(CliContext cli, IReadOnlyList<ValueChange> changes, string column, string oldRev, string newRev, bool all, bool withChange, bool markdown = false, int? precision = MetricsCommand.DefaultPrecision, bool noPath = false)
     {
         var shown = changes.Where(c => all || c.Changed).ToList();
         if (cli.Json)
         {
-            // DVC's JSON: {"file": {"key": {"old": …, "new": …, "diff": …}}}.
-            cli.WriteJson(shown.GroupBy(c => c.File).ToDictionary(g => g.Key, g => g.ToDictionary(c => c.Key, c => withChange
-                ? new Dictionary<string, object?> { ["old"] = c.Old, ["new"] = c.New, ["diff"] = c.Difference }
+            // DVC's JSON (metrics and params alike, dvc.utils.diff): {"file": {"key": {"old": …, "new": …, "diff": …}}},
+            // "diff" only when both sides are numbers.
+            cli.WritePythonJson(shown.GroupBy(c => c.File).ToDictionary(g => g.Key, g => g.ToDictionary(c => c.Key, c => c.Difference is { } difference
+                ? new Dictionary<string, object?> { ["old"] = c.Old, ["new"] = c.New, ["diff"] = difference }
                 : new Dictionary<string, object?> { ["old"] = c.Old, ["new"] = c.New })));
             return;
         }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Fathom.Cli.Rendering;
 using Fathom.Pipelines;
 using Spectre.Console;
@@ -26,10 +25,11 @@ internal static class MetricsCommand
     /// <summary><c>--precision N</c>, validated.</summary>
     public static Option<int?> PrecisionOption() => new("--precision") { Description = $"Round numbers to N digits after the point (default {DefaultPrecision})." };
 
+    // DVC passes "precision or DEFAULT_PRECISION", so 0 means the default too.
     public static int Precision(int? value) => value switch
     {
-        null => DefaultPrecision,
-        >= 0 and <= 15 => value.Value,
+        null or 0 => DefaultPrecision,
+        > 0 and <= 15 => value.Value,
         _ => throw new CliInputException($"--precision must be between 0 and 15 (got {value})."),
     };
 
@@ -58,7 +58,8 @@ internal static class MetricsCommand
         return command.WithAction(async (parse, cli, ct) =>
         {
             var digits = Precision(parse.GetValue(precision));
-            var project = PipelineProject.Open(Directory.GetCurrentDirectory());
+            // Every dvc.yaml of the repository, paths relative to the current folder, as DVC's repository index.
+            var project = PipelineSet.Open(Directory.GetCurrentDirectory()).Combined();
             var files = PipelineComparison.TargetFiles(project, parse.GetValue(targets)!, parse.GetValue(recursive), project.MetricsFiles());
             var revisions = new List<(string Label, string? Revision)> { (PipelineComparison.Workspace, null) };
             var (branches, tags, commits) = (parse.GetValue(allBranches), parse.GetValue(allTags), parse.GetValue(allCommits));
@@ -77,7 +78,7 @@ internal static class MetricsCommand
             if (cli.Json)
             {
                 // DVC 3's shape: {"workspace": {"data": {"metrics.json": {"data": {…}}}}, "main": {…}}.
-                cli.WriteJson(documents.ToDictionary(d => d.Label, d => new { data = d.Files.ToDictionary(f => f.Key, f => new { data = f.Value }) }));
+                cli.WritePythonJson(documents.ToDictionary(d => d.Label, d => new { data = d.Files.ToDictionary(f => f.Key, f => new { data = f.Value }) }));
                 return ExitCodes.Success;
             }
 
@@ -89,7 +90,7 @@ internal static class MetricsCommand
 
             // DVC's show_metrics adds the Revision column whenever -a, -T or -A asks for revisions.
             var withRevision = branches || tags || commits;
-            var flat = documents.SelectMany(d => d.Files.Select(f => (d.Label, File: f.Key, Values: MetricsFiles.Flatten(f.Value)))).ToList();
+            var flat = documents.SelectMany(d => d.Files.Select(f => (d.Label, File: f.Key, Values: MetricsFiles.Leaves(f.Value)))).ToList();
             var keys = flat.SelectMany(f => f.Values.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
             var headers = (withRevision ? new List<string> { "Revision", "Path" } : ["Path"]).Concat(keys).ToList();
             var rows = flat.Select(f => (IReadOnlyList<string>)(withRevision ? [f.Label, f.File] : new List<string> { f.File })
@@ -114,7 +115,8 @@ internal static class MetricsCommand
         return command.WithAction(async (parse, cli, ct) =>
         {
             var digits = Precision(parse.GetValue(precision));
-            var project = PipelineProject.Open(Directory.GetCurrentDirectory());
+            // Every dvc.yaml of the repository, paths relative to the current folder, as DVC's repository index.
+            var project = PipelineSet.Open(Directory.GetCurrentDirectory()).Combined();
             PipelineComparison.RequireGit(project);
             var (oldRev, newRev) = (parse.GetValue(a) ?? "HEAD", parse.GetValue(b));
             var files = PipelineComparison.TargetFiles(project, parse.GetValue(targets) ?? [], parse.GetValue(recursive), project.MetricsFiles());
@@ -124,14 +126,6 @@ internal static class MetricsCommand
         });
     }
 
-    public static string Number(object? value, int precision = DefaultPrecision) => value switch
-    {
-        null => "-",
-        double d => Math.Round(d, precision, MidpointRounding.ToEven).ToString(precision == 0 ? "0" : "0." + new string('#', precision), CultureInfo.InvariantCulture),
-        _ => YamlText(value),
-    };
-
-    private static string YamlText(object? value) => value is List<object?> or Dictionary<string, object?>
-        ? System.Text.Json.JsonSerializer.Serialize(value)
-        : PipelineValues.ToText(value);
+    /// <summary>A table cell as DVC's <c>_format_field</c> makes it: "-" for no value, else Python's <c>str</c> with floats rounded when <paramref name="precision"/> is given.</summary>
+    public static string Number(object? value, int? precision = DefaultPrecision) => value is null ? "-" : PythonText.Str(value, precision);
 }

@@ -19,8 +19,10 @@ internal static class ParamsCommand
         var diff = new Command("diff", "Show params that differ between two git revisions, or a revision and the workspace.") { a, b, targets, all, noPath, markdown, precision };
         command.Subcommands.Add(diff.WithAction(async (parse, cli, ct) =>
         {
-            var digits = MetricsCommand.Precision(parse.GetValue(precision));
-            var project = PipelineProject.Open(Directory.GetCurrentDirectory());
+            // DVC's params diff prints values unrounded (show_diff without precision); --precision is Fathom's extra.
+            var digits = parse.GetValue(precision) is { } given ? MetricsCommand.Precision(given) : (int?)null;
+            // Every dvc.yaml of the repository, paths relative to the current folder, as DVC's repository index.
+            var project = PipelineSet.Open(Directory.GetCurrentDirectory()).Combined();
             PipelineComparison.RequireGit(project);
             var (oldRev, newRev) = (parse.GetValue(a) ?? "HEAD", parse.GetValue(b));
             var files = PipelineComparison.TargetFiles(project, parse.GetValue(targets) ?? [], recursive: false, []);
