@@ -9,7 +9,7 @@ namespace Fathom.Bench;
 /// <summary>
 /// The pipeline target: <c>repro</c> of a 10-stage pipeline with nothing changed, &lt; 0.2 s. Measured as the real CLI
 /// process (wall time, start-up included) and in-process (parse dvc.yaml, build the DAG, read dvc.lock, hash every dep
-/// and out through the stat cache); also <c>status</c> and <c>repro -R</c>, which read every dvc.yaml of the repository. Each stage has a 1 MiB dep, a params key and a 1 MiB out; stage i reads stage i-1's out.
+/// and out through the stat cache); also <c>status</c> and <c>repro -R .</c>, which read every dvc.yaml of the repository. Each stage has a 1 MiB dep, a params key and a 1 MiB out; stage i reads stage i-1's out.
 /// Runs the published ReadyToRun executable by default, as users run it: <c>dotnet publish src/Fathom.Cli -c Release -r
 /// linux-x64 --self-contained false -o artifacts/fathom-r2r &amp;&amp; dotnet run -c Release --project bench/Fathom.Bench --
 /// pipeline [--stages 10] [--runs 7] [--fathom other/fathom]</c>.
@@ -46,8 +46,8 @@ internal static class PipelineBenchmark
             // The commands that read every dvc.yaml of the repository (the pipeline set) instead of the current folder's only.
             var status = await RepeatAsync(runs, () => fathom.TimeAsync(repo, "status"));
             Console.WriteLine($"status, nothing changed, CLI process: median {Median(status).TotalSeconds:0.000} s, best {status.Min().TotalSeconds:0.000} s of {runs}");
-            var recursive = await RepeatAsync(runs, () => fathom.TimeAsync(repo, "repro", "-R"));
-            Console.WriteLine($"repro -R (every dvc.yaml), nothing changed, CLI process: median {Median(recursive).TotalSeconds:0.000} s, best {recursive.Min().TotalSeconds:0.000} s of {runs}");
+            var recursive = await RepeatAsync(runs, () => fathom.TimeAsync(repo, "repro", "-R", "."));
+            Console.WriteLine($"repro -R . (every dvc.yaml), nothing changed, CLI process: median {Median(recursive).TotalSeconds:0.000} s, best {recursive.Min().TotalSeconds:0.000} s of {runs}");
             var inProcess = await RepeatAsync(runs, () => InProcessAsync(repo));
             Console.WriteLine($"repro, nothing changed, in-process: median {Median(inProcess).TotalMilliseconds:0.0} ms, best {inProcess.Min().TotalMilliseconds:0.0} ms of {runs}");
             return 0;

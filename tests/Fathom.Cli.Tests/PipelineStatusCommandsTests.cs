@@ -25,7 +25,7 @@ public sealed class PipelineStatusCommandsTests
         Directory.CreateDirectory(dir.Combine("sub"));
         File.WriteAllText(dir.Combine("sub", "dvc.yaml"), "stages:\n  report:\n    cmd: cat ../model.txt > report.txt\n    deps: [../model.txt]\n    outs: [report.txt]\n    always_changed: true\n");
         await Ok(dir.Path, "data", "add", "images.txt");
-        await Ok(dir.Path, "repro", "-R", "--no-track");
+        await Ok(dir.Path, "repro", "-R", ".", "--no-track");
         return dir;
     }
 
@@ -66,6 +66,21 @@ public sealed class PipelineStatusCommandsTests
 #pragma warning disable CA5351 // DVC's object ids are MD5
     private static string Md5(string text) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 #pragma warning restore CA5351
+
+    [Fact]
+    public async Task ReproRecursive_NoTarget_TakesThisFoldersDvcYaml_AndDotTakesEveryOneBelow()
+    {
+        using var dir = await RepositoryAsync();
+        File.WriteAllText(dir.Combine("raw.txt"), "new raw\n");
+
+        // As dvc repro -R: with no target it is ./dvc.yaml; sub/dvc.yaml's report is downstream, so it stays as it was.
+        await Ok(dir.Path, "repro", "-R", "--no-track");
+        Assert.Equal("new raw\nnew raw\n", File.ReadAllText(dir.Combine("model.txt")));
+        Assert.Equal("raw\nraw\n", File.ReadAllText(dir.Combine("sub", "report.txt")));
+
+        await Ok(dir.Path, "repro", "-R", ".", "--no-track");
+        Assert.Equal("new raw\nnew raw\n", File.ReadAllText(dir.Combine("sub", "report.txt")));
+    }
 
     [Fact]
     public async Task Status_AfterChanges_ListsStagesAndDvcFilesAsDvcDoes()

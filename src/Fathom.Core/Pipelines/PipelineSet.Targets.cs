@@ -16,15 +16,12 @@ internal sealed partial class PipelineSet
     {
         ArgumentNullException.ThrowIfNull(targets);
         var roots = new HashSet<string>(StringComparer.Ordinal);
-        if (targets.Count == 0 && recursive)
-        {
-            roots.UnionWith(Graph.Stages.Select(s => s.Name));
-        }
-        else if (targets.Count == 0)
+        // As dvc repro: no target means ./dvc.yaml, with -R or without (-R only widens folder targets).
+        if (targets.Count == 0)
         {
             roots.UnionWith(File.Exists(Path.Combine(BaseFolder, PipelineParser.FileName))
                 ? Resolve(PipelineParser.FileName, recursive)
-                : throw new DataException(DataErrorKind.NotFound, "There is no dvc.yaml in this folder: name a target ('path/to/dvc.yaml', 'path/to/dvc.yaml:stage') or add -R for every dvc.yaml below it."));
+                : throw new DataException(DataErrorKind.NotFound, "There is no dvc.yaml in this folder: name a target ('path/to/dvc.yaml', 'path/to/dvc.yaml:stage'), '-R .' for every dvc.yaml below this folder, or -P for every pipeline."));
         }
 
         foreach (var target in targets)

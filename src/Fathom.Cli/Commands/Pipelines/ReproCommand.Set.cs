@@ -13,7 +13,7 @@ namespace Fathom.Cli.Commands.Pipelines;
 internal static partial class ReproCommand
 {
     private static readonly Option<bool> Downstream = new("--downstream") { Description = "Reproduce the targets and every stage that depends on them (not their upstream)." };
-    private static readonly Option<bool> Recursive = new("--recursive", "-R") { Description = "Folder targets: reproduce every dvc.yaml inside them (no target: every dvc.yaml of the repository)." };
+    private static readonly Option<bool> Recursive = new("--recursive", "-R") { Description = "Folder targets: reproduce every dvc.yaml inside them ('-R .' for every dvc.yaml below this folder)." };
     private static readonly Option<bool> AllPipelines = new("--all-pipelines", "-P") { Description = "Reproduce every stage of every dvc.yaml in the repository." };
     private static readonly Option<bool> Pull = new("--pull") { Description = "Fetch missing outputs and deps from the default remote instead of re-running stages that only miss data." };
     private static readonly Option<bool> AllowMissing = new("--allow-missing") { Description = "Skip stages whose only change is data missing from the workspace or the cache." };
@@ -24,7 +24,7 @@ internal static partial class ReproCommand
         // dvc.yaml of the repository; -P takes every stage of it.
         var set = PipelineSet.Open(Directory.GetCurrentDirectory());
         var selected = parse.GetValue(AllPipelines)
-            ? set.Select([], recursive: true, singleItem: false, downstream: false)
+            ? set.Graph.Stages
             : set.Select(targets, parse.GetValue(Recursive), options.SingleItem, parse.GetValue(Downstream));
         var lineages = new Dictionary<PipelineProject, StageLineage>();
         try
