@@ -45,7 +45,8 @@ public sealed class PipelineSetTests
         Assert.Equal(["sub/dvc.yaml:train", "sub/dvc.yaml:eval@a", "sub/dvc.yaml:eval@b"], Names(set.Select(["sub/dvc.yaml:train"], false, false, true)));
         Assert.Equal(["prep", "sub/dvc.yaml:train"], Names(set.Select(["sub/model.txt"], false, false, false)));
         Assert.Equal(["prep"], Names(set.Select([], false, false, false)));
-        Assert.Equal(4, set.Select([], true, false, false).Count);
+        Assert.Equal(["prep"], Names(set.Select([], true, false, false)));
+        Assert.Equal(4, set.Select(["."], true, false, false).Count);
         Assert.Equal(["sub/dvc.yaml:train", "sub/dvc.yaml:eval@a", "sub/dvc.yaml:eval@b"], Names(set.Select(["sub"], true, true, false)));
         Assert.Equal(DataErrorKind.InvalidInput, Assert.Throws<DataException>(() => set.Select(["sub"], false, false, false)).Kind);
         var unknown = Assert.Throws<DataException>(() => set.Select(["sub/dvc.yaml:nope"], false, false, false));
