@@ -43,7 +43,7 @@ internal static partial class MlflowRpc
         Utf8JsonWriter? streamWriter = null;
         try
         {
-            var request = await MlflowRequest.ReadAsync(context.Request, cancellationToken, maxBodyBytes);
+            using var request = await MlflowRequest.ReadAsync(context.Request, cancellationToken, maxBodyBytes);
             if (streamed)
             {
                 // A writer over a stream keeps what it writes until FlushAsync: nothing reaches the client (and
