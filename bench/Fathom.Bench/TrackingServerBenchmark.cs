@@ -16,7 +16,7 @@ namespace Fathom.Bench;
 /// PostgreSQL: <c>--postgres</c> starts a throw-away cluster, <c>--store postgresql://…</c> uses a running one):
 /// log-batch ingest with concurrent writers (store alone, then over HTTP, with a check that no point was lost),
 /// search-runs with a metric filter and ORDER BY over each of <c>--runs</c>, get-history of a 100,000-step metric, memory.
-/// <c>dotnet run -c Release --project bench/Fathom.Bench -- tracking-server [--writers 8] [--requests 25] [--runs 5000,100000] [--only ingest,history,search] [--postgres | --store URI] [--process-runs 100000 [--fathom path/to/fathom.dll]]</c>
+/// <c>dotnet run -c Release --project bench/Fathom.Bench -- tracking-server [--writers 8] [--requests 25] [--warm-up N] [--runs 5000,100000] [--only ingest,history,search] [--postgres | --store URI] [--process-runs 100000 [--fathom path/to/fathom.dll]]</c>
 /// </summary>
 internal static class TrackingServerBenchmark
 {
@@ -213,7 +213,7 @@ internal static class TrackingServerBenchmark
     }
 
     private static string Jit(TimeSpan before, int warmUpRounds) =>
-        $"{(System.Runtime.JitInfo.GetCompilationTime() - before).TotalSeconds:0.00} s of JIT inside the count after {warmUpRounds} warm-up rounds";
+        $"JIT {(System.Runtime.JitInfo.GetCompilationTime() - before).TotalSeconds:0.00} s (wall clock) inside the count after {warmUpRounds} warm-up rounds";
 
     private static string BatchBody(string runId, int request)
     {
