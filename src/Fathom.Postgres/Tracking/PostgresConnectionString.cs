@@ -23,6 +23,10 @@ internal static class PostgresConnectionString
             // once per connection they skip PostgreSQL's parse and plan, which EXPLAIN showed costing most of a search.
             MaxAutoPrepare = 64,
             AutoPrepareMinUsages = 2,
+            // The store sets no session state (no SET, temp tables or session advisory locks: migration's lock is
+            // transaction-scoped), so a connection handed back to the pool needs no reset; skipping it spares
+            // PostgreSQL the reset statements Npgsql would otherwise send ahead of every request's first command.
+            NoResetOnClose = true,
         };
         if (parsed.UserInfo.Length > 0)
         {

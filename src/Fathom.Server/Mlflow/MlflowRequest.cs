@@ -10,18 +10,27 @@ namespace Fathom.Mlflow;
 /// string (repeated keys for lists; a JSON body only when there is no query string), anything else from a JSON
 /// body. Type errors and missing required fields are MLflow's INVALID_PARAMETER_VALUE with its wording.
 /// </summary>
-internal sealed class MlflowRequest
+internal sealed class MlflowRequest : IDisposable
 {
     private const string Hint = "See the API docs for more information about request parameters.";
 
-    private readonly JsonElement _body;
     private readonly IQueryCollection? _query;
+    private JsonElement _body;
+    // A capped body is kept as bytes and parsed on first use: log-batch reads its own in one pass and parses
+    // it into a document only when it must word an error the way the general reader does.
+    private BoundedBody? _raw;
 
     private MlflowRequest(JsonElement body, IQueryCollection? query, long? bodyLength = null)
     {
         _body = body;
         _query = query;
         BodyLength = bodyLength;
+    }
+
+    private MlflowRequest(BoundedBody raw)
+        : this(default, null, raw.Length)
+    {
+        _raw = raw;
     }
 
     /// <summary>
@@ -34,6 +43,18 @@ internal sealed class MlflowRequest
     public string? Username { get; private init; }
 
     public static MlflowRequest FromJson(JsonElement body) => new(body, null);
+
+    /// <summary>A request over a body's bytes, read as <see cref="ReadAsync"/> reads a body.</summary>
+    internal static MlflowRequest FromBytes(ReadOnlyMemory<byte> body) => new(ParseBody(body), null, body.Length);
+
+    /// <summary>The body's bytes when the RPC caps its body and it was within the cap; empty otherwise.</summary>
+    public ReadOnlySpan<byte> RawBody => _raw is null ? default : _raw.Memory.Span;
+
+    public void Dispose()
+    {
+        _raw?.Dispose();
+        _raw = null;
+    }
 
     /// <summary>
     /// Reads an RPC's parameters. With <paramref name="maxBodyBytes"/>, a body declared longer is not read at all and
@@ -73,9 +94,8 @@ internal sealed class MlflowRequest
                 return new MlflowRequest(default, null, request.ContentLength) { Username = username };
             }
 
-            var (bytes, length) = await ReadBoundedAsync(request.Body, max, cancellationToken);
-            var body = bytes is null ? default : await ReadBodyAsync(new MemoryStream(bytes, writable: false), cancellationToken);
-            return new MlflowRequest(body, null, length) { Username = username };
+            var raw = await BoundedBody.ReadAsync(request.Body, request.ContentLength, max, cancellationToken);
+            return new MlflowRequest(raw) { Username = username };
         }
 
         return new MlflowRequest(await ReadBodyAsync(request.Body, cancellationToken), null, request.ContentLength) { Username = username };
@@ -119,20 +139,42 @@ internal sealed class MlflowRequest
         try
         {
             using var document = await JsonDocument.ParseAsync(body, default, cancellationToken);
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.String)
-            {
-                using var inner = JsonDocument.Parse(root.GetString()!);
-                root = inner.RootElement;
-                return root.ValueKind == JsonValueKind.Object ? root.Clone() : default;
-            }
-
-            return root.ValueKind == JsonValueKind.Object ? root.Clone() : default;
+            return RootObject(document.RootElement);
         }
         catch (JsonException)
         {
             return default;
         }
+    }
+
+    private static JsonElement ParseBody(ReadOnlyMemory<byte> body)
+    {
+        // As JsonDocument.ParseAsync does for a stream (above), a UTF-8 byte order mark is skipped.
+        if (body.Span.StartsWith("\uFEFF"u8))
+        {
+            body = body[3..];
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return RootObject(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
+
+    private static JsonElement RootObject(JsonElement root)
+    {
+        if (root.ValueKind == JsonValueKind.String)
+        {
+            using var inner = JsonDocument.Parse(root.GetString()!);
+            return inner.RootElement.ValueKind == JsonValueKind.Object ? inner.RootElement.Clone() : default;
+        }
+
+        return root.ValueKind == JsonValueKind.Object ? root.Clone() : default;
     }
 
     /// <summary>A string field; JSON numbers are accepted and stringified (MLflow does so for ids).</summary>
@@ -316,6 +358,13 @@ internal sealed class MlflowRequest
 
     private bool TryGet(string name, out JsonElement value)
     {
+        if (_raw is not null)
+        {
+            _body = _raw.TooLarge ? default : ParseBody(_raw.Memory);
+            _raw.Dispose();
+            _raw = null;
+        }
+
         if (_body.ValueKind == JsonValueKind.Object && _body.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
         {
             return true;
@@ -325,15 +374,22 @@ internal sealed class MlflowRequest
         return false;
     }
 
-    private static double ParseDouble(string name, string text, string type) => text switch
+    private static double ParseDouble(string name, string text, string type) => TryParseDouble(text, out var parsed)
+        ? parsed
+        : throw TrackingException.Invalid($"Invalid value {text} for parameter '{name}' supplied. Hint: Value was of type '{type}'. {Hint}");
+
+    /// <summary>A double from its text: a number, or protobuf JSON's "NaN", "Infinity" and "-Infinity".</summary>
+    internal static bool TryParseDouble(string text, out double value)
     {
-        "NaN" => double.NaN,
-        "Infinity" => double.PositiveInfinity,
-        "-Infinity" => double.NegativeInfinity,
-        _ => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
-            ? parsed
-            : throw TrackingException.Invalid($"Invalid value {text} for parameter '{name}' supplied. Hint: Value was of type '{type}'. {Hint}"),
-    };
+        (var known, value) = text switch
+        {
+            "NaN" => (true, double.NaN),
+            "Infinity" => (true, double.PositiveInfinity),
+            "-Infinity" => (true, double.NegativeInfinity),
+            _ => (false, 0),
+        };
+        return known || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+    }
 
     private static TrackingException InvalidType(string name, JsonElement value)
     {

@@ -54,7 +54,7 @@ internal static partial class MlflowRpc
         Utf8JsonWriter? streamWriter = null;
         try
         {
-            var request = await MlflowRequest.ReadAsync(context.Request, cancellationToken, maxBodyBytes ?? MaxBodyBytes);
+            using var request = await MlflowRequest.ReadAsync(context.Request, cancellationToken, maxBodyBytes ?? MaxBodyBytes);
             // An RPC with a limit of its own (log-batch) words the refusal itself; every other one is refused here.
             if (maxBodyBytes is null && request.BodyLength > MaxBodyBytes)
             {

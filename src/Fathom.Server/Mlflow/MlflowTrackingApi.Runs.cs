@@ -5,11 +5,6 @@ namespace Fathom.Mlflow;
 
 internal static partial class MlflowTrackingApi
 {
-    // MLflow's LogBatch limits (mlflow/utils/validation.py).
-    private const int MaxBatchMetrics = 1000;
-    private const int MaxBatchParams = 100;
-    private const int MaxBatchTags = 100;
-    private const int MaxBatchTotal = 1000;
     /// <summary>MLflow's MAX_BATCH_LOG_REQUEST_SIZE; the auth layer refuses a longer log-batch body before reading it.</summary>
     internal const long MaxBatchRequestBytes = 1_000_000;
 
@@ -79,7 +74,7 @@ internal static partial class MlflowTrackingApi
     private static async Task LogMetricAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
         var runId = RunIdOrUuid(request);
-        await state.Store.LogBatchAsync(runId, [ReadMetric(request)], [], [], cancellationToken);
+        await state.Store.LogBatchAsync(runId, [LogBatchReader.ReadMetric(request)], [], [], cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
@@ -118,15 +113,9 @@ internal static partial class MlflowTrackingApi
             throw BatchTooLarge(length);
         }
 
-        var runId = request.RequireString("run_id");
-        var metrics = request.Messages("metrics").Select(ReadMetric).ToList();
-        var parameters = request.Messages("params").Select(p => new Param(p.RequireString("key"), p.String("value") ?? string.Empty)).ToList();
-        var tags = ReadTags(request, "tags");
-        CheckLimit(metrics.Count, MaxBatchMetrics, "metrics");
-        CheckLimit(parameters.Count, MaxBatchParams, "params");
-        CheckLimit(tags.Count, MaxBatchTags, "tags");
-        CheckLimit(metrics.Count + parameters.Count + tags.Count, MaxBatchTotal, "metrics, params, and tags");
-        await state.Store.LogBatchAsync(runId, metrics, parameters, tags, cancellationToken);
+        // The one-pass reader takes the usual body; anything it does not take, the general one reads or refuses.
+        var batch = LogBatchReader.TryRead(request.RawBody) ?? LogBatchReader.Read(request);
+        await state.Store.LogBatchAsync(batch.RunId, batch.Metrics, batch.Params, batch.Tags, cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
@@ -191,21 +180,6 @@ internal static partial class MlflowTrackingApi
         }
 
         writer.WriteEndObject();
-    }
-
-    private static Metric ReadMetric(MlflowRequest m) => new(
-        m.RequireString("key"),
-        m.Double("value") ?? throw MlflowRequest.Missing("value"),
-        m.Int64("timestamp") ?? throw MlflowRequest.Missing("timestamp"),
-        m.Int64("step") ?? 0);
-
-    private static void CheckLimit(int count, int limit, string what)
-    {
-        if (count > limit)
-        {
-            throw TrackingException.Invalid(
-                $"A batch logging request can contain at most {limit} {what}. Got {count} {what}. Please split up {what} across multiple requests and try again.");
-        }
     }
 
     private static async Task WriteRunResponseAsync(MlflowState state, Utf8JsonWriter writer, string runId, CancellationToken cancellationToken)

@@ -1,0 +1,303 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Fathom.Tracking;
+
+namespace Fathom.Mlflow;
+
+/// <summary>
+/// Reads log-batch's parameters. The body is read in one forward pass over its bytes, straight into the store's
+/// shape: no document, no request object per point, one string per distinct metric key. That pass reads only what
+/// it reads exactly as <see cref="MlflowRequest"/> would, and gives up on anything else (a malformed body, a wrong
+/// type, a missing field, a limit passed): the general reader then decides, and words MLflow's errors,
+/// from one place. Tests hold the two to the same batch on every body the fast pass accepts.
+/// </summary>
+internal static class LogBatchReader
+{
+    // MLflow's LogBatch limits (mlflow/utils/validation.py).
+    private const int MaxMetrics = 1000;
+    private const int MaxParams = 100;
+    private const int MaxTags = 100;
+    private const int MaxTotal = 1000;
+
+    /// <summary>The batch from the body's bytes, or null when the general reader must decide.</summary>
+    public static LogBatch? TryRead(ReadOnlySpan<byte> body)
+    {
+        // The general reader skips a UTF-8 byte order mark, as JsonDocument does for a stream.
+        if (body.StartsWith("\uFEFF"u8))
+        {
+            body = body[3..];
+        }
+
+        var reader = new Utf8JsonReader(body);
+        try
+        {
+            // JsonDocument refuses anything after the root object, and so must this pass.
+            return ReadRoot(ref reader) is { } batch && !reader.Read() ? batch : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // Malformed JSON, or a string that is not valid UTF-8: the general reader's call.
+            return null;
+        }
+    }
+
+    /// <summary>The batch as the general reader reads it; MLflow's INVALID_PARAMETER_VALUE errors otherwise.</summary>
+    public static LogBatch Read(MlflowRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var runId = request.RequireString("run_id");
+        var metrics = request.Messages("metrics").Select(ReadMetric).ToList();
+        var parameters = request.Messages("params").Select(p => new Param(p.RequireString("key"), p.String("value") ?? string.Empty)).ToList();
+        var tags = request.Messages("tags").Select(t => new Tag(t.RequireString("key"), t.String("value") ?? string.Empty)).ToList();
+        CheckLimit(metrics.Count, MaxMetrics, "metrics");
+        CheckLimit(parameters.Count, MaxParams, "params");
+        CheckLimit(tags.Count, MaxTags, "tags");
+        CheckLimit(metrics.Count + parameters.Count + tags.Count, MaxTotal, "metrics, params, and tags");
+        return new LogBatch(runId, metrics, parameters, tags);
+    }
+
+    /// <summary>One metric message: key, value and timestamp required, step 0 when absent.</summary>
+    public static Metric ReadMetric(MlflowRequest m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return new(
+            m.RequireString("key"),
+            m.Double("value") ?? throw MlflowRequest.Missing("value"),
+            m.Int64("timestamp") ?? throw MlflowRequest.Missing("timestamp"),
+            m.Int64("step") ?? 0);
+    }
+
+    private static void CheckLimit(int count, int limit, string what)
+    {
+        if (count > limit)
+        {
+            throw TrackingException.Invalid(
+                $"A batch logging request can contain at most {limit} {what}. Got {count} {what}. Please split up {what} across multiple requests and try again.");
+        }
+    }
+
+    // Fields repeat as in JsonDocument (the last one wins) and a JSON null counts as absent, as MlflowRequest reads them.
+    private static LogBatch? ReadRoot(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        string? runId = null;
+        List<Metric>? metrics = null;
+        List<Param>? parameters = null;
+        List<Tag>? tags = null;
+        var keys = new KeyStrings();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("run_id"u8))
+            {
+                reader.Read();
+                if (!TryString(ref reader, out runId))
+                {
+                    return null;
+                }
+            }
+            else if (reader.ValueTextEquals("metrics"u8))
+            {
+                reader.Read();
+                if (!TryMessages(ref reader, out metrics, keys, ReadMetric))
+                {
+                    return null;
+                }
+            }
+            else if (reader.ValueTextEquals("params"u8))
+            {
+                reader.Read();
+                if (!TryMessages(ref reader, out parameters, keys, (ref Utf8JsonReader r, KeyStrings _) => ReadPair(ref r) is { } p ? new Param(p.Key, p.Value) : null))
+                {
+                    return null;
+                }
+            }
+            else if (reader.ValueTextEquals("tags"u8))
+            {
+                reader.Read();
+                if (!TryMessages(ref reader, out tags, keys, (ref Utf8JsonReader r, KeyStrings _) => ReadPair(ref r) is { } p ? new Tag(p.Key, p.Value) : null))
+                {
+                    return null;
+                }
+            }
+            else
+            {
+                // Fields log-batch does not know are ignored, as protobuf's JSON parser in MLflow ignores them.
+                reader.Skip();
+            }
+        }
+
+        var (m, p, t) = (metrics?.Count ?? 0, parameters?.Count ?? 0, tags?.Count ?? 0);
+        if (runId is not { Length: > 0 } || m > MaxMetrics || p > MaxParams || t > MaxTags || m + p + t > MaxTotal)
+        {
+            return null;
+        }
+
+        return new LogBatch(runId, metrics ?? [], parameters ?? [], tags ?? []);
+    }
+
+    private delegate T? MessageReader<T>(ref Utf8JsonReader reader, KeyStrings keys)
+        where T : class;
+
+    // A repeated message field: null is absent; anything but an array of objects is the general reader's to refuse.
+    private static bool TryMessages<T>(ref Utf8JsonReader reader, out List<T>? items, KeyStrings keys, MessageReader<T> read)
+        where T : class
+    {
+        items = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        items = [];
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject || read(ref reader, keys) is not { } item)
+            {
+                return false;
+            }
+
+            items.Add(item);
+        }
+
+        return true;
+    }
+
+    private static Metric? ReadMetric(ref Utf8JsonReader reader, KeyStrings keys)
+    {
+        string? key = null;
+        double? value = null;
+        long? timestamp = null, step = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("key"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    key = keys.Get(ref reader);
+                }
+                else if (!TryString(ref reader, out key))
+                {
+                    return null;
+                }
+            }
+            else if (reader.ValueTextEquals("value"u8))
+            {
+                reader.Read();
+                if (!TryDouble(ref reader, out value))
+                {
+                    return null;
+                }
+            }
+            else if (reader.ValueTextEquals("timestamp"u8))
+            {
+                reader.Read();
+                if (!TryInt64(ref reader, out timestamp))
+                {
+                    return null;
+                }
+            }
+            else if (reader.ValueTextEquals("step"u8))
+            {
+                reader.Read();
+                if (!TryInt64(ref reader, out step))
+                {
+                    return null;
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return key is { Length: > 0 } && value is { } v && timestamp is { } t ? new Metric(key, v, t, step ?? 0) : null;
+    }
+
+    private static (string Key, string Value)? ReadPair(ref Utf8JsonReader reader)
+    {
+        string? key = null, value = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("key"u8))
+            {
+                reader.Read();
+                if (!TryString(ref reader, out key))
+                {
+                    return null;
+                }
+            }
+            else if (reader.ValueTextEquals("value"u8))
+            {
+                reader.Read();
+                if (!TryString(ref reader, out value))
+                {
+                    return null;
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return key is { Length: > 0 } ? (key, value ?? string.Empty) : null;
+    }
+
+    // A JSON string, a number as its text (MlflowRequest takes ids that way), or null for absent.
+    private static bool TryString(ref Utf8JsonReader reader, out string? value)
+    {
+        value = reader.TokenType switch
+        {
+            JsonTokenType.String => reader.GetString(),
+            // A number token is its raw text, never escaped: what JsonElement.GetRawText gives.
+            JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+            _ => null,
+        };
+        return reader.TokenType is JsonTokenType.String or JsonTokenType.Number or JsonTokenType.Null;
+    }
+
+    // A JSON number, or a string as protobuf's JSON writes doubles that are no numbers ("NaN", "Infinity", "-Infinity").
+    private static bool TryDouble(ref Utf8JsonReader reader, out double? value)
+    {
+        value = null;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number when reader.TryGetDouble(out var number):
+                value = number;
+                return true;
+            case JsonTokenType.String when MlflowRequest.TryParseDouble(reader.GetString()!, out var parsed):
+                value = parsed;
+                return true;
+            default:
+                return reader.TokenType == JsonTokenType.Null;
+        }
+    }
+
+    // A JSON integer, or a numeric string as protobuf's JSON writes int64 values.
+    private static bool TryInt64(ref Utf8JsonReader reader, out long? value)
+    {
+        value = null;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number when reader.TryGetInt64(out var number):
+                value = number;
+                return true;
+            case JsonTokenType.String when long.TryParse(reader.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed):
+                value = parsed;
+                return true;
+            default:
+                return reader.TokenType == JsonTokenType.Null;
+        }
+    }
+}
