@@ -38,6 +38,7 @@ internal static partial class NativeFolderWalk
 
         private void Work()
         {
+            var buffer = new byte[DirentBufferSize];
             while (true)
             {
                 FolderListing folder;
@@ -60,7 +61,7 @@ internal static partial class NativeFolderWalk
                 Exception? error = null;
                 try
                 {
-                    listed = TryListOne(folder, isIgnored);
+                    listed = TryListOne(folder, isIgnored, buffer);
                 }
                 catch (Exception e)
                 {

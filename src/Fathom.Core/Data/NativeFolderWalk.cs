@@ -59,7 +59,7 @@ internal static unsafe partial class NativeFolderWalk
         var top = new FolderListing(root, "");
         try
         {
-            if (!TryListOne(top, isIgnored) || (top.Subfolders.Count > 0 && !new WorkQueue(top.Subfolders, isIgnored).Run(threads)))
+            if (!TryListOne(top, isIgnored, new byte[DirentBufferSize]) || (top.Subfolders.Count > 0 && !new WorkQueue(top.Subfolders, isIgnored).Run(threads)))
             {
                 return null;
             }
@@ -86,7 +86,7 @@ internal static unsafe partial class NativeFolderWalk
         return ordered;
     }
 
-    private static bool TryListOne(FolderListing folder, IgnoreCheck isIgnored)
+    private static bool TryListOne(FolderListing folder, IgnoreCheck isIgnored, byte[] buffer)
     {
         var fd = OpenDirectory(folder.FullPath);
         if (fd < 0)
@@ -94,7 +94,6 @@ internal static unsafe partial class NativeFolderWalk
             return false;
         }
 
-        var buffer = new byte[DirentBufferSize];
         var stat = stackalloc byte[StatxSize];
         Span<char> name = stackalloc char[256];
         try
@@ -102,7 +101,7 @@ internal static unsafe partial class NativeFolderWalk
             fixed (byte* entries = buffer)
             {
                 nint read;
-                while ((read = GetDents64(fd, entries, DirentBufferSize)) > 0)
+                while ((read = GetDents64(fd, entries, buffer.Length)) > 0)
                 {
                     for (nint offset = 0; offset < read; offset += BinaryPrimitives.ReadUInt16LittleEndian(new ReadOnlySpan<byte>(entries + offset + RecordLengthOffset, 2)))
                     {
