@@ -20,23 +20,23 @@ internal sealed class CliContext
     private static readonly JsonSerializerOptions PythonJsonOptions = new(JsonOptions) { Converters = { new Rendering.PythonFloatJsonConverter() } };
 
     private readonly TextWriter _stdout = Console.Out;
-    private readonly Lazy<IAnsiConsole> _out;
-    private readonly Lazy<IAnsiConsole> _error;
+
+    // Made on first use: a Spectre console costs start-up time that quick commands (data status) cannot spare. Not
+    // Lazy<IAnsiConsole> made in the constructor either: making that type loads Spectre.Console's assembly.
+    private IAnsiConsole? _out;
+    private IAnsiConsole? _error;
 
     public CliContext(ParseResult parse)
     {
         Json = parse.GetValue(GlobalOptions.Json);
         StoreOption = parse.GetValue(GlobalOptions.Store);
-        // Made on first use: a Spectre console costs start-up time that quick commands (data status) cannot spare.
-        _out = new Lazy<IAnsiConsole>(() => CreateConsole(Console.Out, Console.IsOutputRedirected));
-        _error = new Lazy<IAnsiConsole>(() => CreateConsole(Console.Error, Console.IsErrorRedirected));
     }
 
     /// <summary>Standard output: the command's data.</summary>
-    public IAnsiConsole Out => _out.Value;
+    public IAnsiConsole Out => LazyInitializer.EnsureInitialized(ref _out, static () => CreateConsole(Console.Out, Console.IsOutputRedirected));
 
     /// <summary>Standard error: progress, notes and errors.</summary>
-    public IAnsiConsole Error => _error.Value;
+    public IAnsiConsole Error => LazyInitializer.EnsureInitialized(ref _error, static () => CreateConsole(Console.Error, Console.IsErrorRedirected));
 
     /// <summary>Human text goes here: stderr with --json (so stdout is pure data), else stdout.</summary>
     public IAnsiConsole Human => Json ? Error : Out;

@@ -1,17 +1,21 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Fathom.Data;
 
 /// <summary>
-/// Lists a folder on Linux with <c>readdir</c> and <c>statx</c> relative to the open folder: the managed enumerator
+/// Lists a folder on Linux with <c>getdents64</c> and <c>statx</c> relative to the open folder: the managed enumerator
 /// stats each entry by its full path, so the kernel walks every component of it again for each of 20,000 files, and it
-/// builds a <c>FileSystemEntry</c> and a full path per entry besides. Visits entries in the managed enumerator's order
-/// (each folder's entries in <c>readdir</c> order, subfolders breadth first) and sees them as it does: a symbolic link
-/// to a folder is a folder, sizes and times are the link's own. Any failure returns false, and the caller lists with
-/// the managed enumerator instead, which reports the error as it always has.
+/// builds a <c>FileSystemEntry</c>, a full path and a name string per entry besides. Here a file costs one
+/// <c>statx</c> and a few bytes appended to its folder's <see cref="FolderListing"/>; each folder is one work item, so
+/// both cores stat at once. Lists in the managed enumerator's order (the walked folder's files, then each subfolder's
+/// tree breadth first, entries in <c>readdir</c> order) and sees entries as it does: a symbolic link to a folder is a
+/// folder, sizes and times are the link's own. Any failure returns null, and the caller lists with the managed
+/// enumerator instead, which reports the error as it always has. The calls are source-generated and blittable (no
+/// strings, no errno), so ReadyToRun precompiles them instead of the JIT building marshalling stubs at run time.
 /// </summary>
-internal static class NativeFolderWalk
+internal static unsafe partial class NativeFolderWalk
 {
     private const byte DirectoryType = 4;
     private const byte LinkType = 10;
@@ -22,133 +26,174 @@ internal static class NativeFolderWalk
     private const int ModeDirectory = 0x4000;
     private const int ModeTypeBits = 0xF000;
     private const int StatxSize = 256;
+    private const int OpenCloseOnExec = 0x80000;
+    private const int DirentBufferSize = 32 * 1024;
 
-    // glibc's struct dirent64, the same on x86-64 and arm64: d_ino, d_off (8 bytes each), d_reclen (2), d_type (1), d_name.
+    // struct linux_dirent64: d_ino, d_off (8 bytes each), d_reclen (2), d_type (1), d_name (NUL-terminated).
+    private const int RecordLengthOffset = 16;
     private const int TypeOffset = 18;
     private const int NameOffset = 19;
 
+    // asm/fcntl.h on Arm moves O_DIRECTORY.
+    private static readonly int OpenDirectoryFlags = OpenCloseOnExec
+        | (RuntimeInformation.ProcessArchitecture is Architecture.Arm64 ? 0x4000 : 0x10000);
+
     private static int _unavailable;
 
-    /// <summary>An entry seen by the walk: its folder (full path), name, and stat.</summary>
-    public delegate void Visit(string directory, string name, bool isDirectory, long size, long mtimeTicks);
+    /// <summary>Whether an entry is left out: its folder's path below the walked one, its name, and whether it is a folder.</summary>
+    public delegate bool IgnoreCheck(string relativeDirectory, ReadOnlySpan<char> name, bool isDirectory);
 
-    /// <summary>Linux on x86-64 or arm64 with glibc's <c>readdir64</c> and <c>statx</c> (checked at first use).</summary>
+    /// <summary>Linux on x86-64 or arm64 with glibc's <c>getdents64</c> and <c>statx</c> (checked at first use).</summary>
     public static bool IsSupported => OperatingSystem.IsLinux() && Volatile.Read(ref _unavailable) == 0
         && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
     /// <summary>
-    /// Walks <paramref name="root"/> (and, with <paramref name="recurse"/>, the folders <paramref name="descend"/>
-    /// accepts), calling <paramref name="visit"/> for every entry but <c>.</c> and <c>..</c>; folders are visited
-    /// without a stat (size and time 0). False when anything failed; what was visited must then be discarded.
+    /// The files under <paramref name="root"/>, folder by folder in listing order, leaving out what
+    /// <paramref name="isIgnored"/> hides (a name and whether it is a folder; the folder's path below the root is
+    /// passed too, for rules that look at more than the name). Null when anything failed.
     /// </summary>
-    public static bool TryWalk(string root, bool recurse, Func<string, string, bool> descend, Visit visit)
+    /// <exception cref="DataException">A <c>.dvcignore</c> file inside the folder.</exception>
+    public static List<FolderListing>? TryList(string root, IgnoreCheck isIgnored, int threads)
     {
-        ArgumentNullException.ThrowIfNull(descend);
-        ArgumentNullException.ThrowIfNull(visit);
-        var buffer = new byte[StatxSize];
-        var pending = new Queue<string>();
-        pending.Enqueue(root);
+        ArgumentNullException.ThrowIfNull(isIgnored);
+        var top = new FolderListing(root, "");
         try
         {
-            while (pending.TryDequeue(out var directory))
+            if (!TryListOne(top, isIgnored, new byte[DirentBufferSize]) || (top.Subfolders.Count > 0 && !new WorkQueue(top.Subfolders, isIgnored).Run(threads)))
             {
-                if (!TryWalkOne(directory, recurse ? pending : null, descend, visit, buffer))
-                {
-                    return false;
-                }
+                return null;
             }
-
-            return true;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            // A C library without these (musl has no readdir64): the managed enumerator from now on.
+            // A C library without these (musl, or glibc before 2.30): the managed enumerator from now on.
             Volatile.Write(ref _unavailable, 1);
-            return false;
+            return null;
         }
+
+        // Each subfolder of the root is listed breadth first, as the managed enumerator's own recursion does.
+        var ordered = new List<FolderListing> { top };
+        foreach (var subfolder in top.Subfolders)
+        {
+            var start = ordered.Count;
+            ordered.Add(subfolder);
+            for (var i = start; i < ordered.Count; i++)
+            {
+                ordered.AddRange(ordered[i].Subfolders);
+            }
+        }
+
+        return ordered;
     }
 
-    private static bool TryWalkOne(string directory, Queue<string>? pending, Func<string, string, bool> descend, Visit visit, byte[] buffer)
+    private static bool TryListOne(FolderListing folder, IgnoreCheck isIgnored, byte[] buffer)
     {
-        var handle = OpenDir(directory);
-        if (handle == IntPtr.Zero)
+        var fd = OpenDirectory(folder.FullPath);
+        if (fd < 0)
         {
             return false;
         }
 
+        var stat = stackalloc byte[StatxSize];
+        Span<char> name = stackalloc char[256];
         try
         {
-            var fd = DirFd(handle);
-            Marshal.SetLastPInvokeError(0);
-            IntPtr entry;
-            while ((entry = ReadDir(handle)) != IntPtr.Zero)
+            fixed (byte* entries = buffer)
             {
-                var namePointer = entry + NameOffset;
-                var name = Marshal.PtrToStringUTF8(namePointer)!;
-                if (name is "." or "..")
+                nint read;
+                while ((read = GetDents64(fd, entries, buffer.Length)) > 0)
                 {
-                    continue;
-                }
-
-                var type = Marshal.ReadByte(entry, TypeOffset);
-                var isDirectory = type == DirectoryType;
-                if (type is LinkType or UnknownType)
-                {
-                    // A link counts as a folder when its target is one (a dangling link is a file), as in .NET.
-                    var flags = type == LinkType ? 0 : SymlinkNoFollow;
-                    isDirectory = Statx(fd, namePointer, flags, TypeMask, buffer) == 0
-                        && (BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28)) & ModeTypeBits) == ModeDirectory;
-                }
-
-                if (isDirectory)
-                {
-                    visit(directory, name, true, 0, 0);
-                    if (pending is not null && descend(directory, name))
+                    for (nint offset = 0; offset < read; offset += BinaryPrimitives.ReadUInt16LittleEndian(new ReadOnlySpan<byte>(entries + offset + RecordLengthOffset, 2)))
                     {
-                        pending.Enqueue(Path.Join(directory, name));
+                        var entry = entries + offset;
+                        var recordLength = BinaryPrimitives.ReadUInt16LittleEndian(new ReadOnlySpan<byte>(entry + RecordLengthOffset, 2));
+                        var nameBytes = new ReadOnlySpan<byte>(entry + NameOffset, recordLength - NameOffset);
+                        nameBytes = nameBytes[..nameBytes.IndexOf((byte)0)];
+                        if (nameBytes is [(byte)'.'] or [(byte)'.', (byte)'.'])
+                        {
+                            continue;
+                        }
+
+                        // A name has at most 255 bytes, so at most 255 UTF-16 chars; bad UTF-8 becomes U+FFFD, as in .NET.
+                        var chars = name[..Encoding.UTF8.GetChars(nameBytes, name)];
+                        var type = entry[TypeOffset];
+                        var isDirectory = type == DirectoryType;
+                        if (type is LinkType or UnknownType)
+                        {
+                            // A link counts as a folder when its target is one (a dangling link is a file), as in .NET.
+                            var flags = type == LinkType ? 0 : SymlinkNoFollow;
+                            isDirectory = Statx(fd, entry + NameOffset, flags, TypeMask, stat) == 0
+                                && (BinaryPrimitives.ReadUInt16LittleEndian(new ReadOnlySpan<byte>(stat + 28, 2)) & ModeTypeBits) == ModeDirectory;
+                        }
+
+                        if (isDirectory)
+                        {
+                            if (!isIgnored(folder.RelativeDirectory, chars, true))
+                            {
+                                var relative = folder.RelativeDirectory.Length == 0 ? chars.ToString() : string.Concat(folder.RelativeDirectory, "/", chars);
+                                folder.Subfolders.Add(new FolderListing(Path.Join(folder.FullPath, chars), relative));
+                            }
+
+                            continue;
+                        }
+
+                        if (chars.SequenceEqual(DvcIgnore.FileName))
+                        {
+                            throw WorkspaceHasher.MisplacedIgnoreFile(Path.Join(folder.FullPath, chars));
+                        }
+
+                        if (isIgnored(folder.RelativeDirectory, chars, false))
+                        {
+                            continue;
+                        }
+
+                        if (Statx(fd, entry + NameOffset, SymlinkNoFollow, SizeAndTimeMask, stat) != 0)
+                        {
+                            return false;
+                        }
+
+                        var size = BinaryPrimitives.ReadInt64LittleEndian(new ReadOnlySpan<byte>(stat + 40, 8));
+                        var seconds = BinaryPrimitives.ReadInt64LittleEndian(new ReadOnlySpan<byte>(stat + 112, 8));
+                        var nanoseconds = BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(stat + 120, 4));
+                        folder.Add(chars, size, DateTime.UnixEpoch.Ticks + seconds * TimeSpan.TicksPerSecond + nanoseconds / 100);
                     }
-
-                    continue;
                 }
 
-                if (Statx(fd, namePointer, SymlinkNoFollow, SizeAndTimeMask, buffer) != 0)
-                {
-                    return false;
-                }
-
-                var size = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(40));
-                var seconds = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(112));
-                var nanoseconds = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(120));
-                visit(directory, name, false, size, DateTime.UnixEpoch.Ticks + seconds * TimeSpan.TicksPerSecond + nanoseconds / 100);
+                // 0 at the end of the folder, -1 on an error.
+                return read == 0;
             }
-
-            // readdir returns null both at the end and on an error; only errno tells them apart.
-            return Marshal.GetLastPInvokeError() == 0;
         }
         finally
         {
-            _ = CloseDir(handle);
+            _ = Close(fd);
         }
     }
 
-    [DllImport("libc", EntryPoint = "opendir", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern IntPtr OpenDir([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+    private static int OpenDirectory(string path)
+    {
+        var bytes = new byte[Encoding.UTF8.GetMaxByteCount(path.Length) + 1];
+        bytes[Encoding.UTF8.GetBytes(path, bytes)] = 0;
+        fixed (byte* pointer = bytes)
+        {
+            return Open(pointer, OpenDirectoryFlags);
+        }
+    }
 
-    [DllImport("libc", EntryPoint = "readdir64", SetLastError = true)]
+    // Not SafeHandles or SetLastError: any failure only sends the caller to the managed listing, so errno is not needed.
+    [LibraryImport("libc", EntryPoint = "open")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern IntPtr ReadDir(IntPtr directory);
+    private static partial int Open(byte* path, int flags);
 
-    [DllImport("libc", EntryPoint = "dirfd")]
+    [LibraryImport("libc", EntryPoint = "getdents64")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int DirFd(IntPtr directory);
+    private static partial nint GetDents64(int fd, byte* buffer, nint size);
 
-    [DllImport("libc", EntryPoint = "closedir")]
+    [LibraryImport("libc", EntryPoint = "close")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int CloseDir(IntPtr directory);
+    private static partial int Close(int fd);
 
     // statx(2) rather than fstatat: its struct has one layout on every architecture.
-    [DllImport("libc", EntryPoint = "statx")]
+    [LibraryImport("libc", EntryPoint = "statx")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Statx(int directoryFd, IntPtr path, int flags, uint mask, byte[] buffer);
+    private static partial int Statx(int directoryFd, byte* path, int flags, uint mask, byte* buffer);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Fathom.Data;
 
@@ -16,11 +17,17 @@ internal sealed class StatCache : IDisposable
 {
     private const int FormatVersion = 2;
 
+    /// <summary>What is read at open: enough for the folder section of a repository with hundreds of tracked folders.</summary>
+    private const int HeadSize = 64 * 1024;
+
     private readonly string? _path;
     private readonly Dictionary<string, FolderEntry> _folders;
     private readonly Lazy<Dictionary<string, Entry>> _entries;
     private readonly ConcurrentDictionary<string, Entry> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FolderEntry> _pendingFolders = new(StringComparer.Ordinal);
+
+    /// <summary>The open file until its per-file section has been read (or the cache is disposed).</summary>
+    private SafeFileHandle? _file;
 
     private StatCache(string? path, Dictionary<string, FolderEntry> folders, Func<Dictionary<string, Entry>> entries)
     {
@@ -34,10 +41,11 @@ internal sealed class StatCache : IDisposable
 
     public static StatCache Open(string path)
     {
-        byte[] bytes;
+        SafeFileHandle file;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            // Shared for deletion too, so a rename over it (Flush, or another process's) works on every platform.
+            file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -48,10 +56,49 @@ internal sealed class StatCache : IDisposable
         int filesOffset;
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
+            // Only the folder section is read now: a no-change status needs nothing else, and the per-file section
+            // of 20,000 files is over a megabyte. Read from this same handle later, it is the same file even if
+            // another process has renamed a newer one into its place meanwhile.
+            var length = RandomAccess.GetLength(file);
+            var head = new byte[(int)Math.Min(length, HeadSize)];
+            RandomAccess.Read(file, head, 0);
+            if (!TryReadFolders(head, folders, out filesOffset) && head.Length < length)
+            {
+                head = new byte[checked((int)length)];
+                RandomAccess.Read(file, head, 0);
+                folders.Clear();
+                _ = TryReadFolders(head, folders, out filesOffset);
+            }
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException)
+        {
+            // A damaged cache of hashes is worth nothing: start afresh rather than fail the command.
+            file.Dispose();
+            return new StatCache(path, new Dictionary<string, FolderEntry>(StringComparer.Ordinal), EmptyEntries);
+        }
+
+        if (filesOffset < 0)
+        {
+            file.Dispose();
+            return new StatCache(path, new Dictionary<string, FolderEntry>(StringComparer.Ordinal), EmptyEntries);
+        }
+
+        return new StatCache(path, folders, () => ReadEntries(file, filesOffset)) { _file = file };
+    }
+
+    /// <summary>
+    /// The folder section from the start of the file; false when <paramref name="bytes"/> ends inside it. The offset
+    /// of the per-file section is -1 when the file is of another format version.
+    /// </summary>
+    private static bool TryReadFolders(byte[] bytes, Dictionary<string, FolderEntry> folders, out int filesOffset)
+    {
+        filesOffset = -1;
+        using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
+        try
+        {
             if (reader.ReadInt32() != FormatVersion)
             {
-                return new StatCache(path, folders, EmptyEntries);
+                return true;
             }
 
             var count = reader.ReadInt32();
@@ -60,16 +107,14 @@ internal sealed class StatCache : IDisposable
                 var key = reader.ReadString();
                 folders[key] = new FolderEntry(reader.ReadString(), reader.ReadString());
             }
-
-            filesOffset = (int)reader.BaseStream.Position;
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException)
+        catch (EndOfStreamException)
         {
-            // A damaged cache of hashes is worth nothing: start afresh rather than fail the command.
-            return new StatCache(path, new Dictionary<string, FolderEntry>(StringComparer.Ordinal), EmptyEntries);
+            return false;
         }
 
-        return new StatCache(path, folders, () => ReadEntries(bytes, filesOffset));
+        filesOffset = (int)reader.BaseStream.Position;
+        return true;
     }
 
     public string? TryGet(string key, long size, long mtimeTicks) =>
@@ -145,16 +190,22 @@ internal sealed class StatCache : IDisposable
         File.Move(temp, _path, overwrite: true);
     }
 
-    public void Dispose() => Flush();
+    public void Dispose()
+    {
+        Flush();
+        _file?.Dispose();
+    }
 
     private static Dictionary<string, Entry> EmptyEntries() => new(StringComparer.Ordinal);
 
-    private static Dictionary<string, Entry> ReadEntries(byte[] bytes, int offset)
+    private static Dictionary<string, Entry> ReadEntries(SafeFileHandle file, int offset)
     {
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(bytes, offset, bytes.Length - offset, writable: false), Encoding.UTF8);
+            var bytes = new byte[checked((int)(RandomAccess.GetLength(file) - offset))];
+            RandomAccess.Read(file, bytes, offset);
+            using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
             var count = reader.ReadInt32();
             entries.EnsureCapacity(count);
             for (var i = 0; i < count; i++)
@@ -163,9 +214,13 @@ internal sealed class StatCache : IDisposable
                 entries[key] = new Entry(reader.ReadInt64(), reader.ReadInt64(), reader.ReadString());
             }
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException)
+        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException or OverflowException)
         {
             entries.Clear();
+        }
+        finally
+        {
+            file.Dispose();
         }
 
         return entries;

@@ -75,9 +75,11 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
             return null;
         }
 
-        var files = ListFolder(fullPath, legacy);
+        // The native listing is fingerprinted as it stands, with no string or object per file.
+        var native = UseNativeListing ? NativeListing(fullPath) : null;
+        var files = native is null ? ListFolder(fullPath, legacy) : null;
         StartupTrace.Mark("folder listed");
-        var fingerprint = Fingerprint(files);
+        var fingerprint = native is not null ? Fingerprint(native) : Fingerprint(files!);
         StartupTrace.Mark("fingerprinted");
         return stat.TryGetFolder(StatKey(RepositoryPath(fullPath), legacy), fingerprint);
     }
@@ -90,7 +92,7 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
     /// has to notice changes, not resist forgery. Not XXH3/XXH128 either: their vectorised code is left out of the
     /// ReadyToRun image and ran unoptimised at first call.
     /// </summary>
-    private static string Fingerprint(List<WorkspaceFile> files)
+    internal static string Fingerprint(List<WorkspaceFile> files)
     {
         var hash = new XxHash64();
         Span<byte> numbers = stackalloc byte[17];
@@ -106,19 +108,69 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
         return Convert.ToHexStringLower(hash.GetCurrentHash());
     }
 
+    /// <summary>The same fingerprint from a native listing, whose records are already the bytes hashed above.</summary>
+    internal static string Fingerprint(List<FolderListing> folders)
+    {
+        var hash = new XxHash64();
+        foreach (var folder in folders)
+        {
+            hash.Append(folder.FingerprintBytes);
+        }
+
+        return Convert.ToHexStringLower(hash.GetCurrentHash());
+    }
+
     /// <summary>The files under a folder output, minus what <c>.dvcignore</c> hides; empty folders are not represented.</summary>
     public List<WorkspaceFile> ListFolder(string folder) => ListFolder(folder, legacy: false);
 
     /// <summary>
-    /// Walks the folder's top level, then each of its subfolders on its own thread: one stat per file is most of a
-    /// no-change status over many files, and the kernel does it faster on two cores than on one. Files keep a fixed
-    /// order (top level first, then each subfolder's in listing order), which the listing's fingerprint relies on.
+    /// Files keep a fixed order (the folder's own first, then each subfolder's tree breadth first, entries in listing
+    /// order), which the listing's fingerprint relies on. On Linux the native listing stats them on every core (one stat
+    /// per file is most of a no-change status over many files); elsewhere, or when it fails, the managed enumerator
+    /// lists them.
     /// </summary>
     private List<WorkspaceFile> ListFolder(string folder, bool legacy)
     {
+        var keyPrefix = StatKey(RepositoryPathPrefix(folder), legacy);
+        if (UseNativeListing && NativeListing(folder) is { } native)
+        {
+            var files = new List<WorkspaceFile>(native.Sum(f => f.Count));
+            foreach (var listed in native)
+            {
+                for (var i = 0; i < listed.Count; i++)
+                {
+                    files.Add(WorkspaceFile.InFolder(folder, keyPrefix, listed.RelativePath(i), listed.Size(i), listed.MtimeTicks(i)));
+                }
+            }
+
+            return files;
+        }
+
+        return ManagedListing(folder, keyPrefix);
+    }
+
+    /// <summary>The folder's files through <see cref="NativeFolderWalk"/>; null when it could not list them.</summary>
+    private List<FolderListing>? NativeListing(string folder)
+    {
         var rootRelative = RepositoryPath(folder);
-        var prefix = rootRelative.Length == 0 ? "" : rootRelative + "/";
-        var keyPrefix = StatKey(prefix, legacy);
+        var prefix = RepositoryPathPrefix(folder);
+        var names = ignore.MatchesNamesOnlyUnder(rootRelative) ? ignore.NameRulesUnder(rootRelative) : null;
+        return NativeFolderWalk.TryList(folder, IsIgnored, Math.Max(1, jobs));
+
+        // Without anchored rules the name alone decides, which spares building a path per file.
+        bool IsIgnored(string directory, ReadOnlySpan<char> name, bool isDirectory) => names is not null
+            ? names.IsIgnored(name, isDirectory)
+            : ignore.IsIgnored(directory.Length == 0 ? string.Concat(prefix, name) : string.Concat(prefix, directory, "/", name), isDirectory);
+    }
+
+    /// <summary>
+    /// The managed enumerator's listing: the top level first, then each subfolder on its own thread (the kernel stats
+    /// faster on two cores than on one), each subfolder's tree breadth first as the enumerator recurses.
+    /// </summary>
+    private List<WorkspaceFile> ManagedListing(string folder, string keyPrefix)
+    {
+        var rootRelative = RepositoryPath(folder);
+        var prefix = RepositoryPathPrefix(folder);
         var names = ignore.MatchesNamesOnlyUnder(rootRelative) ? ignore.NameRulesUnder(rootRelative) : null;
         var subfolders = new List<string>();
         var files = Walk(folder, subfolders);
@@ -145,45 +197,7 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
         return files;
 
         // With a list for subfolders, only the top level is walked and the folders to walk next are collected in it.
-        List<WorkspaceFile> Walk(string root, List<string>? subfoldersOut) =>
-            (UseNativeListing ? NativeWalk(root, subfoldersOut) : null) ?? ManagedWalk(root, subfoldersOut);
-
-        List<WorkspaceFile>? NativeWalk(string root, List<string>? subfoldersOut)
-        {
-            var files = new List<WorkspaceFile>();
-            var found = new List<string>();
-            var walked = NativeFolderWalk.TryWalk(root, subfoldersOut is null, (directory, name) => !IsIgnoredAt(directory, name, true), (directory, name, isDirectory, size, mtimeTicks) =>
-            {
-                if (isDirectory)
-                {
-                    if (subfoldersOut is not null && !IsIgnoredAt(directory, name, true))
-                    {
-                        found.Add(Path.Join(directory, name));
-                    }
-
-                    return;
-                }
-
-                if (name == DvcIgnore.FileName)
-                {
-                    throw MisplacedIgnoreFile(Path.Join(directory, name));
-                }
-
-                if (!IsIgnoredAt(directory, name, false))
-                {
-                    files.Add(WorkspaceFile.InFolder(folder, keyPrefix, RelativeOf(directory, name), size, mtimeTicks));
-                }
-            });
-            if (!walked)
-            {
-                return null;
-            }
-
-            subfoldersOut?.AddRange(found);
-            return files;
-        }
-
-        List<WorkspaceFile> ManagedWalk(string root, List<string>? subfoldersOut)
+        List<WorkspaceFile> Walk(string root, List<string>? subfoldersOut)
         {
             var options = new EnumerationOptions { RecurseSubdirectories = subfoldersOut is null, AttributesToSkip = 0, IgnoreInaccessible = false };
             var enumerable = new FileSystemEnumerable<WorkspaceFile>(root, (ref FileSystemEntry entry) =>
@@ -218,22 +232,23 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
             ? names.IsIgnored(entry.FileName, isDirectory)
             : ignore.IsIgnored(prefix + Relative(ref entry), isDirectory);
 
-        bool IsIgnoredAt(string directory, string name, bool isDirectory) => names is not null
-            ? names.IsIgnored(name, isDirectory)
-            : ignore.IsIgnored(prefix + RelativeOf(directory, name), isDirectory);
-
-        string Relative(ref FileSystemEntry entry) => RelativeOf(entry.Directory, entry.FileName);
-
         // The entry's path below the walked folder, '/'-separated, in one string allocation.
-        string RelativeOf(ReadOnlySpan<char> entryDirectory, ReadOnlySpan<char> name)
+        string Relative(ref FileSystemEntry entry)
         {
-            var directory = entryDirectory[folder.Length..].TrimStart(Path.DirectorySeparatorChar);
-            var relative = directory.IsEmpty ? name.ToString() : string.Concat(directory, "/", name);
+            var directory = entry.Directory[folder.Length..].TrimStart(Path.DirectorySeparatorChar);
+            var relative = directory.IsEmpty ? entry.FileName.ToString() : string.Concat(directory, "/", entry.FileName);
             return Path.DirectorySeparatorChar == '/' ? relative : relative.Replace(Path.DirectorySeparatorChar, '/');
         }
     }
 
-    private static DataException MisplacedIgnoreFile(string path) =>
+    /// <summary>The folder's path from the repository root with a trailing '/' (empty for the root itself).</summary>
+    private string RepositoryPathPrefix(string folder)
+    {
+        var relative = RepositoryPath(folder);
+        return relative.Length == 0 ? "" : relative + "/";
+    }
+
+    internal static DataException MisplacedIgnoreFile(string path) =>
         new(DataErrorKind.InvalidInput, $"'{path}': a .dvcignore inside a tracked folder is not allowed (DVC refuses it too); move its rules to the repository root.");
 
     public string RepositoryPath(string fullPath)

@@ -50,6 +50,44 @@ public sealed class NativeFolderWalkTests
         Assert.Equal(ignoreRules.Length == 0, native.Exists(f => f.StartsWith("a.tmp|", StringComparison.Ordinal)));
     }
 
+    [Theory]
+    [InlineData("*.tmp\n")]
+    [InlineData("/data/b/skip.bin\n")]
+    public void RememberedFolderHash_StatCacheWrittenFromTheManagedListing_IsRecognisedByTheNativeOne(string ignoreRules)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // Enough long names in one folder to take several getdents64 batches, names that are not ASCII, and nesting.
+        using var temp = new TempDirectory();
+        temp.WriteFile(".dvcignore", ignoreRules);
+        for (var i = 0; i < 1500; i++)
+        {
+            temp.WriteFile($"data/many/{new string('n', 60)}-{i:D4}.bin", $"{i}");
+        }
+
+        temp.WriteFile("data/b/skip.bin", "ignored by the anchored rule");
+        temp.WriteFile("data/b/x.tmp", "ignored by name");
+        temp.WriteFile("data/b/c/d/é-ü-日本.txt", "not ASCII");
+        temp.WriteFile("data/b/c2/leaf.txt", "a sibling folder");
+        temp.WriteFile("data/top.txt", "top level");
+        using var stat = StatCache.InMemory();
+        var managed = new WorkspaceHasher(temp.Path, DvcIgnore.Load(temp.Path), stat, 2) { UseNativeListing = false };
+        var native = new WorkspaceHasher(temp.Path, DvcIgnore.Load(temp.Path), stat, 2) { UseNativeListing = true };
+        var single = new WorkspaceHasher(temp.Path, DvcIgnore.Load(temp.Path), stat, 1) { UseNativeListing = true };
+
+        var hashed = managed.Hash(temp.Combine("data"), null, null, CancellationToken.None);
+
+        Assert.Equal(1504, hashed.Hash.FileCount);
+        Assert.Equal(hashed.Hash.Md5, native.RememberedFolderHash(temp.Combine("data")));
+        Assert.Equal(hashed.Hash.Md5, single.RememberedFolderHash(temp.Combine("data")));
+        File.AppendAllText(temp.Combine("data", "b", "c", "d", "é-ü-日本.txt"), " and changed");
+        Assert.Null(native.RememberedFolderHash(temp.Combine("data")));
+        Assert.Null(managed.RememberedFolderHash(temp.Combine("data")));
+    }
+
     [Fact]
     public void ListFolder_DvcIgnoreInsideTheFolder_FailsAsTheManagedListingDoes()
     {
