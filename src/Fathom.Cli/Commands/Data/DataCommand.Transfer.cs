@@ -47,7 +47,7 @@ internal static partial class DataCommand
             var (fetched, checkout) = await ProgressReporter.RunAsync(cli.Error, "Pulling", null, progress =>
                 Task.Run(() => workspace.PullAsync(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), parse.GetValue(remote), parse.GetValue(force), progress, ct), ct));
             var code = RenderTransfer(cli, fetched, "fetched", "pull");
-            var checkoutCode = RenderCheckout(cli, checkout);
+            var checkoutCode = RenderCheckout(cli, workspace.Repository.Root, checkout, "failed to pull data from the cloud - ");
             return code != ExitCodes.Success ? code : checkoutCode;
         });
     }
