@@ -114,27 +114,4 @@ internal sealed partial class DataWorkspace
 
         return objects.OrderBy(o => o.Item1, StringComparer.Ordinal).ToList();
     }
-
-    /// <summary><c>dvc ls</c> for this repository: the tracked outputs, or the files of one tracked folder.</summary>
-    public IReadOnlyList<DataListing> List(string? target, string baseDirectory)
-    {
-        var outputs = Outputs([], Repository.Root);
-        if (target is null)
-        {
-            return outputs.Select(o => new DataListing(Repository.Relative(o.FullPath), o.Output.Md5 ?? "", o.Output.Size, o.Output.FileCount, Repository.Relative(o.DvcFilePath)))
-                .OrderBy(l => l.Path, StringComparer.Ordinal).ToList();
-        }
-
-        var full = Path.GetFullPath(target, baseDirectory).TrimEnd(Path.DirectorySeparatorChar);
-        var output = outputs.FirstOrDefault(o => o.FullPath == full)
-            ?? throw new DataException(DataErrorKind.NotFound, $"'{Repository.Relative(full)}' is not a tracked output; 'fathom data ls' lists them.");
-        if (!output.Output.IsDirectory)
-        {
-            return [new DataListing(Repository.Relative(output.FullPath), output.Output.Md5 ?? "", output.Output.Size, null, Repository.Relative(output.DvcFilePath))];
-        }
-
-        return Repository.Cache.ReadManifest(output.Output.Md5!)
-            .Select(e => new DataListing($"{Repository.Relative(output.FullPath)}/{e.RelativePath}", e.Md5, Repository.Cache.Contains(e.Md5) ? new FileInfo(Repository.Cache.PathOf(e.Md5)).Length : null, null, null))
-            .ToList();
-    }
 }

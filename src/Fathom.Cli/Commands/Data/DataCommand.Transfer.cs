@@ -224,28 +224,4 @@ internal static partial class DataCommand
             output.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, Row, o.IsDirectory ? "dir" : "file", o.Md5[..8], Format.Bytes(o.Size), modified, o.Location));
         }
     }
-
-    private static Command List()
-    {
-        var path = new Argument<string?>("path") { Description = "A tracked folder to list the files of (default: all tracked outputs).", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("ls", "List tracked data, or the files of one tracked folder.") { path };
-        return command.WithAction((parse, cli, ct) =>
-        {
-            var listing = DataWorkspace.Open(Directory.GetCurrentDirectory()).List(parse.GetValue(path), Directory.GetCurrentDirectory());
-            if (cli.Json)
-            {
-                cli.WriteJson(listing.Select(l => new { path = l.Path, md5 = l.Md5, size = l.Size, nfiles = l.FileCount, dvc_file = l.DvcFile }));
-                return Task.FromResult(ExitCodes.Success);
-            }
-
-            var table = new Table().AddColumns("Path", "md5", "Size", "Files");
-            foreach (var l in listing)
-            {
-                table.AddRow(Markup.Escape(l.Path), l.Md5, Format.Bytes(l.Size), l.FileCount?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "");
-            }
-
-            cli.Out.Write(table);
-            return Task.FromResult(ExitCodes.Success);
-        });
-    }
 }
