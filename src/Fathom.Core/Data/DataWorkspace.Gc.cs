@@ -22,15 +22,20 @@ internal sealed partial class DataWorkspace
         }
 
         var remote = options.Cloud || options.NotInRemote ? Remote(options.Remote) : null;
-        var outputs = DataAndPipelineOutputs([], Repository.Root).ToList();
-        if (options.UsesGit)
+        var outputs = new List<TrackedOutput>();
+        // This repository, then each project sharing its cache (dvc gc -p): their workspaces and selected revisions.
+        foreach (var project in options.Projects.Select(p => new DataWorkspace(DvcRepository.Discover(p))).Prepend(this))
         {
-            var history = new GitHistory(Repository.Root);
-            foreach (var commit in history.Revisions(options))
+            outputs.AddRange(project.DataAndPipelineOutputs([], project.Repository.Root));
+            if (options.UsesGit)
             {
-                foreach (var (path, output) in history.OutputsAt(commit))
+                var history = new GitHistory(project.Repository.Root);
+                foreach (var commit in history.Revisions(options))
                 {
-                    outputs.Add(new TrackedOutput("", new DvcFile([output]), 0, output, Path.Combine(Repository.Root, path)));
+                    foreach (var (path, output) in history.OutputsAt(commit))
+                    {
+                        outputs.Add(new TrackedOutput("", new DvcFile([output]), 0, output, Path.Combine(project.Repository.Root, path)));
+                    }
                 }
             }
         }
