@@ -51,7 +51,7 @@ public sealed class DataCommandsTests
         Directory.Delete(Path.Combine(repo, "images"), recursive: true);
         var pull = await Ok(repo, "data", "pull");
 
-        Assert.Contains("A       images", pull.Stdout, StringComparison.Ordinal);
+        Assert.Contains("A\timages/\n", pull.Stdout, StringComparison.Ordinal);
         foreach (var (path, bytes) in files)
         {
             Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(repo, path)));

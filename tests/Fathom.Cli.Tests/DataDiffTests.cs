@@ -49,6 +49,33 @@ public sealed class DataDiffTests
         Assert.Equal((Md5("old"), Md5("new")), (edit.GetProperty("old").GetString(), edit.GetProperty("new").GetString()));
     }
 
+    [Fact]
+    public async Task DataDiff_Targets_OnlyEntriesAtOrUnderThem()
+    {
+        using var dir = new TempDirectory();
+        Git(dir.Path, "init", "-q");
+        await Ok(dir.Path, "data", "init");
+        Directory.CreateDirectory(dir.Combine("data"));
+        File.WriteAllText(dir.Combine("data", "edit.txt"), "old");
+        File.WriteAllText(dir.Combine("data", "gone.txt"), "bye");
+        File.WriteAllText(dir.Combine("model.bin"), "m1");
+        await Ok(dir.Path, "data", "add", "data", "model.bin");
+        CommitAll(dir.Path, "v1");
+        File.WriteAllText(dir.Combine("data", "edit.txt"), "new");
+        File.Delete(dir.Combine("data", "gone.txt"));
+        File.WriteAllText(dir.Combine("model.bin"), "m2");
+
+        Assert.Equal(
+            "Modified:\n    data/edit.txt\n\nfiles summary: 1 modified\n",
+            (await Ok(dir.Path, "data", "diff", "--targets", "data/edit.txt")).Stdout);
+        Assert.Equal(
+            "Deleted:\n    data/gone.txt\n\nModified:\n    data/\n    data/edit.txt\n    model.bin\n\nfiles summary: 1 deleted, 2 modified\n",
+            (await Ok(dir.Path, "data", "diff", "--targets", "data", "model.bin")).Stdout);
+        var json = JsonDocument.Parse((await Ok(dir.Path, "data", "diff", "--json", "--targets", "model.bin")).Stdout).RootElement;
+        Assert.Equal(["model.bin"], json.GetProperty("modified").EnumerateArray().Select(e => e.GetProperty("path").GetString()));
+        Assert.Equal(0, json.GetProperty("deleted").GetArrayLength());
+    }
+
     private static string CacheObject(TempDirectory dir, string md5) => dir.Combine(".dvc", "cache", "files", "md5", md5[..2], md5[2..]);
 
     private static string Md5(string text) =>

@@ -100,6 +100,43 @@ public sealed class DataGcTests
         Assert.Equal("v2", File.ReadAllText(dir.Combine("model.bin")));
     }
 
+    [Fact]
+    public async Task DataGc_AllExperimentsAndProjects_KeepWhatExperimentRefsAndOtherRepositoriesReference()
+    {
+        using var dir = new TempDirectory();
+        var main = dir.Combine("main");
+        var other = dir.Combine("other");
+        Directory.CreateDirectory(main);
+        Directory.CreateDirectory(other);
+        Git(main, "init", "-q");
+        await Ok(main, "data", "init");
+        File.WriteAllText(Path.Combine(main, "model.bin"), "v1");
+        await Ok(main, "data", "add", "model.bin");
+        CommitAll(main, "v1");
+        // An experiment: a commit kept only by a ref under refs/exps/, as 'dvc exp' leaves them.
+        File.WriteAllText(Path.Combine(main, "model.bin"), "exp");
+        await Ok(main, "data", "add", "model.bin");
+        CommitAll(main, "exp");
+        Git(main, "update-ref", "refs/exps/ab/cdef0123/exp1", "HEAD");
+        Git(main, "reset", "-q", "--hard", "HEAD~1");
+        // Another repository sharing this cache (cache.dir is relative to its .dvc folder).
+        Git(other, "init", "-q");
+        await Ok(other, "data", "init");
+        File.AppendAllText(Path.Combine(other, ".dvc", "config"), "[cache]\n    dir = ../../main/.dvc/cache\n");
+        File.WriteAllText(Path.Combine(other, "table.csv"), "other");
+        await Ok(other, "data", "add", "table.csv");
+
+        Assert.Equal(Sorted(Md5("exp"), Md5("other")), Removed(await Ok(main, "data", "gc", "-w", "--dry", "--json")).Order(StringComparer.Ordinal));
+        Assert.Equal([Md5("other")], Removed(await Ok(main, "data", "gc", "-w", "--all-experiments", "--dry", "--json")));
+        var projectAlone = await FathomProcess.RunAsync(main, "data", "gc", "-p", "../other");
+        Assert.Equal(ExitCodes.InvalidInput, projectAlone.ExitCode);
+        Assert.Contains("--all-experiments", projectAlone.Stderr, StringComparison.Ordinal);
+
+        Assert.Empty(Removed(await Ok(main, "data", "gc", "-w", "--all-experiments", "-p", "../other", "-j", "2", "-f", "--json")));
+        var cache = Path.Combine(main, ".dvc", "cache", "files", "md5");
+        Assert.Equal(Sorted(Md5("v1"), Md5("exp"), Md5("other")), Directory.GetFiles(cache, "*", SearchOption.AllDirectories).Select(f => Path.GetFileName(Path.GetDirectoryName(f)) + Path.GetFileName(f)).Order(StringComparer.Ordinal));
+    }
+
     private static IOrderedEnumerable<string> Sorted(params string[] ids) => ids.Order(StringComparer.Ordinal);
 
     private static List<string> Removed(CliResult result) =>

@@ -35,8 +35,8 @@ public sealed class DataPullTests
         File.Delete(dir.Combine("score.txt"));
         var pull = await Ok(dir.Path, "data", "pull");
 
-        Assert.Contains("A       out", pull.Stdout, StringComparison.Ordinal);
-        Assert.Contains("A       one.txt", pull.Stdout, StringComparison.Ordinal);
+        Assert.Contains("A\tout/\n", pull.Stdout, StringComparison.Ordinal);
+        Assert.Contains("A\tone.txt\n", pull.Stdout, StringComparison.Ordinal);
         Assert.Equal("model\n", File.ReadAllText(dir.Combine("out", "model.txt")));
         Assert.Equal("one\n", File.ReadAllText(dir.Combine("one.txt")));
         Assert.False(File.Exists(dir.Combine("score.txt")));
@@ -45,7 +45,7 @@ public sealed class DataPullTests
         File.Delete(dir.Combine("one.txt"));
         Directory.Delete(dir.Combine("out"), recursive: true);
         var byPath = await Ok(dir.Path, "data", "checkout", "one.txt");
-        Assert.Equal("A       one.txt", byPath.Stdout.Trim());
+        Assert.Equal("A\tone.txt\n", byPath.Stdout);
         Assert.False(Directory.Exists(dir.Combine("out")));
         await Ok(dir.Path, "data", "checkout", "build");
         Assert.Equal("log\n", File.ReadAllText(dir.Combine("out", "log.txt")));

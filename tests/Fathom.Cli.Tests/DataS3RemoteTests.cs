@@ -73,7 +73,7 @@ public sealed class DataS3RemoteTests(S3rverFixture s3) : IClassFixture<S3rverFi
         Assert.Equal(102, cloneStatus.EnumerateObject().Count(p => p.Value.GetString() == "deleted"));
         var pull = await Ok(clone, NoEnvironment, "data", "pull");
         Assert.Contains("102 objects fetched", pull.Stdout, StringComparison.Ordinal);
-        Assert.Contains("A       images", pull.Stdout, StringComparison.Ordinal);
+        Assert.Contains("A\timages/\n", pull.Stdout, StringComparison.Ordinal);
         foreach (var (path, bytes) in files)
         {
             Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(clone, path)));

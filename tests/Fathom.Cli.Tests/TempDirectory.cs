@@ -9,6 +9,15 @@ internal sealed class TempDirectory : IDisposable
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
+    /// <summary>Writes a file at a path relative to the folder (<c>/</c>-separated), creating its folders.</summary>
+    public string WriteFile(string relative, string content)
+    {
+        var full = Combine(relative.Split('/'));
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, content);
+        return full;
+    }
+
     public void Dispose()
     {
         try

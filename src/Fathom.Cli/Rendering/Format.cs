@@ -35,4 +35,30 @@ internal static class Format
         < 1024 * 1024 => $"{bytes / 1024.0:0.0} KiB",
         _ => $"{bytes / (1024.0 * 1024):0.0} MiB",
     };
+
+    /// <summary>
+    /// DVC's <c>naturalsize</c> (dvc/utils/humanize.py): below 1024 the plain number, else tqdm's <c>format_sizeof</c>
+    /// with divisor 1024 — three significant digits and a k/M/G… suffix, e.g. <c>4.00k</c>, <c>12.5M</c>, <c>100G</c>.
+    /// </summary>
+    public static string NaturalSize(long value)
+    {
+        if (value < 1024)
+        {
+            return value.ToString(CultureInfo.InvariantCulture);
+        }
+
+        double number = value;
+        foreach (var unit in new[] { "", "k", "M", "G", "T", "P", "E", "Z" })
+        {
+            if (Math.Abs(number) < 999.5)
+            {
+                var digits = Math.Abs(number) < 9.995 ? "0.00" : Math.Abs(number) < 99.95 ? "0.0" : "0";
+                return number.ToString(digits, CultureInfo.InvariantCulture) + unit;
+            }
+
+            number /= 1024;
+        }
+
+        return number.ToString("0.0", CultureInfo.InvariantCulture) + "Y";
+    }
 }

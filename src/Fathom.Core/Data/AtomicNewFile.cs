@@ -67,17 +67,27 @@ internal sealed class AtomicNewFile : IDisposable
     /// </summary>
     public static long CopyFrom(string source, string path, UnixFileMode mode, bool replace)
     {
+        using var file = Create(path, mode);
+        var length = file.CopyIn(source);
+        file.Commit(replace);
+        return length;
+    }
+
+    /// <summary>
+    /// Fills the new file with <paramref name="source"/>'s bytes: one copy_file_range (a clone where the file system
+    /// shares extents), or reading where that is refused. Returns the bytes copied.
+    /// </summary>
+    public long CopyIn(string source)
+    {
         var input = UnixFile.OpenRead(source);
         try
         {
             var length = UnixFile.Length(input, source);
-            using var file = Create(path, mode);
-            if (!UnixFile.TryKernelCopy(input, file.Descriptor, length, path))
+            if (!UnixFile.TryKernelCopy(input, _fd, length, _temp ?? _path))
             {
-                FileCopy.CopyByReading(input, file, length, source);
+                FileCopy.CopyByReading(input, this, length, source);
             }
 
-            file.Commit(replace);
             return length;
         }
         finally
@@ -85,6 +95,12 @@ internal sealed class AtomicNewFile : IDisposable
             UnixFile.Close(input);
         }
     }
+
+    /// <summary>
+    /// A path that reads the content written so far (the temporary name, or the descriptor's entry in /proc for an
+    /// unnamed file), for checks that need a second look at it before it is named.
+    /// </summary>
+    public string ReadablePath => _temp ?? $"/proc/self/fd/{_fd}";
 
     /// <summary>Writes <paramref name="content"/> at <paramref name="offset"/>.</summary>
     public void Write(ReadOnlySpan<byte> content, long offset = 0) => UnixFile.WriteAt(_fd, content, offset, _temp ?? _path);
@@ -94,24 +110,31 @@ internal sealed class AtomicNewFile : IDisposable
     /// rename does; without, an existing file is left as it is and false is returned (a content-addressed store, where
     /// the same name means the same content, needs no second copy).
     /// </summary>
-    public bool Commit(bool replace)
+    public bool Commit(bool replace) => CommitAs(_path, replace);
+
+    /// <summary>
+    /// As <see cref="Commit"/>, under a name chosen only now (a cache object whose id is its hash, known once the
+    /// content is written); <paramref name="path"/> must be on the file system of the path given at creation.
+    /// </summary>
+    public bool CommitAs(string path, bool replace)
     {
         if (_temp is not null)
         {
+            // rename replaces an existing name; in a content-addressed store that name holds the same content.
             Close();
-            UnixFile.Rename(_temp, _path);
+            UnixFile.Rename(_temp, path);
             return true;
         }
 
-        var errno = Link(_path);
+        var errno = Link(path);
         if (errno == UnixFile.EEXIST && replace)
         {
             // linkat never replaces: name the file in the same folder first, then rename that name over the old one.
-            var temp = AtomicFile.TempNameFor(_path);
+            var temp = AtomicFile.TempNameFor(path);
             errno = Link(temp);
             if (errno == 0)
             {
-                UnixFile.Rename(temp, _path);
+                UnixFile.Rename(temp, path);
                 return true;
             }
         }
@@ -120,7 +143,7 @@ internal sealed class AtomicNewFile : IDisposable
         {
             0 => true,
             UnixFile.EEXIST => false,
-            _ => throw UnixFile.Failure(errno, "name the new file", _path),
+            _ => throw UnixFile.Failure(errno, "name the new file", path),
         };
     }
 

@@ -6,7 +6,10 @@ internal sealed partial class DataWorkspace
     /// <c>dvc checkout</c>: makes each output (of <c>.dvc</c> files and, as DVC does, the cached outs recorded in
     /// <c>dvc.lock</c>; see <see cref="DataAndPipelineOutputs"/>) match its recorded hash from the cache. Files in a tracked folder that the
     /// manifest does not list are removed. Workspace content that is not in the cache would be lost, so without
-    /// <paramref name="force"/> nothing is changed when any exists.
+    /// <paramref name="force"/> nothing is changed when any exists. An output that needs an object the cache lacks is
+    /// not created at all, and one in the workspace is removed, as DVC 3 does ("delete output if we can't create it
+    /// fully", dvc#9642): it is listed in <see cref="CheckoutResult.Failed"/>, the other outputs are checked out.
+    /// An output the workspace already holds unchanged needs nothing from the cache, so it never fails.
     /// </summary>
     public CheckoutResult Checkout(IReadOnlyList<string> targets, string baseDirectory, bool force, bool relink, IProgress<long>? progress, CancellationToken cancellationToken) =>
         Checkout(DataAndPipelineOutputs(targets, baseDirectory), force, relink, progress, cancellationToken);
@@ -19,7 +22,7 @@ internal sealed partial class DataWorkspace
         using var stat = Repository.OpenStatCache();
         var hasher = Hasher(stat);
         var linker = Repository.Linker();
-        var plans = new List<(TrackedOutput Output, List<(string Source, string Destination, string Md5)> Place, List<string> Remove, bool Existed)>();
+        var plans = new List<(TrackedOutput Output, List<(string Source, string Destination, string Md5)> Place, List<string> Remove, bool Existed, bool Failed)>();
         var wouldLose = new List<string>();
         foreach (var output in selected)
         {
@@ -30,12 +33,6 @@ internal sealed partial class DataWorkspace
 
             var path = Repository.Relative(output.FullPath);
             var cache = Repository.CacheFor(output.Output);
-            if (!cache.Contains(recorded))
-            {
-                failed.Add(path);
-                continue;
-            }
-
             var existed = File.Exists(output.FullPath) || Directory.Exists(output.FullPath);
             var current = existed ? hasher.Hash(output.FullPath, null, null, output.Output.IsLegacy, cancellationToken) : null;
             if (current?.Hash.Md5 == recorded && !relink)
@@ -45,6 +42,7 @@ internal sealed partial class DataWorkspace
 
             var place = new List<(string, string, string)>();
             var remove = new List<string>();
+            var complete = cache.Contains(recorded);
             if (!output.Output.IsDirectory)
             {
                 if (current is { Manifest: not null })
@@ -59,16 +57,9 @@ internal sealed partial class DataWorkspace
 
                 place.Add((cache.PathOf(recorded), output.FullPath, recorded));
             }
-            else
+            else if (complete)
             {
                 var entries = cache.ReadManifest(recorded);
-                var missing = entries.Where(e => !cache.Contains(e.Md5)).ToList();
-                if (missing.Count > 0)
-                {
-                    failed.Add($"{path} ({missing.Count} of {entries.Count} files not in cache)");
-                    continue;
-                }
-
                 var have = current is { Manifest: not null } ? current.Files.ToDictionary(f => f.RelativePath, StringComparer.Ordinal) : [];
                 if (current is { Manifest: null })
                 {
@@ -97,6 +88,8 @@ internal sealed partial class DataWorkspace
                         }
                     }
 
+                    // Only what must be written needs to be in the cache: a file the workspace already has is kept.
+                    complete &= cache.Contains(entry.Md5);
                     place.Add((cache.PathOf(entry.Md5), destination, entry.Md5));
                 }
 
@@ -110,7 +103,22 @@ internal sealed partial class DataWorkspace
                 }
             }
 
-            plans.Add((output, place, remove, existed));
+            if (!complete)
+            {
+                // DVC removes what it could not create fully; what the cache lacks of the workspace's copy would be lost.
+                failed.Add(path);
+                place.Clear();
+                remove.Clear();
+                if (current is not null)
+                {
+                    remove.Add(output.FullPath);
+                    wouldLose.AddRange(current.Manifest is null
+                        ? cache.Contains(current.Hash.Md5) ? [] : [path]
+                        : current.Files.Where(f => !cache.Contains(f.Md5)).Select(f => Repository.Relative(f.FullPath)));
+                }
+            }
+
+            plans.Add((output, place, remove, existed, !complete));
         }
 
         if (wouldLose.Count > 0 && !force)
@@ -120,7 +128,7 @@ internal sealed partial class DataWorkspace
         }
 
         long done = 0;
-        foreach (var (output, place, remove, existed) in plans)
+        foreach (var (output, place, remove, existed, failedOutput) in plans)
         {
             foreach (var path in remove)
             {
@@ -150,10 +158,14 @@ internal sealed partial class DataWorkspace
                 }
             }, cancellationToken);
 
-            (existed ? modified : added).Add(Repository.Relative(output.FullPath));
+            if (!failedOutput)
+            {
+                (existed ? modified : added).Add(Repository.Relative(output.FullPath));
+            }
         }
 
         progress?.Report(done);
+        failed.Sort(StringComparer.Ordinal);
         return new CheckoutResult(added, modified, failed);
     }
 }

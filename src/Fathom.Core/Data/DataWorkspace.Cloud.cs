@@ -5,12 +5,14 @@ internal sealed partial class DataWorkspace
     /// <summary>
     /// <c>dvc status --cloud</c>: compares the objects the outputs (<c>.dvc</c> outputs and <c>dvc.lock</c> outs, see
     /// <see cref="DataAndPipelineOutputs"/>) need between the cache and a remote, each layout (3.x, 2.x) in its own place.
+    /// As DVC's <c>_cloud_status</c> (dvc/repo/status.py), outputs marked <c>push: false</c> are left out and the rest are
+    /// compared with the one remote named (or the default), whatever their own <c>remote:</c> says.
     /// </summary>
     public async Task<IReadOnlyList<CloudObjectStatus>> CloudStatusAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, CancellationToken cancellationToken)
     {
         var remote = Remote(remoteName);
         var result = new List<CloudObjectStatus>();
-        foreach (var (legacy, outputs) in ByLayout(DataAndPipelineOutputs(targets, baseDirectory)))
+        foreach (var (legacy, outputs) in ByLayout([.. DataAndPipelineOutputs(targets, baseDirectory).Where(o => o.Output.Push)]))
         {
             var manifests = new Dictionary<string, IReadOnlyList<ManifestEntry>?>(StringComparer.Ordinal);
             foreach (var md5 in outputs.Where(o => o.Output.IsDirectory && o.Output.Cache && o.Output.Md5 is not null).Select(o => o.Output.Md5!).Distinct(StringComparer.Ordinal))

@@ -22,15 +22,20 @@ internal sealed partial class DataWorkspace
         }
 
         var remote = options.Cloud || options.NotInRemote ? Remote(options.Remote) : null;
-        var outputs = DataAndPipelineOutputs([], Repository.Root).ToList();
-        if (options.UsesGit)
+        var outputs = new List<TrackedOutput>();
+        // This repository, then each project sharing its cache (dvc gc -p): their workspaces and selected revisions.
+        foreach (var project in options.Projects.Select(p => new DataWorkspace(DvcRepository.Discover(p))).Prepend(this))
         {
-            var history = new GitHistory(Repository.Root);
-            foreach (var commit in history.Revisions(options))
+            outputs.AddRange(project.DataAndPipelineOutputs([], project.Repository.Root));
+            if (options.UsesGit)
             {
-                foreach (var (path, output) in history.OutputsAt(commit))
+                var history = new GitHistory(project.Repository.Root);
+                foreach (var commit in history.Revisions(options))
                 {
-                    outputs.Add(new TrackedOutput("", new DvcFile([output]), 0, output, Path.Combine(Repository.Root, path)));
+                    foreach (var (path, output) in history.OutputsAt(commit))
+                    {
+                        outputs.Add(new TrackedOutput("", new DvcFile([output]), 0, output, Path.Combine(project.Repository.Root, path)));
+                    }
                 }
             }
         }
@@ -113,28 +118,5 @@ internal sealed partial class DataWorkspace
         }
 
         return objects.OrderBy(o => o.Item1, StringComparer.Ordinal).ToList();
-    }
-
-    /// <summary><c>dvc ls</c> for this repository: the tracked outputs, or the files of one tracked folder.</summary>
-    public IReadOnlyList<DataListing> List(string? target, string baseDirectory)
-    {
-        var outputs = Outputs([], Repository.Root);
-        if (target is null)
-        {
-            return outputs.Select(o => new DataListing(Repository.Relative(o.FullPath), o.Output.Md5 ?? "", o.Output.Size, o.Output.FileCount, Repository.Relative(o.DvcFilePath)))
-                .OrderBy(l => l.Path, StringComparer.Ordinal).ToList();
-        }
-
-        var full = Path.GetFullPath(target, baseDirectory).TrimEnd(Path.DirectorySeparatorChar);
-        var output = outputs.FirstOrDefault(o => o.FullPath == full)
-            ?? throw new DataException(DataErrorKind.NotFound, $"'{Repository.Relative(full)}' is not a tracked output; 'fathom data ls' lists them.");
-        if (!output.Output.IsDirectory)
-        {
-            return [new DataListing(Repository.Relative(output.FullPath), output.Output.Md5 ?? "", output.Output.Size, null, Repository.Relative(output.DvcFilePath))];
-        }
-
-        return Repository.Cache.ReadManifest(output.Output.Md5!)
-            .Select(e => new DataListing($"{Repository.Relative(output.FullPath)}/{e.RelativePath}", e.Md5, Repository.Cache.Contains(e.Md5) ? new FileInfo(Repository.Cache.PathOf(e.Md5)).Length : null, null, null))
-            .ToList();
     }
 }

@@ -10,16 +10,21 @@ internal sealed partial class DataWorkspace
     /// <summary>
     /// <c>dvc push</c>: uploads every object the outputs need that the remote lacks, in parallel; folder manifests go
     /// last, so an interrupted push never leaves a remote manifest whose files are not all there. Objects of 2.x entries
-    /// go to the remote's 2.x layout, as DVC 3 pushes them. The outputs are those of <see cref="DataAndPipelineOutputs"/>.
+    /// go to the remote's 2.x layout, as DVC 3 pushes them. The outputs are those of <see cref="DataAndPipelineOutputs"/>,
+    /// less those marked <c>push: false</c>; each goes to its own <c>remote:</c> when it names one (see <see cref="ByRemote"/>).
     /// </summary>
     public async Task<TransferResult> PushAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        var remote = Remote(remoteName);
         var tally = new Tally(progress);
         var results = new List<TransferResult>();
-        foreach (var (legacy, outputs) in ByLayout(DataAndPipelineOutputs(targets, baseDirectory)))
+        var selected = DataAndPipelineOutputs(targets, baseDirectory).Where(o => o.Output.Push).ToList();
+        foreach (var (name, routed) in ByRemote(selected, remoteName))
         {
-            results.Add(await PushAsync(remote, outputs, legacy, tally, cancellationToken));
+            var remote = Remote(name);
+            foreach (var (legacy, outputs) in ByLayout(routed))
+            {
+                results.Add(await PushAsync(remote, outputs, legacy, tally, cancellationToken));
+            }
         }
 
         tally.Flush();
@@ -27,22 +32,39 @@ internal sealed partial class DataWorkspace
     }
 
     /// <summary>
+    /// The outputs by the remote their objects live on, as DVC's index routes them: an output's own <c>remote:</c>, else
+    /// <paramref name="remoteName"/> (null: the default remote). With <paramref name="remoteName"/> given, outputs bound
+    /// to another remote are left out (DVC's <c>outs_filter</c> in dvc/repo/fetch.py), so <c>-r</c> never sends an
+    /// output where it does not belong. The default remote's group comes first.
+    /// </summary>
+    private static IEnumerable<(string? Remote, IReadOnlyList<TrackedOutput> Outputs)> ByRemote(IReadOnlyList<TrackedOutput> outputs, string? remoteName) =>
+        outputs
+            .Where(o => remoteName is null || o.Output.Remote is null || o.Output.Remote == remoteName)
+            .GroupBy(o => o.Output.Remote ?? remoteName)
+            .OrderBy(g => g.Key is not null).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (g.Key, (IReadOnlyList<TrackedOutput>)g.ToList()));
+
+    /// <summary>
     /// <c>dvc fetch</c>: downloads the objects the outputs need that the cache lacks, folder manifests first, each
     /// verified against its md5 before it enters the cache. What already arrived is skipped, so a re-run resumes. As DVC
     /// does, an object that is missing or corrupt at the remote does not stop the others: it is reported in
-    /// <see cref="TransferResult.Failed"/> (with the path that needs it) and stays out of the cache.
+    /// <see cref="TransferResult.Failed"/> (with the path that needs it) and stays out of the cache. Outputs marked
+    /// <c>push: false</c> are fetched too, each from its own <c>remote:</c> when it names one, as DVC fetches them.
     /// </summary>
     public Task<TransferResult> FetchAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, IProgress<long>? progress, CancellationToken cancellationToken) =>
         FetchAsync(DataAndPipelineOutputs(targets, baseDirectory), remoteName, progress, cancellationToken);
 
     private async Task<TransferResult> FetchAsync(IReadOnlyList<TrackedOutput> selected, string? remoteName, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        var remote = Remote(remoteName);
         var tally = new Tally(progress);
         var results = new List<TransferResult>();
-        foreach (var (legacy, outputs) in ByLayout(selected))
+        foreach (var (name, routed) in ByRemote(selected, remoteName))
         {
-            results.Add(await FetchAsync(remote, outputs, legacy, tally, cancellationToken));
+            var remote = Remote(name);
+            foreach (var (legacy, outputs) in ByLayout(routed))
+            {
+                results.Add(await FetchAsync(remote, outputs, legacy, tally, cancellationToken));
+            }
         }
 
         tally.Flush();

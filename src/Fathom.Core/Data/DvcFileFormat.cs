@@ -129,7 +129,8 @@ internal static partial class DvcFileFormat
             string? path = null, md5 = null, hashName = null;
             long? size = null;
             int? nfiles = null;
-            bool isExec = false, cache = true;
+            bool isExec = false, cache = true, push = true;
+            string? remote = null;
             foreach (var (keyNode, value) in entry.Children)
             {
                 var key = (keyNode as YamlScalarNode)?.Value ?? "";
@@ -173,6 +174,17 @@ internal static partial class DvcFileFormat
                     case "cache":
                         cache = Boolean(value, fileName, name);
                         break;
+                    case "push":
+                        push = Boolean(value, fileName, name);
+                        break;
+                    case "remote":
+                        remote = Scalar(value, fileName, name);
+                        if (remote.Length == 0)
+                        {
+                            throw new DvcFormatException(fileName, (int)value.Start.Line, name, "must name a remote of .dvc/config.");
+                        }
+
+                        break;
                 }
             }
 
@@ -181,7 +193,7 @@ internal static partial class DvcFileFormat
                 throw new DvcFormatException(fileName, (int)entry.Start.Line, $"{field}.path", "required field is missing.");
             }
 
-            outs.Add(new DvcOutput(path, md5, size, nfiles, isExec, hashName, cache));
+            outs.Add(new DvcOutput(path, md5, size, nfiles, isExec, hashName, cache) { Remote = remote, Push = push });
         }
 
         return outs;

@@ -10,6 +10,12 @@ internal sealed record DvcOutput(string Path, string? Md5, long? Size, int? File
 
     public bool IsLegacy => HashName is null;
 
+    /// <summary>DVC's per-output <c>remote:</c>: push, fetch and pull move this output's objects to and from that remote.</summary>
+    public string? Remote { get; init; }
+
+    /// <summary>DVC's per-output <c>push:</c> (default true): false keeps the output out of push and <c>status -c</c>; fetch still brings it.</summary>
+    public bool Push { get; init; } = true;
+
     public static DvcOutput From(string path, ContentHash hash, bool isExecutable) =>
         new(path, hash.Md5, hash.Size, hash.IsDirectory ? hash.FileCount : null, isExecutable && !hash.IsDirectory);
 }

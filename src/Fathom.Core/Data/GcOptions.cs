@@ -18,6 +18,15 @@ internal sealed record GcOptions
     /// <summary><c>-A</c>: also what every commit references.</summary>
     public bool AllCommits { get; init; }
 
+    /// <summary><c>--all-experiments</c>: also what every DVC experiment (git refs under <c>refs/exps/</c>) references.</summary>
+    public bool AllExperiments { get; init; }
+
+    /// <summary>
+    /// <c>-p/--projects</c>: other repositories sharing this cache; what their workspaces (and, with the git scopes, their
+    /// revisions) reference is kept too.
+    /// </summary>
+    public IReadOnlyList<string> Projects { get; init; } = [];
+
     /// <summary><c>--rev</c>: also what this commit (and, with <see cref="Num"/>, its first-parent ancestors) references.</summary>
     public string? Rev { get; init; }
 
@@ -40,7 +49,7 @@ internal sealed record GcOptions
     public bool Dry { get; init; }
 
     /// <summary>Whether any git revision besides the workspace is kept.</summary>
-    public bool UsesGit => AllBranches || AllTags || AllCommits || Rev is not null || Date is not null;
+    public bool UsesGit => AllBranches || AllTags || AllCommits || AllExperiments || Rev is not null || Date is not null;
 
     /// <summary>DVC's argument rules, with its messages; null when the options are valid.</summary>
     public string? Validate()
@@ -57,7 +66,7 @@ internal sealed record GcOptions
 
         if (!Workspace && !UsesGit)
         {
-            return "gc needs a scope: one of -w/--workspace, -a/--all-branches, -T/--all-tags, -A/--all-commits, --date or --rev; what they reference is kept.";
+            return "gc needs a scope: one of -w/--workspace, -a/--all-branches, -T/--all-tags, --all-experiments, -A/--all-commits, --date or --rev; what they reference is kept.";
         }
 
         return Num is not null && Rev is null ? "--num can only be used alongside --rev." : null;

@@ -41,6 +41,12 @@ internal sealed class GitHistory(string repositoryRoot)
             Add("rev-list", "--no-walk", "--tags");
         }
 
+        if (scopes.AllExperiments)
+        {
+            // DVC keeps each experiment's commit: the refs under refs/exps/ (<baseline[:2]>/<baseline[2:]>/<name>).
+            Add("for-each-ref", "--format=%(objectname)", "refs/exps/");
+        }
+
         if (scopes.Rev is { } rev)
         {
             string commit;

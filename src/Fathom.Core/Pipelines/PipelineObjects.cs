@@ -45,7 +45,7 @@ internal static class PipelineObjects
                 {
                     if (entry.Outs.FirstOrDefault(l => l.Path == output.Path) is { Md5: { Length: > 0 } md5 } locked)
                     {
-                        var recorded = new DvcOutput(locked.Path, md5, locked.Size, locked.FileCount, false, locked.HashName);
+                        var recorded = new DvcOutput(locked.Path, md5, locked.Size, locked.FileCount, false, locked.HashName) { Remote = output.Remote, Push = output.Push };
                         outputs.Add((stage.Name, new TrackedOutput(lockPath, new DvcFile([recorded]), 0, recorded, stage.FullPath(output.Path))));
                     }
                 }

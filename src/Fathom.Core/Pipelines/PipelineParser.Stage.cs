@@ -65,6 +65,13 @@ internal static partial class PipelineParser
                         outs.Add(new StageOutput(path, Flag(flags, "cache", true, file, flagLine, label, path), Flag(flags, "persist", false, file, flagLine, label, path), kind)
                         {
                             Plot = kind == StageOutputKind.Plot ? PlotDefinitions.FromOutput(path, flags, file, flagLine) : null,
+                            Push = Flag(flags, "push", true, file, flagLine, label, path),
+                            Remote = flags?.GetValueOrDefault("remote") switch
+                            {
+                                null => null,
+                                string { Length: > 0 } remote => remote,
+                                _ => throw new DvcFormatException(file, flagLine, label, $"'{path}': 'remote' must name a remote of .dvc/config."),
+                            },
                         });
                     }
 

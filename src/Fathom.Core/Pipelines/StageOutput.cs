@@ -5,4 +5,10 @@ internal sealed record StageOutput(string Path, bool Cache, bool Persist, StageO
 {
     /// <summary>For a <c>plots</c> output, how to draw it (paths relative to the stage's wdir).</summary>
     public PlotDefinition? Plot { get; init; }
+
+    /// <summary>DVC's <c>remote:</c> flag: the remote this out's objects are pushed to and fetched from.</summary>
+    public string? Remote { get; init; }
+
+    /// <summary>DVC's <c>push:</c> flag (default true): false keeps the out out of push and <c>status -c</c>.</summary>
+    public bool Push { get; init; } = true;
 }

@@ -140,6 +140,75 @@ public sealed class AtomicNewFileTests
         Assert.Empty(workspace.Status([], dir.Path, default));
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public async Task Fetch_GoodAndCorruptObjects_GoodOnesReadOnlyCorruptOneLeavesNothing(bool unnamed)
+    {
+        using var dir = new TempDirectory();
+        DvcRepository.Init(dir.Path, force: false);
+        var workspace = DataWorkspace.Open(dir.Path);
+        var remote = dir.Combine("remote");
+        workspace.AddRemote("local", remote, makeDefault: true, force: false, dir.Path);
+        string[] contents = ["alpha\n", "beta\n", "gamma\n"];
+        for (var i = 0; i < contents.Length; i++)
+        {
+            dir.WriteFile($"data/{i}.txt", contents[i]);
+        }
+
+        workspace.Add(["data"], dir.Path, null, default);
+        await workspace.PushAsync(["data"], dir.Path, null, null, default);
+        var cache = dir.Combine(".dvc", "cache", "files", "md5");
+        Directory.Delete(dir.Combine(".dvc", "cache"), recursive: true);
+        // The remote's copy of "beta" is damaged: its bytes no longer hash to its name.
+        var beta = Md5(contents[1]);
+        var damaged = Path.Combine(remote, "files", "md5", beta[..2], beta[2..]);
+        File.SetUnixFileMode(damaged, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(damaged, "bent\n");
+
+        // A new process would open the workspace anew: the old one remembers cache folders that are gone now.
+        var fetched = await WithPathAsync(unnamed, () => DataWorkspace.Open(dir.Path).FetchAsync(["data"], dir.Path, null, null, default));
+
+        Assert.Equal([beta], fetched.Failed.Select(f => f.Md5));
+        foreach (var content in new[] { contents[0], contents[2] })
+        {
+            var md5 = Md5(content);
+            var cached = Path.Combine(cache, md5[..2], md5[2..]);
+            Assert.Equal(content, File.ReadAllText(cached));
+            Assert.Equal(ReadOnly, File.GetUnixFileMode(cached));
+        }
+
+        // The two good files and the manifest, and no temporary name or partial object for the corrupt one.
+        Assert.Equal(3, Directory.GetFiles(cache, "*", SearchOption.AllDirectories).Length);
+        Assert.False(File.Exists(Path.Combine(cache, beta[..2], beta[2..])));
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Add_BigFile_CopiedWhileHashedObjectReadOnlyAndAlone(bool unnamed)
+    {
+        using var dir = new TempDirectory();
+        DvcRepository.Init(dir.Path, force: false);
+        // Past FileMd5.SmallFile, so add takes the copy-while-hashing path.
+        var content = new byte[(3 << 20) + 7];
+        new Random(4).NextBytes(content);
+        var big = dir.Combine("big.bin");
+        File.WriteAllBytes(big, content);
+        var workspace = DataWorkspace.Open(dir.Path);
+
+        WithPath(unnamed, () => workspace.Add(["big.bin"], dir.Path, null, default));
+        // Adding it again finds the object already there and leaves it as it is.
+        WithPath(unnamed, () => workspace.Add(["big.bin"], dir.Path, null, default));
+
+        var md5 = Convert.ToHexStringLower(MD5.HashData(content));
+        var cache = dir.Combine(".dvc", "cache", "files", "md5");
+        var cached = Path.Combine(cache, md5[..2], md5[2..]);
+        Assert.Equal(content, File.ReadAllBytes(cached));
+        Assert.Equal(ReadOnly, File.GetUnixFileMode(cached));
+        Assert.Equal([cached], Directory.GetFiles(cache, "*", SearchOption.AllDirectories));
+    }
+
+    private static string Md5(string content) => Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(content)));
+
     private static T WithPath<T>(bool unnamed, Func<T> body)
     {
         var before = AtomicNewFile.UnnamedWorks;

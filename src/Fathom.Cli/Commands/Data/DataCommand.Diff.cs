@@ -17,10 +17,20 @@ internal static partial class DataCommand
         var showHash = new Option<bool>("--show-hash") { Description = "Show the md5s as well." };
         var markdown = new Option<bool>("--md") { Description = "Print a Markdown (GitHub) table." };
         var hideMissing = new Option<bool>("--hide-missing") { Description = "Leave out the 'not in cache' entries (always left out when comparing two revisions)." };
-        var command = new Command("diff", "Show tracked files added, deleted, modified or renamed between two git revisions, or a revision and the workspace.") { a, b, showHash, markdown, hideMissing };
+        var targets = new Option<string[]>("--targets")
+        {
+            Description = "Limit the comparison to these tracked files or folders (or files inside tracked folders).",
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = true,
+            HelpName = "paths",
+        };
+        var command = new Command("diff", "Show tracked files added, deleted, modified or renamed between two git revisions, or a revision and the workspace.") { a, b, targets, showHash, markdown, hideMissing };
         return command.WithAction((parse, cli, ct) =>
         {
-            var diff = DataWorkspace.Open(Directory.GetCurrentDirectory()).Diff(parse.GetValue(a), parse.GetValue(b), ct);
+            var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory());
+            // As dvc diff, targets are paths from the current folder; the diff names paths from the repository root.
+            var within = (parse.GetValue(targets) ?? []).Select(t => workspace.Repository.Relative(Path.GetFullPath(t, Directory.GetCurrentDirectory()))).ToList();
+            var diff = workspace.Diff(parse.GetValue(a), parse.GetValue(b), ct).Within(within);
             // As dvc diff: what is not in the cache matters only against the workspace, and only when asked.
             var withMissing = parse.GetValue(b) is null && !parse.GetValue(hideMissing);
             var rows = DiffRows(diff, withMissing);

@@ -47,7 +47,7 @@ internal static partial class DataCommand
             var (fetched, checkout) = await ProgressReporter.RunAsync(cli.Error, "Pulling", null, progress =>
                 Task.Run(() => workspace.PullAsync(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), parse.GetValue(remote), parse.GetValue(force), progress, ct), ct));
             var code = RenderTransfer(cli, fetched, "fetched", "pull");
-            var checkoutCode = RenderCheckout(cli, checkout);
+            var checkoutCode = RenderCheckout(cli, workspace.Repository.Root, checkout, "failed to pull data from the cloud - ");
             return code != ExitCodes.Success ? code : checkoutCode;
         });
     }
@@ -134,6 +134,15 @@ internal static partial class DataCommand
         var allBranches = new Option<bool>("--all-branches", "-a") { Description = "Also keep what the .dvc files and dvc.lock of every git branch head reference." };
         var allTags = new Option<bool>("--all-tags", "-T") { Description = "Also keep what every tagged git commit references." };
         var allCommits = new Option<bool>("--all-commits", "-A") { Description = "Also keep what every git commit references." };
+        var allExperiments = new Option<bool>("--all-experiments") { Description = "Also keep what every DVC experiment (git refs under refs/exps/) references." };
+        var projects = new Option<string[]>("--projects", "-p")
+        {
+            Description = "Other repositories that share this cache: keep what they reference too (their workspaces, and the revisions the other flags select).",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = true,
+            HelpName = "paths",
+        };
+        var jobs = DataOptions.Jobs();
         var date = new Option<string?>("--date") { Description = "Also keep what every git commit made on or after this day references.", HelpName = "YYYY-MM-DD" };
         var notInRemote = new Option<bool>("--not-in-remote") { Description = "Keep in the cache only what the remote does not hold yet (fetch brings the rest back)." };
         var cloud = new Option<bool>("--cloud", "-c") { Description = "Also delete unreferenced objects from the remote (its 3.x and 2.x layouts)." };
@@ -142,7 +151,7 @@ internal static partial class DataCommand
         var dry = new Option<bool>("--dry") { Description = "Only list what would be deleted." };
         var command = new Command("gc", "Delete cache (and with --cloud remote) objects that nothing kept references.")
         {
-            workspace, rev, num, allBranches, allTags, allCommits, date, notInRemote, cloud, remote, force, dry,
+            workspace, rev, num, allBranches, allTags, allCommits, allExperiments, date, notInRemote, cloud, remote, force, dry, projects, jobs,
         };
         return command.WithAction(async (parse, cli, ct) =>
         {
@@ -154,6 +163,8 @@ internal static partial class DataCommand
                 AllBranches = parse.GetValue(allBranches),
                 AllTags = parse.GetValue(allTags),
                 AllCommits = parse.GetValue(allCommits),
+                AllExperiments = parse.GetValue(allExperiments),
+                Projects = [.. (parse.GetValue(projects) ?? []).Select(p => Path.GetFullPath(p))],
                 Date = parse.GetValue(date) is { } day
                     ? DateOnly.TryParseExact(day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var parsed)
                         ? parsed
@@ -169,7 +180,7 @@ internal static partial class DataCommand
                 throw new CliInputException(invalid);
             }
 
-            var result = await DataOptions.OpenWorkspace(null).GcAsync(options, ct);
+            var result = await DataOptions.OpenWorkspace(DataOptions.ValidJobs(parse.GetValue(jobs))).GcAsync(options, ct);
             if (cli.Json)
             {
                 cli.WriteJson(new
@@ -223,29 +234,5 @@ internal static partial class DataCommand
             var modified = o.Modified is { } m ? TimeZoneInfo.ConvertTime(m, cli.Time.LocalTimeZone).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) : "-";
             output.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, Row, o.IsDirectory ? "dir" : "file", o.Md5[..8], Format.Bytes(o.Size), modified, o.Location));
         }
-    }
-
-    private static Command List()
-    {
-        var path = new Argument<string?>("path") { Description = "A tracked folder to list the files of (default: all tracked outputs).", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("ls", "List tracked data, or the files of one tracked folder.") { path };
-        return command.WithAction((parse, cli, ct) =>
-        {
-            var listing = DataWorkspace.Open(Directory.GetCurrentDirectory()).List(parse.GetValue(path), Directory.GetCurrentDirectory());
-            if (cli.Json)
-            {
-                cli.WriteJson(listing.Select(l => new { path = l.Path, md5 = l.Md5, size = l.Size, nfiles = l.FileCount, dvc_file = l.DvcFile }));
-                return Task.FromResult(ExitCodes.Success);
-            }
-
-            var table = new Table().AddColumns("Path", "md5", "Size", "Files");
-            foreach (var l in listing)
-            {
-                table.AddRow(Markup.Escape(l.Path), l.Md5, Format.Bytes(l.Size), l.FileCount?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "");
-            }
-
-            cli.Out.Write(table);
-            return Task.FromResult(ExitCodes.Success);
-        });
     }
 }

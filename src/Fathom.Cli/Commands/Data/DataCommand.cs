@@ -133,43 +133,64 @@ internal static partial class DataCommand
         var targets = DataOptions.PipelineTargets();
         var force = new Option<bool>("--force", "-f") { Description = "Discard workspace changes that are not in the cache." };
         var relink = new Option<bool>("--relink") { Description = "Recreate files and links even where the content already matches." };
+        var allowMissing = new Option<bool>("--allow-missing") { Description = "Succeed even when some outputs cannot be checked out because the cache lacks their data." };
         var jobs = DataOptions.Jobs();
-        var command = new Command("checkout", "Restore tracked data (.dvc outputs and the cached outs in dvc.lock) in the workspace from the cache (copy, reflink, hardlink or symlink per cache.type).") { targets, force, relink, jobs };
+        var command = new Command("checkout", "Restore tracked data (.dvc outputs and the cached outs in dvc.lock) in the workspace from the cache (copy, reflink, hardlink or symlink per cache.type).") { targets, force, relink, allowMissing, jobs };
         return command.WithAction(async (parse, cli, ct) =>
         {
             var workspace = DataWorkspace.Open(Directory.GetCurrentDirectory(), DataOptions.ValidJobs(parse.GetValue(jobs)));
             var result = await ProgressReporter.RunAsync(cli, "Checking out", null, progress =>
                 Task.Run(() => workspace.Checkout(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), parse.GetValue(force), parse.GetValue(relink), progress, ct), ct));
-            return RenderCheckout(cli, result);
+            return RenderCheckout(cli, workspace.Repository.Root, result, parse.GetValue(allowMissing) ? null : "");
         });
     }
 
-    private static int RenderCheckout(CliContext cli, CheckoutResult result)
+    /// <summary>
+    /// DVC's checkout report: <c>M</c>, then <c>A</c>, a tab and the path from the current folder (a folder with a
+    /// trailing slash). Outputs that could not be created follow on stderr in DVC's words, and fail the command unless
+    /// <paramref name="failurePrefix"/> is null (<c>--allow-missing</c>); pull puts its own words before them, as DVC does.
+    /// </summary>
+    private static int RenderCheckout(CliContext cli, string root, CheckoutResult result, string? failurePrefix)
     {
+        var here = Directory.GetCurrentDirectory();
+        string Shown(string relative)
+        {
+            var full = Path.Combine(root, relative);
+            var path = Path.GetRelativePath(here, full);
+            return Directory.Exists(full) ? path + "/" : path;
+        }
+
         if (cli.Json)
         {
-            cli.WriteJson(new { added = result.Added, modified = result.Modified, failed = result.Failed });
+            cli.WriteJson(new { added = result.Added.Select(Shown), modified = result.Modified.Select(Shown), failed = result.Failed.Select(Shown) });
         }
         else
         {
-            foreach (var path in result.Added)
+            foreach (var (letter, paths) in new[] { ("M", result.Modified), ("A", result.Added) })
             {
-                cli.Out.WriteLine($"A       {path}");
-            }
-
-            foreach (var path in result.Modified)
-            {
-                cli.Out.WriteLine($"M       {path}");
+                foreach (var path in paths)
+                {
+                    cli.HumanText.WriteLine($"{letter}\t{Shown(path)}");
+                }
             }
         }
 
-        if (result.Failed.Count > 0)
+        if (result.Failed.Count == 0 || failurePrefix is null)
         {
-            cli.Fail($"not in cache, so not checked out: {string.Join(", ", result.Failed)}. Run 'fathom data fetch' (or pull) first.");
-            return ExitCodes.Failure;
+            return ExitCodes.Success;
         }
 
-        return ExitCodes.Success;
+        // DVC's CheckoutError, word for word (plain lines: a long path must not wrap).
+        cli.HumanText.Flush();
+        Console.Error.WriteLine($"ERROR: {failurePrefix}Checkout failed for following targets:");
+        foreach (var path in result.Failed)
+        {
+            Console.Error.WriteLine(Shown(path).TrimEnd('/'));
+        }
+
+        Console.Error.WriteLine("Is your cache up to date?");
+        Console.Error.WriteLine("<https://error.dvc.org/missing-files>");
+        return ExitCodes.Failure;
     }
 
     private static Command Commit()
