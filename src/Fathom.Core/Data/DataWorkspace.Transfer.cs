@@ -72,15 +72,18 @@ internal sealed partial class DataWorkspace
     }
 
     /// <summary>
-    /// <c>dvc pull</c>: fetch, then checkout of the same outputs (<c>.dvc</c> outputs and <c>dvc.lock</c> outs). What
-    /// failed to download is not checked out, and the rest is, so one bad object costs only the output that needs it.
+    /// <c>dvc pull</c>: fetch, then checkout of the same outputs (<c>.dvc</c> outputs and <c>dvc.lock</c> outs). As in
+    /// DVC 3, whose fetch raises when any object failed to download, a failed fetch stops the pull before checkout:
+    /// the workspace is left as it was, and what was fetched stays in the cache for the next pull or checkout.
     /// </summary>
     public async Task<(TransferResult Fetched, CheckoutResult Checkout)> PullAsync(IReadOnlyList<string> targets, string baseDirectory, string? remoteName, bool force, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         // One selection for both steps: it walks the repository and parses every dvc.yaml and dvc.lock.
         var selected = DataAndPipelineOutputs(targets, baseDirectory);
         var fetched = await FetchAsync(selected, remoteName, progress, cancellationToken);
-        return (fetched, Checkout(selected, force, relink: false, null, cancellationToken));
+        return fetched.Failed.Count > 0
+            ? (fetched, new CheckoutResult([], [], []))
+            : (fetched, Checkout(selected, force, relink: false, null, cancellationToken));
     }
 
     private Task<TransferResult> PushAsync(IBlobStore remote, IReadOnlyList<TrackedOutput> outputs, bool legacy, Tally tally, CancellationToken cancellationToken)

@@ -102,7 +102,9 @@ public sealed class LegacyRemoteTests
         var (failedFetch, failedCheckout) = await workspace.PullAsync([], dir.Path, null, force: false, null, default);
 
         Assert.Contains($"'{remoteObject}' is corrupt", Assert.Single(failedFetch.Failed).Reason, StringComparison.Ordinal);
-        Assert.Equal(["images"], failedCheckout.Failed);
+        // The failed fetch stops the pull before checkout, as in DVC 3.
+        Assert.Empty(failedCheckout.Failed);
+        Assert.Empty(failedCheckout.Added);
         Assert.False(workspace.Repository.Cache.Contains(md5));
         Assert.False(File.Exists(dir.Combine("images", "b.txt")));
         Assert.Empty(Directory.GetFiles(dir.Combine(".dvc", "cache"), "*.tmp", SearchOption.AllDirectories));
