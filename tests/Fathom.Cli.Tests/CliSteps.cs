@@ -6,6 +6,12 @@ namespace Fathom.Cli.Tests;
 internal static class CliSteps
 {
     /// <summary>Runs <c>fathom ARGS…</c> and fails the test, showing its output, unless it exits 0.</summary>
+    /// <summary>The md5 DVC names an object by, of a file holding <paramref name="text"/> as UTF-8.</summary>
+    public static string Md5(string text) =>
+#pragma warning disable CA5351 // DVC's object ids are MD5
+        Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+#pragma warning restore CA5351
+
     public static async Task<CliResult> Ok(string workingDirectory, params string[] args)
     {
         var result = await FathomProcess.RunAsync(workingDirectory, args);

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using static Fathom.Cli.Tests.CliSteps;
 
@@ -70,9 +68,4 @@ public sealed class DataListTests
 
     private static string Entry(bool isOut, bool isDir, long? size, string md5, string path) =>
         $"{{\"isout\": {(isOut ? "true" : "false")}, \"isdir\": {(isDir ? "true" : "false")}, \"isexec\": false, \"size\": {(size is null ? "null" : size.ToString())}, \"md5\": \"{md5}\", \"path\": \"{path}\"}}";
-
-    private static string Md5(string text) =>
-#pragma warning disable CA5351 // DVC's object ids are MD5
-        Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text)));
-#pragma warning restore CA5351
 }

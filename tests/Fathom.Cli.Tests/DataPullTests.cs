@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using static Fathom.Cli.Tests.CliSteps;
 
@@ -107,9 +105,4 @@ public sealed class DataPullTests
         var md5 = Md5(content);
         return dir.Combine("store", "files", "md5", md5[..2], md5[2..]);
     }
-
-    private static string Md5(string text) =>
-#pragma warning disable CA5351 // DVC's object ids are MD5
-        Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text)));
-#pragma warning restore CA5351
 }

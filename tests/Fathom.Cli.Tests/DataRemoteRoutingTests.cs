@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using static Fathom.Cli.Tests.CliSteps;
 
@@ -66,9 +64,4 @@ public sealed class DataRemoteRoutingTests
     /// <summary>The contents of a remote's objects, sorted.</summary>
     private static List<string> Stored(TempDirectory dir, string remote) =>
         [.. Directory.GetFiles(dir.Combine(remote), "*", SearchOption.AllDirectories).Select(File.ReadAllText).Order(StringComparer.Ordinal)];
-
-    private static string Md5(string text) =>
-#pragma warning disable CA5351 // DVC's object ids are MD5
-        Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text)));
-#pragma warning restore CA5351
 }

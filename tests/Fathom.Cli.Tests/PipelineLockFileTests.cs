@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using static Fathom.Cli.Tests.CliSteps;
 
 namespace Fathom.Cli.Tests;
@@ -143,9 +141,4 @@ public sealed class PipelineLockFileTests
             """;
         Assert.Equal(expected.Replace("\r\n", "\n", StringComparison.Ordinal), File.ReadAllText(dir.Combine("dvc.lock")));
     }
-
-    private static string Md5(string text) =>
-#pragma warning disable CA5351 // DVC's object ids are MD5
-        Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text)));
-#pragma warning restore CA5351
 }

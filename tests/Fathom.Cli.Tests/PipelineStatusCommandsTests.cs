@@ -63,10 +63,6 @@ public sealed class PipelineStatusCommandsTests
         Assert.Equal(0, JsonDocument.Parse((await Ok(clone, "data", "fetch", "--json")).Stdout).RootElement.GetProperty("transferred").GetInt32());
     }
 
-#pragma warning disable CA5351 // DVC's object ids are MD5
-    private static string Md5(string text) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
-#pragma warning restore CA5351
-
     [Fact]
     public async Task ReproRecursive_NoTarget_TakesThisFoldersDvcYaml_AndDotTakesEveryOneBelow()
     {
