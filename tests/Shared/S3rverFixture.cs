@@ -32,8 +32,7 @@ public sealed class S3rverFixture : IAsyncLifetime
         {
             if (!File.Exists(script))
             {
-                Directory.CreateDirectory(_home);
-                await RunAsync("npm", _home, "install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--prefix", _home, $"s3rver@{Version}");
+                await InstallAsync();
             }
 
             Directory.CreateDirectory(_data);
@@ -74,6 +73,53 @@ public sealed class S3rverFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
+    // Test assemblies run in parallel processes, each with several fixtures: npm installs into a fresh folder that is
+    // renamed into place, under a lock file, so that no fixture sees (or leaves behind) half an install.
+    private async Task InstallAsync()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_home)!);
+        await using var gate = await LockAsync(_home + ".lock");
+        if (File.Exists(Path.Combine(_home, "node_modules", "s3rver", "bin", "s3rver.js")))
+        {
+            return;
+        }
+
+        var staging = _home + ".staging-" + Guid.NewGuid().ToString("N");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            await RunAsync("npm", staging, "install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--prefix", staging, $"s3rver@{Version}");
+            if (Directory.Exists(_home))
+            {
+                Directory.Delete(_home, recursive: true); // a broken install from before this lock existed
+            }
+
+            Directory.Move(staging, _home);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<FileStream> LockAsync(string path)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 3000)
+            {
+                await Task.Delay(100); // another process installs; npm takes well under the 5 minutes this allows
+            }
+        }
+    }
+
     private static async Task RunAsync(string file, string directory, params string[] args)
     {
         using var process = Process.Start(new ProcessStartInfo(file, args) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true })!;
@@ -89,7 +135,8 @@ public sealed class S3rverFixture : IAsyncLifetime
 
     private static async Task WaitForPortAsync(int port)
     {
-        for (var i = 0; i < 200; i++)
+        // Generous: on a loaded 2-core machine node takes several seconds to start s3rver.
+        for (var i = 0; i < 600; i++)
         {
             try
             {
@@ -103,6 +150,6 @@ public sealed class S3rverFixture : IAsyncLifetime
             }
         }
 
-        throw new TimeoutException($"s3rver did not listen on port {port} within 10 s.");
+        throw new TimeoutException($"s3rver did not listen on port {port} within 30 s.");
     }
 }
