@@ -62,6 +62,13 @@ public sealed class MlflowAuthTests : IAsyncLifetime
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    // MLflow's refusal, as a JSON error body in the tracking API's shape.
+    private static void AssertDenied((HttpStatusCode Status, string Body) answer)
+    {
+        Assert.Equal(HttpStatusCode.Forbidden, answer.Status);
+        Assert.Equal("""{"error_code":"PERMISSION_DENIED","message":"Permission denied"}""", answer.Body);
+    }
+
     private async Task<HttpClient> UserAsync(string name)
     {
         using var admin = As("admin", AdminPassword);
@@ -104,7 +111,7 @@ public sealed class MlflowAuthTests : IAsyncLifetime
         var bobDeletes = await SendAsync(bob, HttpMethod.Post, "/api/2.0/mlflow/runs/delete", new { run_id = runId });
 
         Assert.Equal(HttpStatusCode.OK, bobReads.Status);
-        Assert.Equal((HttpStatusCode.Forbidden, "Permission denied"), bobWrites);
+        AssertDenied(bobWrites);
         Assert.Equal(HttpStatusCode.OK, grant.Status);
         Assert.Contains("\"permission\":\"EDIT\"", grant.Body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, bobWritesAfterGrant.Status);
@@ -227,7 +234,7 @@ public sealed class MlflowAuthTests : IAsyncLifetime
         MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", batch,
             "Batched logging API requests must be at most 1000000 bytes, got a request of size 2000000.");
         MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", tag,
-            $"Request bodies must be at most {RequestParameters.MaxBodyBytes} bytes, got a request of size 29000000.");
+            $"Request bodies must be at most {MlflowRoute.DefaultMaxBodyBytes} bytes, got a request of size 29000000.");
         Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
         Assert.Equal(file, downloaded);
         Assert.DoesNotContain("\"k\"", after, StringComparison.Ordinal);
@@ -272,7 +279,7 @@ public sealed class MlflowAuthTests : IAsyncLifetime
         var heidiDeletes = await SendAsync(heidi, HttpMethod.Delete, "/api/2.0/mlflow/registered-models/delete", new { name = "heidi-model-2" });
 
         Assert.Equal(HttpStatusCode.OK, ivanReads.Status);
-        Assert.Equal((HttpStatusCode.Forbidden, "Permission denied"), ivanRegisters);
+        AssertDenied(ivanRegisters);
         Assert.Equal(HttpStatusCode.Forbidden, ivanGrantsHimself.Status);
         Assert.Equal(HttpStatusCode.OK, grant.Status);
         Assert.Equal(HttpStatusCode.OK, rename.Status);

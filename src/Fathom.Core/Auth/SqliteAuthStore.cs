@@ -32,10 +32,15 @@ internal sealed class SqliteAuthStore : IAuthStore
     private readonly string _connectionString;
     private readonly int _iterations;
 
+    // What an unknown user's password is checked against: the same work as a real user's check, so the time a
+    // sign-in takes does not tell whether the name exists.
+    private readonly Lazy<string> _unknownUserHash;
+
     private SqliteAuthStore(string connectionString, int iterations)
     {
         _connectionString = connectionString;
         _iterations = iterations;
+        _unknownUserHash = new(() => PasswordHasher.Hash(Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), iterations));
     }
 
     /// <summary>Opens (creating if needed) the auth database; <paramref name="iterations"/> is lowered only by tests.</summary>
@@ -73,7 +78,8 @@ internal sealed class SqliteAuthStore : IAuthStore
     public async Task<AuthUser?> AuthenticateAsync(string username, string password, CancellationToken cancellationToken)
     {
         var found = await ReadUserAsync(username, cancellationToken);
-        return found is not null && PasswordHasher.Verify(password, found.Value.Hash) ? found.Value.User : null;
+        var matches = PasswordHasher.Verify(password, found?.Hash ?? _unknownUserHash.Value);
+        return found is not null && matches ? found.Value.User : null;
     }
 
     public async Task UpdatePasswordAsync(string username, string password, CancellationToken cancellationToken)

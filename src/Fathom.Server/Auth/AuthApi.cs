@@ -1,110 +1,100 @@
 using System.Text.Json.Nodes;
+using Fathom.Mlflow;
 using Fathom.Tracking;
 
 namespace Fathom.Auth;
 
-/// <summary>MLflow basic-auth's user and permission endpoints, under <c>/api/2.0/mlflow/</c> and <c>/ajax-api/2.0/mlflow/</c>.</summary>
+/// <summary>
+/// MLflow basic-auth's user and permission endpoints, under <c>/api/2.0/mlflow/</c> and <c>/ajax-api/2.0/mlflow/</c>,
+/// mapped as MLflow RPCs: the same request reader, error shape and declared permissions as every other route.
+/// </summary>
 internal static class AuthApi
 {
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        foreach (var prefix in new[] { "/api/2.0/mlflow", "/ajax-api/2.0/mlflow" })
+        ArgumentNullException.ThrowIfNull(app);
+        var state = app.ServiceProvider.GetRequiredService<MlflowState>();
+        var auth = app.ServiceProvider.GetRequiredService<IAuthStore>();
+        var credentials = app.ServiceProvider.GetRequiredService<CredentialCache>();
+        var self = RoutePermission.Self(MlflowResources.Username);
+        var manageExperiment = RoutePermission.Experiment(Access.Manage, MlflowResources.ExperimentId);
+        var manageModel = RoutePermission.Model(Access.Manage, MlflowResources.ModelName);
+        foreach (var prefix in MlflowTrackingApi.Prefixes)
         {
-            var group = app.MapGroup(prefix).WithTags("auth");
-            group.MapPost("/users/create", (HttpContext c) => Handle(c, async (p, auth, ct) =>
+            var group = app.MapGroup(prefix + "/mlflow").WithTags("auth");
+            Map(group, state, "POST", "/users/create", RoutePermission.AdminOnly, async (r, ct) =>
+                new JsonObject { ["user"] = await UserJsonAsync(auth, await auth.CreateUserAsync(MlflowResources.Username(r), r.RequireString("password"), false, ct), ct) });
+            Map(group, state, "GET", "/users/get", self, async (r, ct) =>
             {
-                var user = await auth.CreateUserAsync(Required(p, "username"), Required(p, "password"), false, ct);
+                var name = MlflowResources.Username(r);
+                var user = await auth.GetUserAsync(name, ct) ?? throw new TrackingException(ErrorCode.ResourceDoesNotExist, $"User with username={name} not found");
                 return new JsonObject { ["user"] = await UserJsonAsync(auth, user, ct) };
-            }));
-            group.MapGet("/users/get", (HttpContext c) => Handle(c, async (p, auth, ct) =>
+            });
+            Map(group, state, "PATCH", "/users/update-password", self, async (r, ct) =>
             {
-                var user = await auth.GetUserAsync(Required(p, "username"), ct) ?? throw UserNotFound(Required(p, "username"));
-                return new JsonObject { ["user"] = await UserJsonAsync(auth, user, ct) };
-            }));
-            group.MapMethods("/users/update-password", ["PATCH"], (HttpContext c) => Handle(c, async (p, auth, ct) =>
-            {
-                await auth.UpdatePasswordAsync(Required(p, "username"), Required(p, "password"), ct);
+                await auth.UpdatePasswordAsync(MlflowResources.Username(r), r.RequireString("password"), ct);
+                credentials.Clear();
                 return [];
-            }, clearsCredentials: true));
-            group.MapMethods("/users/update-admin", ["PATCH"], (HttpContext c) => Handle(c, async (p, auth, ct) =>
+            });
+            Map(group, state, "PATCH", "/users/update-admin", RoutePermission.AdminOnly, async (r, ct) =>
             {
-                await auth.UpdateAdminAsync(Required(p, "username"), ParseBool(Required(p, "is_admin")), ct);
+                await auth.UpdateAdminAsync(MlflowResources.Username(r), r.RequireFlag("is_admin"), ct);
+                credentials.Clear();
                 return [];
-            }, clearsCredentials: true));
-            group.MapDelete("/users/delete", (HttpContext c) => Handle(c, async (p, auth, ct) =>
+            });
+            Map(group, state, "DELETE", "/users/delete", RoutePermission.AdminOnly, async (r, ct) =>
             {
-                await auth.DeleteUserAsync(Required(p, "username"), ct);
+                await auth.DeleteUserAsync(MlflowResources.Username(r), ct);
+                credentials.Clear();
                 return [];
-            }, clearsCredentials: true));
+            });
 
-            group.MapPost("/experiments/permissions/create", (HttpContext c) => Handle(c, async (p, auth, ct) =>
-                new JsonObject { ["experiment_permission"] = Json(await auth.CreateExperimentPermissionAsync(Required(p, "experiment_id"), Required(p, "username"), AccessLevel.Parse(Required(p, "permission")), ct)) }));
-            group.MapGet("/experiments/permissions/get", (HttpContext c) => Handle(c, async (p, auth, ct) =>
-                new JsonObject
-                {
-                    ["experiment_permission"] = Json(await auth.GetExperimentPermissionAsync(Required(p, "experiment_id"), Required(p, "username"), ct)
-                        ?? throw new TrackingException(ErrorCode.ResourceDoesNotExist, $"Experiment permission with experiment_id={Required(p, "experiment_id")} and username={Required(p, "username")} not found")),
-                }));
-            group.MapMethods("/experiments/permissions/update", ["PATCH"], (HttpContext c) => Handle(c, async (p, auth, ct) =>
+            Map(group, state, "POST", "/experiments/permissions/create", manageExperiment, async (r, ct) =>
+                new JsonObject { ["experiment_permission"] = Json(await auth.CreateExperimentPermissionAsync(MlflowResources.ExperimentId(r), MlflowResources.Username(r), AccessLevel.Parse(r.RequireString("permission")), ct)) });
+            Map(group, state, "GET", "/experiments/permissions/get", manageExperiment, async (r, ct) =>
             {
-                await auth.UpdateExperimentPermissionAsync(Required(p, "experiment_id"), Required(p, "username"), AccessLevel.Parse(Required(p, "permission")), ct);
-                return [];
-            }));
-            group.MapDelete("/experiments/permissions/delete", (HttpContext c) => Handle(c, async (p, auth, ct) =>
+                var (id, name) = (MlflowResources.ExperimentId(r), MlflowResources.Username(r));
+                var grant = await auth.GetExperimentPermissionAsync(id, name, ct)
+                    ?? throw new TrackingException(ErrorCode.ResourceDoesNotExist, $"Experiment permission with experiment_id={id} and username={name} not found");
+                return new JsonObject { ["experiment_permission"] = Json(grant) };
+            });
+            Map(group, state, "PATCH", "/experiments/permissions/update", manageExperiment, async (r, ct) =>
             {
-                await auth.DeleteExperimentPermissionAsync(Required(p, "experiment_id"), Required(p, "username"), ct);
+                await auth.UpdateExperimentPermissionAsync(MlflowResources.ExperimentId(r), MlflowResources.Username(r), AccessLevel.Parse(r.RequireString("permission")), ct);
                 return [];
-            }));
+            });
+            Map(group, state, "DELETE", "/experiments/permissions/delete", manageExperiment, async (r, ct) =>
+            {
+                await auth.DeleteExperimentPermissionAsync(MlflowResources.ExperimentId(r), MlflowResources.Username(r), ct);
+                return [];
+            });
 
-            group.MapPost("/registered-models/permissions/create", (HttpContext c) => Handle(c, async (p, auth, ct) =>
-                new JsonObject { ["registered_model_permission"] = Json(await auth.CreateRegisteredModelPermissionAsync(Required(p, "name"), Required(p, "username"), AccessLevel.Parse(Required(p, "permission")), ct)) }));
-            group.MapGet("/registered-models/permissions/get", (HttpContext c) => Handle(c, async (p, auth, ct) =>
-                new JsonObject
-                {
-                    ["registered_model_permission"] = Json(await auth.GetRegisteredModelPermissionAsync(Required(p, "name"), Required(p, "username"), ct)
-                        ?? throw new TrackingException(ErrorCode.ResourceDoesNotExist, $"Registered model permission with name={Required(p, "name")} and username={Required(p, "username")} not found")),
-                }));
-            group.MapMethods("/registered-models/permissions/update", ["PATCH"], (HttpContext c) => Handle(c, async (p, auth, ct) =>
+            Map(group, state, "POST", "/registered-models/permissions/create", manageModel, async (r, ct) =>
+                new JsonObject { ["registered_model_permission"] = Json(await auth.CreateRegisteredModelPermissionAsync(MlflowResources.ModelName(r), MlflowResources.Username(r), AccessLevel.Parse(r.RequireString("permission")), ct)) });
+            Map(group, state, "GET", "/registered-models/permissions/get", manageModel, async (r, ct) =>
             {
-                await auth.UpdateRegisteredModelPermissionAsync(Required(p, "name"), Required(p, "username"), AccessLevel.Parse(Required(p, "permission")), ct);
-                return [];
-            }));
-            group.MapDelete("/registered-models/permissions/delete", (HttpContext c) => Handle(c, async (p, auth, ct) =>
+                var (model, name) = (MlflowResources.ModelName(r), MlflowResources.Username(r));
+                var grant = await auth.GetRegisteredModelPermissionAsync(model, name, ct)
+                    ?? throw new TrackingException(ErrorCode.ResourceDoesNotExist, $"Registered model permission with name={model} and username={name} not found");
+                return new JsonObject { ["registered_model_permission"] = Json(grant) };
+            });
+            Map(group, state, "PATCH", "/registered-models/permissions/update", manageModel, async (r, ct) =>
             {
-                await auth.DeleteRegisteredModelPermissionAsync(Required(p, "name"), Required(p, "username"), ct);
+                await auth.UpdateRegisteredModelPermissionAsync(MlflowResources.ModelName(r), MlflowResources.Username(r), AccessLevel.Parse(r.RequireString("permission")), ct);
                 return [];
-            }));
+            });
+            Map(group, state, "DELETE", "/registered-models/permissions/delete", manageModel, async (r, ct) =>
+            {
+                await auth.DeleteRegisteredModelPermissionAsync(MlflowResources.ModelName(r), MlflowResources.Username(r), ct);
+                return [];
+            });
         }
 
         return app;
     }
 
-    private static async Task Handle(HttpContext context, Func<JsonObject, IAuthStore, CancellationToken, Task<JsonObject>> action, bool clearsCredentials = false)
-    {
-        var auth = context.RequestServices.GetRequiredService<IAuthStore>();
-        try
-        {
-            var parameters = await RequestParameters.ReadAsync(context, context.Request.Path.Value ?? "/", context.RequestAborted);
-            var result = await action(parameters, auth, context.RequestAborted);
-            if (clearsCredentials)
-            {
-                context.RequestServices.GetRequiredService<CredentialCache>().Clear();
-            }
-
-            await Results.Content(result.ToJsonString(), "application/json").ExecuteAsync(context);
-        }
-        catch (TrackingException e)
-        {
-            var status = e.Code switch
-            {
-                ErrorCode.ResourceDoesNotExist => StatusCodes.Status404NotFound,
-                ErrorCode.PermissionDenied => StatusCodes.Status403Forbidden,
-                ErrorCode.InvalidParameterValue or ErrorCode.ResourceAlreadyExists => StatusCodes.Status400BadRequest,
-                _ => StatusCodes.Status500InternalServerError,
-            };
-            await Results.Content(new JsonObject { ["error_code"] = e.WireCode, ["message"] = e.Message }.ToJsonString(), "application/json", statusCode: status).ExecuteAsync(context);
-        }
-    }
+    private static void Map(RouteGroupBuilder group, MlflowState state, string method, string path, RoutePermission permission, Func<MlflowRequest, CancellationToken, Task<JsonObject>> action) =>
+        MlflowRpc.Map(group, method, path, state, async (_, request, writer, ct) => (await action(request, ct)).WriteTo(writer), permission);
 
     private static async Task<JsonObject> UserJsonAsync(IAuthStore auth, AuthUser user, CancellationToken ct) => new()
     {
@@ -120,19 +110,4 @@ internal static class AuthApi
 
     private static JsonObject Json(RegisteredModelGrant grant) =>
         new() { ["name"] = grant.Name, ["user_id"] = grant.UserId, ["permission"] = grant.Permission.Name };
-
-    private static string Required(JsonObject parameters, string name) =>
-        RequestParameters.String(parameters, name) is { Length: > 0 } value
-            ? value
-            : throw new TrackingException(ErrorCode.InvalidParameterValue, $"Missing value for required parameter '{name}'. See the API docs for more information about request parameters.");
-
-    private static bool ParseBool(string value) => value.ToUpperInvariant() switch
-    {
-        "TRUE" => true,
-        "FALSE" => false,
-        _ => throw new TrackingException(ErrorCode.InvalidParameterValue, $"Invalid boolean value: {value}, must be 'true' or 'false'."),
-    };
-
-    private static TrackingException UserNotFound(string username) =>
-        new(ErrorCode.ResourceDoesNotExist, $"User with username={username} not found");
 }

@@ -17,13 +17,9 @@ internal static class AuthServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<IAuthStore>(store);
         services.AddSingleton(sp => new CredentialCache(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton(sp => new SignInThrottle(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton<BasicSignIn>();
+        services.AddSingleton<Authorizer>();
         return services;
-    }
-
-    /// <summary>Puts authentication and authorisation in front of every endpoint mapped after it, when auth is enabled.</summary>
-    public static IApplicationBuilder UseMlflowAuth(this IApplicationBuilder app, AuthOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.Enabled ? app.UseMiddleware<MlflowAuthMiddleware>() : app;
     }
 }

@@ -7,11 +7,13 @@ namespace Fathom.Auth;
 /// <summary>
 /// Remembers recently verified credentials for a short time. Clients send Basic credentials with every request
 /// and a slow password hash costs ~0.3 s, so verifying each request would cap a server at a few requests per
-/// second per core; the cache key is a SHA-256 of the credentials, never the password itself.
+/// second per core. The cache key is an HMAC of the credentials under a key made at start-up and never stored, so
+/// the server's memory holds nothing a password could be guessed against offline.
 /// </summary>
 internal sealed class CredentialCache(TimeProvider time)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
     private readonly ConcurrentDictionary<string, (AuthUser User, DateTimeOffset Expires)> _entries = new(StringComparer.Ordinal);
 
     public AuthUser? Get(string username, string password)
@@ -39,6 +41,6 @@ internal sealed class CredentialCache(TimeProvider time)
     /// <summary>Forgets everything: after a password, admin flag or user changes.</summary>
     public void Clear() => _entries.Clear();
 
-    private static string Key(string username, string password) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(username + "\0" + password)));
+    private string Key(string username, string password) =>
+        Convert.ToHexString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(username + "\0" + password)));
 }

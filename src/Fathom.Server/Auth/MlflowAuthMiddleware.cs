@@ -1,161 +1,89 @@
-using System.Net.Http.Headers;
+using System.Globalization;
 using System.Security.Claims;
-using System.Text;
-using System.Text.Json.Nodes;
 using Fathom.Mlflow;
 using Fathom.Tracking;
 
 namespace Fathom.Auth;
 
 /// <summary>
-/// MLflow basic-auth in front of the tracking API: HTTP Basic authentication on every request but /health,
-/// then MLflow's per-RPC permission check on the experiment, run or registered model the request names.
-/// Refusals are MLflow's: 401 with <c>WWW-Authenticate: Basic realm="mlflow"</c>, 403 <c>Permission denied</c>.
+/// MLflow basic-auth in front of the server's routes, after routing has chosen the endpoint: HTTP Basic sign-in on
+/// every request but to a <see cref="RoutePermission.Public"/> route, then every permission the chosen route
+/// declares, checked on the one parsed request its handler will use, then the route's <see cref="AuthHook"/>s. A route
+/// that declares no permission is refused: a route forgotten is closed, never open to any signed-in user.
+/// Refusals have MLflow's statuses and JSON bodies: 401 with <c>WWW-Authenticate: Basic realm="mlflow"</c>, 403,
+/// and 429 with <c>Retry-After</c> while sign-ins are throttled.
 /// </summary>
-internal sealed class MlflowAuthMiddleware(RequestDelegate next, IAuthStore auth, CredentialCache cache, AuthOptions options)
+internal sealed partial class MlflowAuthMiddleware(RequestDelegate next, BasicSignIn signIn, Authorizer authorizer, ILogger<MlflowAuthMiddleware> logger)
 {
-    public const string UserKey = "fathom.user";
-
     public async Task InvokeAsync(HttpContext context)
     {
-        var path = context.Request.Path.Value ?? "/";
-        if (AuthRules.IsPublic(path))
+        var endpoint = context.GetEndpoint();
+        var permissions = endpoint?.Metadata.GetOrderedMetadata<RoutePermission>() ?? [];
+        if (permissions.Count > 0 && permissions.All(p => p.Scope == PermissionScope.Public))
         {
             await next(context);
             return;
         }
 
-        var user = await AuthenticateAsync(context);
+        var ct = context.RequestAborted;
+        var (user, retryAfter) = await signIn.SignInAsync(context);
+        if (retryAfter is { } wait)
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await MlflowErrors.WriteAsync(context.Response, "REQUEST_LIMIT_EXCEEDED",
+                $"Too many failed sign-ins; try again in {Math.Ceiling(wait.TotalSeconds)} seconds.", StatusCodes.Status429TooManyRequests, ct);
+            return;
+        }
+
         if (user is null)
         {
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Basic realm=\"mlflow\"";
-            context.Response.ContentType = "text/plain";
-            await context.Response.WriteAsync("You are not authenticated. Send HTTP Basic credentials (clients read MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD).", context.RequestAborted);
+            await MlflowErrors.WriteAsync(context.Response, "UNAUTHENTICATED",
+                "You are not authenticated. Send HTTP Basic credentials (clients read MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD).", StatusCodes.Status401Unauthorized, ct);
             return;
         }
 
-        context.Items[UserKey] = user;
         // The endpoints see the caller as ASP.NET's user, so they need not know about basic-auth.
         context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, user.Username)], "Basic"));
-        var requirement = AuthRules.For(context.Request.Method, path);
-        JsonObject parameters;
-        try
+        if (endpoint is not RouteEndpoint)
         {
-            parameters = await RequestParameters.ReadAsync(context, path, context.RequestAborted);
-        }
-        catch (TrackingException e)
-        {
-            await MlflowErrors.WriteAsync(context.Response, e, context.RequestAborted);
+            // No route (404) or routing's own answer (405, 415): nothing runs that a permission could guard.
+            await next(context);
             return;
         }
 
-        var store = context.RequestServices.GetRequiredService<ITrackingStore>();
-        if (!user.IsAdmin && !await IsAllowedAsync(context, store, user, requirement, path, parameters))
+        if (permissions.Count == 0)
         {
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            context.Response.ContentType = "text/plain";
-            await context.Response.WriteAsync("Permission denied", context.RequestAborted);
+            LogUndeclared(logger, context.Request.Method, endpoint.DisplayName ?? context.Request.Path.Value ?? "");
+            await Forbidden(context);
             return;
         }
 
-        await AuthAfterHooks.RunAsync(context, next, auth, options, store, user, path, parameters);
-    }
-
-    private async Task<AuthUser?> AuthenticateAsync(HttpContext context)
-    {
-        if (!AuthenticationHeaderValue.TryParse(context.Request.Headers.Authorization, out var header)
-            || !string.Equals(header.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) || header.Parameter is null)
-        {
-            return null;
-        }
-
-        string decoded;
         try
         {
-            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-
-        var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0)
-        {
-            return null;
-        }
-
-        var (username, password) = (decoded[..colon], decoded[(colon + 1)..]);
-        if (cache.Get(username, password) is { } cached)
-        {
-            return cached;
-        }
-
-        var user = await auth.AuthenticateAsync(username, password, context.RequestAborted);
-        if (user is not null)
-        {
-            cache.Add(username, password, user);
-        }
-
-        return user;
-    }
-
-    private async Task<bool> IsAllowedAsync(HttpContext context, ITrackingStore store, AuthUser user, AuthRequirement requirement, string path, JsonObject parameters)
-    {
-        var ct = context.RequestAborted;
-        switch (requirement.Resource)
-        {
-            case AuthResource.None:
-                return true;
-            case AuthResource.AdminOnly:
-                return false;
-            case AuthResource.AdminOrSelf:
-                return RequestParameters.String(parameters, "username") == user.Username;
-            case AuthResource.Experiment:
-                var experimentId = RequestParameters.String(parameters, "experiment_id");
-                if (experimentId is null && RequestParameters.String(parameters, "experiment_name") is { } name)
+            foreach (var permission in permissions)
+            {
+                if (!await authorizer.AllowsAsync(user, permission, permission.Id is null && permission.Ids is null ? EmptyRequest : await MlflowRequests.GetAsync(context, ct), ct))
                 {
-                    experimentId = (await store.GetExperimentByNameAsync(name, ct))?.ExperimentId;
+                    await Forbidden(context);
+                    return;
                 }
+            }
 
-                return experimentId is null || await ExperimentAllowsAsync(user, experimentId, requirement.Access, ct);
-            case AuthResource.Run:
-                var runId = RequestParameters.String(parameters, "run_id") ?? RequestParameters.String(parameters, "run_uuid");
-                return runId is null || await RunAllowsAsync(store, user, runId, requirement.Access, ct);
-            case AuthResource.Runs:
-                foreach (var id in RequestParameters.List(parameters, "run_ids").Concat(RequestParameters.List(parameters, "run_id")))
-                {
-                    if (!await RunAllowsAsync(store, user, id, requirement.Access, ct))
-                    {
-                        return false;
-                    }
-                }
-
-                return true;
-            case AuthResource.RegisteredModel:
-                var model = RequestParameters.String(parameters, "name");
-                return model is null || (await auth.GetRegisteredModelPermissionAsync(model, user.Username, ct))?.Permission is var grant
-                    && (grant ?? options.DefaultPermission).Allows(requirement.Access);
-            case AuthResource.ArtifactPath:
-                var experiment = AuthRules.ExperimentOfArtifactPath(path)
-                    ?? AuthRules.ExperimentOfArtifactPath("/api/2.0/mlflow-artifacts/artifacts/" + (RequestParameters.String(parameters, "path") ?? ""));
-                return experiment is null ? options.DefaultPermission.Allows(requirement.Access) : await ExperimentAllowsAsync(user, experiment, requirement.Access, ct);
-            default:
-                return false;
+            await AuthAfterHooks.RunAsync(context, next, endpoint.Metadata.GetOrderedMetadata<AuthHookMetadata>().Select(m => m.Hook).ToList(), user);
+        }
+        catch (TrackingException e) when (!context.Response.HasStarted)
+        {
+            // The request could not be read (too long, not JSON, a wrong type): the handler would refuse it the same way.
+            await MlflowErrors.WriteAsync(context.Response, e, ct);
         }
     }
 
-    private async Task<bool> RunAllowsAsync(ITrackingStore store, AuthUser user, string runId, Access access, CancellationToken cancellationToken)
-    {
-        var run = await store.GetRunAsync(runId, cancellationToken);
-        // An unknown run is left to the endpoint, which answers 404 as MLflow does.
-        return run is null || await ExperimentAllowsAsync(user, run.Info.ExperimentId, access, cancellationToken);
-    }
+    private static readonly MlflowRequest EmptyRequest = MlflowRequest.FromJson(default);
 
-    private async Task<bool> ExperimentAllowsAsync(AuthUser user, string experimentId, Access access, CancellationToken cancellationToken)
-    {
-        var grant = await auth.GetExperimentPermissionAsync(experimentId, user.Username, cancellationToken);
-        return (grant?.Permission ?? options.DefaultPermission).Allows(access);
-    }
+    private static Task Forbidden(HttpContext context) =>
+        MlflowErrors.WriteAsync(context.Response, "PERMISSION_DENIED", "Permission denied", StatusCodes.Status403Forbidden, context.RequestAborted);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refused {Method} {Route}: the route declares no permission")]
+    private static partial void LogUndeclared(ILogger logger, string method, string route);
 }

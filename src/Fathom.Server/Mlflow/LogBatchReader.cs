@@ -20,6 +20,16 @@ internal static class LogBatchReader
     private const int MaxTags = 100;
     private const int MaxTotal = 1000;
 
+    /// <summary>
+    /// The request's batch, read once for the permission check and the handler: by the one-pass reader when it takes
+    /// the body, else by the general reader, which reads it or refuses it with MLflow's words.
+    /// </summary>
+    public static LogBatch Of(MlflowRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Parsed(static r => TryRead(r.RawBody) ?? Read(r));
+    }
+
     /// <summary>The batch from the body's bytes, or null when the general reader must decide.</summary>
     public static LogBatch? TryRead(ReadOnlySpan<byte> body)
     {
@@ -77,7 +87,8 @@ internal static class LogBatchReader
         }
     }
 
-    // Fields repeat as in JsonDocument (the last one wins) and a JSON null counts as absent, as MlflowRequest reads them.
+    // A JSON null counts as absent, as MlflowRequest reads it. A repeated field, known or not and at any depth, is the
+    // general reader's to refuse (MlflowRequest refuses duplicate keys), so this pass declines it.
     private static LogBatch? ReadRoot(ref Utf8JsonReader reader)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -90,12 +101,13 @@ internal static class LogBatchReader
         List<Param>? parameters = null;
         List<Tag>? tags = null;
         var keys = new KeyStrings();
+        var seen = new SeenFields();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("run_id"u8))
             {
                 reader.Read();
-                if (!TryString(ref reader, out runId))
+                if (!seen.First(0) || !TryString(ref reader, out runId))
                 {
                     return null;
                 }
@@ -103,7 +115,7 @@ internal static class LogBatchReader
             else if (reader.ValueTextEquals("metrics"u8))
             {
                 reader.Read();
-                if (!TryMessages(ref reader, out metrics, keys, ReadMetric))
+                if (!seen.First(1) || !TryMessages(ref reader, out metrics, keys, ReadMetric))
                 {
                     return null;
                 }
@@ -111,7 +123,7 @@ internal static class LogBatchReader
             else if (reader.ValueTextEquals("params"u8))
             {
                 reader.Read();
-                if (!TryMessages(ref reader, out parameters, keys, (ref Utf8JsonReader r, KeyStrings _) => ReadPair(ref r) is { } p ? new Param(p.Key, p.Value) : null))
+                if (!seen.First(2) || !TryMessages(ref reader, out parameters, keys, (ref Utf8JsonReader r, KeyStrings _) => ReadPair(ref r) is { } p ? new Param(p.Key, p.Value) : null))
                 {
                     return null;
                 }
@@ -119,15 +131,15 @@ internal static class LogBatchReader
             else if (reader.ValueTextEquals("tags"u8))
             {
                 reader.Read();
-                if (!TryMessages(ref reader, out tags, keys, (ref Utf8JsonReader r, KeyStrings _) => ReadPair(ref r) is { } p ? new Tag(p.Key, p.Value) : null))
+                if (!seen.First(3) || !TryMessages(ref reader, out tags, keys, (ref Utf8JsonReader r, KeyStrings _) => ReadPair(ref r) is { } p ? new Tag(p.Key, p.Value) : null))
                 {
                     return null;
                 }
             }
-            else
+            else if (!seen.FirstUnknown(ref reader) || !SkipChecked(ref reader))
             {
-                // Fields log-batch does not know are ignored, as protobuf's JSON parser in MLflow ignores them.
-                reader.Skip();
+                // Fields log-batch does not know are ignored, as protobuf's JSON parser in MLflow ignores them, once.
+                return null;
             }
         }
 
@@ -177,11 +189,17 @@ internal static class LogBatchReader
         string? key = null;
         double? value = null;
         long? timestamp = null, step = null;
+        var seen = new SeenFields();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("key"u8))
             {
                 reader.Read();
+                if (!seen.First(0))
+                {
+                    return null;
+                }
+
                 if (reader.TokenType == JsonTokenType.String)
                 {
                     key = keys.Get(ref reader);
@@ -194,7 +212,7 @@ internal static class LogBatchReader
             else if (reader.ValueTextEquals("value"u8))
             {
                 reader.Read();
-                if (!TryDouble(ref reader, out value))
+                if (!seen.First(1) || !TryDouble(ref reader, out value))
                 {
                     return null;
                 }
@@ -202,7 +220,7 @@ internal static class LogBatchReader
             else if (reader.ValueTextEquals("timestamp"u8))
             {
                 reader.Read();
-                if (!TryInt64(ref reader, out timestamp))
+                if (!seen.First(2) || !TryInt64(ref reader, out timestamp))
                 {
                     return null;
                 }
@@ -210,14 +228,14 @@ internal static class LogBatchReader
             else if (reader.ValueTextEquals("step"u8))
             {
                 reader.Read();
-                if (!TryInt64(ref reader, out step))
+                if (!seen.First(3) || !TryInt64(ref reader, out step))
                 {
                     return null;
                 }
             }
-            else
+            else if (!seen.FirstUnknown(ref reader) || !SkipChecked(ref reader))
             {
-                reader.Skip();
+                return null;
             }
         }
 
@@ -227,12 +245,13 @@ internal static class LogBatchReader
     private static (string Key, string Value)? ReadPair(ref Utf8JsonReader reader)
     {
         string? key = null, value = null;
+        var seen = new SeenFields();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("key"u8))
             {
                 reader.Read();
-                if (!TryString(ref reader, out key))
+                if (!seen.First(0) || !TryString(ref reader, out key))
                 {
                     return null;
                 }
@@ -240,18 +259,84 @@ internal static class LogBatchReader
             else if (reader.ValueTextEquals("value"u8))
             {
                 reader.Read();
-                if (!TryString(ref reader, out value))
+                if (!seen.First(1) || !TryString(ref reader, out value))
                 {
                     return null;
                 }
             }
-            else
+            else if (!seen.FirstUnknown(ref reader) || !SkipChecked(ref reader))
             {
-                reader.Skip();
+                return null;
             }
         }
 
         return key is { Length: > 0 } ? (key, value ?? string.Empty) : null;
+    }
+
+    // Skips an unknown field's value (the reader is on its name), declining it when an object inside repeats a key.
+    private static bool SkipChecked(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return true;
+        }
+
+        var depth = reader.CurrentDepth;
+        var objects = new Stack<SeenFields>();
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            objects.Push(new SeenFields());
+        }
+
+        do
+        {
+            reader.Read();
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    objects.Push(new SeenFields());
+                    break;
+                case JsonTokenType.EndObject when objects.Count > 0:
+                    objects.Pop();
+                    break;
+                case JsonTokenType.PropertyName when objects.TryPeek(out var current) && !current.FirstUnknown(ref reader):
+                    return false;
+            }
+        }
+        while (reader.CurrentDepth > depth || reader.TokenType is not (JsonTokenType.EndObject or JsonTokenType.EndArray));
+
+        return true;
+    }
+
+    /// <summary>The fields one object has shown so far: known ones by number, others by name.</summary>
+    private sealed class SeenFields
+    {
+        private int _known;
+        private List<string>? _unknown;
+
+        /// <summary>False when known field <paramref name="index"/> was seen before.</summary>
+        public bool First(int index)
+        {
+            var bit = 1 << index;
+            var first = (_known & bit) == 0;
+            _known |= bit;
+            return first;
+        }
+
+        /// <summary>False when the property name under the reader was seen before in this object.</summary>
+        public bool FirstUnknown(ref Utf8JsonReader reader)
+        {
+            var name = reader.GetString()!;
+            _unknown ??= [];
+            if (_unknown.Contains(name, StringComparer.Ordinal))
+            {
+                return false;
+            }
+
+            _unknown.Add(name);
+            return true;
+        }
     }
 
     // A JSON string, a number as its text (MlflowRequest takes ids that way), or null for absent.

@@ -1,3 +1,4 @@
+using Fathom.Auth;
 using Fathom.Registry;
 using Fathom.Tracking;
 
@@ -11,39 +12,25 @@ internal static partial class MlflowArtifactsApi
     // MLflow's UI downloads a run's file from /get-artifact?run_uuid=…&path=…, whatever the run's artifact
     // location (proxied or direct); the path is checked like the proxy's, so it cannot leave the run's folder.
     private static void MapGetArtifact(IEndpointRouteBuilder app, MlflowState state) =>
-        app.MapGet("/get-artifact", (HttpContext context) => AnswerAsync(context, async () =>
+        app.MapGet("/get-artifact", (HttpContext context) => AnswerAsync(context, async request =>
         {
-            var query = context.Request.Query;
-            var runId = FirstNonEmpty(query["run_id"], query["run_uuid"]) ?? throw MlflowRequest.Missing("run_id");
-            var path = FirstNonEmpty(query["path"]) ?? throw MlflowRequest.Missing("path");
-            var safe = SafePath(path);
-            if (safe.Length == 0)
-            {
-                throw TrackingException.Invalid("Invalid path");
-            }
-
+            var runId = MlflowResources.RunId(request);
+            var safe = RequestedFile(request);
             var run = await state.Store.GetRunAsync(runId, context.RequestAborted) ?? throw TrackingException.NotFound($"Run with id={runId} not found");
             await SendFileAsync(context, OpenRunArtifacts(state, run.Info.ArtifactUri), safe);
-        }));
+        })).WithMetadata(MlflowRoute.Rpc, RoutePermission.Run(Access.Read, MlflowResources.RunId));
 
     // The UI's download of a registered model version's file: the path is relative to the version's storage location
     // (its download URI, proxied or direct), checked like the proxy's paths (MLflow's get_model_version_artifact_handler).
     private static void MapGetModelVersionArtifact(IEndpointRouteBuilder app, MlflowState state) =>
-        app.MapGet("/model-versions/get-artifact", (HttpContext context) => AnswerAsync(context, async () =>
+        app.MapGet("/model-versions/get-artifact", (HttpContext context) => AnswerAsync(context, async request =>
         {
-            var query = context.Request.Query;
-            var name = FirstNonEmpty(query["name"]) ?? throw MlflowRequest.Missing("name");
-            var version = RegistryValidation.ParseVersion(FirstNonEmpty(query["version"]) ?? throw MlflowRequest.Missing("version"));
-            var path = FirstNonEmpty(query["path"]) ?? throw MlflowRequest.Missing("path");
-            var safe = SafePath(path);
-            if (safe.Length == 0)
-            {
-                throw TrackingException.Invalid("Invalid path");
-            }
-
+            var name = MlflowResources.ModelName(request);
+            var version = RegistryValidation.ParseVersion(request.RequireString("version"));
+            var safe = RequestedFile(request);
             var location = await state.Registry.GetModelVersionDownloadUriAsync(name, version, context.RequestAborted);
             await SendFileAsync(context, OpenRunArtifacts(state, location), safe);
-        }));
+        })).WithMetadata(MlflowRoute.Rpc, MlflowRegistryApi.Model(Access.Read));
 
     // MLflow's proxy multipart upload (mpu/create|complete|abort) hands out presigned part URLs of a cloud
     // store. Fathom's artifact stores (a folder, S3 through AWSSDK) stream a whole body per PUT instead, so these
@@ -53,26 +40,30 @@ internal static partial class MlflowArtifactsApi
     {
         foreach (var action in new[] { "create", "complete", "abort" })
         {
-            group.MapPost($"/mpu/{action}/{{**path}}", (HttpContext context, string path) => Proxy(context, state, async () =>
+            MapProxy(group, "POST", $"/mpu/{action}/{{**path}}", state, Access.Update, async (context, _, request) =>
             {
-                _ = SafePath(path);
+                FilePath(request); // the same path check as an upload's, before the refusal
                 await MlflowErrors.WriteAsync(context.Response, "NOT_IMPLEMENTED", MultipartUnsupported, StatusCodes.Status501NotImplemented, context.RequestAborted);
-            }));
+            });
         }
     }
 
-    private static async Task AnswerAsync(HttpContext context, Func<Task> action)
+    // The file a download route names in ?path=: required, normalised, never the root itself.
+    private static string RequestedFile(MlflowRequest request)
+    {
+        var safe = SafePath(request.RequireString("path"));
+        return safe.Length > 0 ? safe : throw TrackingException.Invalid("Invalid path");
+    }
+
+    private static async Task AnswerAsync(HttpContext context, Func<MlflowRequest, Task> action)
     {
         try
         {
-            await action();
+            await action(await MlflowRequests.GetAsync(context, context.RequestAborted));
         }
         catch (TrackingException e) when (!context.Response.HasStarted)
         {
             await MlflowErrors.WriteAsync(context.Response, e, context.RequestAborted);
         }
     }
-
-    private static string? FirstNonEmpty(params Microsoft.Extensions.Primitives.StringValues[] candidates) =>
-        candidates.Select(c => c.FirstOrDefault()).FirstOrDefault(v => !string.IsNullOrEmpty(v));
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fathom.Auth;
 using Fathom.Storage;
 using Fathom.Tracking;
 using Microsoft.AspNetCore.StaticFiles;
@@ -23,10 +24,12 @@ internal static partial class MlflowArtifactsApi
         foreach (var prefix in MlflowTrackingApi.Prefixes)
         {
             var group = app.MapGroup(prefix + "/mlflow-artifacts");
-            MlflowRpc.Map(group, "GET", "/artifacts", state, ListAsync);
-            group.MapGet("/artifacts/{**path}", (HttpContext context, string path) => Proxy(context, state, () => DownloadAsync(context, state, path)));
-            group.MapPut("/artifacts/{**path}", (HttpContext context, string path) => Proxy(context, state, () => UploadAsync(context, state, path)));
-            group.MapDelete("/artifacts/{**path}", (HttpContext context, string path) => Proxy(context, state, () => DeleteAsync(context, state, path)));
+            // Proxy paths are authorised on the experiment whose id leads the path, as normalised for the store:
+            // listing and downloading read, uploading updates, deleting manages (MLflow basic-auth's rules).
+            MlflowRpc.Map(group, "GET", "/artifacts", state, ListAsync, RoutePermission.ArtifactPath(Access.Read, ListedPath));
+            MapProxy(group, "GET", "/artifacts/{**path}", state, Access.Read, (context, state, request) => SendFileAsync(context, Destination(state), FilePath(request)));
+            MapProxy(group, "PUT", "/artifacts/{**path}", state, Access.Update, UploadAsync);
+            MapProxy(group, "DELETE", "/artifacts/{**path}", state, Access.Manage, DeleteAsync);
             MapMultipartUpload(group, state);
         }
 
@@ -40,22 +43,37 @@ internal static partial class MlflowArtifactsApi
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(artifactUri);
-        if (artifactUri.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        if (ProxyPathOf(artifactUri) is { } proxied)
         {
             var root = state.ProxyRoot
                 ?? throw TrackingException.Invalid($"The run's artifacts are at '{artifactUri}', but this server does not serve artifacts (start it with --serve-artifacts).");
-            var rest = artifactUri[Scheme.Length..];
-            // mlflow-artifacts://host:port/path names a server; the path after the authority is what counts.
-            if (rest.StartsWith("//", StringComparison.Ordinal))
-            {
-                var slash = rest.IndexOf('/', 2);
-                rest = slash < 0 ? string.Empty : rest[slash..];
-            }
-
-            return Resolve(state, ArtifactLocations.Join(root, SafePath(rest.TrimStart('/'))));
+            return Resolve(state, ArtifactLocations.Join(root, proxied));
         }
 
         return Resolve(state, artifactUri);
+    }
+
+    /// <summary>
+    /// The path below the proxy's destination that an <c>mlflow-artifacts:</c> URI names, normalised as the proxy
+    /// routes normalise theirs; null for any other URI.
+    /// </summary>
+    public static string? ProxyPathOf(string artifactUri)
+    {
+        ArgumentNullException.ThrowIfNull(artifactUri);
+        if (!artifactUri.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var rest = artifactUri[Scheme.Length..];
+        // mlflow-artifacts://host:port/path names a server; the path after the authority is what counts.
+        if (rest.StartsWith("//", StringComparison.Ordinal))
+        {
+            var slash = rest.IndexOf('/', 2);
+            rest = slash < 0 ? string.Empty : rest[slash..];
+        }
+
+        return SafePath(rest.TrimStart('/'));
     }
 
     private static IArtifactStore Resolve(MlflowState state, string uri)
@@ -70,7 +88,7 @@ internal static partial class MlflowArtifactsApi
         }
     }
 
-    public static async Task<IReadOnlyList<ArtifactEntry>> ListAsync(IArtifactStore store, string? path, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<ArtifactEntry>> ListRunArtifactsAsync(IArtifactStore store, string? path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         return await store.ListAsync(SafePath(path), cancellationToken);
@@ -94,7 +112,7 @@ internal static partial class MlflowArtifactsApi
     // The proxy listing names children by their base names, unlike the tracking API's run-relative paths.
     private static async Task ListAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var entries = await ListAsync(Destination(state), request.String("path"), cancellationToken);
+        var entries = await Destination(state).ListAsync(ListedPath(request), cancellationToken);
         writer.WriteStartObject();
         if (entries.Count > 0)
         {
@@ -110,8 +128,19 @@ internal static partial class MlflowArtifactsApi
         writer.WriteEndObject();
     }
 
-    private static Task DownloadAsync(HttpContext context, MlflowState state, string path) =>
-        SendFileAsync(context, Destination(state), SafePath(path));
+    /// <summary>The folder a proxy listing names (<c>?path=</c>, the destination's root when absent), normalised.</summary>
+    private static string ListedPath(MlflowRequest request) => SafePath(request.String("path"));
+
+    /// <summary>The file a proxy route names in its path (<c>{**path}</c>), normalised; never the root itself.</summary>
+    private static string FilePath(MlflowRequest request)
+    {
+        var safe = SafePath(request.Route("path"));
+        return safe.Length > 0 ? safe : throw TrackingException.Invalid("Invalid path");
+    }
+
+    private static void MapProxy(RouteGroupBuilder group, string method, string pattern, MlflowState state, Access access, Func<HttpContext, MlflowState, MlflowRequest, Task> handler) =>
+        group.MapMethods(pattern, [method], (HttpContext context) => Proxy(context, state, async () => await handler(context, state, await MlflowRequests.GetAsync(context, context.RequestAborted))))
+            .WithMetadata(MlflowRoute.Upload, RoutePermission.ArtifactPath(access, FilePath));
 
     /// <summary>Streams one artifact as a download (never inline: MLflow's guard against XSS on the server's origin).</summary>
     private static async Task SendFileAsync(HttpContext context, IArtifactStore store, string safe)
@@ -141,27 +170,15 @@ internal static partial class MlflowArtifactsApi
         }
     }
 
-    private static async Task UploadAsync(HttpContext context, MlflowState state, string path)
+    private static async Task UploadAsync(HttpContext context, MlflowState state, MlflowRequest request)
     {
-        var safe = SafePath(path);
-        if (safe.Length == 0)
-        {
-            throw TrackingException.Invalid("Invalid path");
-        }
-
-        await Destination(state).UploadAsync(context.Request.Body, safe, context.RequestAborted);
+        await Destination(state).UploadAsync(context.Request.Body, FilePath(request), context.RequestAborted);
         await WriteEmptyAsync(context);
     }
 
-    private static async Task DeleteAsync(HttpContext context, MlflowState state, string path)
+    private static async Task DeleteAsync(HttpContext context, MlflowState state, MlflowRequest request)
     {
-        var safe = SafePath(path);
-        if (safe.Length == 0)
-        {
-            throw TrackingException.Invalid("Invalid path");
-        }
-
-        await Destination(state).DeleteAsync(safe, context.RequestAborted);
+        await Destination(state).DeleteAsync(FilePath(request), context.RequestAborted);
         await WriteEmptyAsync(context);
     }
 

@@ -30,6 +30,25 @@ internal static class MlflowErrors
         await writer.FlushAsync(cancellationToken);
     }
 
+    /// <summary>The MLflow error body for an answer the server's plumbing gives (routing, limits, faults): a code for each status.</summary>
+    public static Task WriteStatusAsync(HttpContext context, int status, string message)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var code = status switch
+        {
+            StatusCodes.Status401Unauthorized => "UNAUTHENTICATED",
+            StatusCodes.Status403Forbidden => "PERMISSION_DENIED",
+            StatusCodes.Status404NotFound => "ENDPOINT_NOT_FOUND",
+            StatusCodes.Status413PayloadTooLarge => "INVALID_PARAMETER_VALUE",
+            StatusCodes.Status429TooManyRequests => "REQUEST_LIMIT_EXCEEDED",
+            StatusCodes.Status501NotImplemented => "NOT_IMPLEMENTED",
+            StatusCodes.Status503ServiceUnavailable => "TEMPORARILY_UNAVAILABLE",
+            >= 500 => "INTERNAL_ERROR",
+            _ => "BAD_REQUEST",
+        };
+        return WriteAsync(context.Response, code, message, status, context.RequestAborted);
+    }
+
     public static Task WriteAsync(HttpResponse response, TrackingException error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(error);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fathom.Auth;
 using Fathom.Registry;
 using Fathom.Tracking;
 
@@ -16,49 +17,50 @@ internal static partial class MlflowRegistryApi
 
     public static void MapRegistry(RouteGroupBuilder group, MlflowState state)
     {
-        MlflowRpc.Map(group, "POST", "/registered-models/create", state, CreateModelAsync);
-        MlflowRpc.Map(group, "POST", "/registered-models/rename", state, RenameModelAsync);
-        MlflowRpc.Map(group, "PATCH", "/registered-models/update", state, UpdateModelAsync);
-        MlflowRpc.Map(group, "DELETE", "/registered-models/delete", state, DeleteModelAsync);
-        MlflowRpc.Map(group, "GET", "/registered-models/get", state, GetModelAsync);
-        MlflowRpc.Map(group, "GET", "/registered-models/search", state, SearchModelsAsync);
-        MlflowRpc.Map(group, "POST", "/registered-models/get-latest-versions", state, GetLatestVersionsAsync);
-        MlflowRpc.Map(group, "GET", "/registered-models/get-latest-versions", state, GetLatestVersionsAsync);
-        MlflowRpc.Map(group, "POST", "/registered-models/set-tag", state, SetModelTagAsync);
-        MlflowRpc.Map(group, "DELETE", "/registered-models/delete-tag", state, DeleteModelTagAsync);
-        MlflowRpc.Map(group, "POST", "/registered-models/alias", state, SetAliasAsync);
-        MlflowRpc.Map(group, "DELETE", "/registered-models/alias", state, DeleteAliasAsync);
-        MlflowRpc.Map(group, "GET", "/registered-models/alias", state, GetByAliasAsync);
+        MlflowRpc.Map(group, "POST", "/registered-models/create", state, CreateModelAsync, RoutePermission.SignedIn).WithAuthHook(AuthHook.GrantCreatorOnModel);
+        MlflowRpc.Map(group, "POST", "/registered-models/rename", state, RenameModelAsync, Model(Access.Update)).WithAuthHook(AuthHook.MoveModelGrants);
+        MlflowRpc.Map(group, "PATCH", "/registered-models/update", state, UpdateModelAsync, Model(Access.Update));
+        MlflowRpc.Map(group, "DELETE", "/registered-models/delete", state, DeleteModelAsync, Model(Access.Delete)).WithAuthHook(AuthHook.DropModelGrant);
+        MlflowRpc.Map(group, "GET", "/registered-models/get", state, GetModelAsync, Model(Access.Read));
+        MlflowRpc.Map(group, "GET", "/registered-models/search", state, SearchModelsAsync, RoutePermission.SignedIn).WithAuthHook(AuthHook.FilterModels);
+        MlflowRpc.Map(group, "POST", "/registered-models/get-latest-versions", state, GetLatestVersionsAsync, Model(Access.Read));
+        MlflowRpc.Map(group, "GET", "/registered-models/get-latest-versions", state, GetLatestVersionsAsync, Model(Access.Read));
+        MlflowRpc.Map(group, "POST", "/registered-models/set-tag", state, SetModelTagAsync, Model(Access.Update));
+        MlflowRpc.Map(group, "DELETE", "/registered-models/delete-tag", state, DeleteModelTagAsync, Model(Access.Update));
+        // One path, three RPCs: setting an alias edits the model, deleting one needs DELETE, reading one READ (MLflow's).
+        MlflowRpc.Map(group, "POST", "/registered-models/alias", state, SetAliasAsync, Model(Access.Update));
+        MlflowRpc.Map(group, "DELETE", "/registered-models/alias", state, DeleteAliasAsync, Model(Access.Delete));
+        MlflowRpc.Map(group, "GET", "/registered-models/alias", state, GetByAliasAsync, Model(Access.Read));
         MapVersions(group, state);
     }
 
     private static async Task CreateModelAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var model = await state.Registry.CreateRegisteredModelAsync(request.RequireString("name"), ReadTags(request), request.String("description"), cancellationToken);
+        var model = await state.Registry.CreateRegisteredModelAsync(MlflowResources.ModelName(request), ReadTags(request), request.String("description"), cancellationToken);
         WriteModelResponse(writer, model);
     }
 
     private static async Task RenameModelAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var model = await state.Registry.RenameRegisteredModelAsync(request.RequireString("name"), request.RequireString("new_name"), cancellationToken);
+        var model = await state.Registry.RenameRegisteredModelAsync(MlflowResources.ModelName(request), request.RequireString("new_name"), cancellationToken);
         WriteModelResponse(writer, model);
     }
 
     private static async Task UpdateModelAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var model = await state.Registry.UpdateRegisteredModelAsync(request.RequireString("name"), request.String("description"), cancellationToken);
+        var model = await state.Registry.UpdateRegisteredModelAsync(MlflowResources.ModelName(request), request.String("description"), cancellationToken);
         WriteModelResponse(writer, model);
     }
 
     private static async Task DeleteModelAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        await state.Registry.DeleteRegisteredModelAsync(request.RequireString("name"), cancellationToken);
+        await state.Registry.DeleteRegisteredModelAsync(MlflowResources.ModelName(request), cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
     private static async Task GetModelAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var name = request.RequireString("name");
+        var name = MlflowResources.ModelName(request);
         var model = await state.Registry.GetRegisteredModelAsync(name, cancellationToken) ?? throw RegistryErrors.ModelNotFound(name);
         WriteModelResponse(writer, model);
     }
@@ -84,39 +86,42 @@ internal static partial class MlflowRegistryApi
 
     private static async Task GetLatestVersionsAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var versions = await state.Registry.GetLatestVersionsAsync(request.RequireString("name"), request.StringList("stages"), cancellationToken);
+        var versions = await state.Registry.GetLatestVersionsAsync(MlflowResources.ModelName(request), request.StringList("stages"), cancellationToken);
         WriteVersions(writer, versions);
     }
 
     private static async Task SetModelTagAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        await state.Registry.SetRegisteredModelTagAsync(request.RequireString("name"), ReadTag(request), cancellationToken);
+        await state.Registry.SetRegisteredModelTagAsync(MlflowResources.ModelName(request), ReadTag(request), cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
     private static async Task DeleteModelTagAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        await state.Registry.DeleteRegisteredModelTagAsync(request.RequireString("name"), request.RequireString("key"), cancellationToken);
+        await state.Registry.DeleteRegisteredModelTagAsync(MlflowResources.ModelName(request), request.RequireString("key"), cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
     private static async Task SetAliasAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        await state.Registry.SetRegisteredModelAliasAsync(request.RequireString("name"), request.RequireString("alias"), ReadVersion(request), cancellationToken);
+        await state.Registry.SetRegisteredModelAliasAsync(MlflowResources.ModelName(request), request.RequireString("alias"), ReadVersion(request), cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
     private static async Task DeleteAliasAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        await state.Registry.DeleteRegisteredModelAliasAsync(request.RequireString("name"), request.RequireString("alias"), cancellationToken);
+        await state.Registry.DeleteRegisteredModelAliasAsync(MlflowResources.ModelName(request), request.RequireString("alias"), cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
     private static async Task GetByAliasAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var version = await state.Registry.GetModelVersionByAliasAsync(request.RequireString("name"), request.RequireString("alias"), cancellationToken);
+        var version = await state.Registry.GetModelVersionByAliasAsync(MlflowResources.ModelName(request), request.RequireString("alias"), cancellationToken);
         WriteVersionResponse(writer, version);
     }
+
+    /// <summary><paramref name="access"/> on the registered model the request names.</summary>
+    internal static RoutePermission Model(Access access) => RoutePermission.Model(access, MlflowResources.ModelName);
 
     private static RegistrySearch ReadSearch(MlflowRequest request, int defaultMaxResults)
     {

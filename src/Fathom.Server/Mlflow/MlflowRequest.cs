@@ -1,54 +1,56 @@
 using System.Globalization;
 using System.Text.Json;
+using Fathom.Http;
 using Fathom.Tracking;
 using Microsoft.Extensions.Primitives;
 
 namespace Fathom.Mlflow;
 
 /// <summary>
-/// The parameters of one MLflow RPC, read the way MLflow's Flask handlers read them: a GET from its query
-/// string (repeated keys for lists; a JSON body only when there is no query string), anything else from a JSON
-/// body. Type errors and missing required fields are MLflow's INVALID_PARAMETER_VALUE with its wording.
+/// The parameters of one MLflow request, read once (by <see cref="MlflowRequests"/>) and then used by the permission
+/// check and the handler alike, so the two can never read a request differently. Parameters come as MLflow's Flask
+/// handlers take them: a GET from its query string (repeated keys for lists; a JSON body only when there is no query
+/// string), anything else from a JSON body. Type errors and missing required fields are MLflow's
+/// INVALID_PARAMETER_VALUE with its wording.
 /// </summary>
-internal sealed class MlflowRequest : IDisposable
+internal sealed partial class MlflowRequest : IDisposable
 {
     private const string Hint = "See the API docs for more information about request parameters.";
 
-    private readonly IQueryCollection? _query;
+    private readonly IReadOnlyDictionary<string, StringValues>? _query;
+    private readonly IReadOnlyDictionary<string, object?>? _route;
     private JsonElement _body;
-    // A capped body is kept as bytes and parsed on first use: log-batch reads its own in one pass and parses
-    // it into a document only when it must word an error the way the general reader does.
+    // A log-batch body is kept as bytes and parsed on first use: its one-pass reader reads the bytes, and the body
+    // becomes a document only when that reader declines it.
     private BoundedBody? _raw;
+    private Dictionary<string, IReadOnlyList<string>>? _narrowed;
+    private object? _parsed;
 
-    private MlflowRequest(JsonElement body, IQueryCollection? query, long? bodyLength = null)
+    private MlflowRequest(JsonElement body, IReadOnlyDictionary<string, StringValues>? query, IReadOnlyDictionary<string, object?>? route, long? bodyLength)
     {
         _body = body;
         _query = query;
+        _route = route;
         BodyLength = bodyLength;
     }
 
-    private MlflowRequest(BoundedBody raw)
-        : this(default, null, raw.Length)
-    {
-        _raw = raw;
-    }
-
-    /// <summary>
-    /// The size of the request body in bytes: counted while reading it when the RPC caps its body (see
-    /// <see cref="ReadAsync"/>), otherwise as the client declared it (Content-Length), when it did.
-    /// </summary>
+    /// <summary>The size of the request body in bytes as read, when it was read.</summary>
     public long? BodyLength { get; }
 
     /// <summary>Who sent the request, when the server authenticates (basic-auth on); null otherwise.</summary>
     public string? Username { get; private init; }
 
-    public static MlflowRequest FromJson(JsonElement body) => new(body, null);
-
-    /// <summary>A request over a body's bytes, read as <see cref="ReadAsync"/> reads a body.</summary>
-    internal static MlflowRequest FromBytes(ReadOnlyMemory<byte> body) => new(ParseBody(body), null, body.Length);
-
-    /// <summary>The body's bytes when the RPC caps its body and it was within the cap; empty otherwise.</summary>
+    /// <summary>The body's bytes when the route keeps them (log-batch); empty otherwise or once parsed.</summary>
     public ReadOnlySpan<byte> RawBody => _raw is null ? default : _raw.Memory.Span;
+
+    public static MlflowRequest FromJson(JsonElement body) => new(body, null, null, null);
+
+    /// <summary>A request over a body's bytes, checked and parsed as a request body is.</summary>
+    internal static MlflowRequest FromBytes(ReadOnlyMemory<byte> body)
+    {
+        var text = CheckedText(body);
+        return new MlflowRequest(ParseBody(text), null, null, body.Length);
+    }
 
     public void Dispose()
     {
@@ -57,129 +59,45 @@ internal sealed class MlflowRequest : IDisposable
     }
 
     /// <summary>
-    /// Reads an RPC's parameters. With <paramref name="maxBodyBytes"/>, a body declared longer is not read at all and
-    /// one that turns out longer (chunked, or a wrong Content-Length) is counted to its end but not kept or parsed:
-    /// its parameters read as empty and <see cref="BodyLength"/> tells the handler how long it was.
+    /// What <paramref name="parse"/> makes of this request, made once: the permission check and the handler of a route
+    /// that reads its request into a record of its own (log-batch) share that record.
     /// </summary>
-    public static async Task<MlflowRequest> ReadAsync(HttpRequest request, CancellationToken cancellationToken, long? maxBodyBytes = null)
+    public T Parsed<T>(Func<MlflowRequest, T> parse)
+        where T : class
     {
-        ArgumentNullException.ThrowIfNull(request);
-        // DELETE carries a JSON body from MLflow's Python client, but other clients put its parameters in the query string.
-        var hasQuery = request.QueryString.HasValue && request.QueryString.Value!.Length > 1;
-        var username = request.HttpContext.User.Identity is { IsAuthenticated: true } identity ? identity.Name : null;
-        if (hasQuery && (HttpMethods.IsGet(request.Method) || (HttpMethods.IsDelete(request.Method) && request.ContentLength is null or 0)))
+        ArgumentNullException.ThrowIfNull(parse);
+        if (_parsed is T known)
         {
-            return new MlflowRequest(default, request.Query) { Username = username };
+            return known;
         }
 
-        if (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method))
-        {
-            var contentType = request.ContentType;
-            if (string.IsNullOrEmpty(contentType))
-            {
-                throw TrackingException.Invalid("Bad Request. Content-Type header is missing.");
-            }
-
-            var media = contentType.Split(';', 2)[0].Trim();
-            if (!string.Equals(media, "application/json", StringComparison.OrdinalIgnoreCase))
-            {
-                throw TrackingException.Invalid("Bad Request. Content-Type must be one of ['application/json']");
-            }
-        }
-
-        if (maxBodyBytes is { } max)
-        {
-            if (request.ContentLength > max)
-            {
-                return new MlflowRequest(default, null, request.ContentLength) { Username = username };
-            }
-
-            var raw = await BoundedBody.ReadAsync(request.Body, request.ContentLength, max, cancellationToken);
-            return new MlflowRequest(raw) { Username = username };
-        }
-
-        return new MlflowRequest(await ReadBodyAsync(request.Body, cancellationToken), null, request.ContentLength) { Username = username };
+        var made = parse(this);
+        _parsed = made;
+        return made;
     }
 
-    // The body's bytes when it holds at most max of them, else null; and how many it held. An oversized body is read to
-    // its end (Kestrel's own request-size limit bounds that) so the refusal can say how large it was.
-    internal static async Task<(byte[]? Bytes, long Length)> ReadBoundedAsync(Stream body, long max, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces a repeated field's values, for the auth layer's narrowing of a search to what the caller may read
+    /// before the handler runs (MLflow's basic-auth does this to the request too).
+    /// </summary>
+    public void Narrow(string name, IReadOnlyList<string> values)
     {
-        using var kept = new MemoryStream();
-        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
-        long total = 0;
-        try
-        {
-            int read;
-            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                total += read;
-                if (total <= max)
-                {
-                    kept.Write(chunk, 0, read);
-                }
-            }
-        }
-        catch (BadHttpRequestException) when (total > max)
-        {
-            // Past Kestrel's limit too: what was counted already proves the body too large.
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
-        }
-
-        return (total <= max ? kept.ToArray() : null, total);
+        ArgumentNullException.ThrowIfNull(values);
+        (_narrowed ??= new(StringComparer.Ordinal))[name] = values;
     }
 
-    // An empty or unparsable body counts as {}; a body that is a JSON string holding JSON (old clients
-    // double-encoded it) is decoded once more — both as MLflow does.
-    private static async Task<JsonElement> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(body, default, cancellationToken);
-            return RootObject(document.RootElement);
-        }
-        catch (JsonException)
-        {
-            return default;
-        }
-    }
-
-    private static JsonElement ParseBody(ReadOnlyMemory<byte> body)
-    {
-        // As JsonDocument.ParseAsync does for a stream (above), a UTF-8 byte order mark is skipped.
-        if (body.Span.StartsWith("\uFEFF"u8))
-        {
-            body = body[3..];
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return RootObject(document.RootElement);
-        }
-        catch (JsonException)
-        {
-            return default;
-        }
-    }
-
-    private static JsonElement RootObject(JsonElement root)
-    {
-        if (root.ValueKind == JsonValueKind.String)
-        {
-            using var inner = JsonDocument.Parse(root.GetString()!);
-            return inner.RootElement.ValueKind == JsonValueKind.Object ? inner.RootElement.Clone() : default;
-        }
-
-        return root.ValueKind == JsonValueKind.Object ? root.Clone() : default;
-    }
+    /// <summary>A value of the route's template (the artifact proxy's <c>{**path}</c>), as routing decoded it.</summary>
+    public string? Route(string name) =>
+        _route is not null && _route.TryGetValue(name, out var value) ? value?.ToString() : null;
 
     /// <summary>A string field; JSON numbers are accepted and stringified (MLflow does so for ids).</summary>
     public string? String(string name)
     {
+        if (_narrowed is not null && _narrowed.TryGetValue(name, out var narrowed))
+        {
+            return narrowed.Count > 0 ? narrowed[0] : null;
+        }
+
         if (_query is not null)
         {
             return _query.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
@@ -253,7 +171,7 @@ internal sealed class MlflowRequest : IDisposable
 
         return value.ValueKind switch
         {
-            JsonValueKind.Number => value.GetDouble(),
+            JsonValueKind.Number => value.TryGetDouble(out var number) ? number : throw InvalidType(name, value),
             JsonValueKind.String => ParseDouble(name, value.GetString()!, "str"),
             _ => throw InvalidType(name, value),
         };
@@ -280,12 +198,31 @@ internal sealed class MlflowRequest : IDisposable
             : null;
     }
 
+    /// <summary>A boolean given as JSON true/false or as the text "true"/"false" in any case (basic-auth's is_admin); required.</summary>
+    public bool RequireFlag(string name)
+    {
+        if (_query is null && TryGet(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.ValueKind == JsonValueKind.True;
+        }
+
+        var text = RequireString(name);
+        return string.Equals(text, "true", StringComparison.OrdinalIgnoreCase) ? true
+            : string.Equals(text, "false", StringComparison.OrdinalIgnoreCase) ? false
+            : throw TrackingException.Invalid($"Invalid boolean value: {text}, must be 'true' or 'false'.");
+    }
+
     /// <summary>A repeated string field: a JSON array, or every occurrence of the key in a query string.</summary>
     public IReadOnlyList<string> StringList(string name)
     {
+        if (_narrowed is not null && _narrowed.TryGetValue(name, out var narrowed))
+        {
+            return narrowed;
+        }
+
         if (_query is not null)
         {
-            return _query.TryGetValue(name, out StringValues values) ? values.Where(v => v is not null).Select(v => v!).ToList() : [];
+            return _query.TryGetValue(name, out var values) ? values.Where(v => v is not null).Select(v => v!).ToList() : [];
         }
 
         if (!TryGet(name, out var value))
@@ -339,7 +276,8 @@ internal sealed class MlflowRequest : IDisposable
     {
         if (_query is null && TryGet(name, out var value) && value.ValueKind == JsonValueKind.Number)
         {
-            return byNumber(value.GetInt64()) ?? throw TrackingException.Invalid($"Invalid value {value.GetRawText()} for parameter '{name}' supplied. {Hint}");
+            return (value.TryGetInt64(out var number) ? byNumber(number) : null)
+                ?? throw TrackingException.Invalid($"Invalid value {value.GetRawText()} for parameter '{name}' supplied. {Hint}");
         }
 
         var text = String(name);
@@ -349,7 +287,7 @@ internal sealed class MlflowRequest : IDisposable
         }
 
         return byName(text)
-            ?? (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? byNumber(number) : null)
+            ?? (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? byNumber(parsed) : null)
             ?? throw TrackingException.Invalid($"Invalid value {text} for parameter '{name}' supplied. {Hint}");
     }
 
@@ -360,9 +298,12 @@ internal sealed class MlflowRequest : IDisposable
     {
         if (_raw is not null)
         {
-            _body = _raw.TooLarge ? default : ParseBody(_raw.Memory);
-            _raw.Dispose();
+            var raw = _raw;
             _raw = null;
+            using (raw)
+            {
+                _body = ParseBody(JsonText.WithoutBom(raw.Memory));
+            }
         }
 
         if (_body.ValueKind == JsonValueKind.Object && _body.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Fathom.Auth;
 using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
@@ -13,23 +14,16 @@ internal static partial class MlflowRpc
     private const int StreamChunk = 64 * 1024;
 
     /// <summary>
-    /// Maps an RPC. With <paramref name="maxBodyBytes"/>, the body is counted as it is read (chunked bodies carry no
-    /// Content-Length to trust) and not parsed once it is longer; the handler sees the count in
-    /// <see cref="MlflowRequest.BodyLength"/> and refuses with its own message.
+    /// Maps an RPC with what it asks of its caller (<paramref name="permissions"/>, checked when auth is on) and how its
+    /// request is read (<paramref name="route"/>; by default a JSON body of at most <see cref="MlflowRoute.DefaultMaxBodyBytes"/>).
     /// </summary>
-    public static IEndpointConventionBuilder Map(RouteGroupBuilder group, string method, string path, MlflowState state, Handler handler, long? maxBodyBytes = null) =>
-        group.MapMethods(path, [method], (HttpContext context) => InvokeAsync(context, state, handler, streamed: false, maxBodyBytes));
+    public static IEndpointConventionBuilder Map(RouteGroupBuilder group, string method, string path, MlflowState state, Handler handler, RoutePermission[] permissions, MlflowRoute? route = null) =>
+        group.MapMethods(path, [method], (HttpContext context) => InvokeAsync(context, state, handler, streamed: false))
+            .WithMetadata([route ?? MlflowRoute.Rpc, .. permissions]);
 
-    /// <summary>
-    /// The longest body an RPC without a limit of its own reads: above MLflow's largest field (a dataset profile,
-    /// 16 MiB), below Kestrel's 30 MB request limit. MLflow's Flask server sets no cap of its own; this one keeps a
-    /// body that no RPC could accept from being parsed, with auth on (before the permission check) and off alike.
-    /// </summary>
-    public const long MaxBodyBytes = 20_000_000;
-
-    /// <summary>The refusal of a body longer than <see cref="MaxBodyBytes"/>, MLflow's INVALID_PARAMETER_VALUE.</summary>
-    public static TrackingException BodyTooLarge(long size) =>
-        TrackingException.Invalid($"Request bodies must be at most {MaxBodyBytes} bytes, got a request of size {size}.");
+    /// <summary>Maps an RPC that asks one thing of its caller.</summary>
+    public static IEndpointConventionBuilder Map(RouteGroupBuilder group, string method, string path, MlflowState state, Handler handler, RoutePermission permission, MlflowRoute? route = null) =>
+        Map(group, method, path, state, handler, [permission], route);
 
     /// <summary>
     /// Maps an RPC whose answer can be large (a metric's whole history): it is written straight to the response
@@ -37,8 +31,9 @@ internal static partial class MlflowRpc
     /// writes, and should fail (if it must) before its first chunk goes out; after that a failure can only cut
     /// the connection, so that the client sees an error rather than a truncated document.
     /// </summary>
-    public static IEndpointConventionBuilder MapStreamed(RouteGroupBuilder group, string method, string path, MlflowState state, Handler handler) =>
-        group.MapMethods(path, [method], (HttpContext context) => InvokeAsync(context, state, handler, streamed: true));
+    public static IEndpointConventionBuilder MapStreamed(RouteGroupBuilder group, string method, string path, MlflowState state, Handler handler, RoutePermission permission) =>
+        group.MapMethods(path, [method], (HttpContext context) => InvokeAsync(context, state, handler, streamed: true))
+            .WithMetadata(MlflowRoute.Rpc, permission);
 
     /// <summary>In a streamed RPC, sends what the writer holds once it is a chunk's worth; a no-op on a buffered one.</summary>
     public static ValueTask FlushIfFullAsync(Utf8JsonWriter writer, CancellationToken cancellationToken)
@@ -47,20 +42,14 @@ internal static partial class MlflowRpc
         return writer.BytesPending >= StreamChunk ? new ValueTask(writer.FlushAsync(cancellationToken)) : ValueTask.CompletedTask;
     }
 
-    public static async Task InvokeAsync(HttpContext context, MlflowState state, Handler handler, bool streamed, long? maxBodyBytes = null)
+    public static async Task InvokeAsync(HttpContext context, MlflowState state, Handler handler, bool streamed)
     {
         ArgumentNullException.ThrowIfNull(context);
         var cancellationToken = context.RequestAborted;
         Utf8JsonWriter? streamWriter = null;
         try
         {
-            using var request = await MlflowRequest.ReadAsync(context.Request, cancellationToken, maxBodyBytes ?? MaxBodyBytes);
-            // An RPC with a limit of its own (log-batch) words the refusal itself; every other one is refused here.
-            if (maxBodyBytes is null && request.BodyLength > MaxBodyBytes)
-            {
-                throw BodyTooLarge(request.BodyLength.Value);
-            }
-
+            var request = await MlflowRequests.GetAsync(context, cancellationToken);
             if (streamed)
             {
                 // A writer over a stream keeps what it writes until FlushAsync: nothing reaches the client (and

@@ -14,7 +14,7 @@ internal static partial class MlflowTrackingApi
     // included, as MLflow's SQL store answers it: one query over the datasets and inputs tables, capped as MLflow caps it.
     private static async Task SearchDatasetsAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var experimentIds = request.StringList("experiment_ids");
+        var experimentIds = MlflowResources.ExperimentIds(request);
         if (experimentIds.Count == 0)
         {
             throw TrackingException.Invalid("SearchDatasets request must specify at least one experiment_id.");

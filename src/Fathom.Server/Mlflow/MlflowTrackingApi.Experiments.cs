@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fathom.Auth;
 using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
@@ -7,18 +8,19 @@ internal static partial class MlflowTrackingApi
 {
     private static void MapExperiments(RouteGroupBuilder group, MlflowState state)
     {
-        MlflowRpc.Map(group, "POST", "/experiments/create", state, CreateExperimentAsync);
-        MlflowRpc.Map(group, "POST", "/experiments/search", state, SearchExperimentsAsync);
-        MlflowRpc.Map(group, "GET", "/experiments/search", state, SearchExperimentsAsync);
-        MlflowRpc.Map(group, "GET", "/experiments/list", state, ListExperimentsAsync);
-        MlflowRpc.Map(group, "GET", "/experiments/get", state, GetExperimentAsync);
-        MlflowRpc.Map(group, "GET", "/experiments/get-by-name", state, GetExperimentByNameAsync);
-        MlflowRpc.Map(group, "POST", "/experiments/delete", state, DeleteExperimentAsync);
-        MlflowRpc.Map(group, "POST", "/experiments/restore", state, RestoreExperimentAsync);
-        MlflowRpc.Map(group, "POST", "/experiments/update", state, UpdateExperimentAsync);
-        MlflowRpc.Map(group, "POST", "/experiments/set-experiment-tag", state, SetExperimentTagAsync);
-        MlflowRpc.Map(group, "POST", "/experiments/delete-experiment-tag", state, DeleteExperimentTagAsync);
-        MlflowRpc.Map(group, "POST", "/experiments/search-datasets", state, SearchDatasetsAsync);
+        // Any signed-in user may create one, and becomes its manager; searches are narrowed to what the caller may read.
+        MlflowRpc.Map(group, "POST", "/experiments/create", state, CreateExperimentAsync, RoutePermission.SignedIn).WithAuthHook(AuthHook.GrantCreatorOnExperiment);
+        MlflowRpc.Map(group, "POST", "/experiments/search", state, SearchExperimentsAsync, RoutePermission.SignedIn).WithAuthHook(AuthHook.FilterExperiments);
+        MlflowRpc.Map(group, "GET", "/experiments/search", state, SearchExperimentsAsync, RoutePermission.SignedIn).WithAuthHook(AuthHook.FilterExperiments);
+        MlflowRpc.Map(group, "GET", "/experiments/list", state, ListExperimentsAsync, RoutePermission.SignedIn).WithAuthHook(AuthHook.FilterListedExperiments);
+        MlflowRpc.Map(group, "GET", "/experiments/get", state, GetExperimentAsync, RoutePermission.Experiment(Access.Read, MlflowResources.ExperimentId));
+        MlflowRpc.Map(group, "GET", "/experiments/get-by-name", state, GetExperimentByNameAsync, RoutePermission.ExperimentNamed(Access.Read, MlflowResources.ExperimentName));
+        MlflowRpc.Map(group, "POST", "/experiments/delete", state, DeleteExperimentAsync, RoutePermission.Experiment(Access.Delete, MlflowResources.ExperimentId));
+        MlflowRpc.Map(group, "POST", "/experiments/restore", state, RestoreExperimentAsync, RoutePermission.Experiment(Access.Delete, MlflowResources.ExperimentId));
+        MlflowRpc.Map(group, "POST", "/experiments/update", state, UpdateExperimentAsync, RoutePermission.Experiment(Access.Update, MlflowResources.ExperimentId));
+        MlflowRpc.Map(group, "POST", "/experiments/set-experiment-tag", state, SetExperimentTagAsync, RoutePermission.Experiment(Access.Update, MlflowResources.ExperimentId));
+        MlflowRpc.Map(group, "POST", "/experiments/delete-experiment-tag", state, DeleteExperimentTagAsync, RoutePermission.Experiment(Access.Update, MlflowResources.ExperimentId));
+        MlflowRpc.Map(group, "POST", "/experiments/search-datasets", state, SearchDatasetsAsync, RoutePermission.SignedIn).WithAuthHook(AuthHook.NarrowExperimentIds);
     }
 
     private static async Task CreateExperimentAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
@@ -91,7 +93,7 @@ internal static partial class MlflowTrackingApi
 
     private static async Task GetExperimentAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var id = request.RequireString("experiment_id");
+        var id = MlflowResources.ExperimentId(request);
         var experiment = await state.Store.GetExperimentAsync(id, cancellationToken)
             ?? throw TrackingException.NotFound($"No Experiment with id={id} exists");
         WriteExperimentResponse(writer, experiment);
@@ -99,7 +101,7 @@ internal static partial class MlflowTrackingApi
 
     private static async Task GetExperimentByNameAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var name = request.RequireString("experiment_name");
+        var name = MlflowResources.ExperimentName(request);
         var experiment = await state.Store.GetExperimentByNameAsync(name, cancellationToken)
             ?? throw TrackingException.NotFound($"Could not find experiment with name '{name}'");
         WriteExperimentResponse(writer, experiment);
@@ -107,26 +109,26 @@ internal static partial class MlflowTrackingApi
 
     private static async Task DeleteExperimentAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        await state.Store.DeleteExperimentAsync(request.RequireString("experiment_id"), cancellationToken);
+        await state.Store.DeleteExperimentAsync(MlflowResources.ExperimentId(request), cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
     private static async Task RestoreExperimentAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        await state.Store.RestoreExperimentAsync(request.RequireString("experiment_id"), cancellationToken);
+        await state.Store.RestoreExperimentAsync(MlflowResources.ExperimentId(request), cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
     private static async Task UpdateExperimentAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var id = request.RequireString("experiment_id");
+        var id = MlflowResources.ExperimentId(request);
         await state.Store.RenameExperimentAsync(id, request.RequireString("new_name"), cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
     private static async Task SetExperimentTagAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var id = request.RequireString("experiment_id");
+        var id = MlflowResources.ExperimentId(request);
         var tag = new Tag(request.RequireString("key"), request.String("value") ?? string.Empty);
         await state.Store.SetExperimentTagAsync(id, tag, cancellationToken);
         MlflowRpc.WriteEmpty(writer);
@@ -134,7 +136,7 @@ internal static partial class MlflowTrackingApi
 
     private static async Task DeleteExperimentTagAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var id = request.RequireString("experiment_id");
+        var id = MlflowResources.ExperimentId(request);
         await state.Store.DeleteExperimentTagAsync(id, request.RequireString("key"), cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }

@@ -13,7 +13,7 @@ internal static partial class MlflowTrackingApi
     // repeated in the query string), ordered by run id, then as get-history orders a run's points, capped in total.
     private static async Task GetMetricHistoryBulkAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var runIds = request.StringList("run_id");
+        var runIds = HistoryBulkRunIds(request);
         if (runIds.Count == 0)
         {
             throw TrackingException.Invalid("GetMetricHistoryBulk request must specify at least one run_id.");
@@ -52,4 +52,6 @@ internal static partial class MlflowTrackingApi
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
+
+    internal static IReadOnlyList<string> HistoryBulkRunIds(MlflowRequest request) => request.StringList("run_id");
 }

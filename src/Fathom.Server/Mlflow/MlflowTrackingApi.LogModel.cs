@@ -14,7 +14,7 @@ internal static partial class MlflowTrackingApi
     // the MLmodel description joins the run's mlflow.log-model.history list, a run tag with the tags' length rule.
     private static async Task LogModelAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var runId = request.RequireString("run_id");
+        var runId = MlflowResources.RunIdOnly(request);
         var modelJson = request.RequireString("model_json");
         JsonObject model;
         try

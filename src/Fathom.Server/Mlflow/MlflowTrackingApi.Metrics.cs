@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fathom.Auth;
 using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
@@ -12,25 +13,30 @@ internal static partial class MlflowTrackingApi
 
     private static void MapMetrics(RouteGroupBuilder group, MlflowState state)
     {
-        MlflowRpc.MapStreamed(group, "GET", "/metrics/get-history", state, GetMetricHistoryAsync);
-        MlflowRpc.Map(group, "GET", "/metrics/get-history-bulk-interval", state, GetMetricHistoryBulkIntervalAsync);
+        MlflowRpc.MapStreamed(group, "GET", "/metrics/get-history", state, GetMetricHistoryAsync, RoutePermission.Run(Access.Read, MlflowResources.RunId));
+        MlflowRpc.Map(group, "GET", "/metrics/get-history-bulk-interval", state, GetMetricHistoryBulkIntervalAsync, RoutePermission.Runs(Access.Read, BulkIntervalRunIds));
     }
 
     // Like MLflow's SQL store, an unknown run or key is an empty history, not an error; with max_results the
     // history is paged with the same offset tokens as searches. Points go out as the store reads them.
     private static async Task GetMetricHistoryAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var runId = RunIdOrUuid(request);
+        var runId = MlflowResources.RunId(request);
         var key = request.RequireString("metric_key");
-        var maxResults = request.Int64("max_results");
+        var limit = request.Int64("max_results");
+        if (limit < 1)
+        {
+            // A page of nothing would hand back a token to the same place: a client following tokens would loop for ever.
+            throw TrackingException.Invalid($"Invalid value {limit} for parameter 'max_results' supplied. It must be at least 1.");
+        }
+
         var offset = PageTokens.Decode(request.String("page_token"));
-        var limit = maxResults is { } max ? Math.Max(0, max) : (long?)null;
         // One point past the page tells whether there is a next one.
         await using var points = new MetricReadAhead(state.Store.ReadMetricHistoryAsync(runId, key, offset, limit + 1, cancellationToken), cancellationToken);
         var more = await points.MoveNextAsync();
         writer.WriteStartObject();
         var written = 0L;
-        if (more && limit is not 0)
+        if (more)
         {
             var pointJson = new MetricPointJson(JsonEncodedText.Encode(key, MlflowJson.WriterOptions.Encoder));
             writer.WriteStartArray("metrics");
@@ -58,7 +64,7 @@ internal static partial class MlflowTrackingApi
     // on the x axis; the first and last step of every run are always kept (MLflow's get_metric_history_bulk_interval).
     private static async Task GetMetricHistoryBulkIntervalAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var runIds = request.StringList("run_ids");
+        var runIds = BulkIntervalRunIds(request);
         if (runIds.Count == 0)
         {
             throw MlflowRequest.Missing("run_ids");
@@ -121,6 +127,8 @@ internal static partial class MlflowTrackingApi
 
         writer.WriteEndObject();
     }
+
+    private static IReadOnlyList<string> BulkIntervalRunIds(MlflowRequest request) => request.StringList("run_ids");
 
     private static async Task<HashSet<long>> SampledStepsAsync(
         ITrackingStore store, IReadOnlyList<string> runIds, string key, long? start, long? end, int maxResults, CancellationToken cancellationToken)

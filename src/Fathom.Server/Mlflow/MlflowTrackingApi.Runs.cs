@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fathom.Auth;
 using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
@@ -10,34 +11,29 @@ internal static partial class MlflowTrackingApi
 
     private static void MapRuns(RouteGroupBuilder group, MlflowState state)
     {
-        MlflowRpc.Map(group, "POST", "/runs/create", state, CreateRunAsync);
-        MlflowRpc.Map(group, "POST", "/runs/update", state, UpdateRunAsync);
-        MlflowRpc.Map(group, "POST", "/runs/delete", state, DeleteRunAsync);
-        MlflowRpc.Map(group, "POST", "/runs/restore", state, RestoreRunAsync);
-        MlflowRpc.Map(group, "GET", "/runs/get", state, GetRunAsync);
-        MlflowRpc.Map(group, "POST", "/runs/log-metric", state, LogMetricAsync);
-        MlflowRpc.Map(group, "POST", "/runs/log-parameter", state, LogParamAsync);
-        MlflowRpc.Map(group, "POST", "/runs/set-tag", state, SetTagAsync);
-        MlflowRpc.Map(group, "POST", "/runs/delete-tag", state, DeleteTagAsync);
-        MlflowRpc.Map(group, "POST", "/runs/log-batch", state, LogBatchAsync, MaxBatchRequestBytes);
-        MlflowRpc.Map(group, "POST", "/runs/log-inputs", state, LogInputsAsync);
-        MlflowRpc.Map(group, "POST", "/runs/log-model", state, LogModelAsync);
-        MlflowRpc.Map(group, "POST", "/runs/search", state, SearchRunsAsync);
-        MlflowRpc.Map(group, "GET", "/runs/search", state, SearchRunsAsync);
-        MlflowRpc.Map(group, "GET", "/artifacts/list", state, ListArtifactsAsync);
+        MlflowRpc.Map(group, "POST", "/runs/create", state, CreateRunAsync, RoutePermission.Experiment(Access.Update, MlflowResources.ExperimentOfNewRun));
+        MlflowRpc.Map(group, "POST", "/runs/update", state, UpdateRunAsync, RoutePermission.Run(Access.Update, MlflowResources.RunId));
+        MlflowRpc.Map(group, "POST", "/runs/delete", state, DeleteRunAsync, RoutePermission.Run(Access.Delete, MlflowResources.RunIdOnly));
+        MlflowRpc.Map(group, "POST", "/runs/restore", state, RestoreRunAsync, RoutePermission.Run(Access.Delete, MlflowResources.RunIdOnly));
+        MlflowRpc.Map(group, "GET", "/runs/get", state, GetRunAsync, RoutePermission.Run(Access.Read, MlflowResources.RunId));
+        MlflowRpc.Map(group, "POST", "/runs/log-metric", state, LogMetricAsync, RoutePermission.Run(Access.Update, MlflowResources.RunId));
+        MlflowRpc.Map(group, "POST", "/runs/log-parameter", state, LogParamAsync, RoutePermission.Run(Access.Update, MlflowResources.RunId));
+        MlflowRpc.Map(group, "POST", "/runs/set-tag", state, SetTagAsync, RoutePermission.Run(Access.Update, MlflowResources.RunId));
+        MlflowRpc.Map(group, "POST", "/runs/delete-tag", state, DeleteTagAsync, RoutePermission.Run(Access.Update, MlflowResources.RunIdOnly));
+        MlflowRpc.Map(group, "POST", "/runs/log-batch", state, LogBatchAsync, RoutePermission.Run(Access.Update, r => LogBatchReader.Of(r).RunId), LogBatchRoute);
+        MlflowRpc.Map(group, "POST", "/runs/log-inputs", state, LogInputsAsync, RoutePermission.Run(Access.Update, MlflowResources.RunIdOnly));
+        MlflowRpc.Map(group, "POST", "/runs/log-model", state, LogModelAsync, RoutePermission.Run(Access.Update, MlflowResources.RunIdOnly));
+        // Any signed-in user may search; the auth layer narrows experiment_ids to what the caller may read first.
+        MlflowRpc.Map(group, "POST", "/runs/search", state, SearchRunsAsync, RoutePermission.SignedIn).WithAuthHook(AuthHook.NarrowExperimentIds);
+        MlflowRpc.Map(group, "GET", "/runs/search", state, SearchRunsAsync, RoutePermission.SignedIn).WithAuthHook(AuthHook.NarrowExperimentIds);
+        MlflowRpc.Map(group, "GET", "/artifacts/list", state, ListArtifactsAsync, RoutePermission.Run(Access.Read, MlflowResources.RunId));
     }
-
-    // run_id wins over the deprecated run_uuid; either satisfies the required check (MLflow's handlers).
-    private static string RunIdOrUuid(MlflowRequest request) =>
-        request.String("run_id") is { Length: > 0 } id ? id
-        : request.String("run_uuid") is { Length: > 0 } uuid ? uuid
-        : throw MlflowRequest.Missing("run_id");
 
     private static async Task CreateRunAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
         var info = await state.Store.CreateRunAsync(
             new CreateRunRequest(
-                request.String("experiment_id") is { Length: > 0 } experiment ? experiment : "0",
+                MlflowResources.ExperimentOfNewRun(request),
                 request.String("run_name") is { Length: > 0 } name ? name : null,
                 request.String("user_id") ?? string.Empty,
                 request.Int64("start_time") ?? state.Time.GetUtcNow().ToUnixTimeMilliseconds(),
@@ -49,7 +45,7 @@ internal static partial class MlflowTrackingApi
     private static async Task UpdateRunAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
         var status = request.Enum("status", RunStatusNames.Parse, n => n is >= 1 and <= 5 ? (RunStatus)n : null);
-        var info = await state.Store.UpdateRunAsync(RunIdOrUuid(request), status, request.Int64("end_time"), request.String("run_name"), cancellationToken);
+        var info = await state.Store.UpdateRunAsync(MlflowResources.RunId(request), status, request.Int64("end_time"), request.String("run_name"), cancellationToken);
         writer.WriteStartObject();
         writer.WritePropertyName("run_info");
         MlflowJson.WriteRunInfo(writer, info);
@@ -58,29 +54,29 @@ internal static partial class MlflowTrackingApi
 
     private static async Task DeleteRunAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        await state.Store.DeleteRunAsync(request.RequireString("run_id"), cancellationToken);
+        await state.Store.DeleteRunAsync(MlflowResources.RunIdOnly(request), cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
     private static async Task RestoreRunAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        await state.Store.RestoreRunAsync(request.RequireString("run_id"), cancellationToken);
+        await state.Store.RestoreRunAsync(MlflowResources.RunIdOnly(request), cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
     private static Task GetRunAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken) =>
-        WriteRunResponseAsync(state, writer, RunIdOrUuid(request), cancellationToken);
+        WriteRunResponseAsync(state, writer, MlflowResources.RunId(request), cancellationToken);
 
     private static async Task LogMetricAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var runId = RunIdOrUuid(request);
+        var runId = MlflowResources.RunId(request);
         await state.Store.LogBatchAsync(runId, [LogBatchReader.ReadMetric(request)], [], [], cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
     private static async Task LogParamAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var runId = RunIdOrUuid(request);
+        var runId = MlflowResources.RunId(request);
         var param = new Param(request.RequireString("key"), request.String("value") ?? string.Empty);
         await state.Store.LogBatchAsync(runId, [], [param], [], cancellationToken);
         MlflowRpc.WriteEmpty(writer);
@@ -88,7 +84,7 @@ internal static partial class MlflowTrackingApi
 
     private static async Task SetTagAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var runId = RunIdOrUuid(request);
+        var runId = MlflowResources.RunId(request);
         var tag = new Tag(request.RequireString("key"), request.String("value") ?? string.Empty);
         await state.Store.LogBatchAsync(runId, [], [], [tag], cancellationToken);
         MlflowRpc.WriteEmpty(writer);
@@ -96,10 +92,13 @@ internal static partial class MlflowTrackingApi
 
     private static async Task DeleteTagAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var runId = request.RequireString("run_id");
+        var runId = MlflowResources.RunIdOnly(request);
         await state.Store.DeleteTagAsync(runId, request.RequireString("key"), cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
+
+    /// <summary>log-batch reads at most MLflow's MAX_BATCH_LOG_REQUEST_SIZE, and keeps the bytes for its one-pass reader.</summary>
+    private static readonly MlflowRoute LogBatchRoute = new(MaxBatchRequestBytes, BatchTooLarge, KeepsRawBody: true);
 
     /// <summary>MLflow's refusal of a log-batch body longer than <see cref="MaxBatchRequestBytes"/>.</summary>
     internal static TrackingException BatchTooLarge(long size) =>
@@ -107,21 +106,14 @@ internal static partial class MlflowTrackingApi
 
     private static async Task LogBatchAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        // MLflow's MAX_BATCH_LOG_REQUEST_SIZE, on the bytes the body really held (the route counts them as it reads).
-        if (request.BodyLength is { } length && length > MaxBatchRequestBytes)
-        {
-            throw BatchTooLarge(length);
-        }
-
-        // The one-pass reader takes the usual body; anything it does not take, the general one reads or refuses.
-        var batch = LogBatchReader.TryRead(request.RawBody) ?? LogBatchReader.Read(request);
+        var batch = LogBatchReader.Of(request);
         await state.Store.LogBatchAsync(batch.RunId, batch.Metrics, batch.Params, batch.Tags, cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
     private static async Task LogInputsAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var runId = request.RequireString("run_id");
+        var runId = MlflowResources.RunIdOnly(request);
         var inputs = request.Messages("datasets").Select(input =>
         {
             var d = input.Message("dataset") ?? throw MlflowRequest.Missing("dataset");
@@ -137,7 +129,7 @@ internal static partial class MlflowTrackingApi
     {
         var page = await state.Store.SearchRunsAsync(
             new RunSearch(
-                request.StringList("experiment_ids"),
+                MlflowResources.ExperimentIds(request),
                 ReadViewType(request, "run_view_type"),
                 ReadMaxResults(request, 1000),
                 request.String("page_token"),
@@ -162,10 +154,10 @@ internal static partial class MlflowTrackingApi
 
     private static async Task ListArtifactsAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        var runId = RunIdOrUuid(request);
+        var runId = MlflowResources.RunId(request);
         var run = await state.Store.GetRunAsync(runId, cancellationToken) ?? throw TrackingException.NotFound($"Run with id={runId} not found");
         var store = MlflowArtifactsApi.OpenRunArtifacts(state, run.Info.ArtifactUri);
-        var entries = await MlflowArtifactsApi.ListAsync(store, request.String("path"), cancellationToken);
+        var entries = await MlflowArtifactsApi.ListRunArtifactsAsync(store, request.String("path"), cancellationToken);
         writer.WriteStartObject();
         writer.WriteString("root_uri", run.Info.ArtifactUri);
         if (entries.Count > 0)

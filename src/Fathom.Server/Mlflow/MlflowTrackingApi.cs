@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Fathom.Auth;
 using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
@@ -33,14 +34,15 @@ internal static partial class MlflowTrackingApi
             MapMetrics(group, state);
             if (prefix == AjaxPrefix)
             {
-                MlflowRpc.Map(group, "GET", "/metrics/get-history-bulk", state, GetMetricHistoryBulkAsync);
+                MlflowRpc.Map(group, "GET", "/metrics/get-history-bulk", state, GetMetricHistoryBulkAsync, RoutePermission.Runs(Access.Read, HistoryBulkRunIds));
             }
 
             MlflowRegistryApi.MapRegistry(group, state);
         }
 
-        app.MapGet("/health", () => Results.Text("OK", "text/plain"));
-        app.MapGet("/version", () => Results.Text(MlflowApiVersion, "text/plain"));
+        // MLflow's basic-auth leaves /health open and asks credentials for everything else, /version included.
+        app.MapGet("/health", () => Results.Text("OK", "text/plain")).WithMetadata(RoutePermission.Public);
+        app.MapGet("/version", () => Results.Text(MlflowApiVersion, "text/plain")).WithMetadata(RoutePermission.SignedIn);
         return app;
     }
 

@@ -9,6 +9,29 @@ namespace Fathom.Mlflow;
 /// </summary>
 internal static class ModelVersionSources
 {
+    /// <summary>The run a <c>runs:/&lt;run_id&gt;/path</c> source names, or null for any other source.</summary>
+    public static string? RunOfSource(MlflowRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var source = request.RequireString("source");
+        if (!source.StartsWith("runs:/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = source["runs:/".Length..].TrimStart('/');
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var runId = slash < 0 ? rest : rest[..slash];
+        return runId.Length > 0 ? runId : throw TrackingException.Invalid($"Invalid model version source: '{source}': a runs:/ URI names a run, runs:/<run_id>/<path>.");
+    }
+
+    /// <summary>The proxied path an <c>mlflow-artifacts:</c> source names (normalised as the proxy does), or null.</summary>
+    public static string? ProxyPathOfSource(MlflowRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return MlflowArtifactsApi.ProxyPathOf(request.RequireString("source"));
+    }
+
     public static async Task ValidateAsync(ITrackingStore store, string source, string? runId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);

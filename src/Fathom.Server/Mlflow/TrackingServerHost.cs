@@ -1,4 +1,5 @@
 using Fathom.Auth;
+using Fathom.Http;
 using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
@@ -19,6 +20,8 @@ internal static class TrackingServerHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // A schema upgrade is not a warning, but whoever waits on one should see what it is doing.
         builder.Logging.AddFilter(MigrationLog.Category, LogLevel.Information);
+        // Sign-ins, right and wrong, are an audit trail.
+        builder.Logging.AddFilter(typeof(BasicSignIn).FullName, LogLevel.Information);
         logging?.Invoke(builder.Logging);
         builder.Services.AddMlflow(options);
         if (options.Auth is { Enabled: true } auth)
@@ -26,12 +29,17 @@ internal static class TrackingServerHost
             builder.Services.AddMlflowAuth(auth);
         }
 
+        builder.Services.AddSingleton(new ErrorShape(MlflowErrors.WriteStatusAsync));
         var app = builder.Build();
         // Open (and migrate) the store now, so a bad store fails the start instead of the first request.
         _ = app.Services.GetRequiredService<ITrackingStore>();
-        if (options.Auth is { Enabled: true } enabled)
+        app.UseMiddleware<ErrorBodies>();
+        app.UseRouting();
+        app.UseMiddleware<CanonicalRoutes>();
+        if (options.Auth is { Enabled: true })
         {
-            app.UseMlflowAuth(enabled);
+            // After routing, so that the route's declared permissions are known; before any handler runs.
+            app.UseMiddleware<MlflowAuthMiddleware>();
             app.MapAuthApi();
         }
 

@@ -35,6 +35,10 @@ internal sealed record ValidationDetail(
     [property: JsonPropertyName("msg")] string Msg,
     [property: JsonPropertyName("type")] string Type);
 
+/// <summary>An error that is not about one field, in FastAPI's shape: <c>{"detail": "Not Found"}</c>.</summary>
+internal sealed record ErrorDetail([property: JsonPropertyName("detail")] string Detail);
+
+[JsonSerializable(typeof(ErrorDetail))]
 [JsonSerializable(typeof(PredictResponse))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(HealthResponse))]

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Fathom.Http;
 using Fathom.Sentiment;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,6 +9,9 @@ namespace Fathom.Serving;
 /// <summary>The reference template's model API: predict, version and health.</summary>
 internal static class SentimentServingApi
 {
+    // Kestrel's own request limit: the largest body a predict request can carry.
+    private const long MaxBodyBytes = 30_000_000;
+
     public static IEndpointRouteBuilder MapSentimentServingApi(this IEndpointRouteBuilder app, ServedModel served, ServingOptions options)
     {
         var group = app.MapGroup("/api/v1/model").WithTags("model");
@@ -30,10 +34,25 @@ internal static class SentimentServingApi
 
     private static async Task<IResult> PredictAsync(HttpContext context, ServedModel served, ServingOptions options, CancellationToken cancellationToken)
     {
+        // Read whole (Kestrel bounds it) and checked before parsing: a body that is not UTF-8, or escapes half a
+        // surrogate pair, parses but fails when its text is read; FastAPI answers it as a JSON decode error.
+        using var body = await BoundedBody.ReadAsync(context.Request.Body, context.Request.ContentLength, MaxBodyBytes, cancellationToken);
+        if (body.TooLarge)
+        {
+            return TypedResults.Json(new ErrorDetail($"The request body holds {body.Length} bytes; at most {MaxBodyBytes} are accepted. Split the reviews over several requests."),
+                ServingJsonContext.Default.ErrorDetail, statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+
+        var text = JsonText.WithoutBom(body.Memory);
+        if (JsonText.Problem(text.Span) is { } problem)
+        {
+            return Invalid(new ValidationDetail(["body", 0], $"JSON decode error: {problem}", "json_invalid"));
+        }
+
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(context.Request.Body, default, cancellationToken);
+            document = JsonDocument.Parse(text);
         }
         catch (JsonException e)
         {

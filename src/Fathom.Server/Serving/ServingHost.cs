@@ -1,3 +1,4 @@
+using Fathom.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
 
@@ -23,11 +24,22 @@ internal static class ServingHost
             return Task.CompletedTask;
         }));
 
+        builder.Services.AddSingleton(new ErrorShape(WriteDetailAsync));
         var app = builder.Build();
+        app.UseMiddleware<ErrorBodies>();
+        app.UseRouting();
+        app.UseMiddleware<CanonicalRoutes>();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Fathom model serving").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapSentimentServingApi(served, options);
         return app;
+    }
+
+    // FastAPI's error body, as the reference template's clients read it: {"detail": "..."}.
+    private static Task WriteDetailAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(new ErrorDetail(message), ServingJsonContext.Default.ErrorDetail, cancellationToken: context.RequestAborted);
     }
 
     private static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;

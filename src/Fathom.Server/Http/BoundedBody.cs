@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Fathom.Mlflow;
+namespace Fathom.Http;
 
 /// <summary>
 /// A request body read whole into a pooled buffer when it holds at most a cap of bytes, and only counted when it holds

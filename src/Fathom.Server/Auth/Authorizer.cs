@@ -1,0 +1,105 @@
+using Fathom.Mlflow;
+using Fathom.Tracking;
+
+namespace Fathom.Auth;
+
+/// <summary>
+/// Decides whether a signed-in user passes a route's <see cref="RoutePermission"/>, reading the resource from the one
+/// parsed request; grants come from the auth store, the default permission fills in where there is none (MLflow's
+/// basic-auth). Administrators pass everything.
+/// </summary>
+internal sealed class Authorizer(IAuthStore auth, AuthOptions options, ITrackingStore store)
+{
+    public async Task<bool> AllowsAsync(AuthUser user, RoutePermission permission, MlflowRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(permission);
+        ArgumentNullException.ThrowIfNull(request);
+        if (user.IsAdmin)
+        {
+            return true;
+        }
+
+        switch (permission.Scope)
+        {
+            case PermissionScope.Public or PermissionScope.SignedIn:
+                return true;
+            case PermissionScope.AdminOnly:
+                return false;
+            case PermissionScope.Self:
+                return string.Equals(Id(permission, request), user.Username, StringComparison.Ordinal);
+            case PermissionScope.Experiment:
+                return await ExperimentAllowsAsync(user, Id(permission, request) ?? throw Unnamed(permission), permission.Access, cancellationToken);
+            case PermissionScope.ExperimentNamed:
+                var named = await store.GetExperimentByNameAsync(Id(permission, request) ?? throw Unnamed(permission), cancellationToken);
+                // An unknown name is left to the handler, which answers 404 as MLflow's validator does.
+                return named is null || await ExperimentAllowsAsync(user, named.ExperimentId, permission.Access, cancellationToken);
+            case PermissionScope.Run:
+                return Id(permission, request) is not { } runId || await RunAllowsAsync(user, runId, permission.Access, cancellationToken);
+            case PermissionScope.Runs:
+                foreach (var each in permission.Ids!(request))
+                {
+                    if (!await RunAllowsAsync(user, each, permission.Access, cancellationToken))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case PermissionScope.Model:
+                var grant = await auth.GetRegisteredModelPermissionAsync(Id(permission, request) ?? throw Unnamed(permission), user.Username, cancellationToken);
+                return (grant?.Permission ?? options.DefaultPermission).Allows(permission.Access);
+            case PermissionScope.ArtifactPath:
+                if (Id(permission, request) is not { } path)
+                {
+                    return true;
+                }
+
+                return ExperimentOfArtifactPath(path) is { } experiment
+                    ? await ExperimentAllowsAsync(user, experiment, permission.Access, cancellationToken)
+                    : options.DefaultPermission.Allows(permission.Access);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Whether the user may read an experiment: for narrowing searches to what the caller may see.</summary>
+    public Task<bool> CanReadExperimentAsync(AuthUser user, string experimentId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.IsAdmin ? Task.FromResult(true) : ExperimentAllowsAsync(user, experimentId, Access.Read, cancellationToken);
+    }
+
+    /// <summary>
+    /// The experiment id that leads a normalised artifact path (<c>^(\d+)(/|$)</c>), in its canonical form, or null.
+    /// </summary>
+    public static string? ExperimentOfArtifactPath(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var digits = 0;
+        while (digits < path.Length && char.IsAsciiDigit(path[digits]))
+        {
+            digits++;
+        }
+
+        return digits > 0 && (digits == path.Length || path[digits] == '/') ? MlflowResources.CanonicalExperimentId(path[..digits]) : null;
+    }
+
+    private static string? Id(RoutePermission permission, MlflowRequest request) => permission.Id!(request);
+
+    private static InvalidOperationException Unnamed(RoutePermission permission) =>
+        new($"The route's permission ({permission.Describes}) named no resource; its accessor must return one or throw.");
+
+    private async Task<bool> RunAllowsAsync(AuthUser user, string runId, Access access, CancellationToken cancellationToken)
+    {
+        var run = await store.GetRunAsync(runId, cancellationToken);
+        // An unknown run is left to the handler, which answers 404 as MLflow does.
+        return run is null || await ExperimentAllowsAsync(user, run.Info.ExperimentId, access, cancellationToken);
+    }
+
+    private async Task<bool> ExperimentAllowsAsync(AuthUser user, string experimentId, Access access, CancellationToken cancellationToken)
+    {
+        var grant = await auth.GetExperimentPermissionAsync(MlflowResources.CanonicalExperimentId(experimentId), user.Username, cancellationToken);
+        return (grant?.Permission ?? options.DefaultPermission).Allows(access);
+    }
+}

@@ -1,0 +1,16 @@
+namespace Fathom.Auth;
+
+/// <summary>What kind of resource a <see cref="RoutePermission"/> is checked on.</summary>
+internal enum PermissionScope
+{
+    Public,
+    SignedIn,
+    AdminOnly,
+    Self,
+    Experiment,
+    ExperimentNamed,
+    Run,
+    Runs,
+    Model,
+    ArtifactPath,
+}
