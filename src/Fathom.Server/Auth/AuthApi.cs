@@ -17,7 +17,7 @@ internal static class AuthApi
         var auth = app.ServiceProvider.GetRequiredService<IAuthStore>();
         var credentials = app.ServiceProvider.GetRequiredService<CredentialCache>();
         var self = RoutePermission.Self(MlflowResources.Username);
-        var manageExperiment = RoutePermission.Experiment(Access.Manage, MlflowResources.ExperimentId);
+        var manageExperiment = RoutePermission.Experiment(Access.Manage, MlflowResources.GrantedExperimentId);
         var manageModel = RoutePermission.Model(Access.Manage, MlflowResources.ModelName);
         foreach (var prefix in MlflowTrackingApi.Prefixes)
         {
@@ -50,22 +50,22 @@ internal static class AuthApi
             });
 
             Map(group, state, "POST", "/experiments/permissions/create", manageExperiment, async (r, ct) =>
-                new JsonObject { ["experiment_permission"] = Json(await auth.CreateExperimentPermissionAsync(MlflowResources.ExperimentId(r), MlflowResources.Username(r), AccessLevel.Parse(r.RequireString("permission")), ct)) });
+                new JsonObject { ["experiment_permission"] = Json(await auth.CreateExperimentPermissionAsync(MlflowResources.GrantedExperimentId(r), MlflowResources.Username(r), AccessLevel.Parse(r.RequireString("permission")), ct)) });
             Map(group, state, "GET", "/experiments/permissions/get", manageExperiment, async (r, ct) =>
             {
-                var (id, name) = (MlflowResources.ExperimentId(r), MlflowResources.Username(r));
+                var (id, name) = (MlflowResources.GrantedExperimentId(r), MlflowResources.Username(r));
                 var grant = await auth.GetExperimentPermissionAsync(id, name, ct)
                     ?? throw new TrackingException(ErrorCode.ResourceDoesNotExist, $"Experiment permission with experiment_id={id} and username={name} not found");
                 return new JsonObject { ["experiment_permission"] = Json(grant) };
             });
             Map(group, state, "PATCH", "/experiments/permissions/update", manageExperiment, async (r, ct) =>
             {
-                await auth.UpdateExperimentPermissionAsync(MlflowResources.ExperimentId(r), MlflowResources.Username(r), AccessLevel.Parse(r.RequireString("permission")), ct);
+                await auth.UpdateExperimentPermissionAsync(MlflowResources.GrantedExperimentId(r), MlflowResources.Username(r), AccessLevel.Parse(r.RequireString("permission")), ct);
                 return [];
             });
             Map(group, state, "DELETE", "/experiments/permissions/delete", manageExperiment, async (r, ct) =>
             {
-                await auth.DeleteExperimentPermissionAsync(MlflowResources.ExperimentId(r), MlflowResources.Username(r), ct);
+                await auth.DeleteExperimentPermissionAsync(MlflowResources.GrantedExperimentId(r), MlflowResources.Username(r), ct);
                 return [];
             });
 

@@ -7,7 +7,7 @@ namespace Fathom.Http;
 /// route one way. After routing has chosen the endpoint, a request whose path does not spell the route exactly as
 /// mapped (case, trailing or doubled slashes) is answered 404 and goes no further: there is one spelling of each route,
 /// so nothing downstream (permissions, logs, limits) can be shown a second one. Percent-encoding is decoded once, by
-/// the server, before routing; an encoded slash never matches a route.
+/// the server, before routing; an encoded slash never matches a route. Method names, too, are taken as spelled.
 /// </summary>
 internal sealed class CanonicalRoutes(RequestDelegate next, ErrorShape errors)
 {
@@ -17,6 +17,15 @@ internal sealed class CanonicalRoutes(RequestDelegate next, ErrorShape errors)
         {
             context.SetEndpoint(null);
             await errors.WriteAsync(context, StatusCodes.Status404NotFound, $"No route matches {context.Request.Method} {context.Request.Path}; routes are spelled as documented, in lower case, with no trailing slash.");
+            return;
+        }
+
+        // Method names are case-sensitive (RFC 9110), routing's match of them is not: "get" is no GET.
+        if (context.GetEndpoint() is RouteEndpoint { Metadata: var metadata } && metadata.GetMetadata<HttpMethodMetadata>() is { } methods
+            && !methods.HttpMethods.Contains(context.Request.Method, StringComparer.Ordinal))
+        {
+            context.SetEndpoint(null);
+            await errors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, $"{context.Request.Method} is not allowed on {context.Request.Path}; use {string.Join(" or ", methods.HttpMethods)}.");
             return;
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
 
@@ -36,6 +37,18 @@ internal static class MlflowResources
     {
         ArgumentNullException.ThrowIfNull(request);
         return CanonicalExperimentId(request.RequireString("experiment_id"));
+    }
+
+    /// <summary>
+    /// The experiment a permission is granted on: an id the stores can hold (digits), canonical. A grant on text that
+    /// names no experiment (" 1", "1e0") would sit in the auth database looking like a grant on one.
+    /// </summary>
+    public static string GrantedExperimentId(MlflowRequest request)
+    {
+        var id = ExperimentId(request);
+        return id.Length > 0 && id.All(char.IsAsciiDigit)
+            ? id
+            : throw TrackingException.Invalid($"Invalid experiment_id '{id}': experiment ids are whole numbers.");
     }
 
     /// <summary>The experiment a new run goes to: <c>experiment_id</c>, or the default experiment "0" (MLflow's CreateRun).</summary>
