@@ -22,6 +22,35 @@ public sealed class AuthStoreTests : IDisposable
         Assert.False(PasswordHasher.Verify("password1234", "scrypt:32768:8:1$salt$abcd"));
     }
 
+    // The sign-in time must not tell whether a user exists: an unknown name is checked against a hash of the same cost.
+    // Timed, but with a margin of 3x against a difference (before the fix) of about 200x.
+    [Fact]
+    public async Task Authenticate_UnknownUser_CostsAsMuchAsAWrongPassword()
+    {
+        using var dir = new TempDirectory();
+        var store = SqliteAuthStore.Open(dir.Combine("slow.db"), iterations: 100_000);
+        await store.CreateUserAsync("known", "known-password-1", false, default);
+        await store.AuthenticateAsync("warm-up", "x", default);
+
+        var known = await MedianMillisecondsAsync(() => store.AuthenticateAsync("known", "wrong-password", default));
+        var unknown = await MedianMillisecondsAsync(() => store.AuthenticateAsync("nobody", "wrong-password", default));
+
+        Assert.InRange(unknown / known, 1 / 3.0, 3.0);
+    }
+
+    private static async Task<double> MedianMillisecondsAsync(Func<Task<AuthUser?>> signIn)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            Assert.Null(await signIn());
+            times.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return times.Order().ElementAt(2);
+    }
+
     [Fact]
     public void PasswordHasher_Hash_IsSaltedAndVerifies()
     {

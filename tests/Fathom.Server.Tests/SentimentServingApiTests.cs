@@ -145,4 +145,47 @@ public sealed class SentimentServingApiTests(ServingFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
         Assert.Equal("text/html", docs.Content.Headers.ContentType?.MediaType);
     }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF })]
+    [InlineData(new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0' })]
+    public async Task Predict_BodyNotUtf8OrWithALoneSurrogate_Is422JsonInvalid(byte[] insert)
+    {
+        var body = Encoding.UTF8.GetBytes("""{"reviews": [{"id": 1, "text": "good X film"}]}""").ToList();
+        var at = body.IndexOf((byte)'X');
+        body.RemoveAt(at);
+        body.InsertRange(at, insert);
+        using var content = new ByteArrayContent([.. body]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await _http.PostAsync("/api/v1/model/predict", content);
+        var detail = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail")[0];
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("json_invalid", detail.GetProperty("type").GetString());
+    }
+
+    [Theory]
+    [InlineData("GET", "/api/v1/model/nothing", HttpStatusCode.NotFound)]
+    [InlineData("GET", "/API/v1/model/version", HttpStatusCode.NotFound)]
+    [InlineData("GET", "/api/v1/model/predict", HttpStatusCode.MethodNotAllowed)]
+    public async Task RoutingRefusals_HaveFastApisErrorShape(string method, string path, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(JsonValueKind.String, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").ValueKind);
+    }
+
+    [Fact]
+    public async Task Predict_WrongContentType_Is415WithADetail()
+    {
+        using var content = new StringContent("""{"reviews": []}""", Encoding.UTF8, "text/plain");
+
+        using var response = await _http.PostAsync("/api/v1/model/predict", content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Contains("application/json", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
 }
