@@ -11,5 +11,6 @@ internal static class EndToEnd
         ["data"] = DataBenchmark.RunAsync,
         ["pipeline"] = PipelineBenchmark.RunAsync,
         ["registry"] = RegistryBenchmark.RunAsync,
+        ["signin"] = SignInBenchmark.RunAsync,
     };
 }
