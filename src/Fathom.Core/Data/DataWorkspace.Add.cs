@@ -139,6 +139,15 @@ internal sealed partial class DataWorkspace
             return;
         }
 
+        // The hash walked into linked folders; replacing files there with links would write outside the repository.
+        foreach (var file in hash.Files)
+        {
+            if (Repository.Paths.LinkRefusal(file.FullPath, includeFinal: false) is { } refusal)
+            {
+                throw new DataException(DataErrorKind.InvalidInput, $"'{Repository.Relative(file.FullPath)}' {refusal}: it was hashed and cached but not replaced by a link to the cache. Replace the link with a folder.");
+            }
+        }
+
         foreach (var file in hash.Files)
         {
             linker.Place(Repository.Cache.PathOf(file.Md5), file.FullPath, hash.IsExecutable);

@@ -1,3 +1,5 @@
+using Fathom.Storage;
+
 namespace Fathom.Data;
 
 /// <summary>
@@ -24,9 +26,13 @@ internal sealed class DvcRepository
         Cache = new ObjectCache(cacheDir is null ? Path.Combine(DvcFolder, "cache") : Path.GetFullPath(cacheDir, DvcFolder));
         LegacyCache = ObjectCache.Legacy(Cache.Root);
         Ignore = DvcIgnore.Load(root);
+        Paths = new PathConfinement(root, "the repository");
     }
 
     public string Root { get; }
+
+    /// <summary>Where paths from data may go: inside the root, never in <c>.git</c> or <c>.dvc</c>, never through a link out.</summary>
+    public PathConfinement Paths { get; }
 
     public string DvcFolder { get; }
 

@@ -95,13 +95,6 @@ internal sealed class PathConfinement
     /// </summary>
     public ConfinedPath ConfineBelow(string relative, bool guardMetadata, bool includeFinal)
     {
-        ArgumentNullException.ThrowIfNull(relative);
-        if (relative.Length == 0)
-        {
-            // The root itself: listing it is fine; it is trusted, not data.
-            return new ConfinedPath(Root, null);
-        }
-
         if (NameRefusal(relative, guardMetadata) is { } refusal)
         {
             return ConfinedPath.Refused(refusal);
@@ -166,6 +159,13 @@ internal sealed class PathConfinement
     {
         ArgumentNullException.ThrowIfNull(fullPath);
         var end = includeFinal ? fullPath.Length : fullPath.LastIndexOf(Path.DirectorySeparatorChar);
+        if (end <= _prefix.Length || _proven.ContainsKey(fullPath[..end]))
+        {
+            // Nothing between the root and the target, or its folder is proven (and so is every folder above it, since
+            // a folder is proven only after them): one lookup for each file of a folder written file by file.
+            return null;
+        }
+
         var position = _prefix.Length;
         while (position < end)
         {
@@ -209,6 +209,23 @@ internal sealed class PathConfinement
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Why the file open behind <paramref name="handle"/> is not one to read from this root: where the kernel actually
+    /// opened it (Linux's <c>/proc/self/fd</c>) lies outside. Asked after opening, this holds even if a link was swapped
+    /// in after the path was checked. Null when it is inside, or where the system cannot tell.
+    /// </summary>
+    public string? OpenedFileRefusal(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        var opened = new FileInfo($"/proc/self/fd/{handle.DangerousGetHandle()}").LinkTarget;
+        return opened is null || IsInside(opened, RealRoot) ? null : $"was opened at '{opened}', outside {Description}";
     }
 
     /// <summary>Whether <paramref name="path"/> is <paramref name="folder"/> or below it (both full, lexically normal).</summary>
