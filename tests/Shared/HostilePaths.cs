@@ -36,6 +36,26 @@ public static class HostilePaths
         "sub\\.git\\config",
     ];
 
+    /// <summary>
+    /// The lexical ones that leave their folder in every reading (no <c>.git</c> or <c>.dvc</c>, which are ordinary names
+    /// where they are not metadata, as in an artifact store), plus the URL-encoded forms a request may carry.
+    /// </summary>
+    public static readonly string[] Escaping =
+    [
+        "../escape.txt",
+        "a/../../escape.txt",
+        "../../../../../../../../../../escape.txt",
+        "/tmp/escape.txt",
+        "..\\escape.txt",
+        "a\\..\\..\\escape.txt",
+        "C:/escape.txt",
+        "C:\\escape.txt",
+        "x\0/escape.txt",
+        "a/..",
+        "%2e%2e/escape.txt",
+        "%252e%252e%252fescape.txt",
+    ];
+
     /// <summary>Hostile only because of what is on disk: a link planted inside the root that leads out of it.</summary>
     public static readonly string[] ThroughLinks =
     [
@@ -45,6 +65,9 @@ public static class HostilePaths
 
     /// <summary>Every hostile path as theory data, <c>{outside}</c> still to be replaced.</summary>
     public static TheoryData<string> All() => [.. Lexical, .. ThroughLinks];
+
+    /// <summary>The escaping ones as theory data.</summary>
+    public static TheoryData<string> EscapingOnly() => [.. Escaping];
 
     /// <summary>The lexical ones as theory data.</summary>
     public static TheoryData<string> LexicalOnly() => [.. Lexical];
