@@ -126,6 +126,7 @@ internal sealed class DvcRepository
     {
         ArgumentNullException.ThrowIfNull(match);
         var found = new List<string>();
+        var leftovers = new List<string>();
         var pending = new Stack<string>();
         pending.Push(Path.GetFullPath(folder));
         while (pending.Count > 0)
@@ -136,6 +137,13 @@ internal sealed class DvcRepository
             foreach (var entry in entries)
             {
                 var isDir = entry is DirectoryInfo && !entry.Attributes.HasFlag(FileAttributes.ReparsePoint);
+                if (!isDir && AtomicFile.IsTemporary(entry.Name))
+                {
+                    // An interrupted write of a .dvc file, .gitignore or dvc.lock: removed once its writer is gone.
+                    leftovers.Add(entry.FullName);
+                    continue;
+                }
+
                 if (Ignore.IsIgnored(Relative(entry.FullName), isDir))
                 {
                     continue;
@@ -156,6 +164,7 @@ internal sealed class DvcRepository
             }
         }
 
+        AtomicFile.RemoveLeftovers(leftovers);
         found.Sort(StringComparer.Ordinal);
         return found;
     }

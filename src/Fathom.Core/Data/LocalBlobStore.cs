@@ -57,7 +57,7 @@ internal sealed class LocalBlobStore : IBlobStore
         var files = new FileSystemEnumerable<BlobInfo>(folder, (ref FileSystemEntry entry) =>
             new BlobInfo(Key(root, entry.ToFullPath()), entry.Length, entry.LastWriteTimeUtc, null), new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
         {
-            // Our own half-written temporaries (".name.<guid>.tmp") are not files yet.
+            // Half-written temporaries (AtomicFile's, and older versions' ".name.<hex>.tmp") are not files yet.
             ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !IsTemporary(entry.FileName),
         };
         cancellationToken.ThrowIfCancellationRequested();

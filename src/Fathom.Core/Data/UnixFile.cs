@@ -12,6 +12,7 @@ internal static class UnixFile
 {
     public const int ENOENT = 2;
     public const int EPERM = 1;
+    public const int ESRCH = 3;
     public const int EINTR = 4;
     public const int EEXIST = 17;
     public const int EXDEV = 18;
@@ -183,6 +184,28 @@ internal static class UnixFile
 
     public static void Close(int fd) => _ = CloseFile(fd);
 
+    /// <summary>
+    /// Whether a process with this id is running (kill with signal 0: no such process is ESRCH; one of another user is
+    /// EPERM, and running). Where that cannot be asked, every process counts as running.
+    /// </summary>
+    public static bool IsAlive(int pid)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+
+        return Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != ESRCH;
+    }
+
     /// <summary>An exception that says which call failed on which file, as .NET's own would.</summary>
     public static Exception Failure(int errno, string operation, string path) => errno switch
     {
@@ -217,6 +240,10 @@ internal static class UnixFile
     [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int RenameFile([MarshalAs(UnmanagedType.LPUTF8Str)] string from, [MarshalAs(UnmanagedType.LPUTF8Str)] string to);
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Kill(int pid, int signal);
 
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -155,13 +155,32 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
         var rootRelative = RepositoryPath(folder);
         var prefix = RepositoryPathPrefix(folder);
         var names = ignore.MatchesNamesOnlyUnder(rootRelative) ? ignore.NameRulesUnder(rootRelative) : null;
-        return NativeFolderWalk.TryList(folder, IsIgnored, Math.Max(1, jobs));
+        var leftovers = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var listing = NativeFolderWalk.TryList(folder, IsIgnored, Math.Max(1, jobs));
+        AtomicFile.RemoveLeftovers(leftovers);
+        return listing;
 
         // Without anchored rules the name alone decides, which spares building a path per file.
-        bool IsIgnored(string directory, ReadOnlySpan<char> name, bool isDirectory) => names is not null
-            ? names.IsIgnored(name, isDirectory)
-            : ignore.IsIgnored(directory.Length == 0 ? string.Concat(prefix, name) : string.Concat(prefix, directory, "/", name), isDirectory);
+        bool IsIgnored(string directory, ReadOnlySpan<char> name, bool isDirectory)
+        {
+            if (!isDirectory && IsLeftover(name))
+            {
+                leftovers.Add(Path.Join(folder, directory, name));
+                return true;
+            }
+
+            return names is not null
+                ? names.IsIgnored(name, isDirectory)
+                : ignore.IsIgnored(directory.Length == 0 ? string.Concat(prefix, name) : string.Concat(prefix, directory, "/", name), isDirectory);
+        }
     }
+
+    /// <summary>
+    /// A temporary file of an interrupted write (see <see cref="AtomicFile"/>): never part of the data, so status, add
+    /// and commit do not see it and checkout does not count it as a change to keep; the walk that finds it removes it
+    /// once its writer is gone. A name check only, so a walk of 20,000 files pays nothing for it.
+    /// </summary>
+    private static bool IsLeftover(ReadOnlySpan<char> name) => name.Length > 0 && name[0] == '.' && AtomicFile.IsTemporary(name);
 
     /// <summary>
     /// The managed enumerator's listing: the top level first, then each subfolder on its own thread (the kernel stats
@@ -173,9 +192,11 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
         var prefix = RepositoryPathPrefix(folder);
         var names = ignore.MatchesNamesOnlyUnder(rootRelative) ? ignore.NameRulesUnder(rootRelative) : null;
         var subfolders = new List<string>();
+        var leftovers = new System.Collections.Concurrent.ConcurrentBag<string>();
         var files = Walk(folder, subfolders);
         if (subfolders.Count == 0)
         {
+            AtomicFile.RemoveLeftovers(leftovers);
             return files;
         }
 
@@ -194,6 +215,7 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
             files.AddRange(part);
         }
 
+        AtomicFile.RemoveLeftovers(leftovers);
         return files;
 
         // With a list for subfolders, only the top level is walked and the folders to walk next are collected in it.
@@ -218,6 +240,12 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
                     if (entry.FileName.SequenceEqual(DvcIgnore.FileName))
                     {
                         throw MisplacedIgnoreFile(Path.Join(entry.Directory, entry.FileName));
+                    }
+
+                    if (IsLeftover(entry.FileName))
+                    {
+                        leftovers.Add(Path.Join(entry.Directory, entry.FileName));
+                        return false;
                     }
 
                     return !IsIgnored(ref entry, false);
