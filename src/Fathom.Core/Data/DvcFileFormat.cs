@@ -69,10 +69,10 @@ internal static partial class DvcFileFormat
     /// <summary>The full reader: any YAML, with file, line and field on malformed input.</summary>
     internal static DvcFile ParseYaml(string text, string fileName)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = BoundedYaml.Load(text, fileName);
         }
         catch (YamlException e)
         {
