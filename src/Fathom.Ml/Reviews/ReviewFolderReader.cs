@@ -62,12 +62,22 @@ internal static class ReviewFolderReader
         }
     }
 
-    /// <summary>Reads one file as strict UTF-8, or reports why it cannot and returns null.</summary>
+    /// <summary>
+    /// Reads one file as strict UTF-8, or reports why it cannot and returns null. Only regular files are read: a FIFO
+    /// (which would block the read until something writes to it), a device or a socket named like a review is reported
+    /// as skipped.
+    /// </summary>
     public static string? TryReadText(string path, Action<ReviewReadError> onError)
     {
         try
         {
-            return Decode(File.ReadAllBytes(path));
+            if (Data.UnixFile.ReadRegular(path, out var kind) is not { } bytes)
+            {
+                onError(new ReviewReadError(path, $"not a regular file ({kind}); skipped"));
+                return null;
+            }
+
+            return Decode(bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
         {
@@ -77,17 +87,11 @@ internal static class ReviewFolderReader
     }
 
     /// <inheritdoc cref="TryReadText(string, Action{ReviewReadError})"/>
-    public static async Task<string?> TryReadTextAsync(string path, Action<ReviewReadError> onError, CancellationToken cancellationToken)
+    /// <remarks>Review files are small: read synchronously on the caller's worker, as batch prediction does.</remarks>
+    public static Task<string?> TryReadTextAsync(string path, Action<ReviewReadError> onError, CancellationToken cancellationToken)
     {
-        try
-        {
-            return Decode(await File.ReadAllBytesAsync(path, cancellationToken));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
-        {
-            onError(new ReviewReadError(path, Describe(e)));
-            return null;
-        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(TryReadText(path, onError));
     }
 
     /// <summary>
