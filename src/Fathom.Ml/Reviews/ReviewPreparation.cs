@@ -32,6 +32,11 @@ internal static class ReviewPreparation
             throw new ArgumentException("At least one raw folder is needed.", nameof(rawFolders));
         }
 
+        if (OverlapRefusal(rawFolders, outputFolder) is { } overlap)
+        {
+            throw new ArgumentException(overlap);
+        }
+
         var skipped = new ConcurrentQueue<ReviewReadError>();
         var files = CollectFiles(rawFolders, skipped);
         var output = Path.GetFullPath(outputFolder);
@@ -63,6 +68,32 @@ internal static class ReviewPreparation
 
         progress?.Report(new ReviewPreparationProgress(done, files.Count));
         return new ReviewPreparationResult(read, written, [.. skipped]);
+    }
+
+    /// <summary>
+    /// Why <paramref name="outputFolder"/> may not be written: it is an input folder, or lies inside one (cleaned files
+    /// would replace the raw ones, or mix with them), or holds one (the output's <c>train/pos/…</c> can be the input's
+    /// own files). Both are compared with every link resolved, so a link to the raw folder is the raw folder. Null when
+    /// they are apart.
+    /// </summary>
+    public static string? OverlapRefusal(IReadOnlyList<string> rawFolders, string outputFolder)
+    {
+        ArgumentNullException.ThrowIfNull(rawFolders);
+        var output = Storage.PathConfinement.Resolved(outputFolder);
+        foreach (var raw in rawFolders)
+        {
+            var input = Storage.PathConfinement.Resolved(raw);
+            var problem = output == input ? "is the input folder"
+                : Storage.PathConfinement.IsInside(output, input) ? "lies inside the input folder"
+                : Storage.PathConfinement.IsInside(input, output) ? "holds the input folder"
+                : null;
+            if (problem is not null)
+            {
+                return $"The output folder '{outputFolder}' {problem} '{raw}': prep would overwrite or mix with the raw reviews; choose an output folder apart from every input.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Lists the files of all folders; a layout path seen twice keeps the first and reports the others.</summary>

@@ -35,6 +35,28 @@ public sealed class ReviewPreparationTests
         Assert.Equal(30, reread.Count);
     }
 
+    [Theory]
+    [InlineData("raw", "is the input folder")]
+    [InlineData("raw/processed", "lies inside the input folder")]
+    [InlineData("raw/train", "lies inside the input folder")]
+    [InlineData(".", "holds the input folder")]
+    [InlineData("alias-of-raw", "is the input folder")]
+    [InlineData("alias-of-raw/processed", "lies inside the input folder")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task PrepareAsync_OutputOverlappingTheInput_IsRefusedAndTheRawReviewsStayAsTheyWere(string output, string problem)
+    {
+        using var temp = new TempFolder();
+        var raw = temp.Combine("raw");
+        SyntheticReviews.WriteFolder(raw, SyntheticReviews.Generate(10, seed: 3, split: "train"));
+        Directory.CreateSymbolicLink(temp.Combine("alias-of-raw"), raw);
+        var before = Directory.GetFiles(raw, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => ReviewPreparation.PrepareAsync([raw], Path.GetFullPath(output, temp.Path), null, CancellationToken.None));
+
+        Assert.Contains($"{problem} '{raw}'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.GetFiles(raw, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText));
+    }
+
     [Fact]
     public async Task PrepareAsync_SplitFolderAndDuplicatePath_WritesUnderSplitNameAndKeepsTheFirst()
     {
