@@ -134,6 +134,21 @@ public sealed class PathEscapeTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(destination, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }));
     }
 
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void Add_HostilePath_IsRefusedBeforeWritingAMetafileOrGitignore(string hostile)
+    {
+        File.WriteAllText(Path.Combine(_outside, "escape.txt"), "outside");
+        var before = Plant();
+
+        var error = Assert.Throws<DataException>(() => DataWorkspace.Open(_root).Add([HostilePaths.For(hostile, _outside)], _root, null, default));
+
+        Assert.Equal(DataErrorKind.InvalidInput, error.Kind);
+        Assert.EndsWith("it cannot be added.", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before.Order(StringComparer.Ordinal), Files().Order(StringComparer.Ordinal));
+        Assert.Equal(["escape.txt", "keep.txt"], HostilePaths.FilesIn(_outside).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void Checkout_OutputThatIsALinkLeadingOut_ReplacesTheLinkAndLeavesItsTargetAlone()
     {
