@@ -14,7 +14,6 @@ namespace Fathom.Data;
 /// </summary>
 public static class DvcHash
 {
-    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
     /// <summary>
     /// Whether <paramref name="id"/> names a cache object: 32 lowercase hex digits, a folder's with <c>.dir</c>. Object ids
@@ -24,7 +23,20 @@ public static class DvcHash
     {
         ArgumentNullException.ThrowIfNull(id);
         var hex = id.EndsWith(".dir", StringComparison.Ordinal) ? id.AsSpan(0, id.Length - 4) : id.AsSpan();
-        return hex.Length == 32 && !hex.ContainsAnyExcept(LowerHex);
+        if (hex.Length != 32)
+        {
+            return false;
+        }
+
+        foreach (var c in hex)
+        {
+            if (!char.IsAsciiHexDigitLower(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The lowercase hex MD5 of a file's raw bytes.</summary>

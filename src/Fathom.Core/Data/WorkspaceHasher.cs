@@ -155,9 +155,9 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
         var rootRelative = RepositoryPath(folder);
         var prefix = RepositoryPathPrefix(folder);
         var names = ignore.MatchesNamesOnlyUnder(rootRelative) ? ignore.NameRulesUnder(rootRelative) : null;
-        var leftovers = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var leftovers = new Leftovers();
         var listing = NativeFolderWalk.TryList(folder, IsIgnored, Math.Max(1, jobs));
-        AtomicFile.RemoveLeftovers(leftovers);
+        leftovers.Remove();
         return listing;
 
         // Without anchored rules the name alone decides, which spares building a path per file.
@@ -182,6 +182,29 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
     /// </summary>
     private static bool IsLeftover(ReadOnlySpan<char> name) => name.Length > 0 && name[0] == '.' && AtomicFile.IsTemporary(name);
 
+    /// <summary>Leftovers one walk found (on any of its threads; rarely any), removed when the walk is done.</summary>
+    private sealed class Leftovers
+    {
+        private readonly Lock _gate = new();
+        private List<string>? _paths;
+
+        public void Add(string path)
+        {
+            lock (_gate)
+            {
+                (_paths ??= []).Add(path);
+            }
+        }
+
+        public void Remove()
+        {
+            if (_paths is { } paths)
+            {
+                AtomicFile.RemoveLeftovers(paths);
+            }
+        }
+    }
+
     /// <summary>
     /// The managed enumerator's listing: the top level first, then each subfolder on its own thread (the kernel stats
     /// faster on two cores than on one), each subfolder's tree breadth first as the enumerator recurses.
@@ -192,11 +215,11 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
         var prefix = RepositoryPathPrefix(folder);
         var names = ignore.MatchesNamesOnlyUnder(rootRelative) ? ignore.NameRulesUnder(rootRelative) : null;
         var subfolders = new List<string>();
-        var leftovers = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var leftovers = new Leftovers();
         var files = Walk(folder, subfolders);
         if (subfolders.Count == 0)
         {
-            AtomicFile.RemoveLeftovers(leftovers);
+            leftovers.Remove();
             return files;
         }
 
@@ -215,7 +238,7 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
             files.AddRange(part);
         }
 
-        AtomicFile.RemoveLeftovers(leftovers);
+        leftovers.Remove();
         return files;
 
         // With a list for subfolders, only the top level is walked and the folders to walk next are collected in it.

@@ -9,12 +9,10 @@ namespace Fathom.Storage;
 internal sealed class LocalArtifactStore : IArtifactStore
 {
     private readonly string _root;
-    private readonly PathConfinement _paths;
 
     public LocalArtifactStore(string rootDirectory)
     {
         _root = Path.GetFullPath(rootDirectory);
-        _paths = new PathConfinement(_root, "the artifact folder");
         RootUri = new Uri(_root).AbsoluteUri;
     }
 
@@ -29,7 +27,7 @@ internal sealed class LocalArtifactStore : IArtifactStore
     public async Task UploadAsync(Stream content, string artifactPath, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var target = Resolve(artifactPath);
+        var target = Resolve(artifactPath, Confinement());
         if (target == _root)
         {
             throw new ArgumentException("An artifact file needs a path below the root.", nameof(artifactPath));
@@ -56,11 +54,12 @@ internal sealed class LocalArtifactStore : IArtifactStore
     public Task<IReadOnlyList<ArtifactEntry>> ListAsync(string? path, CancellationToken cancellationToken)
     {
         var relative = ArtifactPaths.Normalise(path);
-        var directory = Resolve(relative);
+        var paths = Confinement();
+        var directory = Resolve(relative, paths);
         IReadOnlyList<ArtifactEntry> entries = !Directory.Exists(directory)
             ? []
             : new DirectoryInfo(directory).EnumerateFileSystemInfos()
-                .Where(i => !i.Name.Contains(".tmp-", StringComparison.Ordinal) && !LeadsOut(i))
+                .Where(i => !i.Name.Contains(".tmp-", StringComparison.Ordinal) && !LeadsOut(i, paths))
                 .Select(i => new ArtifactEntry(ArtifactPaths.Combine(relative, i.Name), i is DirectoryInfo, i is FileInfo f ? f.Length : null))
                 .OrderBy(e => e.Path, StringComparer.Ordinal)
                 .ToList();
@@ -69,24 +68,26 @@ internal sealed class LocalArtifactStore : IArtifactStore
 
     public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken)
     {
-        var file = Resolve(path);
+        var paths = Confinement();
+        var file = Resolve(path, paths);
         if (!File.Exists(file))
         {
             throw new FileNotFoundException($"No artifact at '{ArtifactPaths.Normalise(path)}' under {RootUri}.", file);
         }
 
-        return Task.FromResult<Stream>(OpenConfined(file, path));
+        return Task.FromResult<Stream>(OpenConfined(file, path, paths));
     }
 
     public async Task<string> DownloadAsync(string path, string localDirectory, CancellationToken cancellationToken)
     {
-        var source = Resolve(path);
+        var paths = Confinement();
+        var source = Resolve(path, paths);
         var name = ArtifactPaths.Normalise(path) is { Length: > 0 } p ? p.Split('/')[^1] : "artifacts";
         var target = Path.Combine(localDirectory, name);
         if (File.Exists(source))
         {
             Directory.CreateDirectory(localDirectory);
-            await CopyFileAsync(OpenConfined(source, path), target, cancellationToken);
+            await CopyFileAsync(OpenConfined(source, path, paths), target, cancellationToken);
             return target;
         }
 
@@ -101,7 +102,7 @@ internal sealed class LocalArtifactStore : IArtifactStore
             var shown = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
             var destination = Path.Combine(target, Path.GetRelativePath(source, file));
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            await CopyFileAsync(OpenConfined(Refuse(file, shown), shown), destination, cancellationToken);
+            await CopyFileAsync(OpenConfined(Refuse(new ConfinedPath(file, paths.LinkRefusal(file, includeFinal: true)), shown), shown, paths), destination, cancellationToken);
         }
 
         return target;
@@ -111,7 +112,7 @@ internal sealed class LocalArtifactStore : IArtifactStore
     {
         // Resolve refuses a link leading out, so this never deletes through one; a recursive delete unlinks links
         // inside the folder and does not follow them.
-        var target = Resolve(path);
+        var target = Resolve(path, Confinement());
         if (File.Exists(target))
         {
             File.Delete(target);
@@ -125,29 +126,33 @@ internal sealed class LocalArtifactStore : IArtifactStore
     }
 
     public Task<string> GetLocalPathAsync(string path, string scratchDirectory, CancellationToken cancellationToken) =>
-        Task.FromResult(Resolve(path));
+        Task.FromResult(Resolve(path, Confinement()));
+
+    /// <summary>
+    /// A confinement for one operation: the folders it proves are remembered for that operation only, since a store
+    /// may live long (a server) while others write into its folder.
+    /// </summary>
+    private PathConfinement Confinement() => new(_root, "the artifact folder");
 
     /// <summary>The full path of an artifact path, refused when it leaves the folder lexically or through a link.</summary>
-    private string Resolve(string? path)
+    private string Resolve(string? path, PathConfinement paths)
     {
         var relative = ArtifactPaths.Normalise(path);
         // The folder itself (a listing of the root) is trusted: it is configuration, not data.
-        return relative.Length == 0 ? _root : Refuse(_paths.ConfineBelow(relative, guardMetadata: false, includeFinal: true), relative);
+        return relative.Length == 0 ? _root : Refuse(paths.ConfineBelow(relative, guardMetadata: false, includeFinal: true), relative);
     }
 
     private static string Refuse(ConfinedPath confined, string shown) =>
         confined.Refusal is { } refusal ? throw new UnauthorizedAccessException($"Artifact path '{shown}' {refusal}.") : confined.FullPath;
 
-    private string Refuse(string file, string shown) => Refuse(new ConfinedPath(file, _paths.LinkRefusal(file, includeFinal: true)), shown);
-
     /// <summary>
     /// Opens a file whose path was checked, then checks where the kernel opened it: a link swapped in between the two
     /// cannot make a read escape (on Linux; elsewhere the path check alone holds).
     /// </summary>
-    private FileStream OpenConfined(string file, string? shown)
+    private static FileStream OpenConfined(string file, string? shown, PathConfinement paths)
     {
         var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        if (_paths.OpenedFileRefusal(stream.SafeFileHandle) is { } refusal)
+        if (paths.OpenedFileRefusal(stream.SafeFileHandle) is { } refusal)
         {
             stream.Dispose();
             throw new UnauthorizedAccessException($"Artifact path '{ArtifactPaths.Normalise(shown)}' {refusal}.");
@@ -157,8 +162,8 @@ internal sealed class LocalArtifactStore : IArtifactStore
     }
 
     /// <summary>A listed entry that is a link leading out of the folder: not listed, since it cannot be read either.</summary>
-    private bool LeadsOut(FileSystemInfo info) =>
-        info.Attributes.HasFlag(FileAttributes.ReparsePoint) && _paths.LinkRefusal(info.FullName, includeFinal: true) is not null;
+    private static bool LeadsOut(FileSystemInfo info, PathConfinement paths) =>
+        info.Attributes.HasFlag(FileAttributes.ReparsePoint) && paths.LinkRefusal(info.FullName, includeFinal: true) is not null;
 
     private static async Task CopyFileAsync(FileStream input, string target, CancellationToken cancellationToken)
     {

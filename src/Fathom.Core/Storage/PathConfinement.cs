@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Fathom.Storage;
 
@@ -19,7 +20,7 @@ namespace Fathom.Storage;
 /// On disk, no symbolic link on the way from the root to the target may lead out of the root: each existing component
 /// is looked at without following it (lstat), and a link is resolved in full (realpath) and must land inside. A link
 /// that stays inside is fine (DVC's <c>cache.type: symlink</c> makes such links). Folders found safe are remembered for
-/// the life of the instance (one command), so a checkout of 20,000 files in a few folders pays a few lstat calls, not
+/// the life of the instance (make one per command, or per request in a long-lived process), so a checkout of 20,000 files in a few folders pays a few lstat calls, not
 /// one per file. A missing component is fine: what is missing is created as a real folder.
 /// </para>
 /// <para>
@@ -33,7 +34,9 @@ namespace Fathom.Storage;
 internal sealed class PathConfinement
 {
     private readonly string _prefix;
-    private readonly ConcurrentDictionary<string, byte> _proven = new(StringComparer.Ordinal);
+    // Keys and values both strings: a dictionary of reference types runs on code ReadyToRun precompiled, where a
+    // value-type argument would be compiled at start-up of every quick command.
+    private readonly ConcurrentDictionary<string, string> _proven = new(StringComparer.Ordinal);
     private string? _realRoot;
 
     /// <param name="root">The folder paths must stay in.</param>
@@ -186,8 +189,19 @@ internal sealed class PathConfinement
             var attributes = new DirectoryInfo(component).Attributes;
             if ((int)attributes == -1)
             {
-                // Missing: what is below it does not exist either, and is created as real folders.
-                return null;
+                // Missing: what is below it does not exist either, and is created as real folders (this process makes
+                // links only as the last component, never as a folder). Remembered, so the other files planned for the
+                // same new folders cost no lstat each.
+                for (var cut = next; ; cut = fullPath.IndexOf(Path.DirectorySeparatorChar, cut + 1))
+                {
+                    cut = cut < 0 || cut > end ? end : cut;
+                    var proven = fullPath[..cut];
+                    _proven.TryAdd(proven, proven);
+                    if (cut == end)
+                    {
+                        return null;
+                    }
+                }
             }
 
             if (attributes.HasFlag(FileAttributes.ReparsePoint))
@@ -205,7 +219,7 @@ internal sealed class PathConfinement
                 return null;
             }
 
-            _proven.TryAdd(component, 0);
+            _proven.TryAdd(component, component);
         }
 
         return null;
@@ -300,15 +314,21 @@ internal sealed class PathConfinement
     /// <summary>The first <c>.git</c> or <c>.dvc</c> segment of a root-relative path in this system's separators.</summary>
     private static string? ReservedFolder(ReadOnlySpan<char> relative)
     {
-        foreach (var range in relative.SplitAny('/', '\\'))
+        while (true)
         {
-            if (Reserved(relative[range]) is { } reserved)
+            var end = relative.IndexOfAny('/', '\\');
+            if (Reserved(end < 0 ? relative : relative[..end]) is { } reserved)
             {
                 return reserved;
             }
-        }
 
-        return null;
+            if (end < 0)
+            {
+                return null;
+            }
+
+            relative = relative[(end + 1)..];
+        }
     }
 
     /// <summary>
@@ -318,7 +338,7 @@ internal sealed class PathConfinement
     private static string? Reserved(ReadOnlySpan<char> segment)
     {
         segment = segment.TrimEnd(". ");
-        if (segment.Length > 4 && segment.ContainsAnyExceptInRange('\0', '\x7F'))
+        if (segment.Length > 4 && !Ascii.IsValid(segment))
         {
             segment = string.Concat(segment.ToString().Where(c => !IsIgnorable(c))).AsSpan().TrimEnd(". ");
         }
