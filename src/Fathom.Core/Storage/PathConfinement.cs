@@ -20,8 +20,10 @@ namespace Fathom.Storage;
 /// On disk, no symbolic link on the way from the root to the target may lead out of the root: each existing component
 /// is looked at without following it (lstat), and a link is resolved in full (realpath) and must land inside. A link
 /// that stays inside is fine (DVC's <c>cache.type: symlink</c> makes such links). Folders found safe are remembered for
-/// the life of the instance (make one per command, or per request in a long-lived process), so a checkout of 20,000 files in a few folders pays a few lstat calls, not
-/// one per file. A missing component is fine: what is missing is created as a real folder.
+/// the life of the instance (make one per command, or per request in a long-lived process), so a checkout of 20,000
+/// files in a few folders pays a few lstat calls, not one per file. A missing component is fine: what is missing is
+/// created as a real folder. The full path returned is normalised (<c>a/../b</c> is <c>b</c>) and is what callers use,
+/// so the kernel never resolves a <c>..</c> after a link.
 /// </para>
 /// <para>
 /// Not covered: a process that can write inside the root at the same moment and swaps a checked folder for a link
