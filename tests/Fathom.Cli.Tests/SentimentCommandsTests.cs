@@ -142,7 +142,7 @@ public sealed class SentimentCommandsTests(TrainedRunFixture trained) : IClassFi
 
     [Theory]
     [InlineData("raw")]
-    [InlineData("raw/processed")]
+    [InlineData("raw/train/processed")]
     public async Task Prep_OutputThatIsOrIsInsideTheInput_ExitsInvalidInputWithOneLineAndLeavesTheRawReviews(string output)
     {
         using var dir = new TempDirectory();

@@ -49,6 +49,21 @@ internal static class ReviewFolderReader
         return splits.SelectMany(s => ListSplit(Path.Combine(fullPath, s), s, onError));
     }
 
+    /// <summary>
+    /// The folders reviews are read from under <paramref name="folder"/>: the folder itself when it is a split folder
+    /// (<c>{pos,neg}/…</c>), else each of its split folders (<c>train/</c>, <c>test/</c>, …). Empty when it is neither.
+    /// </summary>
+    public static IEnumerable<string> SplitFolders(string folder)
+    {
+        var fullPath = Path.GetFullPath(folder);
+        if (!Directory.Exists(fullPath))
+        {
+            return [];
+        }
+
+        return IsSplitFolder(fullPath) ? [fullPath] : Directory.EnumerateDirectories(fullPath).Where(IsSplitFolder);
+    }
+
     /// <summary>Reads every review of the layout lazily; see <see cref="ListFiles"/>.</summary>
     public static IEnumerable<Review> Read(string folder, string? split, Action<ReviewReadError> onError)
     {

@@ -71,10 +71,12 @@ internal static class ReviewPreparation
     }
 
     /// <summary>
-    /// Why <paramref name="outputFolder"/> may not be written: it is an input folder, or lies inside one (cleaned files
-    /// would replace the raw ones, or mix with them), or holds one (the output's <c>train/pos/…</c> can be the input's
-    /// own files). Both are compared with every link resolved, so a link to the raw folder is the raw folder. Null when
-    /// they are apart.
+    /// Why <paramref name="outputFolder"/> may not be written: it is an input folder (cleaned files would replace the
+    /// raw ones), holds one (its <c>train/pos/…</c> can be the input's own files), or lies inside a split folder of one,
+    /// where reviews are read from (they would mix). A folder inside an input's root but beside its splits is fine: the
+    /// reference pipeline keeps its outputs in <c>pipeline/out/</c> next to the sample's <c>train/</c> and <c>test/</c>,
+    /// which no read or write of prep reaches. Paths are compared with every link resolved, so a link to the raw folder
+    /// is the raw folder. Null when the output is apart.
     /// </summary>
     public static string? OverlapRefusal(IReadOnlyList<string> rawFolders, string outputFolder)
     {
@@ -83,13 +85,14 @@ internal static class ReviewPreparation
         foreach (var raw in rawFolders)
         {
             var input = Storage.PathConfinement.Resolved(raw);
-            var problem = output == input ? "is the input folder"
-                : Storage.PathConfinement.IsInside(output, input) ? "lies inside the input folder"
-                : Storage.PathConfinement.IsInside(input, output) ? "holds the input folder"
+            var problem = output == input ? $"is the input folder '{raw}'"
+                : Storage.PathConfinement.IsInside(input, output) ? $"holds the input folder '{raw}'"
+                : Storage.PathConfinement.IsInside(output, input) && ReviewFolderReader.SplitFolders(input).FirstOrDefault(s => Storage.PathConfinement.IsInside(output, Storage.PathConfinement.Resolved(s))) is { } split
+                    ? $"lies inside '{split}', a split folder prep reads reviews from"
                 : null;
             if (problem is not null)
             {
-                return $"The output folder '{outputFolder}' {problem} '{raw}': prep would overwrite or mix with the raw reviews; choose an output folder apart from every input.";
+                return $"The output folder '{outputFolder}' {problem}: prep would overwrite or mix with the raw reviews; choose an output folder apart from the inputs.";
             }
         }
 

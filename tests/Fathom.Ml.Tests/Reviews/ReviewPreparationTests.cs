@@ -36,14 +36,16 @@ public sealed class ReviewPreparationTests
     }
 
     [Theory]
-    [InlineData("raw", "is the input folder")]
-    [InlineData("raw/processed", "lies inside the input folder")]
-    [InlineData("raw/train", "lies inside the input folder")]
-    [InlineData(".", "holds the input folder")]
-    [InlineData("alias-of-raw", "is the input folder")]
-    [InlineData("alias-of-raw/processed", "lies inside the input folder")]
+    [InlineData("raw", "raw", "is the input folder")]
+    [InlineData("raw", ".", "holds the input folder")]
+    [InlineData("raw/train", "raw", "holds the input folder")]
+    [InlineData("raw", "raw/train", "train', a split folder prep reads reviews from")]
+    [InlineData("raw", "raw/train/pos/cleaned", "train', a split folder prep reads reviews from")]
+    [InlineData("raw/train", "raw/train/cleaned", "train', a split folder prep reads reviews from")]
+    [InlineData("raw", "alias-of-raw", "is the input folder")]
+    [InlineData("alias-of-raw", "raw/train/x", "train', a split folder prep reads reviews from")]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public async Task PrepareAsync_OutputOverlappingTheInput_IsRefusedAndTheRawReviewsStayAsTheyWere(string output, string problem)
+    public async Task PrepareAsync_OutputOverlappingTheInput_IsRefusedAndTheRawReviewsStayAsTheyWere(string input, string output, string problem)
     {
         using var temp = new TempFolder();
         var raw = temp.Combine("raw");
@@ -51,10 +53,23 @@ public sealed class ReviewPreparationTests
         Directory.CreateSymbolicLink(temp.Combine("alias-of-raw"), raw);
         var before = Directory.GetFiles(raw, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => ReviewPreparation.PrepareAsync([raw], Path.GetFullPath(output, temp.Path), null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => ReviewPreparation.PrepareAsync([temp.Combine(input)], Path.GetFullPath(output, temp.Path), null, CancellationToken.None));
 
-        Assert.Contains($"{problem} '{raw}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
         Assert.Equal(before, Directory.GetFiles(raw, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText));
+    }
+
+    [Fact]
+    public async Task PrepareAsync_OutputInsideTheInputRootBesideItsSplits_IsAllowedAsTheReferencePipelineDoes()
+    {
+        using var temp = new TempFolder();
+        var raw = temp.Combine("imdb");
+        SyntheticReviews.WriteFolder(raw, SyntheticReviews.Generate(6, seed: 4, split: "train"));
+
+        var result = await ReviewPreparation.PrepareAsync([raw], Path.Combine(raw, "pipeline", "out", "processed"), null, CancellationToken.None);
+
+        Assert.Equal(6, result.Written);
+        Assert.Equal(6, ReviewFolderReader.Read(raw, null, e => Assert.Fail(e.Reason)).Count());
     }
 
     [Fact]
