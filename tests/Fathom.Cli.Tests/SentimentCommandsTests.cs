@@ -120,6 +120,50 @@ public sealed class SentimentCommandsTests(TrainedRunFixture trained) : IClassFi
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Predict_FolderHoldingAFifo_FinishesAndSaysItSkippedIt()
+    {
+        using var dir = new TempDirectory();
+        var input = Directory.CreateDirectory(dir.Combine("reviews")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(input, "1_10.txt"), "A wonderful, moving film.");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(input, "pipe.txt")))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        var result = await FathomProcess.RunAsync(trained.Project, new Dictionary<string, string> { ["COLUMNS"] = "10000" }, TimeSpan.FromMinutes(2),
+            "predict", "--model", trained.RunId, "--input", input, "--output", dir.Combine("predictions.jsonl"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Single(await File.ReadAllLinesAsync(dir.Combine("predictions.jsonl")));
+        Assert.Contains("1 file(s) skipped:", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{Path.Combine(input, "pipe.txt")}: not a regular file (a FIFO); skipped", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("raw")]
+    [InlineData("raw/train/processed")]
+    public async Task Prep_OutputThatIsOrIsInsideTheInput_ExitsInvalidInputWithOneLineAndLeavesTheRawReviews(string output)
+    {
+        using var dir = new TempDirectory();
+        var raw = dir.Combine("raw");
+        foreach (var path in Directory.EnumerateFiles(Path.Combine(RepositorySamples.Imdb, "train", "pos")).Take(5))
+        {
+            Directory.CreateDirectory(Path.Combine(raw, "train", "pos"));
+            File.Copy(path, Path.Combine(raw, "train", "pos", Path.GetFileName(path)));
+        }
+
+        var before = Directory.GetFiles(raw, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
+
+        var result = await FathomProcess.RunAsync(dir.Path, new Dictionary<string, string> { ["COLUMNS"] = "10000" }, TimeSpan.FromMinutes(2), "prep", "-i", "raw", "-o", output);
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+        Assert.StartsWith($"error: The output folder '{output}' ", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.GetFiles(raw, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText));
+    }
+
+    [Fact]
     public async Task Predict_NotRecursive_SkipsSubfoldersAndWritesToStdout()
     {
         var result = await FathomProcess.RunAsync(trained.Project, "predict", "--model", $"runs:/{trained.RunId}/model", "--input", Path.Combine(RepositorySamples.Imdb, "test"));

@@ -126,6 +126,21 @@ public abstract class ArtifactStoreCompliance : IDisposable
         Assert.Equal(["report.txt"], (await store.ListAsync(null, default)).Select(e => e.Path));
     }
 
+    public static TheoryData<string> Escaping => HostilePaths.EscapingOnly();
+
+    [SkippableTheory]
+    [MemberData(nameof(Escaping))]
+    public async Task Paths_EveryEscapeOfTheTable_IsRefusedByEveryOperation(string path)
+    {
+        var store = await SeededAsync();
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UploadFileAsync(LocalFile("x", "x"), path, default));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ListAsync(path, default));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.OpenReadAsync(path, default));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.DeleteAsync(path, default));
+        Assert.Equal(["model", "report.txt"], (await store.ListAsync(null, default)).Select(e => e.Path));
+    }
+
     [SkippableFact]
     public async Task Paths_Traversal_IsRefused()
     {

@@ -19,6 +19,18 @@ internal static class BlobSync
             throw new DataException(DataErrorKind.NotFound, $"'{folder}' does not exist; nothing to sync from.");
         }
 
+        if (destination is LocalBlobStore local)
+        {
+            // Keys are the source's data: each must land inside the destination, checked before anything is copied.
+            foreach (var file in sourceFiles)
+            {
+                if (local.Confine(file.Key).Refusal is { } refusal)
+                {
+                    throw new DataException(DataErrorKind.InvalidInput, $"{source.Url}: '{file.Key}' {refusal}; it cannot be synced into '{local.Root}', so nothing was synced.");
+                }
+            }
+        }
+
         var existing = (await destination.ListAsync("", cancellationToken)).ToDictionary(b => b.Key, StringComparer.Ordinal);
         var changes = new ConcurrentBag<SyncChange>();
         long bytes = 0, done = 0;

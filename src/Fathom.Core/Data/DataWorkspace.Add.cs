@@ -14,14 +14,14 @@ internal sealed partial class DataWorkspace
             throw new DataException(DataErrorKind.InvalidInput, "Nothing to add: name at least one file or folder.");
         }
 
-        var fullPaths = paths.Select(p => Path.GetFullPath(p, baseDirectory).TrimEnd(Path.DirectorySeparatorChar)).ToList();
+        // The .dvc file, the .gitignore and (with link cache types) the links are written beside each path: it must be
+        // where an output may be, as the path in the .dvc file written next will be checked on every later read.
+        var fullPaths = paths.Select(p => Repository.Paths.Confine(p.TrimEnd(Path.DirectorySeparatorChar), baseDirectory) is { Refusal: { } refusal }
+            ? throw new DataException(DataErrorKind.InvalidInput, $"'{p}' {refusal} (at '{Repository.Root}'); it cannot be added.")
+            : Path.GetFullPath(p, baseDirectory).TrimEnd(Path.DirectorySeparatorChar)).ToList();
         foreach (var full in fullPaths)
         {
             var relative = Repository.Relative(full);
-            if (relative.Length == 0 || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
-            {
-                throw new DataException(DataErrorKind.InvalidInput, $"'{full}' is outside the repository at '{Repository.Root}'.");
-            }
 
             if (!File.Exists(full) && !Directory.Exists(full))
             {
@@ -137,6 +137,15 @@ internal sealed partial class DataWorkspace
         if (!linker.PrefersLinks)
         {
             return;
+        }
+
+        // The hash walked into linked folders; replacing files there with links would write outside the repository.
+        foreach (var file in hash.Files)
+        {
+            if (Repository.Paths.LinkRefusal(file.FullPath, includeFinal: false) is { } refusal)
+            {
+                throw new DataException(DataErrorKind.InvalidInput, $"'{Repository.Relative(file.FullPath)}' {refusal}: it was hashed and cached but not replaced by a link to the cache. Replace the link with a folder.");
+            }
         }
 
         foreach (var file in hash.Files)

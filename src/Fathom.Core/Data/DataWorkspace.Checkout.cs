@@ -119,6 +119,7 @@ internal sealed partial class DataWorkspace
             }
 
             plans.Add((output, place, remove, existed, !complete));
+            RefuseLinksOut(output, place.Select(p => p.Item2).Concat(remove));
         }
 
         if (wouldLose.Count > 0 && !force)
@@ -167,5 +168,22 @@ internal sealed partial class DataWorkspace
         progress?.Report(done);
         failed.Sort(StringComparer.Ordinal);
         return new CheckoutResult(added, modified, failed);
+    }
+
+    /// <summary>
+    /// Refuses the checkout, before anything is changed, when a file it would write or delete lies behind a link leading
+    /// out of the repository (a folder of the workspace replaced by a link, e.g. one cloned from git): writing or
+    /// deleting through it would reach another place. The output's own path was checked when its file was read.
+    /// </summary>
+    private void RefuseLinksOut(TrackedOutput output, IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            if (Repository.Paths.LinkRefusal(path, includeFinal: false) is { } refusal)
+            {
+                throw new DataException(DataErrorKind.InvalidInput,
+                    $"{Repository.Relative(output.DvcFilePath)}: cannot check out '{Repository.Relative(path)}': it {refusal}. Nothing was changed; replace the link with a folder.");
+            }
+        }
     }
 }

@@ -44,11 +44,28 @@ internal sealed partial class DataWorkspace
             var wdir = file.WorkingDirectory is { Length: > 0 } w ? Path.GetFullPath(w, folder) : folder;
             for (var i = 0; i < file.Outs.Count; i++)
             {
-                outputs.Add(new TrackedOutput(path, file, i, file.Outs[i], Path.GetFullPath(file.Outs[i].Path, wdir)));
+                outputs.Add(new TrackedOutput(path, file, i, file.Outs[i], Confined(path, file, i, wdir)));
             }
         }
 
         return outputs;
+    }
+
+    /// <summary>
+    /// Where output <paramref name="index"/> of a <c>.dvc</c> file lives, refused (with file, line and field, before
+    /// anything is changed) when it would be outside the repository, in <c>.git</c> or <c>.dvc</c>, or behind a link out.
+    /// </summary>
+    private string Confined(string dvcPath, DvcFile file, int index, string wdir)
+    {
+        var path = file.Outs[index].Path;
+        var confined = Repository.Paths.Confine(path, wdir);
+        if (confined.Refusal is { } refusal)
+        {
+            var inWdir = file.WorkingDirectory is { Length: > 0 } w && w != "." ? $" (in wdir '{w}')" : "";
+            throw new DvcFormatException(Repository.Relative(dvcPath), file.PathLine(index), $"outs[{index}].path", $"'{path}'{inWdir} {refusal}.");
+        }
+
+        return confined.FullPath;
     }
 
     private static string ResolveDvcFile(string target)

@@ -20,8 +20,11 @@ internal static partial class DvcFileFormat
         string? wdir = null;
         var inOuts = false;
         var start = 0;
+        var number = 0;
+        List<int> pathLines = [];
         while (start < text.Length)
         {
+            number++;
             var end = text.IndexOf('\n', start);
             var line = end < 0 ? text[start..] : text[start..end];
             start = end < 0 ? text.Length : end + 1;
@@ -41,6 +44,11 @@ internal static partial class DvcFileFormat
                 if (entry!.Exists(f => f.Key == key))
                 {
                     return null;
+                }
+
+                if (key == "path")
+                {
+                    pathLines.Add(number);
                 }
 
                 entry.Add(new YamlField(key, line[2..] + "\n", value));
@@ -84,7 +92,7 @@ internal static partial class DvcFileFormat
             parsed.Add(valid);
         }
 
-        return new DvcFile(parsed, wdir, new DvcFileLayout("", fields, outs, "- ", "  "));
+        return new DvcFile(parsed, wdir, new DvcFileLayout("", fields, outs, "- ", "  ")) { PathLines = pathLines };
     }
 
     /// <summary>Splits <c>key: value</c> (or <c>key:</c>) when both are plain scalars that mean themselves in YAML.</summary>
@@ -165,7 +173,7 @@ internal static partial class DvcFileFormat
                     break;
                 case "md5":
                     md5 = value.ToLowerInvariant();
-                    if (!IsMd5(md5))
+                    if (!DvcHash.IsObjectId(md5))
                     {
                         return null;
                     }

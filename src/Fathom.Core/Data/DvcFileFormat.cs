@@ -69,10 +69,10 @@ internal static partial class DvcFileFormat
     /// <summary>The full reader: any YAML, with file, line and field on malformed input.</summary>
     internal static DvcFile ParseYaml(string text, string fileName)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = BoundedYaml.Load(text, fileName);
         }
         catch (YamlException e)
         {
@@ -92,12 +92,13 @@ internal static partial class DvcFileFormat
 
         string? wdir = null;
         IReadOnlyList<DvcOutput>? outs = null;
+        List<int> lines = [];
         foreach (var (keyNode, value) in root.Children)
         {
             switch ((keyNode as YamlScalarNode)?.Value)
             {
                 case "outs":
-                    outs = ParseOuts(value, fileName);
+                    outs = ParseOuts(value, fileName, lines);
                     break;
                 case "wdir":
                     wdir = Scalar(value, fileName, "wdir");
@@ -107,10 +108,10 @@ internal static partial class DvcFileFormat
 
         return outs is null
             ? throw new DvcFormatException(fileName, (int)root.Start.Line, "outs", "required field is missing.")
-            : new DvcFile(outs, wdir, ReadLayout(text, root));
+            : new DvcFile(outs, wdir, ReadLayout(text, root)) { PathLines = lines };
     }
 
-    private static List<DvcOutput> ParseOuts(YamlNode node, string fileName)
+    private static List<DvcOutput> ParseOuts(YamlNode node, string fileName, List<int> lines)
     {
         if (node is not YamlSequenceNode sequence)
         {
@@ -144,10 +145,11 @@ internal static partial class DvcFileFormat
                             throw new DvcFormatException(fileName, (int)value.Start.Line, name, "must not be empty.");
                         }
 
+                        lines.Add((int)value.Start.Line);
                         break;
                     case "md5":
                         md5 = Scalar(value, fileName, name).ToLowerInvariant();
-                        if (md5.Length > 0 && !IsMd5(md5))
+                        if (md5.Length > 0 && !DvcHash.IsObjectId(md5))
                         {
                             throw new DvcFormatException(fileName, (int)value.Start.Line, name, $"expected 32 hex digits, optionally followed by '.dir' (got '{md5}').");
                         }
@@ -197,12 +199,6 @@ internal static partial class DvcFileFormat
         }
 
         return outs;
-    }
-
-    private static bool IsMd5(string value)
-    {
-        var hex = value.EndsWith(".dir", StringComparison.Ordinal) ? value[..^4] : value;
-        return hex.Length == 32 && hex.All(char.IsAsciiHexDigitLower);
     }
 
     private static string Scalar(YamlNode node, string fileName, string field) =>

@@ -9,6 +9,7 @@ internal sealed class DvcFormatException : FormatException
         File = file;
         Line = line;
         Field = field;
+        Problem = problem;
     }
 
     public DvcFormatException()
@@ -30,4 +31,7 @@ internal sealed class DvcFormatException : FormatException
     public int Line { get; }
 
     public string Field { get; } = "";
+
+    /// <summary>What is wrong, without the location.</summary>
+    public string Problem { get; } = "";
 }

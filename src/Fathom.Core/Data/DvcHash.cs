@@ -14,6 +14,31 @@ namespace Fathom.Data;
 /// </summary>
 public static class DvcHash
 {
+
+    /// <summary>
+    /// Whether <paramref name="id"/> names a cache object: 32 lowercase hex digits, a folder's with <c>.dir</c>. Object ids
+    /// come from data (.dvc files, dvc.lock, manifests) and become cache and remote paths, so nothing else may pass.
+    /// </summary>
+    internal static bool IsObjectId(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var hex = id.EndsWith(".dir", StringComparison.Ordinal) ? id.AsSpan(0, id.Length - 4) : id.AsSpan();
+        if (hex.Length != 32)
+        {
+            return false;
+        }
+
+        foreach (var c in hex)
+        {
+            if (!char.IsAsciiHexDigitLower(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The lowercase hex MD5 of a file's raw bytes.</summary>
     public static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using Fathom.Storage;
+
 namespace Fathom.Data;
 
 /// <summary>
@@ -24,9 +26,13 @@ internal sealed class DvcRepository
         Cache = new ObjectCache(cacheDir is null ? Path.Combine(DvcFolder, "cache") : Path.GetFullPath(cacheDir, DvcFolder));
         LegacyCache = ObjectCache.Legacy(Cache.Root);
         Ignore = DvcIgnore.Load(root);
+        Paths = new PathConfinement(root, "the repository");
     }
 
     public string Root { get; }
+
+    /// <summary>Where paths from data may go: inside the root, never in <c>.git</c> or <c>.dvc</c>, never through a link out.</summary>
+    public PathConfinement Paths { get; }
 
     public string DvcFolder { get; }
 
@@ -120,6 +126,7 @@ internal sealed class DvcRepository
     {
         ArgumentNullException.ThrowIfNull(match);
         var found = new List<string>();
+        var leftovers = new List<string>();
         var pending = new Stack<string>();
         pending.Push(Path.GetFullPath(folder));
         while (pending.Count > 0)
@@ -130,6 +137,13 @@ internal sealed class DvcRepository
             foreach (var entry in entries)
             {
                 var isDir = entry is DirectoryInfo && !entry.Attributes.HasFlag(FileAttributes.ReparsePoint);
+                if (!isDir && AtomicFile.IsTemporary(entry.Name))
+                {
+                    // An interrupted write of a .dvc file, .gitignore or dvc.lock: removed once its writer is gone.
+                    leftovers.Add(entry.FullName);
+                    continue;
+                }
+
                 if (Ignore.IsIgnored(Relative(entry.FullName), isDir))
                 {
                     continue;
@@ -150,6 +164,7 @@ internal sealed class DvcRepository
             }
         }
 
+        AtomicFile.RemoveLeftovers(leftovers);
         found.Sort(StringComparer.Ordinal);
         return found;
     }

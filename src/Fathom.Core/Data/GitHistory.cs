@@ -118,10 +118,10 @@ internal sealed class GitHistory(string repositoryRoot)
     /// <summary>The outs of each stage in a <c>dvc.lock</c> (schema 2.0: <c>stages: {name: {outs: [{path, md5, …}]}}</c>).</summary>
     private static IEnumerable<DvcOutput> LockOutputs(string text, string fileName)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = BoundedYaml.Load(text, fileName);
         }
         catch (YamlDotNet.Core.YamlException e)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Enumeration;
+using Fathom.Storage;
 
 namespace Fathom.Data;
 
@@ -12,8 +13,13 @@ internal sealed class LocalBlobStore : IBlobStore
     private const UnixFileMode Writable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private readonly ConcurrentDictionary<string, bool> _createdFolders = new(StringComparer.Ordinal);
+    private readonly PathConfinement _paths;
 
-    public LocalBlobStore(string root) => Root = Path.GetFullPath(root);
+    public LocalBlobStore(string root)
+    {
+        Root = Path.GetFullPath(root);
+        _paths = new PathConfinement(Root, $"'{Root}'");
+    }
 
     public string Root { get; }
 
@@ -22,7 +28,20 @@ internal sealed class LocalBlobStore : IBlobStore
     // Local copies are bound by the disk and the kernel, not by latency: one worker per core is enough.
     public int DefaultJobs => Environment.ProcessorCount;
 
-    public string PathOf(string key) => Path.Combine(Root, key.Replace('/', Path.DirectorySeparatorChar));
+    /// <summary>
+    /// The file of a key. Keys come from data (a bucket's listing for <c>data sync</c>, ids from manifests for a
+    /// remote), so each must stay below the root: no <c>..</c>, no <c>.git</c> or <c>.dvc</c>, no link out on the way.
+    /// </summary>
+    public string PathOf(string key)
+    {
+        var confined = Confine(key);
+        return confined.Refusal is { } refusal
+            ? throw new DataException(DataErrorKind.InvalidInput, $"'{key}' {refusal}; it is not read or written under '{Root}'.")
+            : confined.FullPath;
+    }
+
+    /// <summary>Where <paramref name="key"/> would go, or why it may not (see <see cref="PathOf"/>).</summary>
+    public ConfinedPath Confine(string key) => _paths.ConfineBelow(key, guardMetadata: true, includeFinal: false);
 
     public string? LocalPath(string key) => PathOf(key);
 
@@ -38,7 +57,7 @@ internal sealed class LocalBlobStore : IBlobStore
         var files = new FileSystemEnumerable<BlobInfo>(folder, (ref FileSystemEntry entry) =>
             new BlobInfo(Key(root, entry.ToFullPath()), entry.Length, entry.LastWriteTimeUtc, null), new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
         {
-            // Our own half-written temporaries (".name.<guid>.tmp") are not files yet.
+            // Half-written temporaries (AtomicFile's, and older versions' ".name.<hex>.tmp") are not files yet.
             ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !IsTemporary(entry.FileName),
         };
         cancellationToken.ThrowIfCancellationRequested();

@@ -42,7 +42,10 @@ internal sealed partial class ObjectCache
     /// <summary>DVC 2.x's layout, <c>ab/cdef…</c> right under the root, where DVC 3 still finds the objects of legacy (2.x) entries.</summary>
     public static ObjectCache Legacy(string root) => new(root, root);
 
-    public string PathOf(string md5) => Path.Combine(ObjectsRoot, md5[..2], md5[2..]);
+    /// <summary>The object's file; an id from data that is not an object id is refused, since it would name another path.</summary>
+    public string PathOf(string md5) => DvcHash.IsObjectId(md5)
+        ? Path.Combine(ObjectsRoot, md5[..2], md5[2..])
+        : throw new DataException(DataErrorKind.InvalidInput, $"'{md5}' is not a DVC object id (32 hex digits, '.dir' for a folder); it cannot name a cache file.");
 
     public bool Contains(string md5) => File.Exists(PathOf(md5));
 

@@ -12,19 +12,23 @@ internal static class UnixFile
 {
     public const int ENOENT = 2;
     public const int EPERM = 1;
+    public const int ESRCH = 3;
     public const int EINTR = 4;
     public const int EEXIST = 17;
     public const int EXDEV = 18;
     public const int EISDIR = 21;
     public const int EINVAL = 22;
+    public const int ENXIO = 6;
     public const int ENOSYS = 38;
     public const int EOPNOTSUPP = 95;
 
     public const int AtFdCwd = -100;
     public const int AtSymlinkFollow = 0x400;
     public const int AtEmptyPath = 0x1000;
+    private const uint StatxType = 0x1;
 
     private const int OReadOnly = 0;
+    private const int ONonBlock = 0x800;
     private const int OWriteOnly = 1;
     private const int OCreate = 0x40;
     private const int OExclusive = 0x80;
@@ -47,6 +51,67 @@ internal static class UnixFile
         }
 
         return fd >= 0 ? fd : throw Failure(Marshal.GetLastPInvokeError(), "open", path);
+    }
+
+    /// <summary>
+    /// The bytes of <paramref name="path"/> when it is a regular file; null, with what it is instead, for a FIFO, a
+    /// device or a socket, which a reader must skip: a FIFO with no writer would block the open forever, a device may
+    /// never end. Opened without blocking and checked on the open descriptor, so nothing can be swapped in between the
+    /// check and the read. Elsewhere than Linux the file is read as it is.
+    /// </summary>
+    public static byte[]? ReadRegular(string path, out string? kind)
+    {
+        kind = null;
+        if (!IsSupported)
+        {
+            return File.ReadAllBytes(path);
+        }
+
+        int fd;
+        while ((fd = Open(path, OReadOnly | ONonBlock | OCloseOnExec, 0)) < 0 && Marshal.GetLastPInvokeError() == EINTR)
+        {
+        }
+
+        if (fd < 0)
+        {
+            // A socket cannot be opened at all (ENXIO): it is no file to read either.
+            var errno = Marshal.GetLastPInvokeError();
+            kind = errno == ENXIO ? "a socket" : null;
+            return kind is null ? throw Failure(errno, "open", path) : null;
+        }
+
+        try
+        {
+            var stat = new byte[256];
+            if (StatDescriptor(fd, "", AtEmptyPath, StatxType, stat) != 0)
+            {
+                throw Failure(Marshal.GetLastPInvokeError(), "stat", path);
+            }
+
+            // struct statx: stx_mode is a u16 at byte 28; S_IFMT picks the type.
+            kind = (BitConverter.ToUInt16(stat, 28) & 0xF000) switch
+            {
+                0x8000 => null,
+                0x1000 => "a FIFO",
+                0x2000 => "a character device",
+                0x6000 => "a block device",
+                0xC000 => "a socket",
+                0x4000 => "a folder",
+                _ => "not a regular file",
+            };
+            if (kind is not null)
+            {
+                return null;
+            }
+
+            var content = new byte[Length(fd, path)];
+            var read = ReadAt(fd, content, 0, path, content.Length);
+            return read == content.Length ? content : content[..read];
+        }
+        finally
+        {
+            Close(fd);
+        }
     }
 
     /// <summary>An unnamed file in <paramref name="folder"/> (O_TMPFILE); -1 with the errno when the file system cannot.</summary>
@@ -183,6 +248,28 @@ internal static class UnixFile
 
     public static void Close(int fd) => _ = CloseFile(fd);
 
+    /// <summary>
+    /// Whether a process with this id is running (kill with signal 0: no such process is ESRCH; one of another user is
+    /// EPERM, and running). Where that cannot be asked, every process counts as running.
+    /// </summary>
+    public static bool IsAlive(int pid)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+
+        return Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != ESRCH;
+    }
+
     /// <summary>An exception that says which call failed on which file, as .NET's own would.</summary>
     public static Exception Failure(int errno, string operation, string path) => errno switch
     {
@@ -217,6 +304,14 @@ internal static class UnixFile
     [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int RenameFile([MarshalAs(UnmanagedType.LPUTF8Str)] string from, [MarshalAs(UnmanagedType.LPUTF8Str)] string to);
+
+    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int StatDescriptor(int fd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Kill(int pid, int signal);
 
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

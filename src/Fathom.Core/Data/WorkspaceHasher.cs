@@ -155,12 +155,54 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
         var rootRelative = RepositoryPath(folder);
         var prefix = RepositoryPathPrefix(folder);
         var names = ignore.MatchesNamesOnlyUnder(rootRelative) ? ignore.NameRulesUnder(rootRelative) : null;
-        return NativeFolderWalk.TryList(folder, IsIgnored, Math.Max(1, jobs));
+        var leftovers = new Leftovers();
+        var listing = NativeFolderWalk.TryList(folder, IsIgnored, Math.Max(1, jobs));
+        leftovers.Remove();
+        return listing;
 
         // Without anchored rules the name alone decides, which spares building a path per file.
-        bool IsIgnored(string directory, ReadOnlySpan<char> name, bool isDirectory) => names is not null
-            ? names.IsIgnored(name, isDirectory)
-            : ignore.IsIgnored(directory.Length == 0 ? string.Concat(prefix, name) : string.Concat(prefix, directory, "/", name), isDirectory);
+        bool IsIgnored(string directory, ReadOnlySpan<char> name, bool isDirectory)
+        {
+            if (!isDirectory && IsLeftover(name))
+            {
+                leftovers.Add(Path.Join(folder, directory, name));
+                return true;
+            }
+
+            return names is not null
+                ? names.IsIgnored(name, isDirectory)
+                : ignore.IsIgnored(directory.Length == 0 ? string.Concat(prefix, name) : string.Concat(prefix, directory, "/", name), isDirectory);
+        }
+    }
+
+    /// <summary>
+    /// A temporary file of an interrupted write (see <see cref="AtomicFile"/>): never part of the data, so status, add
+    /// and commit do not see it and checkout does not count it as a change to keep; the walk that finds it removes it
+    /// once its writer is gone. A name check only, so a walk of 20,000 files pays nothing for it.
+    /// </summary>
+    private static bool IsLeftover(ReadOnlySpan<char> name) => name.Length > 0 && name[0] == '.' && AtomicFile.IsTemporary(name);
+
+    /// <summary>Leftovers one walk found (on any of its threads; rarely any), removed when the walk is done.</summary>
+    private sealed class Leftovers
+    {
+        private readonly Lock _gate = new();
+        private List<string>? _paths;
+
+        public void Add(string path)
+        {
+            lock (_gate)
+            {
+                (_paths ??= []).Add(path);
+            }
+        }
+
+        public void Remove()
+        {
+            if (_paths is { } paths)
+            {
+                AtomicFile.RemoveLeftovers(paths);
+            }
+        }
     }
 
     /// <summary>
@@ -173,9 +215,11 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
         var prefix = RepositoryPathPrefix(folder);
         var names = ignore.MatchesNamesOnlyUnder(rootRelative) ? ignore.NameRulesUnder(rootRelative) : null;
         var subfolders = new List<string>();
+        var leftovers = new Leftovers();
         var files = Walk(folder, subfolders);
         if (subfolders.Count == 0)
         {
+            leftovers.Remove();
             return files;
         }
 
@@ -194,6 +238,7 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
             files.AddRange(part);
         }
 
+        leftovers.Remove();
         return files;
 
         // With a list for subfolders, only the top level is walked and the folders to walk next are collected in it.
@@ -218,6 +263,12 @@ internal sealed class WorkspaceHasher(string repositoryRoot, DvcIgnore ignore, S
                     if (entry.FileName.SequenceEqual(DvcIgnore.FileName))
                     {
                         throw MisplacedIgnoreFile(Path.Join(entry.Directory, entry.FileName));
+                    }
+
+                    if (IsLeftover(entry.FileName))
+                    {
+                        leftovers.Add(Path.Join(entry.Directory, entry.FileName));
+                        return false;
                     }
 
                     return !IsIgnored(ref entry, false);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fathom.Data;
+using Fathom.Storage;
 using YamlDotNet.RepresentationModel;
 
 namespace Fathom.Pipelines;
@@ -226,6 +227,7 @@ internal static class LockFileFormat
             }
 
             string? path = null, md5 = null, hash = null;
+            var pathLine = 0;
             var isexec = false;
             long? size = null;
             int? nfiles = null;
@@ -236,9 +238,15 @@ internal static class LockFileFormat
                 {
                     case "path":
                         path = text;
+                        pathLine = Line(v);
                         break;
                     case "md5":
                         md5 = string.IsNullOrEmpty(text) ? null : text.ToLowerInvariant();
+                        if (md5 is not null && !DvcHash.IsObjectId(md5))
+                        {
+                            throw new DvcFormatException(fileName, Line(v), $"{field}[{i}].md5", $"expected 32 hex digits, optionally followed by '.dir' (got '{text}').");
+                        }
+
                         break;
                     case "hash":
                         hash = text;
@@ -257,7 +265,7 @@ internal static class LockFileFormat
                 }
             }
 
-            files.Add(new LockedFile(path ?? throw new DvcFormatException(fileName, Line(entry), $"{field}[{i}].path", "required field is missing."), md5, size, nfiles, hash, isexec));
+            files.Add(new LockedFile(path ?? throw new DvcFormatException(fileName, Line(entry), $"{field}[{i}].path", "required field is missing."), md5, size, nfiles, hash, isexec) { Line = pathLine });
         }
 
         return files;
@@ -270,6 +278,36 @@ internal static class LockFileFormat
     /// <summary>Loads the lock file next to a <c>dvc.yaml</c>; none yet is an empty lock.</summary>
     public static LockFile Load(string path, string displayName) =>
         File.Exists(path) ? Parse(File.ReadAllText(path), displayName) : new LockFile();
+
+    /// <summary>
+    /// Loads the lock file of a pipeline whose <paramref name="stages"/> are known, refusing (with file, line and field)
+    /// an out of one of them that <paramref name="paths"/> refuses: outs recorded in a lock file are restored by repro's
+    /// run cache and compared with the workspace, so they must be where the stage's own outs may be. Entries of stages
+    /// the <c>dvc.yaml</c> no longer has are never used, and not checked.
+    /// </summary>
+    public static LockFile Load(string path, string displayName, IEnumerable<PipelineStage> stages, PathConfinement paths)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(paths);
+        var lockFile = Load(path, displayName);
+        foreach (var stage in stages)
+        {
+            if (lockFile.Get(stage.Name) is not { } entry)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < entry.Outs.Count; i++)
+            {
+                if (paths.Confine(entry.Outs[i].Path, stage.Wdir).Refusal is { } refusal)
+                {
+                    throw new DvcFormatException(displayName, entry.Outs[i].Line, $"stages.{stage.Name}.outs[{i}].path", $"'{entry.Outs[i].Path}' {refusal}.");
+                }
+            }
+        }
+
+        return lockFile;
+    }
 
     /// <summary>Writes atomically (temp file + rename), so an interrupted run never leaves half a lock file.</summary>
     public static void Save(string path, LockFile lockFile) => AtomicFile.WriteAllText(path, Format(lockFile));

@@ -33,7 +33,7 @@ internal static class PipelineObjects
                 continue;
             }
 
-            var lockFile = LockFileFormat.Load(lockPath, repository.Relative(lockPath));
+            var lockFile = LockFileFormat.Load(lockPath, repository.Relative(lockPath), project.Pipeline.Stages, repository.Paths);
             foreach (var stage in project.Pipeline.Stages)
             {
                 if (lockFile.Get(stage.Name) is not { } entry)

@@ -60,10 +60,11 @@ internal static partial class PipelineParser
                 case "metrics":
                 case "plots":
                     var kind = key switch { "metrics" => StageOutputKind.Metric, "plots" => StageOutputKind.Plot, _ => StageOutputKind.Out };
-                    foreach (var (path, flags, flagLine) in PathList(valueNode, context, file, label, key, where))
+                    foreach (var (path, flags, flagLine, pathLine) in PathList(valueNode, context, file, label, key, where))
                     {
                         outs.Add(new StageOutput(path, Flag(flags, "cache", true, file, flagLine, label, path), Flag(flags, "persist", false, file, flagLine, label, path), kind)
                         {
+                            Line = pathLine,
                             Plot = kind == StageOutputKind.Plot ? PlotDefinitions.FromOutput(path, flags, file, flagLine) : null,
                             Push = Flag(flags, "push", true, file, flagLine, label, path),
                             Remote = flags?.GetValueOrDefault("remote") switch
@@ -101,21 +102,22 @@ internal static partial class PipelineParser
         return new PipelineStage(name, group, cmd, cmdIsList, fullWdir, deps, parameters, outs, frozen, alwaysChanged, Line(node));
     }
 
-    private static List<(string Path, Dictionary<string, object?>? Flags, int Line)> PathList(YamlNode node, TemplateContext context, string file, string label, string key, string where)
+    /// <summary>Each item's path and flags, with the line of its flags (for flag errors) and of the item (for path errors).</summary>
+    private static List<(string Path, Dictionary<string, object?>? Flags, int Line, int ItemLine)> PathList(YamlNode node, TemplateContext context, string file, string label, string key, string where)
     {
         if (node is not YamlSequenceNode list)
         {
             throw new DvcFormatException(file, Line(node), label, $"'{key}' must be a list.");
         }
 
-        var result = new List<(string, Dictionary<string, object?>?, int)>();
+        var result = new List<(string, Dictionary<string, object?>?, int, int)>();
         foreach (var item in list.Children)
         {
             switch (item)
             {
                 case YamlScalarNode scalar:
                     var path = ResolveNode(scalar, context, false, where);
-                    result.Add((path is string { Length: > 0 } p ? p : throw new DvcFormatException(file, Line(item), label, $"'{key}' items must be paths."), null, Line(item)));
+                    result.Add((path is string { Length: > 0 } p ? p : throw new DvcFormatException(file, Line(item), label, $"'{key}' items must be paths."), null, Line(item), Line(item)));
                     break;
                 case YamlMappingNode { Children.Count: 1 } entry when key != "deps":
                     var (pathNode, flagsNode) = entry.Children.First();
@@ -127,7 +129,7 @@ internal static partial class PipelineParser
                         throw new DvcFormatException(file, Line(flagsNode), label, $"'{key}': the flags of '{resolvedPath}' must be a mapping (cache, persist, …).");
                     }
 
-                    result.Add((resolvedPath, flags as Dictionary<string, object?>, Line(flagsNode)));
+                    result.Add((resolvedPath, flags as Dictionary<string, object?>, Line(flagsNode), Line(item)));
                     break;
                 default:
                     throw new DvcFormatException(file, Line(item), label, key == "deps" ? "'deps' items must be paths." : $"'{key}' items must be a path or 'path: {{flags}}'.");

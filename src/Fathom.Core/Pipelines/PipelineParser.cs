@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Fathom.Data;
+using Fathom.Storage;
 using YamlDotNet.RepresentationModel;
 
 namespace Fathom.Pipelines;
@@ -17,18 +18,22 @@ internal static partial class PipelineParser
     [GeneratedRegex(@"^[A-Za-z0-9_-]+$")]
     private static partial Regex StageName();
 
-    /// <summary>Reads and parses the <c>dvc.yaml</c> at <paramref name="path"/>; <paramref name="displayName"/> names it in messages.</summary>
-    public static Pipeline Load(string path, string displayName)
+    /// <summary>
+    /// Reads and parses the <c>dvc.yaml</c> at <paramref name="path"/>; <paramref name="displayName"/> names it in
+    /// messages, and every out must be where <paramref name="paths"/> (the repository's) allows.
+    /// </summary>
+    public static Pipeline Load(string path, string displayName, PathConfinement paths)
     {
         if (!File.Exists(path))
         {
             throw new DataException(DataErrorKind.NotFound, $"'{displayName}' does not exist: write a dvc.yaml with 'stages:' first.");
         }
 
-        return Parse(File.ReadAllText(path), Path.GetFullPath(path), displayName);
+        return Parse(File.ReadAllText(path), Path.GetFullPath(path), displayName, paths);
     }
 
-    public static Pipeline Parse(string text, string fullPath, string displayName)
+    /// <summary>Parses <paramref name="text"/>; with <paramref name="paths"/>, refuses outs it does not allow (see <see cref="Confine"/>).</summary>
+    public static Pipeline Parse(string text, string fullPath, string displayName, PathConfinement? paths = null)
     {
         var folder = Path.GetDirectoryName(fullPath)!;
         var root = PipelineYaml.Load(text, displayName);
@@ -109,7 +114,36 @@ internal static partial class PipelineParser
             throw new DvcFormatException(displayName, stage.Line, $"stage '{stage.Name}'", "defined twice (a foreach/matrix member has the same name as another stage).");
         }
 
+        if (paths is not null)
+        {
+            Confine(stages, paths, displayName);
+        }
+
         return new Pipeline(fullPath, stages, metrics, paramsFiles) { Plots = plots };
+    }
+
+    /// <summary>
+    /// Refuses, with file, line and field, an out (outs, metrics, plots) outside the repository, in <c>.git</c> or
+    /// <c>.dvc</c>, or behind a link leading out: repro deletes, caches and restores outs, and checkout and pull write
+    /// them, so none of that may reach another place. DVC refuses cached outs outside the project ("Cached output(s)
+    /// outside of DVC project"); uncached ones too here, since repro moves them aside before running the stage.
+    /// Dependencies are only read, and may be anywhere, as in DVC.
+    /// </summary>
+    private static void Confine(List<PipelineStage> stages, PathConfinement paths, string file)
+    {
+        foreach (var stage in stages)
+        {
+            var index = new Dictionary<StageOutputKind, int>();
+            foreach (var output in stage.Outs)
+            {
+                var i = index[output.Kind] = index.GetValueOrDefault(output.Kind, -1) + 1;
+                if (paths.Confine(output.Path, stage.Wdir).Refusal is { } refusal)
+                {
+                    var key = output.Kind switch { StageOutputKind.Metric => "metrics", StageOutputKind.Plot => "plots", _ => "outs" };
+                    throw new DvcFormatException(file, output.Line, $"stages.{stage.Name}.{key}[{i}]", $"'{output.Path}' {refusal}.");
+                }
+            }
+        }
     }
 
     private static List<PipelineStage> Expand(string name, YamlMappingNode node, TemplateContext context, string folder, string file)

@@ -14,7 +14,7 @@ internal sealed record PipelineProject(DvcRepository Repository, Pipeline Pipeli
         var repository = DvcRepository.Discover(folder);
         var path = Path.Combine(Path.GetFullPath(folder), PipelineParser.FileName);
         var display = repository.Relative(path);
-        var pipeline = PipelineParser.Load(path, display);
+        var pipeline = PipelineParser.Load(path, display, repository.Paths);
         StartupTrace.Mark("dvc.yaml parsed");
         return new PipelineProject(repository, pipeline, PipelineGraph.Build(pipeline, display), display);
     }

@@ -107,6 +107,12 @@ internal sealed partial class PipelineRunner
 
         foreach (var (dep, md5, full) in missing)
         {
+            // A dependency may be anywhere when it is only read; written here, it must be where an out may be.
+            if (_repository.Paths.Confine(dep, stage.Wdir).Refusal is { } refusal)
+            {
+                throw new DataException(DataErrorKind.InvalidInput, $"{_repository.Relative(_pipeline.FilePath)}: stage '{stage.Name}': dependency '{dep}' {refusal}; it is not pulled.");
+            }
+
             Place(full, md5!, context.Linker);
             Report(stage, ReproEventKind.Output, $"Pulled missing dependency '{dep}' of stage '{stage.Name}'");
         }
@@ -131,10 +137,20 @@ internal sealed partial class PipelineRunner
         var cache = _repository.Cache;
         if (md5.EndsWith(".dir", StringComparison.Ordinal))
         {
-            Directory.CreateDirectory(full);
-            foreach (var file in cache.ReadManifest(md5))
+            var files = cache.ReadManifest(md5).Select(f => (Source: cache.PathOf(f.Md5), Destination: Path.Combine(full, f.RelativePath.Replace('/', Path.DirectorySeparatorChar)))).ToList();
+            // Every folder checked before the first file is written: a link leading out stops the whole output.
+            foreach (var (_, destination) in files)
             {
-                linker.Place(cache.PathOf(file.Md5), Path.Combine(full, file.RelativePath.Replace('/', Path.DirectorySeparatorChar)), false);
+                if (_repository.Paths.LinkRefusal(destination, includeFinal: false) is { } refusal)
+                {
+                    throw new DataException(DataErrorKind.InvalidInput, $"'{_repository.Relative(destination)}' {refusal}; nothing was written there.");
+                }
+            }
+
+            Directory.CreateDirectory(full);
+            foreach (var (source, destination) in files)
+            {
+                linker.Place(source, destination, false);
             }
         }
         else

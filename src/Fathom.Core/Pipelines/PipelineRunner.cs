@@ -44,7 +44,7 @@ internal sealed partial class PipelineRunner
         }
 
         _lockExisted = File.Exists(_pipeline.LockPath);
-        _lock = LockFileFormat.Load(_pipeline.LockPath, _lockDisplayName);
+        _lock = LockFileFormat.Load(_pipeline.LockPath, _lockDisplayName, _pipeline.Stages, _repository.Paths);
         StartupTrace.Mark("dvc.lock read");
         using var stat = _repository.OpenStatCache();
         var hasher = new WorkspaceHasher(_repository.Root, _repository.Ignore, stat, Environment.ProcessorCount);

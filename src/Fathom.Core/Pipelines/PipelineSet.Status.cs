@@ -25,7 +25,7 @@ internal sealed partial class PipelineSet
             var (project, own) = Locate(stage.Name);
             if (!locks.TryGetValue(project, out var lockFile))
             {
-                locks[project] = lockFile = LockFileFormat.Load(project.Pipeline.LockPath, Repository.Relative(project.Pipeline.LockPath));
+                locks[project] = lockFile = LockFileFormat.Load(project.Pipeline.LockPath, Repository.Relative(project.Pipeline.LockPath), project.Pipeline.Stages, Repository.Paths);
             }
 
             var entries = StageStatus.Evaluate(own, lockFile.Get(own.Name), hasher, Repository.Cache, Relative, cancellationToken);

@@ -48,7 +48,7 @@ internal sealed partial class PipelineSet
         foreach (var file in files)
         {
             var display = repository.Relative(file);
-            var pipeline = PipelineParser.Load(file, display);
+            var pipeline = PipelineParser.Load(file, display, repository.Paths);
             var project = new PipelineProject(repository, pipeline, PipelineGraph.Build(pipeline, display), display);
             projects.Add(project);
             var prefix = Prefix(fullBase, file);

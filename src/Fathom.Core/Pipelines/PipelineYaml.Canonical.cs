@@ -85,6 +85,12 @@ internal static partial class PipelineYaml
                     return null;
                 }
 
+                // Nesting grows by at least one column a level: past the limit, the full reader measures and refuses.
+                if (line.Length - content.Length >= Data.BoundedYaml.MaxDepth)
+                {
+                    return null;
+                }
+
                 lines.Add(new CanonicalLine(line.Length - content.Length, content.TrimEnd(' ').ToString(), number));
             }
 

@@ -22,10 +22,10 @@ internal static partial class PipelineYaml
     /// <summary>Loads with YamlDotNet whatever the shape: the reference the canonical reader must agree with.</summary>
     internal static YamlNode? LoadFull(string text, string fileName)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = BoundedYaml.Load(text, fileName);
         }
         catch (YamlException e)
         {

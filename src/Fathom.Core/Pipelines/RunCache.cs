@@ -39,7 +39,10 @@ internal sealed class RunCache(ObjectCache cache)
                 continue;
             }
 
-            if (entry.Outs.All(o => o.Md5 is { } md5 && StageChanges.InCache(cache, md5)))
+            // A run of this stage records exactly its outs; an entry naming other paths is not one (the key holds the
+            // out paths, but the file under it is data like any other), and its paths are never written.
+            var sameOuts = entry.Outs.Select(o => o.Path).Order(StringComparer.Ordinal).SequenceEqual(inputs.Outs.Select(o => o.Path).Order(StringComparer.Ordinal));
+            if (sameOuts && entry.Outs.All(o => o.Md5 is { } md5 && StageChanges.InCache(cache, md5)))
             {
                 return entry;
             }

@@ -11,4 +11,7 @@ internal sealed record StageOutput(string Path, bool Cache, bool Persist, StageO
 
     /// <summary>DVC's <c>push:</c> flag (default true): false keeps the out out of push and <c>status -c</c>.</summary>
     public bool Push { get; init; } = true;
+
+    /// <summary>The line of its path in <c>dvc.yaml</c>, for messages.</summary>
+    public int Line { get; init; }
 }

@@ -52,8 +52,7 @@ internal static partial class ModelFolder
         YamlMappingNode root;
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
+            var stream = Data.BoundedYaml.Load(text, path);
             root = stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode mapping
                 ? mapping
                 : throw new ModelFolderException(path, null, "is not a YAML mapping");
@@ -66,6 +65,11 @@ internal static partial class ModelFolder
         {
             // YamlDotNet's scanner throws this instead of a YamlException on some malformed flow collections.
             throw new ModelFolderException(path, null, "is not valid YAML", e);
+        }
+        catch (Data.DvcFormatException e)
+        {
+            // Over the budget for aliases or nesting.
+            throw new ModelFolderException(path, null, $"line {e.Line}: {e.Problem}", e);
         }
 
         var flavors = RequireMapping(root, "flavors", "flavors", path);

@@ -49,6 +49,21 @@ internal static class ReviewFolderReader
         return splits.SelectMany(s => ListSplit(Path.Combine(fullPath, s), s, onError));
     }
 
+    /// <summary>
+    /// The folders reviews are read from under <paramref name="folder"/>: the folder itself when it is a split folder
+    /// (<c>{pos,neg}/…</c>), else each of its split folders (<c>train/</c>, <c>test/</c>, …). Empty when it is neither.
+    /// </summary>
+    public static IEnumerable<string> SplitFolders(string folder)
+    {
+        var fullPath = Path.GetFullPath(folder);
+        if (!Directory.Exists(fullPath))
+        {
+            return [];
+        }
+
+        return IsSplitFolder(fullPath) ? [fullPath] : Directory.EnumerateDirectories(fullPath).Where(IsSplitFolder);
+    }
+
     /// <summary>Reads every review of the layout lazily; see <see cref="ListFiles"/>.</summary>
     public static IEnumerable<Review> Read(string folder, string? split, Action<ReviewReadError> onError)
     {
@@ -62,12 +77,22 @@ internal static class ReviewFolderReader
         }
     }
 
-    /// <summary>Reads one file as strict UTF-8, or reports why it cannot and returns null.</summary>
+    /// <summary>
+    /// Reads one file as strict UTF-8, or reports why it cannot and returns null. Only regular files are read: a FIFO
+    /// (which would block the read until something writes to it), a device or a socket named like a review is reported
+    /// as skipped.
+    /// </summary>
     public static string? TryReadText(string path, Action<ReviewReadError> onError)
     {
         try
         {
-            return Decode(File.ReadAllBytes(path));
+            if (Data.UnixFile.ReadRegular(path, out var kind) is not { } bytes)
+            {
+                onError(new ReviewReadError(path, $"not a regular file ({kind}); skipped"));
+                return null;
+            }
+
+            return Decode(bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
         {
@@ -77,17 +102,11 @@ internal static class ReviewFolderReader
     }
 
     /// <inheritdoc cref="TryReadText(string, Action{ReviewReadError})"/>
-    public static async Task<string?> TryReadTextAsync(string path, Action<ReviewReadError> onError, CancellationToken cancellationToken)
+    /// <remarks>Review files are small: read synchronously on the caller's worker, as batch prediction does.</remarks>
+    public static Task<string?> TryReadTextAsync(string path, Action<ReviewReadError> onError, CancellationToken cancellationToken)
     {
-        try
-        {
-            return Decode(await File.ReadAllBytesAsync(path, cancellationToken));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
-        {
-            onError(new ReviewReadError(path, Describe(e)));
-            return null;
-        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(TryReadText(path, onError));
     }
 
     /// <summary>

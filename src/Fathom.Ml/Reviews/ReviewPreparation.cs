@@ -32,6 +32,11 @@ internal static class ReviewPreparation
             throw new ArgumentException("At least one raw folder is needed.", nameof(rawFolders));
         }
 
+        if (OverlapRefusal(rawFolders, outputFolder) is { } overlap)
+        {
+            throw new ArgumentException(overlap);
+        }
+
         var skipped = new ConcurrentQueue<ReviewReadError>();
         var files = CollectFiles(rawFolders, skipped);
         var output = Path.GetFullPath(outputFolder);
@@ -63,6 +68,35 @@ internal static class ReviewPreparation
 
         progress?.Report(new ReviewPreparationProgress(done, files.Count));
         return new ReviewPreparationResult(read, written, [.. skipped]);
+    }
+
+    /// <summary>
+    /// Why <paramref name="outputFolder"/> may not be written: it is an input folder (cleaned files would replace the
+    /// raw ones), holds one (its <c>train/pos/…</c> can be the input's own files), or lies inside a split folder of one,
+    /// where reviews are read from (they would mix). A folder inside an input's root but beside its splits is fine: the
+    /// reference pipeline keeps its outputs in <c>pipeline/out/</c> next to the sample's <c>train/</c> and <c>test/</c>,
+    /// which no read or write of prep reaches. Paths are compared with every link resolved, so a link to the raw folder
+    /// is the raw folder. Null when the output is apart.
+    /// </summary>
+    public static string? OverlapRefusal(IReadOnlyList<string> rawFolders, string outputFolder)
+    {
+        ArgumentNullException.ThrowIfNull(rawFolders);
+        var output = Storage.PathConfinement.Resolved(outputFolder);
+        foreach (var raw in rawFolders)
+        {
+            var input = Storage.PathConfinement.Resolved(raw);
+            var problem = output == input ? $"is the input folder '{raw}'"
+                : Storage.PathConfinement.IsInside(input, output) ? $"holds the input folder '{raw}'"
+                : Storage.PathConfinement.IsInside(output, input) && ReviewFolderReader.SplitFolders(input).FirstOrDefault(s => Storage.PathConfinement.IsInside(output, Storage.PathConfinement.Resolved(s))) is { } split
+                    ? $"lies inside '{split}', a split folder prep reads reviews from"
+                : null;
+            if (problem is not null)
+            {
+                return $"The output folder '{outputFolder}' {problem}: prep would overwrite or mix with the raw reviews; choose an output folder apart from the inputs.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Lists the files of all folders; a layout path seen twice keeps the first and reports the others.</summary>

@@ -17,6 +17,12 @@ internal static class PreparationWorkflow
             throw new DirectoryNotFoundException($"Raw review folder '{input}' does not exist.");
         }
 
+        // Refused before the tracked run starts: a wrong folder is a usage error, not a failed run.
+        if (ReviewPreparation.OverlapRefusal(inputs, output) is { } overlap)
+        {
+            throw new ArgumentException(overlap);
+        }
+
         var data = inputs.Select((path, i) => (Name: inputs.Count == 1 ? "raw" : $"raw_{i}", Path: path)).ToDictionary(p => p.Name, p => p.Path);
         return await tracking.RunAsync(experiment, async (run, ct) =>
         {

@@ -139,7 +139,8 @@ public sealed class PipelineParserTests
         Assert.Equal(
             [new StageOutput("model.bin", true, false, StageOutputKind.Out), new StageOutput("checkpoints", false, true, StageOutputKind.Out),
              new StageOutput("metrics.json", false, false, StageOutputKind.Metric), new StageOutput("loss.csv", true, false, StageOutputKind.Plot)],
-            stage.Outs.Select(o => o with { Plot = null }));
+            stage.Outs.Select(o => o with { Plot = null, Line = 0 }));
+        Assert.Equal([6, 7, 11, 14], stage.Outs.Select(o => o.Line));
         Assert.Equal("loss.csv", stage.Outs[3].Plot?.Id);
         Assert.True(stage.AlwaysChanged);
     }

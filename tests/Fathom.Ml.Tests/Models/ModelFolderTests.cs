@@ -96,6 +96,27 @@ public sealed class ModelFolderTests(TrainedModelFixture fixture)
     }
 
     [Fact]
+    public async Task LoadAsync_ManifestWithAnAliasBomb_IsRefusedBeforeExpandingIt()
+    {
+        using var temp = new TempFolder();
+        var folder = temp.Combine("model");
+        await SaveAsync(folder, "run");
+        var manifestPath = Path.Combine(folder, "MLmodel");
+        var bomb = new System.Text.StringBuilder("bomb:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (var level = 1; level < 10; level++)
+        {
+            bomb.Append($"  l{level}: &l{level} [").AppendJoin(", ", Enumerable.Repeat($"*l{level - 1}", 10)).Append("]\n");
+        }
+
+        await File.AppendAllTextAsync(manifestPath, bomb.ToString());
+
+        var error = await Assert.ThrowsAsync<ModelFolderException>(() => ModelFolder.LoadAsync(folder, CancellationToken.None));
+
+        Assert.StartsWith($"{manifestPath}: line ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("once its aliases (*name) are expanded; refused", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LoadAsync_MissingManifest_SaysTheFolderIsNotAModel()
     {
         using var temp = new TempFolder();

@@ -35,6 +35,43 @@ public sealed class ReviewPreparationTests
         Assert.Equal(30, reread.Count);
     }
 
+    [Theory]
+    [InlineData("raw", "raw", "is the input folder")]
+    [InlineData("raw", ".", "holds the input folder")]
+    [InlineData("raw/train", "raw", "holds the input folder")]
+    [InlineData("raw", "raw/train", "train', a split folder prep reads reviews from")]
+    [InlineData("raw", "raw/train/pos/cleaned", "train', a split folder prep reads reviews from")]
+    [InlineData("raw/train", "raw/train/cleaned", "train', a split folder prep reads reviews from")]
+    [InlineData("raw", "alias-of-raw", "is the input folder")]
+    [InlineData("alias-of-raw", "raw/train/x", "train', a split folder prep reads reviews from")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task PrepareAsync_OutputOverlappingTheInput_IsRefusedAndTheRawReviewsStayAsTheyWere(string input, string output, string problem)
+    {
+        using var temp = new TempFolder();
+        var raw = temp.Combine("raw");
+        SyntheticReviews.WriteFolder(raw, SyntheticReviews.Generate(10, seed: 3, split: "train"));
+        Directory.CreateSymbolicLink(temp.Combine("alias-of-raw"), raw);
+        var before = Directory.GetFiles(raw, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => ReviewPreparation.PrepareAsync([temp.Combine(input)], Path.GetFullPath(output, temp.Path), null, CancellationToken.None));
+
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.GetFiles(raw, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText));
+    }
+
+    [Fact]
+    public async Task PrepareAsync_OutputInsideTheInputRootBesideItsSplits_IsAllowedAsTheReferencePipelineDoes()
+    {
+        using var temp = new TempFolder();
+        var raw = temp.Combine("imdb");
+        SyntheticReviews.WriteFolder(raw, SyntheticReviews.Generate(6, seed: 4, split: "train"));
+
+        var result = await ReviewPreparation.PrepareAsync([raw], Path.Combine(raw, "pipeline", "out", "processed"), null, CancellationToken.None);
+
+        Assert.Equal(6, result.Written);
+        Assert.Equal(6, ReviewFolderReader.Read(raw, null, e => Assert.Fail(e.Reason)).Count());
+    }
+
     [Fact]
     public async Task PrepareAsync_SplitFolderAndDuplicatePath_WritesUnderSplitNameAndKeepsTheFirst()
     {

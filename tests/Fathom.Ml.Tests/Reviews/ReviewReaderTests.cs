@@ -32,6 +32,31 @@ public sealed class ReviewReaderTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void FolderReader_FifoAndDeviceLinkNamedLikeReviews_AreSkippedAndReportedNotRead()
+    {
+        using var temp = new TempFolder();
+        SyntheticReviews.WriteFolder(temp.Path, SyntheticReviews.Generate(4, seed: 5, split: "train"));
+        var fifo = temp.Combine("train", "pos", "900_10.txt");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        // A link to a device that never ends: reading it whole would never finish either.
+        var device = temp.Combine("train", "neg", "901_1.txt");
+        File.CreateSymbolicLink(device, "/dev/zero");
+        var errors = new List<ReviewReadError>();
+
+        var reviews = ReviewFolderReader.Read(temp.Path, null, errors.Add).ToList();
+
+        Assert.Equal(4, reviews.Count);
+        Assert.Equal(
+            [(device, "not a regular file (a character device); skipped"), (fifo, "not a regular file (a FIFO); skipped")],
+            errors.Select(e => (e.Path, e.Reason)).Order());
+    }
+
+    [Fact]
     public void FolderReader_OneSplitRequested_ReadsOnlyThatSplit()
     {
         using var temp = new TempFolder();

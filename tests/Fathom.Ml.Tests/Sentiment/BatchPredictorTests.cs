@@ -57,6 +57,34 @@ public sealed class BatchPredictorTests(TrainedModelFixture fixture)
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task PredictAsync_FolderHoldingAFifoNamedLikeAReview_ScoresTheRestAndReportsItSkipped()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Combine("in");
+        Directory.CreateDirectory(input);
+        foreach (var (review, i) in fixture.Test.Take(5).Select((r, i) => (r, i)))
+        {
+            File.WriteAllText(Path.Combine(input, $"{i}_{review.Rating}.txt"), review.Text);
+        }
+
+        // No process ever writes to it: opening it to read would wait forever.
+        var fifo = Path.Combine(input, "fifo.txt");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        using var output = new MemoryStream();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var result = await new BatchPredictor(fixture.Model, new FixedTimeProvider(Now)).PredictAsync(input, output, recursive: false, null, timeout.Token);
+
+        Assert.Equal(5, result.FilesScored);
+        Assert.Equal((fifo, "not a regular file (a FIFO); skipped"), (Assert.Single(result.Failed).Path, result.Failed[0].Reason));
+    }
+
+    [Fact]
     public async Task PredictAsync_NotRecursiveToFile_SkipsSubfoldersAndLeavesNoTempFile()
     {
         using var temp = new TempFolder();
