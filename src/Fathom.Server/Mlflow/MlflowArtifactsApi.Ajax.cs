@@ -65,5 +65,9 @@ internal static partial class MlflowArtifactsApi
         {
             await MlflowErrors.WriteAsync(context.Response, e, context.RequestAborted);
         }
+        catch (UnauthorizedAccessException e) when (!context.Response.HasStarted)
+        {
+            await MlflowErrors.WriteAsync(context.Response, RefusedPath(e), context.RequestAborted);
+        }
     }
 }

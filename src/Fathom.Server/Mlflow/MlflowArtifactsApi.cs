@@ -187,8 +187,8 @@ internal static partial class MlflowArtifactsApi
         if (state.ProxyRoot is null)
         {
             // MLflow with --no-serve-artifacts answers the proxy routes with a plain-text 503.
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            await context.Response.WriteAsync("Artifact serving is disabled on this server (start it with --serve-artifacts).", context.RequestAborted);
+            await MlflowErrors.WriteAsync(context.Response, "TEMPORARILY_UNAVAILABLE", "Artifact serving is disabled on this server (start it with --serve-artifacts).",
+                StatusCodes.Status503ServiceUnavailable, context.RequestAborted);
             return;
         }
 
@@ -200,6 +200,20 @@ internal static partial class MlflowArtifactsApi
         {
             await MlflowErrors.WriteAsync(context.Response, e, context.RequestAborted);
         }
+        catch (UnauthorizedAccessException e) when (!context.Response.HasStarted)
+        {
+            await MlflowErrors.WriteAsync(context.Response, RefusedPath(e), context.RequestAborted);
+        }
+    }
+
+    /// <summary>
+    /// The store's refusal of a path (one that leads out of its folder through a link, PathConfinement's verdict) in
+    /// MLflow's words: an invalid path, not a server fault.
+    /// </summary>
+    public static TrackingException RefusedPath(UnauthorizedAccessException refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        return TrackingException.Invalid($"Invalid path: {refusal.Message}");
     }
 
     private static IArtifactStore Destination(MlflowState state) =>

@@ -83,6 +83,12 @@ internal static partial class MlflowRpc
             streamWriter?.Reset();
             await MlflowErrors.WriteAsync(context.Response, e, cancellationToken);
         }
+        catch (UnauthorizedAccessException e)
+        {
+            // An artifact store refused a path (artifacts/list through a link leading out of its folder).
+            streamWriter?.Reset();
+            await MlflowErrors.WriteAsync(context.Response, MlflowArtifactsApi.RefusedPath(e), cancellationToken);
+        }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             streamWriter?.Reset();
