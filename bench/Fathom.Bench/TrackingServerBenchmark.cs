@@ -44,7 +44,7 @@ internal static class TrackingServerBenchmark
         var storeUri = postgres?.Uri ?? Option(args, "--store");
         Console.WriteLine($"store: {(storeUri is null ? "SQLite (temp folder)" : UriRedaction.Redact(storeUri))}{(postgres is null ? string.Empty : " (throw-away cluster, fsync and synchronous_commit on)")}");
         var startup = Stopwatch.StartNew();
-        var options = new TrackingServerOptions { Port = 0, Store = StoreLocation.Parse(work, "/"), StoreUri = storeUri, ArtifactsDestination = Path.Combine(work, "artifacts") };
+        var options = new TrackingServerOptions { Port = 0, Store = StoreLocation.Parse(storeUri ?? work, work), ArtifactsDestination = Path.Combine(work, "artifacts") };
         await using var app = TrackingServerHost.Build(options);
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };

@@ -43,7 +43,7 @@ internal static class TrackingServerProcessBenchmark
         }
 
         var location = StoreLocation.Parse(work, "/");
-        var (experimentId, historyRunId, sampleRunIds) = await SeedAsync(location.DatabasePath, runs);
+        var (experimentId, historyRunId, sampleRunIds) = await SeedAsync(location.DatabasePath!, runs);
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", [fathom, "server", "--port", port.ToString(CultureInfo.InvariantCulture), "--store", work])
         {
