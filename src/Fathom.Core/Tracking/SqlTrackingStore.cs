@@ -83,7 +83,7 @@ internal abstract partial class SqlTrackingStore : ITrackingStore, IModelRegistr
         for (var i = 0; i < values.Length; i++)
         {
             var parameter = command.CreateParameter();
-            parameter.ParameterName = Dialect.BindName(Markers[i]);
+            parameter.ParameterName = Dialect.BindName(i < Markers.Length ? Markers[i] : "$" + (i + 1).ToString(CultureInfo.InvariantCulture));
             parameter.Value = values[i] ?? DBNull.Value;
             command.Parameters.Add(parameter);
         }
