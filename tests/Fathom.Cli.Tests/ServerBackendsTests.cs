@@ -20,8 +20,7 @@ public sealed class ServerBackendsTests(PostgresFixture postgres, S3rverFixture 
         var options = new TrackingServerOptions
         {
             Port = 0,
-            Store = StoreLocation.Parse(_dir.Combine(".fathom"), "/"),
-            StoreUri = await postgres.CreateDatabaseAsync(),
+            Store = StoreLocation.Parse(await postgres.CreateDatabaseAsync(), _dir.Path),
             ArtifactsDestination = $"s3://{S3rverFixture.Bucket}/server-{Guid.NewGuid():N}",
             Artifacts = new ArtifactStoreResolver().Register("s3", uri => new S3ArtifactStore(client, uri)),
         };

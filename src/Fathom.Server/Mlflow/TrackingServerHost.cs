@@ -1,6 +1,7 @@
 using Fathom.Auth;
 using Fathom.Http;
 using Fathom.Tracking;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Fathom.Mlflow;
 
@@ -48,25 +49,20 @@ internal static class TrackingServerHost
         return app;
     }
 
-    /// <summary>Registers the tracking store (disposed with the host) and the state the MLflow routes share.</summary>
+    /// <summary>
+    /// Registers the tracking store (disposed with the host) and the state the MLflow routes share. The store kinds are
+    /// the host's: SQLite and PostgreSQL (artifacts: local folders and S3, <see cref="TrackingServerOptions.Artifacts"/>).
+    /// </summary>
     public static IServiceCollection AddMlflow(this IServiceCollection services, TrackingServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ITrackingStore>(sp =>
-        {
-            var time = sp.GetRequiredService<TimeProvider>();
-            var logger = sp.GetService<ILoggerFactory>()?.CreateLogger(MigrationLog.Category) ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-            if (options.StoreUri is not null)
-            {
-                PostgresTrackingStores.Register();
-                var factory = TrackingStores.FactoryFor(options.StoreUri)
-                    ?? throw new ArgumentException($"--store '{options.StoreUri}': no store for that scheme (use a folder, sqlite:///…, or postgresql://…).");
-                return factory(options.StoreUri, options.DefaultArtifactRoot, time, logger);
-            }
-
-            return SqliteTrackingStore.Open(options.Store.DatabasePath, options.DefaultArtifactRoot, time, logger);
-        });
+        services.TryAddSingleton(_ => new TrackingStores().AddPostgres());
+        // New experiments get the server's root (the artifact proxy's, or the destination's), not the store's own.
+        services.AddSingleton<ITrackingStore>(sp => sp.GetRequiredService<TrackingStores>().Open(
+            options.Store with { ArtifactRoot = options.DefaultArtifactRoot },
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger(MigrationLog.Category)));
         services.AddSingleton(sp => new MlflowState(sp.GetRequiredService<ITrackingStore>(), options, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
