@@ -1,4 +1,3 @@
-using Fathom.Storage;
 using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
@@ -14,8 +13,6 @@ internal sealed class TrackingServerOptions
     /// <summary>The store served: a SQLite file or a database server (<c>postgresql://…</c>), never another tracking server.</summary>
     public required StoreLocation Store { get; init; }
 
-    /// <summary>Resolves artifact URIs; the default knows local folders and <c>s3://</c> (settings from the environment).</summary>
-    public ArtifactStoreResolver Artifacts { get; init; } = S3ArtifactStores.Register(new ArtifactStoreResolver());
 
     /// <summary>Where proxied artifacts live (MLflow's <c>--artifacts-destination</c>): a local folder, or a URI such as <c>s3://bucket/prefix</c>.</summary>
     public required string ArtifactsDestination { get; init; }
