@@ -28,5 +28,5 @@ internal sealed record ComposedConfig(
 
     /// <summary>The task config with every interpolation resolved (against the whole tree, so <c>${hydra:…}</c> works).</summary>
     public ConfigMap ResolveJob(Func<string, string?>? environment = null, TimeProvider? time = null) =>
-        ConfigResolver.ResolveAll(Root, environment, time).Without("hydra");
+        ConfigResolver.ResolveWithout(Root, "hydra", environment, time);
 }

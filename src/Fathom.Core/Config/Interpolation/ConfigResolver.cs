@@ -30,6 +30,18 @@ internal sealed class ConfigResolver
     public static ConfigMap ResolveAll(ConfigMap root, Func<string, string?>? environment = null, TimeProvider? time = null) =>
         (ConfigMap)new ConfigResolver(root, environment, time).Deep(root, []);
 
+    /// <summary>
+    /// The tree without the top-level <paramref name="excluded"/> key, every interpolation resolved; references into
+    /// the excluded node still resolve (the task config without <c>hydra</c>, which may read <c>${hydra:…}</c>).
+    /// </summary>
+    public static ConfigMap ResolveWithout(ConfigMap root, string excluded, Func<string, string?>? environment = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        var resolver = new ConfigResolver(root, environment, time);
+        var job = root.Without(excluded);
+        return job with { Entries = [.. job.Entries.Select(e => e with { Value = resolver.Deep(e.Value, [e.Key]) })] };
+    }
+
     /// <summary>The resolved node at a dotted key (<c>train.val_split</c>, <c>tags.0</c>), or null when there is none.</summary>
     public ConfigNode? Select(string key)
     {

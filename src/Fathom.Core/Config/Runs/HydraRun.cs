@@ -49,7 +49,7 @@ internal sealed partial record HydraRun(string OutputDirectory, string? HydraDir
         hydra = hydra.With("runtime", runtime);
         root = root.With("hydra", hydra);
 
-        var resolved = ConfigResolver.ResolveAll(root, environment, time).Without("hydra");
+        var resolved = ConfigResolver.ResolveWithout(root, "hydra", environment, time);
         string? hydraDirectory = null;
         if (resolver.Select("hydra.output_subdir") is ConfigScalar { Kind: not ScalarKind.Null } subdir)
         {
