@@ -52,6 +52,13 @@ internal static class OverrideParser
                 : throw Error(p, "missing '=' after the key (write key=value; key= sets an empty string)");
         }
 
+        if (kind == OverrideKind.Change && package is null && key.EndsWith('-') && p < input.Length && input[p] == '=')
+        {
+            // "key-=x": '-' is a name character in Hydra's grammar, so the key took it.
+            key = key[..^1];
+            p--;
+        }
+
         if (kind == OverrideKind.Change && p + 1 < input.Length && input[p] is '+' or '-' && input[p + 1] == '=')
         {
             if (package is not null)

@@ -35,8 +35,9 @@ internal sealed class ValueParser
                 choices.Add(ParseElement());
             }
 
+            var elements = choices.Select(c => OverrideFunctions.AsElement(c, "a choice sweep", _error, Current.Start)).ToList();
             Expect(TokenKind.End);
-            return new ChoiceSweep([.. choices.Select(c => OverrideFunctions.AsElement(c, "a choice sweep", _error, Current.Start))], SimpleForm: true);
+            return new ChoiceSweep([.. elements], SimpleForm: true);
         }
 
         Expect(TokenKind.End);

@@ -82,12 +82,7 @@ internal static class SweepValues
     /// </summary>
     public static string Escape(string value)
     {
-        var typed = value.Length == 0 || value.Trim() != value || (value.Length > 0 && value[0] is '\'' or '"') || ReadsAsOtherType(value) || value.Contains("${", StringComparison.Ordinal) && value.IndexOf('}') < 0;
-        if (typed)
-        {
-            return "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
-        }
-
+        ArgumentNullException.ThrowIfNull(value);
         var text = new StringBuilder(value.Length + 4);
         foreach (var c in value)
         {
@@ -99,14 +94,39 @@ internal static class SweepValues
             text.Append(c);
         }
 
-        return text.ToString();
+        var escaped = text.ToString();
+        return ReadsBackAs(escaped, value)
+            ? escaped
+            : Quote(value);
     }
 
-    private static bool ReadsAsOtherType(string value)
+    // A single-quoted override string reading back as value: only backslashes before a quote (or the closing quote)
+    // are escapes in Hydra's quoted values, so those runs are doubled and each quote escaped.
+    private static string Quote(string value)
+    {
+        var text = new StringBuilder("'");
+        var run = 0;
+        foreach (var c in value)
+        {
+            if (c == '\\')
+            {
+                run++;
+                continue;
+            }
+
+            text.Append('\\', c == '\'' ? (2 * run) + 1 : run);
+            run = 0;
+            text.Append(c);
+        }
+
+        return text.Append('\\', 2 * run).Append('\'').ToString();
+    }
+
+    private static bool ReadsBackAs(string text, string value)
     {
         try
         {
-            return OverrideParser.Parse("k=" + value).Value is not ElementValue { Node: ConfigScalar { Kind: ScalarKind.String } s } || (string)s.Value! != value;
+            return text.Length > 0 && OverrideParser.Parse("k=" + text).Value is ElementValue { Node: ConfigScalar { Kind: ScalarKind.String } s } && (string)s.Value! == value;
         }
         catch (ConfigException)
         {
