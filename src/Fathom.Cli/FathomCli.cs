@@ -33,6 +33,7 @@ internal static class FathomCli
         root.Subcommands.Add(ParamsCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(PlotsCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
         return root;
     }
 
