@@ -9,8 +9,6 @@ namespace Fathom.Cli.Commands;
 /// <summary><c>fathom runs list|show|metric|delete|restore</c>.</summary>
 internal static class RunsCommand
 {
-    private const int MetricColumns = 4;
-
     public static Command Create()
     {
         var command = new Command("runs", "List and inspect runs.");
@@ -28,7 +26,8 @@ internal static class RunsCommand
         var experiment = new Option<string?>("--experiment", "-e") { Description = "Experiment name or id (default: all active experiments)." };
         var max = new Option<int>("--max") { Description = "At most this many runs, newest first.", DefaultValueFactory = _ => 50 };
         var all = new Option<bool>("--all") { Description = "Include deleted runs." };
-        var command = new Command("list", "List runs, newest first, with their main metrics.") { experiment, max, all };
+        var metrics = MetricsOption();
+        var command = new Command("list", "List runs, newest first, with their main metrics.") { experiment, max, all, metrics };
         return command.WithAction(async (parse, cli, ct) =>
         {
             var maxResults = parse.GetValue(max);
@@ -44,11 +43,24 @@ internal static class RunsCommand
                 : [await Lookup.ExperimentAsync(tracking.Store, name, ct)];
             var page = await tracking.Store.SearchRunsAsync(
                 new RunSearch(experiments.Select(e => e.ExperimentId).ToList(), parse.GetValue(all) ? ViewType.All : ViewType.ActiveOnly, maxResults), ct);
-            return Render(cli, experiments, page, maxResults);
+            return Render(cli, experiments, page, maxResults, Requested(parse.GetValue(metrics)));
         });
     }
 
-    private static int Render(CliContext cli, IReadOnlyList<Experiment> experiments, RunsPage page, int maxResults)
+    // --metrics a,b or repeated; $FATHOM_RUNS_METRICS as the default a user keeps.
+    private static Option<string[]> MetricsOption() => new("--metrics", "-m")
+    {
+        Description = $"Metric columns, e.g. test_accuracy,val_log_loss (default: $FATHOM_RUNS_METRICS, else up to {MetricColumns.Default} quality metrics: accuracy, F1, AUC, loss…).",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private static string[]? Requested(string[]? given)
+    {
+        var text = given is { Length: > 0 } ? string.Join(',', given) : Environment.GetEnvironmentVariable("FATHOM_RUNS_METRICS");
+        return text?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } keys ? keys : null;
+    }
+
+    private static int Render(CliContext cli, IReadOnlyList<Experiment> experiments, RunsPage page, int maxResults, IReadOnlyList<string>? requested, IReadOnlyList<string>? first = null)
     {
         if (cli.Json)
         {
@@ -57,11 +69,12 @@ internal static class RunsCommand
         }
 
         var names = experiments.ToDictionary(e => e.ExperimentId, e => e.Name);
-        var metricKeys = page.Runs.SelectMany(r => r.Metrics.Select(m => m.Key)).Distinct().Order(StringComparer.Ordinal).Take(MetricColumns).ToList();
-        var table = new Table().AddColumns("Run ID", "Name", "Experiment", "Status", "Started (UTC)", "Duration");
+        var metricKeys = MetricColumns.Choose(page.Runs.SelectMany(r => r.Metrics.Select(m => m.Key)), requested, first: first);
+        // A run id is copied whole into other commands: never wrapped, whatever the terminal's width.
+        var table = new Table().AddColumn(new TableColumn("Run ID").NoWrap()).AddColumns("Name", "Experiment", "Status", "Started (UTC)", "Duration");
         foreach (var key in metricKeys)
         {
-            table.AddColumn(new TableColumn(Markup.Escape(key)).RightAligned());
+            table.AddColumn(new TableColumn(Markup.Escape(key)).RightAligned().NoWrap());
         }
 
         foreach (var run in page.Runs)
@@ -95,7 +108,8 @@ internal static class RunsCommand
         var orderBy = new Option<string[]>("--order-by", "-o") { Description = "Order keys such as \"metrics.test_accuracy DESC\" (repeatable).", AllowMultipleArgumentsPerToken = true };
         var max = new Option<int>("--max") { Description = "At most this many runs.", DefaultValueFactory = _ => 50 };
         var all = new Option<bool>("--all") { Description = "Include deleted runs." };
-        var command = new Command("search", "Find runs with MLflow's search grammar (metrics., params., tags., attributes.) and order them.") { filter, experiment, orderBy, max, all };
+        var metrics = MetricsOption();
+        var command = new Command("search", "Find runs with MLflow's search grammar (metrics., params., tags., attributes.) and order them.") { filter, experiment, orderBy, max, all, metrics };
         return command.WithAction(async (parse, cli, ct) =>
         {
             await using var tracking = cli.OpenTracking();
@@ -109,7 +123,9 @@ internal static class RunsCommand
                 parse.GetValue(max),
                 Filter: parse.GetValue(filter),
                 OrderBy: parse.GetValue(orderBy)), ct);
-            return Render(cli, experiments, page, parse.GetValue(max));
+            // The metrics a search orders or filters by come first: they are what the user is looking at.
+            var named = MetricColumns.Named([parse.GetValue(filter) ?? "", .. parse.GetValue(orderBy) ?? []]);
+            return Render(cli, experiments, page, parse.GetValue(max), Requested(parse.GetValue(metrics)), named);
         });
     }
 
