@@ -70,26 +70,62 @@ internal static class RunsCommand
 
         var names = experiments.ToDictionary(e => e.ExperimentId, e => e.Name);
         var metricKeys = MetricColumns.Choose(page.Runs.SelectMany(r => r.Metrics.Select(m => m.Key)), requested, first: first);
-        // A run id is copied whole into other commands: never wrapped, whatever the terminal's width.
-        var table = new Table().AddColumn(new TableColumn("Run ID").NoWrap()).AddColumns("Name", "Experiment", "Status", "Started (UTC)", "Duration");
-        foreach (var key in metricKeys)
+        var rows = page.Runs.Select(run => new
+        {
+            Fixed = new[]
+            {
+                run.Info.RunId,
+                run.Info.RunName,
+                names.GetValueOrDefault(run.Info.ExperimentId, run.Info.ExperimentId),
+                run.Info.Status.ToString().ToUpperInvariant(),
+                Format.Time(run.Info.StartTime),
+                Format.Duration(run.Info.StartTime, run.Info.EndTime),
+            },
+            run.Info.Status,
+            Metrics = metricKeys.Select(k => run.Metrics.FirstOrDefault(m => m.Key == k) is { } m ? Format.Number(m.Value) : "").ToArray(),
+        }).ToList();
+
+        // Identity columns (the id is copied whole into other commands, the name is grepped) are never wrapped;
+        // metric columns chosen automatically are dropped from the right until the row fits the width, so no
+        // cell wraps mid-word. Metrics the user named are always shown.
+        string[] headers = ["Run ID", "Name", "Experiment", "Status", "Started (UTC)", "Duration"];
+
+        // Runs of one experiment do not need the column that names it: the room goes to metrics.
+        if (rows.Select(r => r.Fixed[2]).Distinct(StringComparer.Ordinal).Count() == 1)
+        {
+            headers = [.. headers.Where((_, i) => i != 2)];
+            rows = [.. rows.Select(r => r with { Fixed = [.. r.Fixed.Where((_, i) => i != 2)] })];
+        }
+
+        var used = 1 + headers.Select((h, i) => ColumnWidth(h, rows.Select(r => r.Fixed[i]))).Sum();
+        var shown = 0;
+        for (; shown < metricKeys.Count; shown++)
+        {
+            var width = ColumnWidth(metricKeys[shown], rows.Select(r => r.Metrics[shown]));
+            if (requested is null && used + width > cli.Out.Profile.Width)
+            {
+                break;
+            }
+
+            used += width;
+        }
+
+        var table = new Table();
+        foreach (var header in headers)
+        {
+            table.AddColumn(new TableColumn(header).NoWrap());
+        }
+
+        foreach (var key in metricKeys.Take(shown))
         {
             table.AddColumn(new TableColumn(Markup.Escape(key)).RightAligned().NoWrap());
         }
 
-        foreach (var run in page.Runs)
+        foreach (var row in rows)
         {
-            var cells = new List<string>
-            {
-                run.Info.RunId,
-                Markup.Escape(run.Info.RunName),
-                Markup.Escape(names.GetValueOrDefault(run.Info.ExperimentId, run.Info.ExperimentId)),
-                StatusMarkup(run.Info.Status),
-                Format.Time(run.Info.StartTime),
-                Format.Duration(run.Info.StartTime, run.Info.EndTime),
-            };
-            cells.AddRange(metricKeys.Select(k => run.Metrics.FirstOrDefault(m => m.Key == k) is { } m ? Format.Number(m.Value) : ""));
-            table.AddRow(cells.ToArray());
+            var cells = row.Fixed.Select(Markup.Escape).Concat(row.Metrics.Take(shown)).ToArray();
+            cells[Array.IndexOf(headers, "Status")] = StatusMarkup(row.Status);
+            table.AddRow(cells);
         }
 
         cli.Out.Write(table);
@@ -100,6 +136,9 @@ internal static class RunsCommand
 
         return ExitCodes.Success;
     }
+
+    // Content plus one space of padding each side and the border to its right.
+    private static int ColumnWidth(string header, IEnumerable<string> cells) => cells.Append(header).Max(c => c.Length) + 3;
 
     private static Command Search()
     {
