@@ -93,5 +93,16 @@ internal sealed class CliContext
         return console;
     }
 
-    public void Fail(string message) => Error.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+    /// <summary>One line of error. Plain text when stderr is a file or pipe, so a log never has it wrapped.</summary>
+    public void Fail(string message)
+    {
+        if (Console.IsErrorRedirected)
+        {
+            Console.Error.WriteLine($"error: {message}");
+        }
+        else
+        {
+            Error.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        }
+    }
 }

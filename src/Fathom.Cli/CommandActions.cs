@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Fathom.Data;
 using Fathom.Diagnostics;
+using Fathom.Models;
 using Fathom.Tracking;
 
 namespace Fathom.Cli;
@@ -38,6 +39,22 @@ internal static class CommandActions
                     _ => ExitCodes.Failure,
                 };
             }
+            catch (ModelFolderException e)
+            {
+                context.Fail($"{e.Message}. Give --model a folder saved by `fathom train` (MLmodel beside model.zip), a run id, or a models:/ URI.");
+                return ExitCodes.InvalidInput;
+            }
+            catch (HttpRequestException e) when (e.StatusCode is null)
+            {
+                // No answer at all: the server is down, the address wrong, or the network in between.
+                context.Fail($"cannot reach the tracking server: {e.Message}. Is `fathom server` running there? Check --tracking-uri, FATHOM_TRACKING_URI and MLFLOW_TRACKING_URI.");
+                return ExitCodes.Failure;
+            }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested && e.InnerException is TimeoutException)
+            {
+                context.Fail("the tracking server did not answer in time. Is it overloaded, or is --tracking-uri pointing at something else?");
+                return ExitCodes.Failure;
+            }
             catch (CliInputException e)
             {
                 context.Fail(e.Message);
@@ -61,6 +78,12 @@ internal static class CommandActions
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException or System.Net.Sockets.SocketException)
             {
                 context.Fail(e.Message);
+                return ExitCodes.Failure;
+            }
+            catch (Exception e) when (Environment.GetEnvironmentVariable("FATHOM_DEBUG") is not ("1" or "true"))
+            {
+                // A bug, not a user error: one line that says how to get the details, not a stack trace.
+                context.Fail($"{e.Message} (an unexpected {e.GetType().Name}; run again with FATHOM_DEBUG=1 for the stack trace, and report it).");
                 return ExitCodes.Failure;
             }
         });

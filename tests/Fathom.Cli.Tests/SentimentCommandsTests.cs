@@ -208,11 +208,12 @@ public sealed class SentimentCommandsTests(TrainedRunFixture trained) : IClassFi
     }
 
     [Fact]
-    public async Task Serve_ModelFromEnvironment_AnswersOverHttpAndStopsOnSigterm()
+    public async Task Serve_ModelFromEnvironment_OnAnIpv4MappedHost_AnswersOverHttpAndStopsOnSigterm()
     {
         var port = Loopback.FreePort();
         var environment = new Dictionary<string, string> { ["PRED_MODEL_UUID"] = trained.RunId };
-        using var server = FathomProcess.Start(trained.Project, environment, "serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // ::ffff:127.0.0.1 names 127.0.0.1; binding it as an IPv6 address fails on Linux.
+        using var server = FathomProcess.Start(trained.Project, environment, "serve", "--host", "::ffff:127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var stdout = server.StandardOutput.ReadToEndAsync();
         var stderr = server.StandardError.ReadToEndAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -240,6 +241,32 @@ public sealed class SentimentCommandsTests(TrainedRunFixture trained) : IClassFi
                 server.Kill(entireProcessTree: true);
             }
         }
+    }
+
+    [Fact]
+    public async Task Predict_BrokenModelFolder_OneLineNamingTheFileAndWhatToGive()
+    {
+        var broken = Path.Combine(trained.Project, "broken-model");
+        Directory.CreateDirectory(broken);
+        await File.WriteAllTextAsync(Path.Combine(broken, "MLmodel"), "not a manifest");
+
+        var result = await FathomProcess.RunAsync(trained.Project, "predict", "--model", broken, "--input", RepositorySamples.Imdb);
+
+        Assert.Equal(2, result.ExitCode);
+        var error = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("MLmodel", error, StringComparison.Ordinal);
+        Assert.Contains("folder saved by `fathom train`", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunsList_UnreachableTrackingServer_OneLineSayingWhatToCheck()
+    {
+        var result = await FathomProcess.RunAsync(trained.Project, "runs", "list", "--tracking-uri", $"http://127.0.0.1:{Loopback.FreePort()}");
+
+        Assert.Equal(1, result.ExitCode);
+        var error = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: cannot reach the tracking server", error, StringComparison.Ordinal);
+        Assert.Contains("--tracking-uri", error, StringComparison.Ordinal);
     }
 
     [Fact]

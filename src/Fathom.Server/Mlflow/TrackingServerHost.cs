@@ -1,3 +1,4 @@
+using Fathom.Server.Http;
 using Fathom.Auth;
 using Fathom.Http;
 using Fathom.Storage;
@@ -20,7 +21,7 @@ internal static class TrackingServerHost
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "fathom-server" });
-        builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
+        builder.WebHost.UseUrls(BindAddress.Url(options.Host, options.Port));
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // A schema upgrade is not a warning, but whoever waits on one should see what it is doing.
@@ -72,6 +73,4 @@ internal static class TrackingServerHost
         services.AddSingleton(sp => new MlflowState(sp.GetRequiredService<ITrackingStore>(), sp.GetRequiredService<ArtifactStoreResolver>(), options, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
-
-    private static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
 }

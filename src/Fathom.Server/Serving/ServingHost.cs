@@ -1,3 +1,4 @@
+using Fathom.Server.Http;
 using Fathom.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
@@ -12,7 +13,7 @@ internal static class ServingHost
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "fathom-serve" });
-        builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
+        builder.WebHost.UseUrls(BindAddress.Url(options.Host, options.Port));
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         logging?.Invoke(builder.Logging);
@@ -41,6 +42,4 @@ internal static class ServingHost
         context.Response.StatusCode = status;
         return context.Response.WriteAsJsonAsync(new ErrorDetail(message), ServingJsonContext.Default.ErrorDetail, cancellationToken: context.RequestAborted);
     }
-
-    private static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
 }
