@@ -1,6 +1,6 @@
-using Fathom.Server.Http;
 using Fathom.Auth;
 using Fathom.Http;
+using Fathom.Server.Http;
 using Fathom.Storage;
 using Fathom.Tracking;
 using Microsoft.Extensions.DependencyInjection.Extensions;

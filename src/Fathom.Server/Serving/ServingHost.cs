@@ -1,5 +1,5 @@
-using Fathom.Server.Http;
 using Fathom.Http;
+using Fathom.Server.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
 
