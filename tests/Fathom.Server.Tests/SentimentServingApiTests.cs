@@ -146,6 +146,32 @@ public sealed class SentimentServingApiTests(ServingFixture fixture) : IClassFix
         Assert.Equal("text/html", docs.Content.Headers.ContentType?.MediaType);
     }
 
+    [Fact]
+    public async Task OpenApi_AtFastApisAddress_RelativeServer_ExamplesAndVersionBodyDocumented()
+    {
+        var openApi = JsonDocument.Parse(await _http.GetStringAsync("/openapi.json")).RootElement;
+
+        Assert.Equal("/", Assert.Single(openApi.GetProperty("servers").EnumerateArray()).GetProperty("url").GetString());
+        var predict = openApi.GetProperty("paths").GetProperty("/api/v1/model/predict").GetProperty("post");
+        var example = predict.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.Contains("acting", example.GetProperty("reviews")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        var version = openApi.GetProperty("paths").GetProperty("/api/v1/model/version").GetProperty("get");
+        Assert.True(version.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").TryGetProperty("schema", out _));
+        Assert.Contains("model_uuid", version.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DocsPage_WorksOffline_NoWebFontsAgentOrTelemetry()
+    {
+        var html = await _http.GetStringAsync("/docs");
+
+        // Every script and style the page loads is served by this server: no absolute URL at all.
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
+        Assert.Matches("\"withDefaultFonts\"\\s*:\\s*false", html);
+        Assert.Matches("\"agent\"\\s*:\\s*\\{\\s*\"disabled\"\\s*:\\s*true", html);
+    }
+
     [Theory]
     [InlineData(new byte[] { 0xFF })]
     [InlineData(new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0' })]

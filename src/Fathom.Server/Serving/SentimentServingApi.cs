@@ -24,7 +24,9 @@ internal static class SentimentServingApi
             .Produces<ValidationProblem>(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/version", () => TypedResults.Json(new VersionResponse(new VersionData(served.ModelUuid)), ServingJsonContext.Default.VersionResponse))
             .WithName("version")
-            .WithSummary("The id of the served model (the run that trained it)");
+            .WithSummary("The id of the served model (the run that trained it)")
+            .WithDescription("Answers {\"data\": {\"model_uuid\": \"<run id>\"}}: the tracking run whose model folder is served.")
+            .Produces<VersionResponse>();
         app.MapGet("/health", () => TypedResults.Json(new HealthResponse("ok", served.ModelUuid), ServingJsonContext.Default.HealthResponse))
             .WithTags("health")
             .WithName("health")

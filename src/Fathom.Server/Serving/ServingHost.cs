@@ -18,12 +18,20 @@ internal static class ServingHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         logging?.Invoke(builder.Logging);
         builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServingJsonContext.Default));
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(o =>
         {
-            document.Info.Title = "Fathom model serving";
-            document.Info.Description = $"Sentiment model {served.ModelUuid}: score movie reviews.";
-            return Task.CompletedTask;
-        }));
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Fathom model serving";
+                document.Info.Description = $"Sentiment model {served.ModelUuid}: score movie reviews.";
+
+                // Relative to where the document was fetched, so "Try it" works behind a proxy or on any address
+                // the server answers on (the default names the Host header of whoever asked first).
+                document.Servers = [new() { Url = "/" }];
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer(ServingExamples.Apply);
+        });
 
         builder.Services.AddSingleton(new ErrorShape(WriteDetailAsync));
         var app = builder.Build();
@@ -31,7 +39,16 @@ internal static class ServingHost
         app.UseRouting();
         app.UseMiddleware<CanonicalRoutes>();
         app.MapOpenApi();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Fathom model serving").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapOpenApi("/openapi.json"); // where FastAPI serves it, so the template's users find it
+        // Offline: the page's script is served from this assembly; no web fonts, AI agent, MCP or telemetry calls.
+        app.MapScalarApiReference("/docs", o => o
+            .WithTitle("Fathom model serving")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableDefaultFonts()
+            .DisableAgent()
+            .DisableMcp()
+            .DisableTelemetry()
+            .HideDeveloperTools());
         app.MapSentimentServingApi(served, options);
         return app;
     }
