@@ -49,6 +49,22 @@ public sealed class ServerCommandTests
     }
 
     [Fact]
+    public async Task Server_PortInUse_OneLineSayingWhatToDoAndNoStoreFolderLeft()
+    {
+        using var dir = new TempDirectory();
+        using var occupant = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
+
+        var result = await FathomProcess.RunAsync(dir.Path, "server", "--port", port.ToString(CultureInfo.InvariantCulture));
+
+        Assert.Equal(1, result.ExitCode);
+        var error = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"error: cannot listen on 127.0.0.1 port {port}: the port is in use; pick another --port (0 picks a free one) or stop what listens there.", error);
+        Assert.False(Directory.Exists(dir.Combine(".fathom")), "a server that did not start made .fathom/");
+    }
+
+    [Fact]
     public async Task Server_UnsupportedStoreScheme_ExitsInvalidInput()
     {
         using var dir = new TempDirectory();

@@ -32,7 +32,7 @@ internal static class ServeCommand
             options.Validate();
             var served = await LoadAsync(cli, parse.GetValue(model), ct);
             await using var app = ServingHost.Build(served, options);
-            await app.StartAsync(ct);
+            await HostStart.StartAsync(app, options.Host, options.Port, ct);
             cli.Human.MarkupLine($"Serving model [bold]{Markup.Escape(served.ModelUuid)}[/] on [blue]{string.Join(", ", app.Urls)}[/] (docs: /docs). Ctrl+C stops.");
             // The host's own SIGTERM/Ctrl+C handling stops it; so does cancellation of the command.
             try

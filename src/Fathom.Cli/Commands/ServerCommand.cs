@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Fathom.Cli.Rendering;
 using Fathom.Mlflow;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -38,9 +39,35 @@ internal static class ServerCommand
         return command.WithAction(async (parse, cli, ct) =>
         {
             var options = BuildOptions(parse, cli);
-            // The host's log (a schema upgrade's steps, warnings, unexpected errors) goes to stderr with the rest of the human text.
-            await using var app = TrackingServerHost.Build(options, logging => logging.AddProvider(new ConsoleLoggerProvider(cli.Error)));
-            await app.StartAsync(ct);
+
+            // A server that cannot start leaves no trace: the store folder it would have made is removed again.
+            var fresh = !Directory.Exists(options.Store.LocalFolder);
+            WebApplication? started = null;
+            try
+            {
+                // The host's log (a schema upgrade's steps, warnings, unexpected errors) goes to stderr with the rest of
+                // the human text; the host's own "failed to start" entry is left out: the error below says it in one line.
+                started = TrackingServerHost.Build(options, logging => logging
+                    .AddProvider(new ConsoleLoggerProvider(cli.Error))
+                    .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical));
+                await HostStart.StartAsync(started, options.Host, options.Port, ct);
+            }
+            catch
+            {
+                if (started is not null)
+                {
+                    await started.DisposeAsync();
+                }
+
+                if (fresh && Directory.Exists(options.Store.LocalFolder))
+                {
+                    Directory.Delete(options.Store.LocalFolder, recursive: true);
+                }
+
+                throw;
+            }
+
+            await using var app = started;
             cli.Human.MarkupLine(options.Auth is { Enabled: true } auth
                 ? $"Authentication: on (HTTP Basic; admin user '{Markup.Escape(auth.AdminUsername)}'; default permission {auth.DefaultPermission.Name})."
                 : "[yellow]Authentication: off[/] — anyone who can reach this loopback address can read and write runs. Use --auth to require credentials.");

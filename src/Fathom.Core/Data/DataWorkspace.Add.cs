@@ -17,7 +17,9 @@ internal sealed partial class DataWorkspace
         // The .dvc file, the .gitignore and (with link cache types) the links are written beside each path: it must be
         // where an output may be, as the path in the .dvc file written next will be checked on every later read.
         var fullPaths = paths.Select(p => Repository.Paths.Confine(p.TrimEnd(Path.DirectorySeparatorChar), baseDirectory) is { Refusal: { } refusal }
-            ? throw new DataException(DataErrorKind.InvalidInput, $"'{p}' {refusal} (at '{Repository.Root}'); it cannot be added.")
+            ? throw new DataException(DataErrorKind.InvalidInput, IsRoot(p, baseDirectory)
+                ? $"'{p}' is the whole repository, which cannot be tracked as one item: add the data files or folders inside it, e.g. `fathom data add data/raw`."
+                : $"'{p}' {refusal} (at '{Repository.Root}'); it cannot be added.")
             : Path.GetFullPath(p, baseDirectory).TrimEnd(Path.DirectorySeparatorChar)).ToList();
         foreach (var full in fullPaths)
         {
@@ -161,4 +163,7 @@ internal sealed partial class DataWorkspace
         var info = new FileInfo(fullPath);
         stat.Set(Repository.Relative(fullPath), info.Length, info.LastWriteTimeUtc.Ticks, md5);
     }
+
+    private bool IsRoot(string path, string baseDirectory) =>
+        !path.Contains('\0', StringComparison.Ordinal) && Path.GetFullPath(path, baseDirectory).TrimEnd(Path.DirectorySeparatorChar) == Repository.Root;
 }

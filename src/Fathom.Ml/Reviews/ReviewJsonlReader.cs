@@ -36,11 +36,17 @@ internal static class ReviewJsonlReader
         using (reader)
         {
             var lineNumber = 0;
+            var reviews = 0;
             while (true)
             {
-                var line = TryReadLine(reader, $"{path}:{lineNumber + 1}", onError);
+                var line = TryReadLine(reader, $"{path}:{lineNumber + 1}", onError, out var atEnd);
                 if (line is null)
                 {
+                    if (atEnd && reader.BaseStream is CountingStream { Inner: GZipStream } text)
+                    {
+                        GzipTrailer.EnsureComplete(path, text.BytesRead, reviews);
+                    }
+
                     yield break;
                 }
 
@@ -57,6 +63,7 @@ internal static class ReviewJsonlReader
                     continue;
                 }
 
+                reviews++;
                 yield return review;
             }
         }
@@ -97,7 +104,7 @@ internal static class ReviewJsonlReader
             Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
             {
-                stream = new GZipStream(stream, CompressionMode.Decompress);
+                stream = new CountingStream(new GZipStream(stream, CompressionMode.Decompress));
             }
 
             return new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
@@ -110,11 +117,14 @@ internal static class ReviewJsonlReader
     }
 
     /// <summary>The next line, or null at the end or after a fault that ends the file (reported).</summary>
-    private static string? TryReadLine(StreamReader reader, string where, Action<ReviewReadError> onError)
+    private static string? TryReadLine(StreamReader reader, string where, Action<ReviewReadError> onError, out bool atEnd)
     {
+        atEnd = false;
         try
         {
-            return reader.ReadLine();
+            var line = reader.ReadLine();
+            atEnd = line is null;
+            return line;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or DecoderFallbackException)
         {

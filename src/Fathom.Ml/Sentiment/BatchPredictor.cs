@@ -201,6 +201,13 @@ internal sealed class BatchPredictor(SentimentModel model, TimeProvider? timePro
         // float, not double: the shortest text that round-trips the model's float32 output (0.0063, not 0.006300000008195639).
         var span = buffer.GetSpan(32);
         probability.TryFormat(span, out var written, "R", CultureInfo.InvariantCulture);
+        // .NET and Python switch to an exponent at the same place (below 1e-4) but Python writes it lower-case: 1e-06.
+        var e = span[..written].IndexOf((byte)'E');
+        if (e >= 0)
+        {
+            span[e] = (byte)'e';
+        }
+
         buffer.Advance(written);
         buffer.Write(", \"sentiment\": \""u8);
         WriteAscii(buffer, SentimentModel.SentimentOf(probability));

@@ -67,6 +67,7 @@ internal sealed class SentimentTrainer(TimeProvider? timeProvider = null)
             throw new ArgumentException("No labelled training reviews.", nameof(train));
         }
 
+        RequireBothClasses(labeled, "training");
         progress?.Report($"Cleaning {labeled.Count} training reviews");
         var rows = ToRows(labeled, options.TextIsClean, cancellationToken);
         Shuffle(rows, options.Seed);
@@ -78,7 +79,13 @@ internal sealed class SentimentTrainer(TimeProvider? timeProvider = null)
 
         var validationRows = rows[..validationCount];
         var trainRows = rows[validationCount..];
-        var testRows = test is null ? [] : ToRows(test.Where(r => r.Label is not null).ToList(), options.TextIsClean, cancellationToken);
+        var labeledTest = test?.Where(r => r.Label is not null).ToList() ?? [];
+        if (labeledTest.Count > 0)
+        {
+            RequireBothClasses(labeledTest, "test");
+        }
+
+        var testRows = ToRows(labeledTest, options.TextIsClean, cancellationToken);
         var prepareDuration = _time.GetElapsedTime(started);
 
         var mlContext = SentimentModel.CreateContext(options.Seed);
@@ -98,10 +105,14 @@ internal sealed class SentimentTrainer(TimeProvider? timeProvider = null)
         started = _time.GetTimestamp();
         var scoring = new TransformerChain<ITransformer>(featurizer, classifier);
         var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
-        if (validationRows.Length > 0)
+        if (validationRows.Length > 0 && validationRows.Any(r => r.Label) && validationRows.Any(r => !r.Label))
         {
             progress?.Report($"Evaluating on {validationRows.Length} validation reviews");
             AddMetrics(metrics, "val_", Evaluate(mlContext, scoring, validationRows));
+        }
+        else if (validationRows.Length > 0)
+        {
+            progress?.Report($"The validation split ({validationRows.Length} reviews) holds one class only: no validation metrics; raise the validation fraction or add data");
         }
 
         if (testRows.Length > 0)
@@ -122,6 +133,20 @@ internal sealed class SentimentTrainer(TimeProvider? timeProvider = null)
         return new SentimentTrainingResult(
             model, metrics, trainRows.Length, validationRows.Length, testRows.Length, unlabeled,
             prepareDuration, fitDuration, evaluateDuration, options);
+    }
+
+    // ML.NET's trainers and evaluators fail on one class with a message about its internals (NegSample, PosSample);
+    // say what is wrong with the data instead.
+    private static void RequireBothClasses(List<Review> reviews, string role)
+    {
+        var positive = reviews.Count(r => r.Label == ReviewLabel.Positive);
+        if (positive == 0 || positive == reviews.Count)
+        {
+            throw new InvalidDataException(
+                $"The {role} data holds only {(positive == 0 ? "negative" : "positive")} reviews ({reviews.Count:N0}); a sentiment classifier needs both to "
+                + (role == "training" ? "learn from" : "be scored on (accuracy, F1 and ROC AUC)")
+                + ": give data with both pos/ and neg/ reviews (or both labels in a .jsonl file).");
+        }
     }
 
     private static EstimatorChain<LpNormNormalizingTransformer> BuildFeaturizer(MLContext mlContext, SentimentTrainingOptions options) =>

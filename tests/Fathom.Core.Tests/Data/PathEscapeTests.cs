@@ -135,6 +135,21 @@ public sealed class PathEscapeTests : IDisposable
     }
 
     [Theory]
+    [InlineData(".")]
+    [InlineData("./")]
+    public void Add_TheRepositoryItself_SaysToAddWhatIsInside(string path)
+    {
+        var before = Plant();
+
+        var error = Assert.Throws<DataException>(() => DataWorkspace.Open(_root).Add([path], _root, null, default));
+
+        Assert.Equal(DataErrorKind.InvalidInput, error.Kind);
+        Assert.StartsWith($"'{path}' is the whole repository", error.Message, StringComparison.Ordinal);
+        Assert.Contains("fathom data add data/raw", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before.Order(StringComparer.Ordinal), Files().Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
     [MemberData(nameof(Hostile))]
     public void Add_HostilePath_IsRefusedBeforeWritingAMetafileOrGitignore(string hostile)
     {
@@ -144,7 +159,7 @@ public sealed class PathEscapeTests : IDisposable
         var error = Assert.Throws<DataException>(() => DataWorkspace.Open(_root).Add([HostilePaths.For(hostile, _outside)], _root, null, default));
 
         Assert.Equal(DataErrorKind.InvalidInput, error.Kind);
-        Assert.EndsWith("it cannot be added.", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.EndsWith("it cannot be added.", StringComparison.Ordinal) || error.Message.Contains("is the whole repository", StringComparison.Ordinal), error.Message);
         Assert.Equal(before.Order(StringComparer.Ordinal), Files().Order(StringComparer.Ordinal));
         Assert.Equal(["escape.txt", "keep.txt"], HostilePaths.FilesIn(_outside).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }

@@ -137,6 +137,23 @@ public sealed class ReviewReaderTests
     }
 
     [Fact]
+    public void JsonlReader_TruncatedGzip_FailsSayingHowMuchWasRead()
+    {
+        using var temp = new TempFolder();
+        var whole = temp.Combine("whole.jsonl.gz");
+        SyntheticReviews.WriteJsonlGz(whole, SyntheticReviews.Generate(400, seed: 5));
+        var bytes = File.ReadAllBytes(whole);
+        var path = temp.Combine("train.jsonl.gz");
+        File.WriteAllBytes(path, bytes[..(bytes.Length * 2 / 3)]);
+
+        var error = Assert.Throws<InvalidDataException>(() => ReviewJsonlReader.Read(path, _ => { }).ToList());
+
+        Assert.StartsWith($"{path}: the gzip data ends early", error.Message, StringComparison.Ordinal);
+        Assert.Matches("[0-9,]+ reviews and [0-9,]+ bytes of text read", error.Message);
+        Assert.Equal(400, ReviewJsonlReader.Read(whole, _ => { }).Count());
+    }
+
+    [Fact]
     public void ReviewReader_PathKinds_PicksTheReaderByPath()
     {
         using var temp = new TempFolder();

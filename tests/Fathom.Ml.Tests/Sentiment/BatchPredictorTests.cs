@@ -115,6 +115,20 @@ public sealed class BatchPredictorTests(TrainedModelFixture fixture)
             Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
+    [Theory]
+    [InlineData(1e-6f, "1e-06")]
+    [InlineData(1.5e-7f, "1.5e-07")]
+    [InlineData(0.0001f, "0.0001")]
+    [InlineData(1e-30f, "1e-30")]
+    public void WriteLine_TinyProbability_IsWrittenAsPythonWritesIt(float probability, string expected)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+
+        BatchPredictor.WriteLine(buffer, BatchPredictor.FormatTime(Now), "/a.txt", probability);
+
+        Assert.Contains($"\"logit_prob\": {expected}, ", Encoding.UTF8.GetString(buffer.WrittenSpan), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task PredictAsync_MissingFolder_Throws()
     {

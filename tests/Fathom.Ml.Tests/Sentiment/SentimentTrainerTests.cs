@@ -1,3 +1,4 @@
+using Fathom.Reviews;
 using Fathom.Support;
 
 namespace Fathom.Sentiment;
@@ -48,6 +49,29 @@ public sealed class SentimentTrainerTests(TrainedModelFixture fixture)
         firstModel.PredictProbabilities(texts, firstProbabilities);
         secondModel.PredictProbabilities(texts, secondProbabilities);
         Assert.Equal(firstProbabilities, secondProbabilities);
+    }
+
+    [Theory]
+    [InlineData(true, "training", "positive")]
+    [InlineData(false, "test", "negative")]
+    public async Task TrainAsync_OneClassData_SaysWhichDataHoldsOnlyOneClass(bool positive, string role, string word)
+    {
+        var only = positive ? ReviewLabel.Positive : ReviewLabel.Negative;
+        var train = SyntheticReviews.Generate(120, seed: 41);
+        var test = SyntheticReviews.Generate(40, seed: 42, split: "test");
+        if (role == "training")
+        {
+            train = [.. train.Select(r => r with { Label = only })];
+        }
+        else
+        {
+            test = [.. test.Select(r => r with { Label = only })];
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => new SentimentTrainer().TrainAsync(train, test, new SentimentTrainingOptions(), null, CancellationToken.None));
+
+        Assert.StartsWith($"The {role} data holds only {word} reviews", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sample", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
