@@ -33,5 +33,24 @@ public sealed class DataDvcParityTests
         Assert.Equal("many.dvc:\n\tchanged outs:\n\t\tmodified:           many\n", text.Stdout);
     }
 
+    [Fact]
+    public async Task DataPush_FolderRemote_ObjectsAreReadOnly_AsDvcProtectsThem()
+    {
+        using var dir = new TempDirectory();
+        var repo = dir.Combine("repo");
+        Directory.CreateDirectory(repo);
+        await Ok(repo, "data", "init");
+        dir.WriteFile("repo/images/a.txt", "a");
+        dir.WriteFile("repo/model.bin", "model");
+        await Ok(repo, "data", "add", "images", "model.bin");
+        await Ok(repo, "data", "remote", "add", "-d", "local", "../store");
+
+        await Ok(repo, "data", "push");
+
+        var objects = Directory.GetFiles(dir.Combine("store"), "*", SearchOption.AllDirectories);
+        Assert.Equal(3, objects.Length);
+        Assert.All(objects, o => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(o)));
+    }
+
     private static string Compact(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
 }
