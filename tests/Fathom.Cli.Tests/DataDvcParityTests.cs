@@ -34,6 +34,24 @@ public sealed class DataDvcParityTests
     }
 
     [Fact]
+    public async Task DataCheckout_TrackedEmptyFolder_IsCreated_AndStatusIsClean()
+    {
+        using var dir = new TempDirectory();
+        await Ok(dir.Path, "data", "init");
+        Directory.CreateDirectory(dir.Combine("empty"));
+        await Ok(dir.Path, "data", "add", "empty");
+        Directory.Delete(dir.Combine("empty"));
+
+        var checkout = await Ok(dir.Path, "data", "checkout");
+        var status = await Ok(dir.Path, "data", "status");
+
+        Assert.Contains("md5: d751713988987e9331980363e24189ce.dir\n", File.ReadAllText(dir.Combine("empty.dvc")), StringComparison.Ordinal);
+        Assert.Equal("A\tempty/\n", checkout.Stdout);
+        Assert.True(Directory.Exists(dir.Combine("empty")));
+        Assert.Equal("Data and pipelines are up to date.", status.Stdout.Trim());
+    }
+
+    [Fact]
     public async Task DataPush_FolderRemote_ObjectsAreReadOnly_AsDvcProtectsThem()
     {
         using var dir = new TempDirectory();
