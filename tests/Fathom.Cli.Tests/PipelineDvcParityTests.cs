@@ -13,6 +13,37 @@ namespace Fathom.Cli.Tests;
 public sealed class PipelineDvcParityTests
 {
     [Fact]
+    public async Task Repro_MetricsFileHoldingABareNumber_WritesTheLock_AndMetricsShowReadsItUnderTheEmptyRevision()
+    {
+        using var dir = new TempDirectory();
+        await Ok(dir.Path, "data", "init");
+        dir.WriteFile("data.txt", "data\n");
+        dir.WriteFile("dvc.yaml", "stages:\n  evaluate:\n    cmd: echo 0.9 > acc.json\n    deps: [data.txt]\n    metrics:\n    - acc.json:\n        cache: false\n");
+        var tracked = new Dictionary<string, string> { ["FATHOM_STORE"] = dir.Combine(".fathom") };
+
+        var repro = await FathomProcess.RunAsync(dir.Path, tracked, TimeSpan.FromMinutes(2), "repro");
+        var show = await Ok(dir.Path, "metrics", "show", "--json");
+
+        Assert.True(repro.ExitCode == 0, repro.ToString());
+        Assert.Contains("md5: ", File.ReadAllText(dir.Combine("dvc.lock")), StringComparison.Ordinal);
+        Assert.Equal("""{"":{"data":{"acc.json":{"data":0.9}}}}""", Compact(show.Stdout));
+    }
+
+    [Fact]
+    public async Task MetricsShow_BareNumberInYaml_AndYamlUnderAnotherExtension_ReadAsDvcLoadsThem()
+    {
+        using var dir = new TempDirectory();
+        await Ok(dir.Path, "data", "init");
+        dir.WriteFile("acc.yaml", "0.75\n");
+        dir.WriteFile("summary.txt", "loss: 0.25\n");
+        dir.WriteFile("dvc.yaml", "metrics:\n- acc.yaml\n- summary.txt\n");
+
+        var show = await Ok(dir.Path, "metrics", "show", "--json");
+
+        Assert.Equal("""{"":{"data":{"acc.yaml":{"data":0.75},"summary.txt":{"data":{"loss":0.25}}}}}""", Compact(show.Stdout));
+    }
+
+    [Fact]
     public async Task MetricsShow_AllBranches_WorkspaceAsTheActiveBranch_IsHidden_AsDvcHidesIt()
     {
         using var dir = new TempDirectory();
