@@ -61,5 +61,19 @@ public sealed class PipelineDvcParityTests
         Assert.Equal("""{"workspace":{"data":{"m.json":{"data":{"acc":1.0}}}},"main":{"data":{"m.json":{"data":{"acc":0.5}}}}}""", Compact(changed.Stdout));
     }
 
+    [Fact]
+    public async Task PlotsShow_StagePlotAlsoATopLevelPlot_IsTwoPlots_AsInDvc()
+    {
+        using var dir = new TempDirectory();
+        await Ok(dir.Path, "data", "init");
+        dir.WriteFile("plots/loss.csv", "step,loss\n1,0.5\n2,0.3\n");
+        dir.WriteFile("dvc.yaml", "stages:\n  train:\n    cmd: cat plots/loss.csv\n    plots:\n    - plots/loss.csv:\n        x: step\nplots:\n- plots/loss.csv:\n    y: loss\n");
+
+        var json = await Ok(dir.Path, "plots", "show", "--json");
+
+        var data = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("data");
+        Assert.Equal(["dvc.yaml::plots/loss.csv", "plots/loss.csv"], data.EnumerateObject().Select(p => p.Name));
+    }
+
     private static string Compact(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
 }
