@@ -33,7 +33,7 @@ public sealed class PipelineCommandsTests
         Assert.Equal(
             ["Stage 'prep' didn't change, skipping", "Stage 'train' didn't change, skipping", "Stage 'evaluate' didn't change, skipping", "Data and pipelines are up to date."],
             second.StdoutLines);
-        var accuracy = JsonDocument.Parse(metrics.Stdout).RootElement.GetProperty("workspace").GetProperty("data").GetProperty("out/metrics.json").GetProperty("data").GetProperty("accuracy").GetDouble();
+        var accuracy = JsonDocument.Parse(metrics.Stdout).RootElement.GetProperty("").GetProperty("data").GetProperty("out/metrics.json").GetProperty("data").GetProperty("accuracy").GetDouble();
         Assert.InRange(accuracy, 0.7, 1.0);
         var stageRuns = JsonDocument.Parse(runs.Stdout).RootElement.GetProperty("runs").EnumerateArray().ToList();
         Assert.Equal(["evaluate", "prep", "train"], stageRuns.Select(r => r.GetProperty("info").GetProperty("run_name").GetString()).Order(StringComparer.Ordinal));

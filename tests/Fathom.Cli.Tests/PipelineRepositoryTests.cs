@@ -110,8 +110,8 @@ public sealed partial class PipelineRepositoryTests
             "Revision    Path        acc    loss\n"
             + "workspace   m.json      0.875  -\n"
             + "workspace   other.json  -      2\n"
-            + "v1, v1-ann  m.json      0.5    -\n"
-            + "v1, v1-ann  other.json  -      2\n",
+            + "v1,v1-ann   m.json      0.5    -\n"
+            + "v1,v1-ann   other.json  -      2\n",
             tags.Stdout);
         var revisions = JsonDocument.Parse(commits.Stdout).RootElement.EnumerateObject().ToList();
         Assert.Equal("workspace", revisions[0].Name);

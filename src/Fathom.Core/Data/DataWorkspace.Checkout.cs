@@ -143,6 +143,12 @@ internal sealed partial class DataWorkspace
                 }
             }
 
+            // A tracked folder is made even when its manifest lists nothing: an empty folder is data too (d751713….dir).
+            if (output.Output.IsDirectory && !failedOutput)
+            {
+                Directory.CreateDirectory(output.FullPath);
+            }
+
             ParallelRanges.ForEach(place, Jobs, item =>
             {
                 linker.Place(item.Source, item.Destination, output.Output.IsExecutable);

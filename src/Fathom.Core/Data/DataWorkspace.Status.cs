@@ -4,9 +4,15 @@ namespace Fathom.Data;
 
 internal sealed partial class DataWorkspace
 {
-    /// <summary><c>dvc status</c> for <c>.dvc</c> files: each output whose workspace content differs from what is recorded, or whose cache objects are missing.</summary>
+    /// <summary>
+    /// <c>dvc status</c> for <c>.dvc</c> files: each output whose workspace content differs from what is recorded, or
+    /// whose cache objects are missing; the <c>.dvc</c> file and the output named from <paramref name="baseDirectory"/>
+    /// (the current folder), as DVC names them (<c>Stage.addressing</c>, <c>Output.__str__</c>).
+    /// </summary>
     public IReadOnlyList<OutputStatus> Status(IReadOnlyList<string> targets, string baseDirectory, CancellationToken cancellationToken)
     {
+        var here = Path.GetFullPath(baseDirectory);
+        string Shown(string fullPath) => Path.GetRelativePath(here, fullPath).Replace(Path.DirectorySeparatorChar, '/');
         var changes = new List<OutputStatus>();
         using var stat = Repository.OpenStatCache();
         StartupTrace.Mark("stat cache read");
@@ -19,7 +25,7 @@ internal sealed partial class DataWorkspace
             StartupTrace.Mark("status of one output");
             if (state is not null)
             {
-                changes.Add(new OutputStatus(Repository.Relative(output.DvcFilePath), output.Output.Path, state));
+                changes.Add(new OutputStatus(Shown(output.DvcFilePath), Shown(output.FullPath), state));
             }
         }
 

@@ -106,8 +106,8 @@ public static class DvcHash
         return sb.Append(']').ToString();
     }
 
-    // json.dumps with ensure_ascii=True: escapes ", \, control characters and everything beyond ASCII as \uXXXX.
-    private static void AppendPythonJsonString(StringBuilder sb, string value)
+    /// <summary>A string as <c>json.dumps</c> writes it with <c>ensure_ascii=True</c>: <c>"</c>, <c>\</c>, control characters and everything beyond ASCII escaped (as <c>\uXXXX</c>, UTF-16 units).</summary>
+    public static void AppendPythonJsonString(StringBuilder sb, string value)
     {
         sb.Append('"');
         foreach (var c in value)

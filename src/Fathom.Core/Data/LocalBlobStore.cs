@@ -10,7 +10,9 @@ namespace Fathom.Data;
 /// </summary>
 internal sealed class LocalBlobStore : IBlobStore
 {
-    private const UnixFileMode Writable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    // Objects pushed to a folder remote are read-only, as DVC's LocalHashFileDB protects them (CACHE_MODE 0o444); DVC
+    // trusts an object of that mode without hashing it again, and re-hashes any other.
+    private const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private readonly ConcurrentDictionary<string, bool> _createdFolders = new(StringComparer.Ordinal);
     private readonly PathConfinement _paths;
@@ -97,20 +99,20 @@ internal sealed class LocalBlobStore : IBlobStore
         return Task.CompletedTask;
     }
 
-    /// <summary>Copies a local file in under <paramref name="key"/>, atomically; returns its size.</summary>
+    /// <summary>Copies a local file in under <paramref name="key"/>, atomically and read-only (a remote's object); returns its size.</summary>
     public long Upload(string key, string sourceFile)
     {
         var target = PathOf(key);
         if (UnixFile.IsSupported)
         {
             EnsureFolder(Path.GetDirectoryName(target)!);
-            return AtomicNewFile.CopyFrom(sourceFile, target, Writable, replace: true);
+            return AtomicNewFile.CopyFrom(sourceFile, target, ReadOnly, replace: true);
         }
 
         var temp = TempFor(target);
         try
         {
-            var length = FileCopy.CopyNew(sourceFile, temp, Writable);
+            var length = FileCopy.CopyNew(sourceFile, temp, ReadOnly);
             FileCopy.Replace(temp, target);
             return length;
         }

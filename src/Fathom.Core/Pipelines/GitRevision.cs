@@ -30,9 +30,17 @@ internal static class GitRevision
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>The branch HEAD is on, or null when it is detached (or the folder is not in a git repository).</summary>
+    public static async Task<string?> ActiveBranchAsync(string folder, CancellationToken cancellationToken)
+    {
+        var (code, output, _) = await GitAsync(folder, cancellationToken, "symbolic-ref", "--quiet", "--short", "HEAD");
+        return code == 0 && output.Trim() is { Length: > 0 } name ? name : null;
+    }
+
     /// <summary>
     /// The revisions <c>dvc metrics show -a/-T/-A</c> walks, as DVC's brancher names them: branches and tags by name
-    /// (several names of one commit joined by ", "), every commit (<c>-A</c>) by its full sha; each with its commit.
+    /// (several names of one commit joined by ",", as <c>",".join(names)</c>), every commit (<c>-A</c>) by its full sha;
+    /// each with its commit.
     /// </summary>
     public static async Task<IReadOnlyList<(string Label, string Commit)>> RevisionsAsync(string folder, bool allBranches, bool allTags, bool allCommits, CancellationToken cancellationToken)
     {
@@ -69,7 +77,7 @@ internal static class GitRevision
             named.AddRange(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(sha => (sha, sha)));
         }
 
-        return named.GroupBy(n => n.Commit, StringComparer.Ordinal).Select(g => (string.Join(", ", g.Select(n => n.Name)), g.Key)).ToList();
+        return named.GroupBy(n => n.Commit, StringComparer.Ordinal).Select(g => (string.Join(',', g.Select(n => n.Name)), g.Key)).ToList();
     }
 
     private static async Task<(int Code, string Output, string Error)> GitAsync(string folder, CancellationToken cancellationToken, params string[] args)

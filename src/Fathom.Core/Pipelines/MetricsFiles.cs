@@ -8,13 +8,20 @@ internal static class MetricsFiles
 {
     public static SortedDictionary<string, double> Parse(string text, string displayName) => Flatten(ParseDocument(text, displayName));
 
-    /// <summary>The file's values as written (mappings, lists, scalars), as <c>dvc metrics show --json</c> gives them.</summary>
+    /// <summary>
+    /// The file's values as written (mappings, lists, scalars), as <c>dvc metrics show --json</c> gives them. The loader
+    /// is DVC's <c>load_path</c>'s: JSON, TOML or Python by extension, YAML for any other name; a document may be a bare
+    /// value (<c>0.9</c>), which DVC shows as the file's data.
+    /// </summary>
     public static object? ParseDocument(string text, string displayName)
     {
         var extension = Path.GetExtension(displayName).ToLowerInvariant();
-        return extension is ".yaml" or ".yml" or ".toml"
-            ? ParamsFiles.Parse(text, displayName, extension)
-            : ParseJson(text, displayName);
+        return extension switch
+        {
+            ".json" => ParseJson(text, displayName),
+            ".toml" or ".py" => ParamsFiles.Parse(text, displayName, extension),
+            _ => PipelineYaml.Load(text, displayName) is { } root ? PipelineValues.FromYaml(root) : null,
+        };
     }
 
     /// <summary>The numbers of a document as <c>a.b.c → value</c> (list items by index).</summary>

@@ -10,36 +10,46 @@ namespace Fathom.Pipelines;
 /// </summary>
 internal static class PipelinePlots
 {
-    /// <summary>Every plot definition, data files relative to the repository root; a stage's plot already defined at the top level is left out.</summary>
+    /// <summary>
+    /// Every plot definition, data files relative to the repository root, in DVC's order: the top-level <c>plots:</c> of
+    /// each <c>dvc.yaml</c>, then the stages' <c>plots</c> outputs. An id defined in more than one place is one plot per
+    /// place, as DVC's <c>group_definitions_by_id</c> keeps them: a top-level one becomes <c>dvc.yaml::id</c> (its file
+    /// from the root), a stage's output keeps the bare id.
+    /// </summary>
     public static IReadOnlyList<PlotDefinition> Definitions(DvcRepository repository, IReadOnlyList<PipelineProject> projects)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(projects);
-        var plots = new List<PlotDefinition>();
+        var plots = new List<(string Config, PlotDefinition Plot)>();
         foreach (var project in projects)
         {
             string FromRoot(string path) => repository.Relative(Path.GetFullPath(path, project.Pipeline.Folder));
+            var config = repository.Relative(project.Pipeline.FilePath);
             foreach (var plot in project.Pipeline.Plots)
             {
                 var byPath = plot.Y.ContainsKey(plot.Id);
-                plots.Add(Rebase(plot, byPath ? FromRoot(plot.Id) : plot.Id, FromRoot));
-            }
-
-            foreach (var stage in project.Pipeline.Stages)
-            {
-                foreach (var output in stage.Outs.Where(o => o.Plot is not null))
-                {
-                    var id = repository.Relative(stage.FullPath(output.Path));
-                    if (plots.All(p => p.Id != id))
-                    {
-                        // A stage's paths are relative to its wdir.
-                        plots.Add(Rebase(output.Plot!, id, path => repository.Relative(stage.FullPath(path))));
-                    }
-                }
+                plots.Add((config, Rebase(plot, byPath ? FromRoot(plot.Id) : plot.Id, FromRoot)));
             }
         }
 
-        return plots;
+        foreach (var stage in projects.SelectMany(p => p.Pipeline.Stages))
+        {
+            foreach (var output in stage.Outs.Where(o => o.Plot is not null))
+            {
+                // A stage's paths are relative to its wdir.
+                plots.Add(("", Rebase(output.Plot!, repository.Relative(stage.FullPath(output.Path)), path => repository.Relative(stage.FullPath(path)))));
+            }
+        }
+
+        // Grouped as DVC groups them: by id in order of first appearance, the places of one id side by side; one plot
+        // per place (a later entry of the same place replaces an earlier one, as in DVC's dict of definitions).
+        return plots.GroupBy(p => p.Plot.Id, StringComparer.Ordinal)
+            .SelectMany(id =>
+            {
+                var places = id.GroupBy(p => p.Config, StringComparer.Ordinal).Select(p => p.Last()).ToList();
+                return places.Select(p => places.Count > 1 && p.Config.Length > 0 ? p.Plot with { Id = $"{p.Config}::{p.Plot.Id}" } : p.Plot);
+            })
+            .ToList();
     }
 
     private static PlotDefinition Rebase(PlotDefinition plot, string id, Func<string, string> fromRoot) => plot with

@@ -77,9 +77,13 @@ internal sealed partial class PipelineRunner
         }
     }
 
-    /// <summary>Places a run-cache entry's outputs from the object cache (folders file by file from their manifest).</summary>
+    /// <summary>
+    /// Places a run-cache entry's outputs from the object cache (folders file by file from their manifest). An uncached
+    /// out is tracked by git, so it gets a copy of its own, never a link into the read-only cache.
+    /// </summary>
     private void CheckoutOutputs(PipelineStage stage, LockEntry entry, WorkspaceLinker linker)
     {
+        WorkspaceLinker? copier = null;
         foreach (var output in entry.Outs)
         {
             var full = PipelineGraph.Normalize(stage.FullPath(output.Path));
@@ -89,7 +93,8 @@ internal sealed partial class PipelineRunner
                 continue;
             }
 
-            Place(full, md5, linker);
+            var uncached = stage.Outs.Any(o => o.Path == output.Path && !o.Cache);
+            Place(full, md5, uncached ? copier ??= new WorkspaceLinker([LinkType.Copy]) : linker);
         }
     }
 }

@@ -47,12 +47,18 @@ internal sealed partial class PipelineRunner
             return new StageResult(stage.Name, ReproEventKind.UpToDate, [], null, _time.GetElapsedTime(started));
         }
 
-        if (!_options.Force && RunCache.Eligible(stage) && snapshot.Deps.Values.All(h => h is not null)
-            && context.RunCache.Find(snapshot.ToLockEntry()) is { } cached)
+        if (!_options.Force && RunCache.CanHash(stage) && snapshot.Deps.Values.All(h => h is not null)
+            && Restorable(stage, snapshot, reasons, context.RunCache) is { } cached)
         {
             Report(stage, ReproEventKind.Restored, $"Stage '{stage.Name}' is cached - skipping run, checking out outputs");
             CheckoutOutputs(stage, cached, context.Linker);
             WriteLock(stage, cached);
+            // DVC saves the stage after a restore too, which records the run if only dvc.lock knew it.
+            if (RunCache.Records(stage))
+            {
+                context.RunCache.Save(cached);
+            }
+
             return new StageResult(stage.Name, ReproEventKind.Restored, reasons, null, _time.GetElapsedTime(started));
         }
 
@@ -129,7 +135,7 @@ internal sealed partial class PipelineRunner
         }
 
         WriteLock(stage, entry!);
-        if (RunCache.Eligible(stage))
+        if (RunCache.Records(stage))
         {
             context.RunCache.Save(entry!);
         }
@@ -138,16 +144,41 @@ internal sealed partial class PipelineRunner
         return new StageResult(stage.Name, ReproEventKind.Succeeded, reasons, null, _time.GetElapsedTime(started));
     }
 
-    /// <summary>Hashes deps and outs after the command, stores cached outs in the cache, and makes the lock entry.</summary>
+    /// <summary>
+    /// Hashes deps and outs after the command, stores cached outs in the cache, and makes the lock entry. When the run is
+    /// recorded in the run cache, uncached outs go to the object cache as well (DVC's <c>StageCache.save</c> commits
+    /// them), so the run can be restored whole; the workspace file stays a file of its own.
+    /// </summary>
     private LockEntry Commit(PipelineStage stage, StageContext context, CancellationToken cancellationToken)
     {
         var snapshot = StageSnapshot.Take(stage, context.Hasher, withOuts: false, cancellationToken);
+        var recorded = RunCache.Records(stage);
         foreach (var output in stage.Outs)
         {
-            snapshot.Outs[output.Path] = snapshot.Hash(context.Hasher, output.Path, output.Cache ? _repository.Cache : null, cancellationToken);
+            snapshot.Outs[output.Path] = snapshot.Hash(context.Hasher, output.Path, output.Cache || recorded ? _repository.Cache : null, cancellationToken);
         }
 
         return snapshot.ToLockEntry();
+    }
+
+    /// <summary>
+    /// The run to restore instead of running, as DVC's <c>StageCache.restore</c> picks it: when the command, deps and
+    /// params are as locked and <c>dvc.lock</c> records every out, that lock entry (only its outs changed: deleted, or
+    /// edited); otherwise the newest recorded run for the current inputs. Null when its outs are not all in the cache.
+    /// </summary>
+    private LockEntry? Restorable(PipelineStage stage, StageSnapshot snapshot, List<string> reasons, RunCache runCache)
+    {
+        if (Locked(stage.Name) is { } locked && StageChanges.OnlyOuts(reasons))
+        {
+            var outs = stage.Outs.Select(o => o.Path).Order(StringComparer.Ordinal).Select(p => locked.Outs.FirstOrDefault(l => l.Path == p)).ToList();
+            if (outs.All(o => o?.Md5 is not null))
+            {
+                var entry = locked with { Outs = outs! };
+                return runCache.AllCached(entry) ? entry : null;
+            }
+        }
+
+        return runCache.Find(snapshot.ToLockEntry());
     }
 
     private StageResult Fail(PipelineStage stage, long started, IReadOnlyList<string> reasons, string error, string? runId)

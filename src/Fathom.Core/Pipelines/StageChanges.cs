@@ -8,6 +8,8 @@ namespace Fathom.Pipelines;
 /// </summary>
 internal static class StageChanges
 {
+    private const string OutsPrefix = "changed outs: ";
+
     public static List<string> Evaluate(StageSnapshot now, LockEntry? locked, ObjectCache cache)
     {
         var stage = now.Stage;
@@ -52,20 +54,24 @@ internal static class StageChanges
             var entry = locked.Outs.FirstOrDefault(o => o.Path == output.Path);
             if (hash is null)
             {
-                reasons.Add($"changed outs: {output.Path} deleted");
+                reasons.Add($"{OutsPrefix}{output.Path} deleted");
             }
             else if (entry?.Md5 != hash.Md5)
             {
-                reasons.Add($"changed outs: {output.Path} modified");
+                reasons.Add($"{OutsPrefix}{output.Path} modified");
             }
             else if (output.Cache && !InCache(cache, hash.Md5))
             {
-                reasons.Add($"changed outs: {output.Path} not in cache");
+                reasons.Add($"{OutsPrefix}{output.Path} not in cache");
             }
         }
 
         return reasons;
     }
+
+    /// <summary>Whether the only reasons are changed outs: the command, deps and params are as <c>dvc.lock</c> records them.</summary>
+    public static bool OnlyOuts(IReadOnlyList<string> reasons) =>
+        reasons.Count > 0 && reasons.All(r => r.StartsWith(OutsPrefix, StringComparison.Ordinal));
 
     private static void ParamChanges(StageSnapshot now, LockEntry locked, List<string> reasons)
     {

@@ -60,10 +60,10 @@ internal sealed partial class StageLineage(Func<TrackingClient> open, string exp
                 run.SetTag(Key(OutPrefix + output.Path), output.Md5!);
             }
 
-            foreach (var metricsFile in stage.Outs.Where(o => o.Kind == StageOutputKind.Metric).Select(o => stage.FullPath(o.Path)).Where(File.Exists))
+            foreach (var output in stage.Outs.Where(o => o.Kind == StageOutputKind.Metric && File.Exists(stage.FullPath(o.Path))))
             {
-                run.LogMetrics(MetricsFiles.Parse(await File.ReadAllTextAsync(metricsFile, cancellationToken), metricsFile)
-                    .Select(m => new KeyValuePair<string, double>(Key(m.Key), m.Value)));
+                var metricsFile = stage.FullPath(output.Path);
+                run.LogMetrics(Metrics(output.Path, await File.ReadAllTextAsync(metricsFile, cancellationToken), metricsFile));
             }
         }
 
@@ -83,6 +83,26 @@ internal sealed partial class StageLineage(Func<TrackingClient> open, string exp
         {
             await _client.Value.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// A metrics file's numbers as run metrics. DVC's repro never reads metrics files, so their content must not fail a
+    /// stage that ran: a bare number (which <c>metrics show</c> lists under the key "") is logged under the file's path,
+    /// and a file that does not parse is not logged.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, double>> Metrics(string path, string text, string fullPath)
+    {
+        SortedDictionary<string, double> values;
+        try
+        {
+            values = MetricsFiles.Parse(text, fullPath);
+        }
+        catch (FormatException)
+        {
+            return [];
+        }
+
+        return values.Select(m => new KeyValuePair<string, double>(Key(m.Key.Length == 0 ? path : m.Key), m.Value));
     }
 
     private static string ParamText(object? value) => value is List<object?> or Dictionary<string, object?>

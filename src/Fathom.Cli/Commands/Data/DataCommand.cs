@@ -104,7 +104,7 @@ internal static partial class DataCommand
             var changes = workspace.Status(parse.GetValue(targets)!, Directory.GetCurrentDirectory(), ct);
             if (cli.Json)
             {
-                // DVC's JSON shape: {"data.dvc": [{"changed outs": {"data": "modified"}}]}.
+                // DVC's JSON shape: {"data.dvc": [{"changed outs": {"data": "modified"}}]}, paths from the current folder.
                 cli.WriteJson(changes.GroupBy(c => c.DvcFile).ToDictionary(g => g.Key, g => new[] { new Dictionary<string, Dictionary<string, string>> { ["changed outs"] = g.ToDictionary(c => c.Path, c => c.State) } }));
             }
             else if (changes.Count == 0)

@@ -61,9 +61,11 @@ internal static class MetricsCommand
             // Every dvc.yaml of the repository, paths relative to the current folder, as DVC's repository index.
             var project = PipelineSet.Open(Directory.GetCurrentDirectory()).Combined();
             var files = PipelineComparison.TargetFiles(project, parse.GetValue(targets)!, parse.GetValue(recursive), project.MetricsFiles());
-            var revisions = new List<(string Label, string? Revision)> { (PipelineComparison.Workspace, null) };
             var (branches, tags, commits) = (parse.GetValue(allBranches), parse.GetValue(allTags), parse.GetValue(allCommits));
-            if (branches || tags || commits)
+            var withRevision = branches || tags || commits;
+            // DVC's brancher names the workspace "" when no revision is asked for, else "workspace" beside the revisions.
+            var revisions = new List<(string Label, string? Revision)> { (withRevision ? PipelineComparison.Workspace : "", null) };
+            if (withRevision)
             {
                 PipelineComparison.RequireGit(project);
                 revisions.AddRange((await GitRevision.RevisionsAsync(project.Pipeline.Folder, branches, tags, commits, ct)).Select(r => (r.Label, (string?)r.Commit)));
@@ -75,9 +77,16 @@ internal static class MetricsCommand
                 documents.Add((label, await PipelineComparison.MetricsDocumentsAsync(project, revision, files, ct)));
             }
 
+            // DVC's _hide_workspace: with revisions, the workspace is left out when it holds what the active branch holds.
+            if (withRevision && await GitRevision.ActiveBranchAsync(project.Pipeline.Folder, ct) is { } active
+                && documents.FindIndex(d => d.Label == active) is > 0 and var branch && SameDocuments(documents[0].Files, documents[branch].Files))
+            {
+                documents.RemoveAt(0);
+            }
+
             if (cli.Json)
             {
-                // DVC 3's shape: {"workspace": {"data": {"metrics.json": {"data": {…}}}}, "main": {…}}.
+                // DVC 3's shape: {"": {"data": {"metrics.json": {"data": {…}}}}}; with revisions {"workspace": {…}, "main": {…}}.
                 cli.WritePythonJson(documents.ToDictionary(d => d.Label, d => new { data = d.Files.ToDictionary(f => f.Key, f => new { data = f.Value }) }));
                 return ExitCodes.Success;
             }
@@ -89,7 +98,6 @@ internal static class MetricsCommand
             }
 
             // DVC's show_metrics adds the Revision column whenever -a, -T or -A asks for revisions.
-            var withRevision = branches || tags || commits;
             var flat = documents.SelectMany(d => d.Files.Select(f => (d.Label, File: f.Key, Values: MetricsFiles.Leaves(f.Value)))).ToList();
             var keys = flat.SelectMany(f => f.Values.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
             var headers = (withRevision ? new List<string> { "Revision", "Path" } : ["Path"]).Concat(keys).ToList();
@@ -125,6 +133,10 @@ internal static class MetricsCommand
             return ExitCodes.Success;
         });
     }
+
+    // Python's == on the two results: the same files, each with equal values (1 == 1.0).
+    private static bool SameDocuments(SortedDictionary<string, object?> a, SortedDictionary<string, object?> b) =>
+        a.Count == b.Count && a.All(f => b.TryGetValue(f.Key, out var other) && PipelineValues.PythonEquals(f.Value, other));
 
     /// <summary>A table cell as DVC's <c>_format_field</c> makes it: "-" for no value, else Python's <c>str</c> with floats rounded when <paramref name="precision"/> is given.</summary>
     public static string Number(object? value, int? precision = DefaultPrecision) => value is null ? "-" : PythonText.Str(value, precision);

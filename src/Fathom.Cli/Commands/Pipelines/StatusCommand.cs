@@ -43,9 +43,8 @@ internal static class StatusCommand
             {
                 foreach (var file in new DataWorkspace(set.Repository).Status(data, cwd, ct).GroupBy(s => s.DvcFile))
                 {
-                    var folder = Path.GetDirectoryName(Path.Combine(set.Repository.Root, file.Key))!;
-                    var outs = file.ToDictionary(s => set.Relative(Path.GetFullPath(s.Path, folder)), s => (object)s.State, StringComparer.Ordinal);
-                    report.Add(new(set.Relative(Path.Combine(set.Repository.Root, file.Key)), [new Dictionary<string, object> { [StageStatus.ChangedOuts] = outs }]));
+                    var outs = file.ToDictionary(s => s.Path, s => (object)s.State, StringComparer.Ordinal);
+                    report.Add(new(file.Key, [new Dictionary<string, object> { [StageStatus.ChangedOuts] = outs }]));
                 }
             }
 
