@@ -1,0 +1,331 @@
+using System.Numerics.Tensors;
+
+namespace Fathom.Tuning;
+
+/// <summary>
+/// A mixture of product kernels over a search space (Optuna's <c>_ParzenEstimator</c>): one kernel per observation
+/// plus a prior kernel, each a product over params of a truncated normal (floats), a discretised truncated normal
+/// (ints and stepped floats) or a categorical row. Built once per suggestion; sampling and log density work on
+/// internal representations. The continuous log density is evaluated over all kernels at once with
+/// <see cref="TensorPrimitives"/>.
+/// </summary>
+internal sealed class ParzenEstimator
+{
+    private readonly KernelColumn[] _columns;
+    private readonly double[] _logWeights;
+    private readonly double[] _cumulativeWeights;
+
+    /// <param name="space">The params, in a fixed order.</param>
+    /// <param name="observations">One column per param (internal representation), observations ordered oldest first.</param>
+    /// <param name="options">Prior, clip and bandwidth options.</param>
+    /// <param name="predeterminedWeights">Observation weights (MOTPE's hypervolume contributions) instead of the age weights.</param>
+    public ParzenEstimator(
+        IReadOnlyList<KeyValuePair<string, ParamDistribution>> space,
+        IReadOnlyList<double[]> observations,
+        ParzenOptions options,
+        double[]? predeterminedWeights = null)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(observations);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.PriorWeight < 0)
+        {
+            throw new ArgumentException($"prior_weight must not be negative, not {options.PriorWeight}.", nameof(options));
+        }
+        var m = observations.Count == 0 ? 0 : observations[0].Length;
+        var withPrior = m == 0 || options.ConsiderPrior;
+        var weights = new double[m + (withPrior ? 1 : 0)];
+        if (m > 0)
+        {
+            var w = predeterminedWeights ?? options.Weights(m);
+            Array.Copy(w, weights, m);
+        }
+        if (withPrior)
+        {
+            weights[m] = m == 0 ? 1.0 : options.PriorWeight;
+        }
+        var total = weights.Sum();
+        Weights = [.. weights.Select(w => w / total)];
+        _logWeights = [.. Weights.Select(w => Math.Log(w))];
+        _cumulativeWeights = new double[Weights.Length];
+        var acc = 0.0;
+        for (var k = 0; k < Weights.Length; k++)
+        {
+            acc += Weights[k];
+            _cumulativeWeights[k] = acc;
+        }
+        _columns = new KernelColumn[space.Count];
+        for (var j = 0; j < space.Count; j++)
+        {
+            var column = m == 0 ? [] : observations[j];
+            _columns[j] = space[j].Value switch
+            {
+                CategoricalDistribution c => CategoricalColumn.Build(column, c, options, withPrior),
+                FloatDistribution f => NumericColumn.Build(column, f.Low, f.High, f.Step, f.Log, space.Count, options, withPrior),
+                IntDistribution i => NumericColumn.Build(column, i.Low, i.High, i.Step, i.Log, space.Count, options, withPrior),
+                var d => throw new ArgumentException($"Unknown distribution {d}."),
+            };
+        }
+    }
+
+    /// <summary>Normalised mixture weights, observations first, the prior last.</summary>
+    public double[] Weights { get; }
+
+    public int KernelCount => Weights.Length;
+
+    /// <summary>Draws <paramref name="count"/> points: a kernel by weight, then each param from that kernel.</summary>
+    public double[][] Sample(Random rng, int count)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        var samples = new double[count][];
+        for (var s = 0; s < count; s++)
+        {
+            var u = rng.NextDouble();
+            var k = Array.BinarySearch(_cumulativeWeights, u);
+            k = k < 0 ? ~k : k;
+            k = Math.Min(k, Weights.Length - 1);
+            var point = new double[_columns.Length];
+            for (var j = 0; j < _columns.Length; j++)
+            {
+                point[j] = _columns[j].Sample(k, rng);
+            }
+            samples[s] = point;
+        }
+        return samples;
+    }
+
+    /// <summary>log of the mixture density at each point (log-sum-exp over kernels).</summary>
+    public double[] LogPdf(IReadOnlyList<double[]> points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var result = new double[points.Count];
+        var acc = new double[KernelCount];
+        var scratch = new double[KernelCount];
+        for (var s = 0; s < points.Count; s++)
+        {
+            _logWeights.CopyTo(acc, 0);
+            for (var j = 0; j < _columns.Length; j++)
+            {
+                _columns[j].AddLogPdf(points[s][j], acc, scratch);
+            }
+            result[s] = LogSumExp(acc, scratch);
+        }
+        return result;
+    }
+
+    private static double LogSumExp(double[] values, double[] scratch)
+    {
+        var max = TensorPrimitives.Max<double>(values);
+        if (double.IsNegativeInfinity(max))
+        {
+            return double.NegativeInfinity;
+        }
+        TensorPrimitives.Subtract(values, max, scratch);
+        TensorPrimitives.Exp<double>(scratch, scratch);
+        return Math.Log(TensorPrimitives.Sum<double>(scratch)) + max;
+    }
+
+    private abstract class KernelColumn
+    {
+        public abstract double Sample(int kernel, Random rng);
+
+        public abstract void AddLogPdf(double x, double[] acc, double[] scratch);
+    }
+
+    private sealed class CategoricalColumn : KernelColumn
+    {
+        private readonly int _choices;
+        private readonly double[] _rows;
+        private readonly double[] _logRows;
+
+        private CategoricalColumn(int choices, double[] rows)
+        {
+            _choices = choices;
+            _rows = rows;
+            _logRows = [.. rows.Select(w => Math.Log(w))];
+        }
+
+        public static CategoricalColumn Build(double[] observed, CategoricalDistribution distribution, ParzenOptions options, bool withPrior)
+        {
+            var c = distribution.Choices.Count;
+            var m = observed.Length;
+            var kernels = m + (withPrior ? 1 : 0);
+            var rows = new double[kernels * c];
+            // Each observation's row: prior_weight/(m+1) on every choice, +1 on the observed one, normalised.
+            for (var i = 0; i < m; i++)
+            {
+                var start = (i * c);
+                var baseline = options.PriorWeight / kernels;
+                for (var x = 0; x < c; x++)
+                {
+                    rows[start + x] = baseline;
+                }
+                rows[start + (int)observed[i]] += 1.0;
+                var sum = baseline * c + 1.0;
+                for (var x = 0; x < c; x++)
+                {
+                    rows[start + x] /= sum;
+                }
+            }
+            if (withPrior)
+            {
+                for (var x = 0; x < c; x++)
+                {
+                    rows[(m * c) + x] = 1.0 / c;
+                }
+            }
+            return new CategoricalColumn(c, rows);
+        }
+
+        public override double Sample(int kernel, Random rng)
+        {
+            var u = rng.NextDouble();
+            var start = kernel * _choices;
+            var acc = 0.0;
+            for (var x = 0; x < _choices - 1; x++)
+            {
+                acc += _rows[start + x];
+                if (u < acc)
+                {
+                    return x;
+                }
+            }
+            return _choices - 1;
+        }
+
+        public override void AddLogPdf(double x, double[] acc, double[] scratch)
+        {
+            var index = (int)x;
+            for (var k = 0; k < acc.Length; k++)
+            {
+                acc[k] += _logRows[(k * _choices) + index];
+            }
+        }
+    }
+
+    private sealed class NumericColumn : KernelColumn
+    {
+        private readonly double[] _mus;
+        private readonly double[] _sigmas;
+        private readonly double[] _invSigmas;
+        private readonly double[] _logNorms;
+        private readonly double _low, _high, _step;
+        private readonly double _lowT, _highT;
+        private readonly bool _log;
+
+        private NumericColumn(double[] mus, double[] sigmas, double low, double high, double step, bool log)
+        {
+            _mus = mus;
+            _sigmas = sigmas;
+            _low = low;
+            _high = high;
+            _step = step;
+            _log = log;
+            var lowExt = step > 0 ? low - step / 2 : low;
+            var highExt = step > 0 ? high + step / 2 : high;
+            _lowT = log ? Math.Log(lowExt) : lowExt;
+            _highT = log ? Math.Log(highExt) : highExt;
+            _invSigmas = [.. sigmas.Select(s => 1.0 / s)];
+            // Continuous kernels: log of 1/(σ√2π) over the kernel's mass inside the bounds. Discrete kernels: the log mass
+            // of the whole step-widened interval, which normalises each grid value's mass.
+            _logNorms = new double[mus.Length];
+            for (var k = 0; k < mus.Length; k++)
+            {
+                var mass = Gaussian.LogMass((_lowT - mus[k]) / sigmas[k], (_highT - mus[k]) / sigmas[k]);
+                _logNorms[k] = step > 0 ? -mass : -Math.Log(sigmas[k]) - Gaussian.LogSqrt2Pi - mass;
+            }
+        }
+
+        public static NumericColumn Build(
+            double[] observed, double low, double high, double? step, bool log, int dimensions, ParzenOptions options, bool withPrior)
+        {
+            var s = step ?? 0;
+            var lowT = s > 0 ? low - s / 2 : low;
+            var highT = s > 0 ? high + s / 2 : high;
+            if (log)
+            {
+                lowT = Math.Log(lowT);
+                highT = Math.Log(highT);
+            }
+            var m = observed.Length;
+            var kernels = m + (withPrior ? 1 : 0);
+            var mus = new double[kernels];
+            for (var i = 0; i < m; i++)
+            {
+                mus[i] = log ? Math.Log(observed[i]) : observed[i];
+            }
+            var sigmas = new double[kernels];
+            if (m > 0)
+            {
+                if (options.Multivariate)
+                {
+                    Array.Fill(sigmas, TpeMath.MultivariateSigma(m, dimensions, lowT, highT), 0, m);
+                }
+                else
+                {
+                    TpeMath.UnivariateSigmas(mus.AsSpan(0, m), lowT, highT, options.ConsiderEndpoints).CopyTo(sigmas, 0);
+                }
+                TpeMath.Clip(sigmas.AsSpan(0, m), lowT, highT, kernels, options.ConsiderMagicClip);
+            }
+            if (withPrior)
+            {
+                mus[m] = 0.5 * (lowT + highT);
+                sigmas[m] = highT - lowT;
+            }
+            // A zero-width space (low == high) would give σ = 0; any positive width samples the one value.
+            for (var k = 0; k < kernels; k++)
+            {
+                if (!(sigmas[k] > 0))
+                {
+                    sigmas[k] = 1e-12;
+                }
+            }
+            return new NumericColumn(mus, sigmas, low, high, s, log);
+        }
+
+        public override double Sample(int kernel, Random rng)
+        {
+            var x = Gaussian.SampleTruncated(rng, _mus[kernel], _sigmas[kernel], _lowT, _highT);
+            if (_log)
+            {
+                x = Math.Exp(x);
+            }
+            if (_step > 0)
+            {
+                return RandomSampler.OnGrid(x, _low, _high, _step);
+            }
+            return Math.Clamp(x, _low, _high);
+        }
+
+        public override void AddLogPdf(double x, double[] acc, double[] scratch)
+        {
+            if (_step > 0)
+            {
+                var lo = x - _step / 2;
+                var hi = x + _step / 2;
+                if (_log)
+                {
+                    lo = Math.Log(lo);
+                    hi = Math.Log(hi);
+                }
+                for (var k = 0; k < acc.Length; k++)
+                {
+                    acc[k] += Gaussian.LogMass((lo - _mus[k]) * _invSigmas[k], (hi - _mus[k]) * _invSigmas[k]) + _logNorms[k];
+                }
+                return;
+            }
+            var t = _log ? Math.Log(x) : x;
+            if (t < _lowT || t > _highT)
+            {
+                Array.Fill(acc, double.NegativeInfinity);
+                return;
+            }
+            // acc += logNorm − ((t − μ)/σ)²/2, over all kernels at once.
+            TensorPrimitives.Subtract(_mus, t, scratch);
+            TensorPrimitives.Multiply(scratch, _invSigmas, scratch);
+            TensorPrimitives.Multiply(scratch, scratch, scratch);
+            TensorPrimitives.MultiplyAdd(scratch, -0.5, _logNorms, scratch);
+            TensorPrimitives.Add(acc, scratch, acc);
+        }
+    }
+}
