@@ -51,6 +51,17 @@ internal sealed class TrialSampling
         return new TrialSampling(sampler, study, trial, space, relative.Params, fixedParams ?? new Dictionary<string, object?>());
     }
 
+    /// <summary>Takes a newer state of the same running trial (an intermediate value, a pruner's attributes).</summary>
+    public void Replace(FrozenTrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        if (trial.Number != Trial.Number)
+        {
+            throw new ArgumentException($"Trial {trial.Number} is not trial {Trial.Number}.", nameof(trial));
+        }
+        Trial = trial;
+    }
+
     /// <summary>The param's value in external representation (double, long, or the categorical choice).</summary>
     public object? Suggest(string name, ParamDistribution distribution) =>
         distribution.ToExternal(SuggestInternal(name, distribution));
