@@ -22,7 +22,7 @@ internal static class SamplerRandom
     public static long FreshSeed() => System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
 
     // SplitMix64's finaliser: a fixed, well-mixed hash (string.GetHashCode differs between processes).
-    private static ulong Mix(ulong z)
+    internal static ulong Mix(ulong z)
     {
         z += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;

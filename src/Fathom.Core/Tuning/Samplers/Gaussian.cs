@@ -1,8 +1,8 @@
 namespace Fathom.Tuning;
 
 /// <summary>
-/// Standard normal numerics for the Parzen estimators: Φ and log Φ (Hart's algorithm 5666 as given by West 2005,
-/// written so the lower tail never underflows in log space), the log mass of an interval, Φ⁻¹ (Acklam's rational
+/// Standard normal numerics for the Parzen estimators: Φ and log Φ (Hart's algorithm 5666 as given by West 2005, a
+/// continued fraction in the tails, written so the lower tail never underflows in log space), the log mass of an interval, Φ⁻¹ (Acklam's rational
 /// approximation refined by one Halley step) and the truncated normal's sampler and log density.
 /// </summary>
 internal static class Gaussian
@@ -134,12 +134,14 @@ internal static class Gaussian
     // Φ(−x) for x ≥ 0.
     private static double LowerTail(double x) => x > 37 ? Math.Exp(LogLowerTail(x)) : Math.Exp(-x * x / 2) * TailRatio(x);
 
-    // log Φ(−x) for x ≥ 0: −x²/2 + log of Hart's ratio, so the tail stays finite where Φ itself underflows.
+    // log Φ(−x) for x ≥ 0: −x²/2 + log of the ratio, so the tail stays finite where Φ itself underflows.
     private static double LogLowerTail(double x) => -x * x / 2 + Math.Log(TailRatio(x));
 
+    // Φ(−x)·e^{x²/2}: Hart's rational approximation below 3 (absolute error ~1e-16, so relative ~1e-13 there), the
+    // Mills-ratio continued fraction 1/(x + 1/(x + 2/(x + …)))/√(2π) above, with enough terms for ~1e-14 relative.
     private static double TailRatio(double x)
     {
-        if (x < 7.07106781186547)
+        if (x < 3)
         {
             var n = 3.52624965998911E-02;
             n = n * x + 0.700383064443688;
@@ -158,11 +160,13 @@ internal static class Gaussian
             d = d * x + 440.413735824752;
             return n / d;
         }
-        var f = x + 0.65;
-        f = x + 4 / f;
-        f = x + 3 / f;
-        f = x + 2 / f;
-        f = x + 1 / f;
+        // Terms for ~2e-14 relative error (found numerically): 39 at x = 3, 19 at 5, 11 at 8.
+        var terms = (int)Math.Ceiling(6 + 320 / (x * x));
+        var f = x;
+        for (var k = terms; k >= 1; k--)
+        {
+            f = x + k / f;
+        }
         return 1 / f / Sqrt2Pi;
     }
 

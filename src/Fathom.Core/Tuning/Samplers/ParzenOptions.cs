@@ -6,7 +6,24 @@ internal sealed record ParzenOptions(
     bool ConsiderPrior = true,
     bool ConsiderMagicClip = true,
     bool ConsiderEndpoints = false,
-    bool Multivariate = false)
+    bool Multivariate = false,
+    TpeBandwidth Bandwidth = TpeBandwidth.Optuna)
 {
     public Func<int, double[]> Weights { get; init; } = TpeMath.DefaultWeights;
+}
+
+/// <summary>How multivariate TPE sizes its kernels (univariate TPE always uses the neighbour gaps).</summary>
+internal enum TpeBandwidth
+{
+    /// <summary>Optuna's: <c>0.2 · m^(−1/(d+4)) · range</c>, the same whatever the observations' spread.</summary>
+    Optuna,
+
+    /// <summary>
+    /// Scott's rule per param: <c>1.059 · min(sd, IQR/1.34) · m^(−1/(d+4))</c> of the observations, so the good density
+    /// narrows as the good trials concentrate (Scott 1992; BOHB's KDE). Optuna's width when there is one observation.
+    /// </summary>
+    Scott,
+
+    /// <summary>Each kernel's own neighbour gaps per param, as univariate TPE, inside the joint product kernels.</summary>
+    Gaps,
 }

@@ -77,6 +77,45 @@ internal static class TpeMath
         0.2 * Math.Pow(Math.Max(observations, 1), -1.0 / (dimensions + 4)) * (high - low);
 
     /// <summary>
+    /// Scott's rule for one param of a d-dimensional product kernel: <c>1.059 · min(sd, IQR/1.34) · m^(−1/(d+4))</c>
+    /// (sd with m − 1; IQR between numpy's linear 25th and 75th percentiles; when the IQR is 0 the sd alone).
+    /// Optuna's multivariate width for fewer than two observations.
+    /// </summary>
+    public static double ScottSigma(ReadOnlySpan<double> mus, int dimensions, double low, double high)
+    {
+        var m = mus.Length;
+        if (m < 2)
+        {
+            return MultivariateSigma(m, dimensions, low, high);
+        }
+        var mean = 0.0;
+        foreach (var x in mus)
+        {
+            mean += x;
+        }
+        mean /= m;
+        var ss = 0.0;
+        foreach (var x in mus)
+        {
+            ss += (x - mean) * (x - mean);
+        }
+        var sd = Math.Sqrt(ss / (m - 1));
+        var sorted = mus.ToArray();
+        Array.Sort(sorted);
+        var iqr = Quantile(sorted, 0.75) - Quantile(sorted, 0.25);
+        var spread = iqr > 0 ? Math.Min(sd, iqr / 1.34) : sd;
+        return 1.059 * spread * Math.Pow(m, -1.0 / (dimensions + 4));
+    }
+
+    private static double Quantile(double[] sorted, double q)
+    {
+        var position = q * (sorted.Length - 1);
+        var lower = (int)Math.Floor(position);
+        var upper = Math.Min(lower + 1, sorted.Length - 1);
+        return sorted[lower] + (position - lower) * (sorted[upper] - sorted[lower]);
+    }
+
+    /// <summary>
     /// Clips bandwidths into <c>[σ_min, high − low]</c> with <c>σ_min = (high − low) / min(100, 1 + kernels)</c> under the
     /// magic clip (kernels counting the prior), else 1e-12.
     /// </summary>

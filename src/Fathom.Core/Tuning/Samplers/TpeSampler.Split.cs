@@ -46,28 +46,70 @@ internal sealed partial class TpeSampler
         var left = Math.Max(0, nBelow - belowComplete.Count);
         var prunedSorted = pruned.OrderBy(t => PrunedScore(study, t)).ToList();
         var take = Math.Min(left, prunedSorted.Count);
-        var below = belowComplete.Concat(prunedSorted.Take(take)).OrderBy(t => t.Number).ToList();
-        var above = aboveComplete.Concat(prunedSorted.Skip(take)).Concat(running).OrderBy(t => t.Number).ToList();
+        // Both sets in trial-number order (the age weights need it): mark the good ones, then walk the input.
+        var good = new HashSet<int>(belowComplete.Count + take);
+        foreach (var t in belowComplete)
+        {
+            good.Add(t.Number);
+        }
+        foreach (var t in prunedSorted.Take(take))
+        {
+            good.Add(t.Number);
+        }
+        var ordered = trials.Zip(Enumerable.Range(0, trials.Count)).All(p => p.Second == 0 || trials[p.Second - 1].Number < p.First.Number)
+            ? trials
+            : [.. trials.OrderBy(t => t.Number)];
+        var below = new List<FrozenTrial>(good.Count);
+        var above = new List<FrozenTrial>(ordered.Count - good.Count);
+        foreach (var t in ordered)
+        {
+            if (t.State is TrialState.Complete or TrialState.Pruned or TrialState.Running)
+            {
+                (good.Contains(t.Number) ? below : above).Add(t);
+            }
+        }
         return new Split(below, above);
     }
 
     private static (List<FrozenTrial>, List<FrozenTrial>) SplitSingleObjective(StudyView study, List<FrozenTrial> complete, int nBelow)
     {
-        // A stable sort over trials ordered by number: equal values keep the older trial first, as Python's sorted.
-        var sign = study.Direction == StudyDirection.Maximize ? -1.0 : 1.0;
-        var keys = new double[complete.Count];
-        var order = new int[complete.Count];
-        for (var i = 0; i < keys.Length; i++)
+        // The nBelow best by (value, position): Python's stable sort over trials ordered by number breaks ties by age.
+        // A small sorted buffer of the best so far is enough (nBelow ≤ 25 by default): O(n) for a sorted-out majority.
+        if (nBelow == 0)
         {
-            keys[i] = sign * complete[i].Values![0];
-            order[i] = i;
+            return ([], complete);
         }
-        Array.Sort(order, (a, b) => keys[a].CompareTo(keys[b]) is var c && c != 0 ? c : a.CompareTo(b));
-        var below = new List<FrozenTrial>(nBelow);
-        var above = new List<FrozenTrial>(complete.Count - nBelow);
-        for (var i = 0; i < order.Length; i++)
+        var sign = study.Direction == StudyDirection.Maximize ? -1.0 : 1.0;
+        var bestKeys = new double[nBelow];
+        var bestIndex = new int[nBelow];
+        var count = 0;
+        for (var i = 0; i < complete.Count; i++)
         {
-            (i < nBelow ? below : above).Add(complete[order[i]]);
+            var key = sign * complete[i].Values![0];
+            if (count == nBelow && !(key < bestKeys[count - 1]))
+            {
+                continue;
+            }
+            var at = count == nBelow ? count - 1 : count++;
+            while (at > 0 && key < bestKeys[at - 1])
+            {
+                bestKeys[at] = bestKeys[at - 1];
+                bestIndex[at] = bestIndex[at - 1];
+                at--;
+            }
+            bestKeys[at] = key;
+            bestIndex[at] = i;
+        }
+        var chosen = new bool[complete.Count];
+        for (var k = 0; k < count; k++)
+        {
+            chosen[bestIndex[k]] = true;
+        }
+        var below = new List<FrozenTrial>(count);
+        var above = new List<FrozenTrial>(complete.Count - count);
+        for (var i = 0; i < complete.Count; i++)
+        {
+            (chosen[i] ? below : above).Add(complete[i]);
         }
         return (below, above);
     }

@@ -24,6 +24,8 @@ internal sealed partial class TpeSampler : ISampler
     private readonly ParzenOptions _parzen;
     private readonly long _seed;
     private readonly Lock _cacheLock = new();
+    private readonly SearchSpaceTracker _spaces = new();
+    private readonly Dictionary<string, List<double[]?>> _rows = new(StringComparer.Ordinal);
     private (StudyView Study, int Trial, Split Split)? _splitCache;
 
     public TpeSampler(TpeOptions? options = null)
@@ -44,7 +46,8 @@ internal sealed partial class TpeSampler : ISampler
         {
             return NoSpace;
         }
-        var pairs = _options.Group ? SearchSpaces.Groups(study).SelectMany(g => g) : SearchSpaces.Intersection(study);
+        _spaces.Update(study);
+        var pairs = _options.Group ? _spaces.Groups.SelectMany(g => g) : _spaces.Intersection;
         return pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
     }
 
@@ -58,8 +61,9 @@ internal sealed partial class TpeSampler : ISampler
             return RelativeSample.Empty;
         }
         var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        _spaces.Update(study);
         var spaces = _options.Group
-            ? SearchSpaces.Groups(study).Select(g => g.Where(p => searchSpace.ContainsKey(p.Key)).ToList())
+            ? _spaces.Groups.Select(g => g.Where(p => searchSpace.ContainsKey(p.Key)).ToList())
             : [searchSpace.OrderBy(p => p.Key, StringComparer.Ordinal).ToList()];
         foreach (var space in spaces.Where(s => s.Count > 0))
         {
@@ -109,14 +113,14 @@ internal sealed partial class TpeSampler : ISampler
         StudyView study, FrozenTrial trial, List<KeyValuePair<string, ParamDistribution>> space, Random rng)
     {
         var split = GetSplit(study, trial);
-        var (belowColumns, belowMask) = Observations(split.Below, space);
+        var (belowColumns, belowMask) = Observations(study, split.Below, space);
         double[]? belowWeights = null;
         if (study.IsMultiObjective)
         {
             var all = MotpeWeights(study, split.Below);
             belowWeights = [.. all.Where((_, i) => belowMask[i])];
         }
-        var (aboveColumns, _) = Observations(split.Above, space);
+        var (aboveColumns, _) = Observations(study, split.Above, space);
         var below = new ParzenEstimator(space, belowColumns, _parzen, belowWeights);
         var above = new ParzenEstimator(space, aboveColumns, _parzen);
         var candidates = below.Sample(rng, _options.NEiCandidates);
@@ -176,46 +180,88 @@ internal sealed partial class TpeSampler : ISampler
     /// <summary>
     /// Columns of internal values (one per param) for the trials holding every param of the space, oldest first,
     /// and which trials those were. Running trials also count their joint params recorded by the constant liar.
+    /// Finished trials never change, so their rows are kept per space (by trial number) across asks.
     /// </summary>
-    private static (double[][] Columns, bool[] Mask) Observations(
-        IReadOnlyList<FrozenTrial> trials, List<KeyValuePair<string, ParamDistribution>> space)
+    private (double[][] Columns, bool[] Mask) Observations(
+        StudyView study, IReadOnlyList<FrozenTrial> trials, List<KeyValuePair<string, ParamDistribution>> space)
     {
+        var rows = RowCache(study, space);
         var mask = new bool[trials.Count];
-        var rows = new List<int>(trials.Count);
-        var values = new double[space.Count][];
-        var buffers = new List<double>[space.Count];
-        for (var j = 0; j < space.Count; j++)
-        {
-            buffers[j] = new List<double>(trials.Count);
-        }
-        var row = new double[space.Count];
+        var kept = new List<double[]>(trials.Count);
         for (var i = 0; i < trials.Count; i++)
         {
             var t = trials[i];
-            var relative = t.State == TrialState.Running ? ReadParams(t) : null;
-            var ok = true;
-            for (var j = 0; j < space.Count && ok; j++)
+            double[]? row;
+            if (t.IsFinished)
             {
-                var name = space[j].Key;
-                ok = t.Params.TryGetValue(name, out row[j]) || (relative is not null && relative.TryGetValue(name, out row[j]));
-                // A value outside today's bounds (the space changed) would put a kernel outside the support.
-                ok = ok && space[j].Value.Contains(row[j]);
+                lock (_cacheLock)
+                {
+                    while (rows.Count <= t.Number)
+                    {
+                        rows.Add(null);
+                    }
+                    row = rows[t.Number] ??= Row(t, space) ?? NoRow;
+                }
             }
-            if (!ok)
+            else
+            {
+                row = Row(t, space) ?? NoRow;
+            }
+            if (row.Length == 0)
             {
                 continue;
             }
             mask[i] = true;
-            for (var j = 0; j < space.Count; j++)
-            {
-                buffers[j].Add(row[j]);
-            }
+            kept.Add(row);
         }
+        var columns = new double[space.Count][];
         for (var j = 0; j < space.Count; j++)
         {
-            values[j] = [.. buffers[j]];
+            var column = new double[kept.Count];
+            for (var r = 0; r < kept.Count; r++)
+            {
+                column[r] = kept[r][j];
+            }
+            columns[j] = column;
         }
-        return (values, mask);
+        return (columns, mask);
+    }
+
+    private static readonly double[] NoRow = [];
+
+    /// <summary>A trial's values for the space, or null when it lacks a param or holds one outside today's bounds.</summary>
+    private static double[]? Row(FrozenTrial t, List<KeyValuePair<string, ParamDistribution>> space)
+    {
+        var relative = t.State == TrialState.Running ? ReadParams(t) : null;
+        var row = new double[space.Count];
+        for (var j = 0; j < space.Count; j++)
+        {
+            var name = space[j].Key;
+            var ok = t.Params.TryGetValue(name, out row[j]) || (relative is not null && relative.TryGetValue(name, out row[j]));
+            // A value outside today's bounds (the space changed) would put a kernel outside the support.
+            if (!ok || !space[j].Value.Contains(row[j]))
+            {
+                return null;
+            }
+        }
+        return row;
+    }
+
+    private List<double[]?> RowCache(StudyView study, List<KeyValuePair<string, ParamDistribution>> space)
+    {
+        var key = study.Name + "\n" + string.Join('\n', space.Select(p => p.Key + "=" + p.Value));
+        lock (_cacheLock)
+        {
+            if (_rows.Count > 256)
+            {
+                _rows.Clear();
+            }
+            if (!_rows.TryGetValue(key, out var rows))
+            {
+                _rows[key] = rows = [];
+            }
+            return rows;
+        }
     }
 
     internal static string WriteParams(IReadOnlyDictionary<string, double> parameters)
