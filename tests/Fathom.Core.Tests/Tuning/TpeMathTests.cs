@@ -1,0 +1,76 @@
+using Fathom.Tuning;
+
+namespace Fathom.Tests.Tuning;
+
+public sealed class TpeMathTests
+{
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 1)]
+    [InlineData(10, 1)]
+    [InlineData(11, 2)]
+    [InlineData(100, 10)]
+    [InlineData(251, 25)]
+    [InlineData(10000, 25)]
+    public void DefaultGamma_IsTenPercentCappedAt25(int n, int expected) => Assert.Equal(expected, TpeMath.DefaultGamma(n));
+
+    [Fact]
+    public void DefaultWeights_RampTheOldestAboveTwentyFive()
+    {
+        Assert.Empty(TpeMath.DefaultWeights(0));
+        Assert.All(TpeMath.DefaultWeights(24), w => Assert.Equal(1.0, w));
+        var w30 = TpeMath.DefaultWeights(30);
+        // numpy: concatenate(linspace(1/30, 1, 5), ones(25)).
+        Assert.Equal([1 / 30.0, 0.275, 0.5166666666666667, 0.7583333333333333, 1.0, 1.0], w30.Take(6).ToArray(), new ToleranceComparer(1e-12));
+        Assert.Equal(30, w30.Length);
+        Assert.Equal(1.0 / 26, TpeMath.DefaultWeights(26)[0], 12);
+    }
+
+    [Fact]
+    public void UnivariateSigmas_TakeTheFartherNeighbourAndInnerOnesAtTheEnds()
+    {
+        // sorted: 0.1, 0.45, 0.5, 0.9 with ends 0 and 1.
+        double[] mus = [0.1, 0.5, 0.45, 0.9];
+        var withEndpoints = TpeMath.UnivariateSigmas(mus, 0, 1, considerEndpoints: true);
+        Assert.Equal([0.35, 0.4, 0.35, 0.4], withEndpoints, new ToleranceComparer(1e-12));
+        var without = TpeMath.UnivariateSigmas(mus, 0, 1, considerEndpoints: false);
+        Assert.Equal([0.35, 0.4, 0.35, 0.4], without, new ToleranceComparer(1e-12));
+        var ends = TpeMath.UnivariateSigmas([0.2, 0.3], 0, 1, considerEndpoints: false);
+        Assert.Equal([0.1, 0.1], ends, new ToleranceComparer(1e-12));
+        Assert.Equal([0.8], TpeMath.UnivariateSigmas([0.2], 0, 1, considerEndpoints: false), new ToleranceComparer(1e-12));
+    }
+
+    [Fact]
+    public void Clip_UsesTheMagicMinimumCountingThePrior()
+    {
+        double[] sigmas = [0.001, 0.5, 3];
+        TpeMath.Clip(sigmas, 0, 2, kernels: 4, magicClip: true);
+        Assert.Equal([2 / 5.0, 0.5, 2], sigmas, new ToleranceComparer(1e-12));
+        double[] many = [0.001];
+        TpeMath.Clip(many, 0, 1, kernels: 1000, magicClip: true);
+        Assert.Equal(0.01, many[0], 12);
+        double[] none = [1e-20];
+        TpeMath.Clip(none, 0, 1, kernels: 10, magicClip: false);
+        Assert.Equal(1e-12, none[0]);
+    }
+
+    [Fact]
+    public void MultivariateSigma_FollowsOptunasRule() =>
+        Assert.Equal(0.2 * Math.Pow(16, -1.0 / 6) * 10, TpeMath.MultivariateSigma(16, 2, 0, 10), 12);
+
+    [Fact]
+    public void ScottSigma_UsesTheSmallerOfSdAndIqr()
+    {
+        double[] mus = [0, 1, 2, 3, 4];
+        var sd = Math.Sqrt(2.5);
+        var iqr = 2.0 / 1.34;
+        Assert.Equal(1.059 * Math.Min(sd, iqr) * Math.Pow(5, -1.0 / 5), TpeMath.ScottSigma(mus, 1, 0, 4), 12);
+    }
+
+    internal sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(double obj) => 0;
+    }
+}
