@@ -39,8 +39,14 @@ public sealed class ImportanceAndConfigTests
     {
         var options = (TpeOptions)SweeperConfig.Sampler("tpe", new Dictionary<string, object?>
         {
-            ["seed"] = 123L, ["consider_prior"] = true, ["prior_weight"] = 1.0, ["consider_magic_clip"] = true,
-            ["consider_endpoints"] = false, ["n_startup_trials"] = 10L, ["n_ei_candidates"] = 24L, ["multivariate"] = true,
+            ["seed"] = 123L,
+            ["consider_prior"] = true,
+            ["prior_weight"] = 1.0,
+            ["consider_magic_clip"] = true,
+            ["consider_endpoints"] = false,
+            ["n_startup_trials"] = 10L,
+            ["n_ei_candidates"] = 24L,
+            ["multivariate"] = true,
         });
         Assert.Equal(new TpeOptions(123, Multivariate: true) with { Gamma = options.Gamma, Weights = options.Weights }, options);
     }
@@ -51,14 +57,23 @@ public sealed class ImportanceAndConfigTests
         Assert.IsType<RandomOptions>(SweeperConfig.Sampler(null, new Dictionary<string, object?> { ["_target_"] = "optuna.samplers.RandomSampler", ["seed"] = 1L }));
         var cma = (CmaEsOptions)SweeperConfig.Sampler("cmaes", new Dictionary<string, object?>
         {
-            ["seed"] = 1L, ["x0"] = new Dictionary<string, object?> { ["x"] = 0.5 }, ["sigma0"] = 0.2, ["n_startup_trials"] = 1L,
-            ["use_separable_cma"] = false, ["restart_strategy"] = null, ["inc_popsize"] = 2L,
+            ["seed"] = 1L,
+            ["x0"] = new Dictionary<string, object?> { ["x"] = 0.5 },
+            ["sigma0"] = 0.2,
+            ["n_startup_trials"] = 1L,
+            ["use_separable_cma"] = false,
+            ["restart_strategy"] = null,
+            ["inc_popsize"] = 2L,
         });
         Assert.Equal(0.2, cma.Sigma0);
         Assert.Equal(0.5, cma.X0!["x"]);
         var nsga = (NsgaIIOptions)SweeperConfig.Sampler("nsgaii", new Dictionary<string, object?>
         {
-            ["seed"] = 2L, ["population_size"] = 20L, ["mutation_prob"] = null, ["crossover_prob"] = 0.8, ["swapping_prob"] = 0.4,
+            ["seed"] = 2L,
+            ["population_size"] = 20L,
+            ["mutation_prob"] = null,
+            ["crossover_prob"] = 0.8,
+            ["swapping_prob"] = 0.4,
         });
         Assert.Equal(new NsgaIIOptions(2, 20, null, 0.8, 0.4), nsga);
         var motpe = (TpeOptions)SweeperConfig.Sampler("motpe", new Dictionary<string, object?> { ["seed"] = 3L, ["n_startup_trials"] = 11L, ["n_ehvi_candidates"] = 30L });
@@ -91,7 +106,11 @@ public sealed class ImportanceAndConfigTests
         Assert.Contains("search_space.lr: float distribution: 'step' and 'log'",
             Assert.Throws<ArgumentException>(() => SweeperConfig.Distribution("lr", new Dictionary<string, object?>
             {
-                ["type"] = "float", ["low"] = 0.1, ["high"] = 1.0, ["log"] = true, ["step"] = 0.1,
+                ["type"] = "float",
+                ["low"] = 0.1,
+                ["high"] = 1.0,
+                ["log"] = true,
+                ["step"] = 0.1,
             })).Message);
         Assert.Contains("search_space.x: 'high' is required",
             Assert.Throws<ArgumentException>(() => SweeperConfig.Distribution("x", new Dictionary<string, object?> { ["type"] = "int", ["low"] = 1L })).Message);
