@@ -1,3 +1,4 @@
+using CsCheck;
 using Fathom.Tuning;
 
 namespace Fathom.Tests.Tuning;
@@ -51,6 +52,22 @@ public sealed class ParzenEstimatorTests
         Assert.Equal([1.0], pe.Weights);
         Assert.Equal(Gaussian.LogPdfTruncated(0.3, 0.5, 1, 0, 1), pe.LogPdf([[0.3]])[0], 12);
     }
+
+    [Fact]
+    public void GivenOrders_BuildTheSameEstimatorAsSorting() =>
+        Gen.Select(TuningGen.Space, Gen.Int[0, 30], Gen.Int).Sample(p =>
+        {
+            var (space, m, seed) = p;
+            var rng = new Random(seed);
+            var rows = Enumerable.Range(0, m).Select(_ => space.Select(s => RandomSampler.Sample(s.Value, rng)).ToArray()).ToArray();
+            double[][] columns = m == 0 ? [] : [.. space.Select((_, j) => rows.Select(r => r[j]).ToArray())];
+            int[][] orders = [.. space.Select((_, j) => TpeMath.AscendingOrder(rows.Select(r => r[j]).ToArray()))];
+            var sorted = new ParzenEstimator(space, columns, new ParzenOptions());
+            var given = new ParzenEstimator(space, columns, new ParzenOptions(), orders: orders);
+            var points = sorted.Sample(new Random(seed), 8);
+            return sorted.LogPdf(points).SequenceEqual(given.LogPdf(points))
+                && points.Zip(given.Sample(new Random(seed), 8)).All(q => q.First.SequenceEqual(q.Second));
+        }, iter: 300);
 
     [Fact]
     public void PredeterminedWeights_ReplaceTheAgeWeights()

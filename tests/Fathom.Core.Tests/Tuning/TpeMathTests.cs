@@ -1,3 +1,4 @@
+using CsCheck;
 using Fathom.Tuning;
 
 namespace Fathom.Tests.Tuning;
@@ -39,6 +40,22 @@ public sealed class TpeMathTests
         Assert.Equal([0.1, 0.1], ends, new ToleranceComparer(1e-12));
         Assert.Equal([0.8], TpeMath.UnivariateSigmas([0.2], 0, 1, considerEndpoints: false), new ToleranceComparer(1e-12));
     }
+
+    [Fact]
+    public void UnivariateSigmas_GivenTheOrder_AreTheSortedOnes() =>
+        Gen.Select(Gen.Int[0, 8].Array[0, 40], Gen.Bool).Sample(p =>
+        {
+            // Coarse values, so ties are common.
+            var (grid, endpoints) = p;
+            var mus = grid.Select(v => v / 8.0).ToArray();
+            var sigmas = new double[mus.Length];
+            TpeMath.UnivariateSigmas(mus, 0, 1, endpoints, TpeMath.AscendingOrder(mus), sigmas);
+            return sigmas.SequenceEqual(TpeMath.UnivariateSigmas(mus, 0, 1, endpoints));
+        });
+
+    [Fact]
+    public void AscendingOrder_KeepsEqualValuesInIndexOrder() =>
+        Assert.Equal([3, 1, 4, 0, 2], TpeMath.AscendingOrder([0.5, 0.2, 0.5, 0.1, 0.2]));
 
     [Fact]
     public void Clip_UsesTheMagicMinimumCountingThePrior()

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CsCheck;
 using Fathom.Tuning;
 
 namespace Fathom.Tests.Tuning;
@@ -145,6 +146,32 @@ public sealed class TpeSamplerTests
         Assert.Equal([["alpha"], ["depth"], ["kind"]], groups.Select(g => g.Select(p => p.Key).ToArray()).ToArray());
         Assert.All(study.Trials, t => Assert.True(t.Params.ContainsKey("alpha") ^ t.Params.ContainsKey("depth")));
     }
+
+    [Fact]
+    public void SpaceRows_OrdersSortEachSide_WithRunningRowsMergedIn() =>
+        Gen.Select(Gen.Int[0, 5].Array[1, 40], Gen.Int[0, 5].Array[0, 4], Gen.Int).Sample(p =>
+        {
+            // Coarse values, so ties are common; rows filed in a random order of trial numbers.
+            var (values, running, seed) = p;
+            var rng = new Random(seed);
+            var cache = new TpeSampler.SpaceRows(2);
+            foreach (var n in Enumerable.Range(0, values.Length).OrderBy(_ => rng.Next()))
+            {
+                cache.Add(n, [values[n], -values[n]]);
+            }
+            // One side: some finished trials and the running rows, interleaved.
+            var side = Enumerable.Range(0, values.Length).Where(_ => rng.Next(2) == 0).Select(n => (Row: cache.Rows[n]!, Number: n)).ToList();
+            foreach (var v in running)
+            {
+                side.Insert(rng.Next(side.Count + 1), ([v, -v], -1));
+            }
+            var kept = side.Select(e => e.Row).ToList();
+            var unsorted = Enumerable.Range(0, side.Count).Where(k => side[k].Number < 0).ToList();
+            var orders = cache.Orders(kept, [.. side.Select(e => e.Number)], unsorted);
+            return orders.Select((order, j) =>
+                order.Order().SequenceEqual(Enumerable.Range(0, kept.Count))
+                && order.Zip(order.Skip(1)).All(q => kept[q.First][j] <= kept[q.Second][j])).All(ok => ok);
+        });
 
     [Fact]
     public void Tpe_BeatsRandomOnBraninAtAHundredTrialsForMostSeeds()

@@ -45,31 +45,58 @@ internal static class TpeMath
     /// </summary>
     public static double[] UnivariateSigmas(ReadOnlySpan<double> mus, double low, double high, bool considerEndpoints)
     {
+        var sigmas = new double[mus.Length];
+        UnivariateSigmas(mus, low, high, considerEndpoints, AscendingOrder(mus), sigmas);
+        return sigmas;
+    }
+
+    /// <summary>
+    /// <see cref="UnivariateSigmas(ReadOnlySpan{double}, double, double, bool)"/> given the centres' indices in ascending
+    /// order of value (<paramref name="order"/>), written into <paramref name="sigmas"/>.
+    /// </summary>
+    public static void UnivariateSigmas(
+        ReadOnlySpan<double> mus, double low, double high, bool considerEndpoints, ReadOnlySpan<int> order, Span<double> sigmas)
+    {
         var m = mus.Length;
-        var sigmas = new double[m];
-        if (m == 0)
-        {
-            return sigmas;
-        }
-        var order = new int[m];
-        var sorted = mus.ToArray();
         for (var i = 0; i < m; i++)
         {
-            order[i] = i;
-        }
-        Array.Sort(sorted, order);
-        for (var i = 0; i < m; i++)
-        {
-            var left = i == 0 ? low : sorted[i - 1];
-            var right = i == m - 1 ? high : sorted[i + 1];
-            sigmas[order[i]] = Math.Max(sorted[i] - left, right - sorted[i]);
+            var x = mus[order[i]];
+            var left = i == 0 ? low : mus[order[i - 1]];
+            var right = i == m - 1 ? high : mus[order[i + 1]];
+            sigmas[order[i]] = Math.Max(x - left, right - x);
         }
         if (!considerEndpoints && m >= 2)
         {
-            sigmas[order[0]] = sorted[1] - sorted[0];
-            sigmas[order[m - 1]] = sorted[m - 1] - sorted[m - 2];
+            sigmas[order[0]] = mus[order[1]] - mus[order[0]];
+            sigmas[order[m - 1]] = mus[order[m - 1]] - mus[order[m - 2]];
         }
-        return sigmas;
+    }
+
+    /// <summary>The indices of <paramref name="values"/> in ascending order of value, equal values by index.</summary>
+    public static int[] AscendingOrder(ReadOnlySpan<double> values)
+    {
+        var keys = values.ToArray();
+        var order = new int[keys.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+        Array.Sort(keys, order);
+        // Array.Sort is not stable: put each run of equal values back in index order.
+        for (var start = 0; start < keys.Length;)
+        {
+            var end = start + 1;
+            while (end < keys.Length && keys[end] == keys[start])
+            {
+                end++;
+            }
+            if (end - start > 1)
+            {
+                Array.Sort(order, start, end - start);
+            }
+            start = end;
+        }
+        return order;
     }
 
     /// <summary>Multivariate bandwidth, the same for every kernel: <c>0.2 · max(m,1)^(−1/(d+4)) · (high − low)</c>.</summary>

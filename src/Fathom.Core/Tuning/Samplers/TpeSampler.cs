@@ -25,7 +25,7 @@ internal sealed partial class TpeSampler : ISampler
     private readonly long _seed;
     private readonly Lock _cacheLock = new();
     private readonly SearchSpaceTracker _spaces = new();
-    private readonly Dictionary<string, List<double[]?>> _rows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SpaceRows> _rows = new(StringComparer.Ordinal);
     private (StudyView Study, int Trial, Split Split)? _splitCache;
 
     public TpeSampler(TpeOptions? options = null)
@@ -113,19 +113,19 @@ internal sealed partial class TpeSampler : ISampler
         StudyView study, FrozenTrial trial, List<KeyValuePair<string, ParamDistribution>> space, Random rng)
     {
         var split = GetSplit(study, trial);
-        var (belowColumns, belowMask) = Observations(study, split.Below, space);
+        var below = Observations(study, split.Below, space);
         double[]? belowWeights = null;
         if (study.IsMultiObjective)
         {
             var all = MotpeWeights(study, split.Below);
-            belowWeights = [.. all.Where((_, i) => belowMask[i])];
+            belowWeights = [.. all.Where((_, i) => below.Mask[i])];
         }
-        var (aboveColumns, _) = Observations(study, split.Above, space);
-        var below = new ParzenEstimator(space, belowColumns, _parzen, belowWeights);
-        var above = new ParzenEstimator(space, aboveColumns, _parzen);
-        var candidates = below.Sample(rng, _options.NEiCandidates);
-        var logBelow = below.LogPdf(candidates);
-        var logAbove = above.LogPdf(candidates);
+        var above = Observations(study, split.Above, space);
+        var l = new ParzenEstimator(space, below.Columns, _parzen, belowWeights, below.Orders);
+        var g = new ParzenEstimator(space, above.Columns, _parzen, orders: above.Orders);
+        var candidates = l.Sample(rng, _options.NEiCandidates);
+        var logBelow = l.LogPdf(candidates);
+        var logAbove = g.LogPdf(candidates);
         var best = 0;
         var bestScore = double.NegativeInfinity;
         for (var i = 0; i < candidates.Length; i++)
@@ -175,93 +175,6 @@ internal sealed partial class TpeSampler : ISampler
             _splitCache = (study, trial.Number, split);
         }
         return split;
-    }
-
-    /// <summary>
-    /// Columns of internal values (one per param) for the trials holding every param of the space, oldest first,
-    /// and which trials those were. Running trials also count their joint params recorded by the constant liar.
-    /// Finished trials never change, so their rows are kept per space (by trial number) across asks.
-    /// </summary>
-    private (double[][] Columns, bool[] Mask) Observations(
-        StudyView study, IReadOnlyList<FrozenTrial> trials, List<KeyValuePair<string, ParamDistribution>> space)
-    {
-        var rows = RowCache(study, space);
-        var mask = new bool[trials.Count];
-        var kept = new List<double[]>(trials.Count);
-        for (var i = 0; i < trials.Count; i++)
-        {
-            var t = trials[i];
-            double[]? row;
-            if (t.IsFinished)
-            {
-                lock (_cacheLock)
-                {
-                    while (rows.Count <= t.Number)
-                    {
-                        rows.Add(null);
-                    }
-                    row = rows[t.Number] ??= Row(t, space) ?? NoRow;
-                }
-            }
-            else
-            {
-                row = Row(t, space) ?? NoRow;
-            }
-            if (row.Length == 0)
-            {
-                continue;
-            }
-            mask[i] = true;
-            kept.Add(row);
-        }
-        var columns = new double[space.Count][];
-        for (var j = 0; j < space.Count; j++)
-        {
-            var column = new double[kept.Count];
-            for (var r = 0; r < kept.Count; r++)
-            {
-                column[r] = kept[r][j];
-            }
-            columns[j] = column;
-        }
-        return (columns, mask);
-    }
-
-    private static readonly double[] NoRow = [];
-
-    /// <summary>A trial's values for the space, or null when it lacks a param or holds one outside today's bounds.</summary>
-    private static double[]? Row(FrozenTrial t, List<KeyValuePair<string, ParamDistribution>> space)
-    {
-        var relative = t.State == TrialState.Running ? ReadParams(t) : null;
-        var row = new double[space.Count];
-        for (var j = 0; j < space.Count; j++)
-        {
-            var name = space[j].Key;
-            var ok = t.Params.TryGetValue(name, out row[j]) || (relative is not null && relative.TryGetValue(name, out row[j]));
-            // A value outside today's bounds (the space changed) would put a kernel outside the support.
-            if (!ok || !space[j].Value.Contains(row[j]))
-            {
-                return null;
-            }
-        }
-        return row;
-    }
-
-    private List<double[]?> RowCache(StudyView study, List<KeyValuePair<string, ParamDistribution>> space)
-    {
-        var key = study.Name + "\n" + string.Join('\n', space.Select(p => p.Key + "=" + p.Value));
-        lock (_cacheLock)
-        {
-            if (_rows.Count > 256)
-            {
-                _rows.Clear();
-            }
-            if (!_rows.TryGetValue(key, out var rows))
-            {
-                _rows[key] = rows = [];
-            }
-            return rows;
-        }
     }
 
     internal static string WriteParams(IReadOnlyDictionary<string, double> parameters)
