@@ -66,6 +66,13 @@ public sealed class TpeMathTests
         double[] many = [0.001];
         TpeMath.Clip(many, 0, 1, kernels: 1000, magicClip: true);
         Assert.Equal(0.01, many[0], 12);
+        // With exponent 1.5 the floor falls as (1 + kernels)^1.5 and reaches 1% of the range sooner.
+        double[] steeper = [0.001];
+        TpeMath.Clip(steeper, 0, 2, kernels: 4, magicClip: true, exponent: 1.5);
+        Assert.Equal(2 / Math.Pow(5, 1.5), steeper[0], 12);
+        double[] capped = [0.001];
+        TpeMath.Clip(capped, 0, 1, kernels: 26, magicClip: true, exponent: 1.5);
+        Assert.Equal(0.01, capped[0], 12);
         double[] none = [1e-20];
         TpeMath.Clip(none, 0, 1, kernels: 10, magicClip: false);
         Assert.Equal(1e-12, none[0]);

@@ -147,6 +147,14 @@ public sealed class TpeSamplerTests
         Assert.All(study.Trials, t => Assert.True(t.Params.ContainsKey("alpha") ^ t.Params.ContainsKey("depth")));
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Options_RefuseAMagicClipExponentThatIsNotAPositiveNumber(double exponent) =>
+        Assert.Throws<ArgumentException>(() => new TpeSampler(new TpeOptions(1) { MagicClipExponent = exponent }));
+
     [Fact]
     public void SpaceRows_OrdersSortEachSide_WithRunningRowsMergedIn() =>
         Gen.Select(Gen.Int[0, 5].Array[1, 40], Gen.Int[0, 5].Array[0, 4], Gen.Int).Sample(p =>

@@ -318,7 +318,7 @@ internal sealed class ParzenEstimator
                     var centres = mus.AsSpan(0, m);
                     TpeMath.UnivariateSigmas(centres, lowT, highT, options.ConsiderEndpoints, order ?? TpeMath.AscendingOrder(centres), sigmas);
                 }
-                TpeMath.Clip(sigmas.AsSpan(0, m), lowT, highT, kernels, options.ConsiderMagicClip);
+                TpeMath.Clip(sigmas.AsSpan(0, m), lowT, highT, kernels, options.ConsiderMagicClip, options.MagicClipExponent);
             }
             if (withPrior)
             {

@@ -10,6 +10,9 @@ internal sealed record ParzenOptions(
     TpeBandwidth Bandwidth = TpeBandwidth.Optuna)
 {
     public Func<int, double[]> Weights { get; init; } = TpeMath.DefaultWeights;
+
+    /// <summary>α of the magic clip's floor, <c>range / min(100, (1 + kernels)^α)</c>; Optuna's is 1.</summary>
+    public double MagicClipExponent { get; init; } = 1.0;
 }
 
 /// <summary>How multivariate TPE sizes its kernels (univariate TPE always uses the neighbour gaps).</summary>

@@ -143,13 +143,13 @@ internal static class TpeMath
     }
 
     /// <summary>
-    /// Clips bandwidths into <c>[σ_min, high − low]</c> with <c>σ_min = (high − low) / min(100, 1 + kernels)</c> under the
-    /// magic clip (kernels counting the prior), else 1e-12.
+    /// Clips bandwidths into <c>[σ_min, high − low]</c> with <c>σ_min = (high − low) / min(100, (1 + kernels)^exponent)</c>
+    /// under the magic clip (kernels counting the prior; Optuna's exponent is 1), else 1e-12.
     /// </summary>
-    public static void Clip(Span<double> sigmas, double low, double high, int kernels, bool magicClip)
+    public static void Clip(Span<double> sigmas, double low, double high, int kernels, bool magicClip, double exponent = 1.0)
     {
         var max = high - low;
-        var min = magicClip ? (high - low) / Math.Min(100.0, 1.0 + kernels) : 1e-12;
+        var min = magicClip ? (high - low) / Math.Min(100.0, Math.Pow(1.0 + kernels, exponent)) : 1e-12;
         for (var i = 0; i < sigmas.Length; i++)
         {
             sigmas[i] = Math.Clamp(sigmas[i], Math.Min(min, max), max);
