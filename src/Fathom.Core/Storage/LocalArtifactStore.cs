@@ -59,8 +59,8 @@ internal sealed class LocalArtifactStore : IArtifactStore
         IReadOnlyList<ArtifactEntry> entries = !Directory.Exists(directory)
             ? []
             : new DirectoryInfo(directory).EnumerateFileSystemInfos()
-                .Where(i => !i.Name.Contains(".tmp-", StringComparison.Ordinal) && !LeadsOut(i, paths))
-                .Select(i => new ArtifactEntry(ArtifactPaths.Combine(relative, i.Name), i is DirectoryInfo, i is FileInfo f ? f.Length : null))
+                .Where(i => !i.Name.Contains(".tmp-", StringComparison.Ordinal) && !LeadsOut(i, paths) && ArtifactPaths.ListedChild(relative, i.Name) is not null)
+                .Select(i => new ArtifactEntry(ArtifactPaths.ListedChild(relative, i.Name)!, i is DirectoryInfo, i is FileInfo f ? f.Length : null))
                 .OrderBy(e => e.Path, StringComparer.Ordinal)
                 .ToList();
         return Task.FromResult(entries);

@@ -40,7 +40,7 @@ internal static partial class MlflowArtifactsApi
     {
         foreach (var action in new[] { "create", "complete", "abort" })
         {
-            MapProxy(group, "POST", $"/mpu/{action}/{{**path}}", state, Access.Update, async (context, _, request) =>
+            MapProxy(group, "POST", $"/mpu/{action}/{{**path}}", state, Access.Update, MlflowRoute.PathOnly, async (context, _, request) =>
             {
                 FilePath(request); // the same path check as an upload's, before the refusal
                 await MlflowErrors.WriteAsync(context.Response, "NOT_IMPLEMENTED", MultipartUnsupported, StatusCodes.Status501NotImplemented, context.RequestAborted);
