@@ -169,17 +169,6 @@ public sealed class MlflowApiLimitsTests(TrackingServerFixture fixture) : IClass
         MlflowClient.AssertError(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST", noVersion, $"Model Version (name={name}, version=2) not found");
     }
 
-    [Theory]
-    [InlineData("create")]
-    [InlineData("complete")]
-    [InlineData("abort")]
-    public async Task MultipartUpload_OnAFolderDestination_IsMlflowsNotImplemented(string action)
-    {
-        var answer = await _client.PostAsync($"/api/2.0/mlflow-artifacts/mpu/{action}/0/run/artifacts/model.bin", """{"path": "model.bin", "num_parts": 2}""");
-
-        MlflowClient.AssertError(HttpStatusCode.NotImplemented, "NOT_IMPLEMENTED", answer, "Multipart upload is not supported for the current artifact repository");
-    }
-
     [Fact]
     public async Task SearchDatasets_SummarisesEachDistinctDatasetAndContext()
     {

@@ -10,7 +10,7 @@ namespace Fathom.Server.Tests;
 /// and S3): uploads of any size, listings, downloads, deletes, multipart uploads, and the names MLflow's own
 /// functions write (<c>log_image</c>'s <c>%</c> separators).
 /// </summary>
-public abstract class MlflowArtifactsApiCompliance(ServerBackend backend)
+public abstract partial class MlflowArtifactsApiCompliance(ServerBackend backend)
 {
     private readonly MlflowClient _client = new(backend.Http ?? new HttpClient());
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -210,6 +211,36 @@ public sealed class MlflowAuthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, aliceResponse.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, bobResponse.StatusCode);
         Assert.Equal(HttpStatusCode.OK, bobRead.StatusCode);
+    }
+
+    // MLflow's client PUTs each part to its URL with no credentials (as to a presigned S3 URL): the signed URL is the
+    // permission, handed out only to a caller who may write the file.
+    [Fact]
+    public async Task MultipartUpload_StartedOnlyByWriters_PartsGoUpWithoutCredentials()
+    {
+        using var owner = await UserAsync("heidi");
+        using var other = await UserAsync("ivan");
+        var (_, created) = await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/experiments/create", new { name = "heidi-exp" });
+        var id = JsonDocument.Parse(created).RootElement.GetProperty("experiment_id").GetString();
+        var folder = $"/api/2.0/mlflow-artifacts/mpu/{{0}}/{id}/run/artifacts";
+
+        var refused = await SendAsync(other, HttpMethod.Post, string.Format(CultureInfo.InvariantCulture, folder, "create"), new { path = "w.bin", num_parts = 1 });
+        var (status, body) = await SendAsync(owner, HttpMethod.Post, string.Format(CultureInfo.InvariantCulture, folder, "create"), new { path = "w.bin", num_parts = 1 });
+        var upload = JsonDocument.Parse(body).RootElement;
+        using var bare = new HttpClient();
+        using var part = await bare.PutAsync(upload.GetProperty("credentials")[0].GetProperty("url").GetString(), new ByteArrayContent("weights"u8.ToArray()));
+        var completeByOther = await SendAsync(other, HttpMethod.Post, string.Format(CultureInfo.InvariantCulture, folder, "complete"),
+            new { path = "w.bin", upload_id = upload.GetProperty("upload_id").GetString(), parts = new[] { new { part_number = 1, etag = part.Headers.ETag?.ToString() } } });
+        var completed = await SendAsync(owner, HttpMethod.Post, string.Format(CultureInfo.InvariantCulture, folder, "complete"),
+            new { path = "w.bin", upload_id = upload.GetProperty("upload_id").GetString(), parts = new[] { new { part_number = 1, etag = part.Headers.ETag?.ToString() } } });
+        var stored = await owner.GetStringAsync($"/api/2.0/mlflow-artifacts/artifacts/{id}/run/artifacts/w.bin");
+
+        AssertDenied(refused);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.OK, part.StatusCode);
+        AssertDenied(completeByOther);
+        Assert.Equal(HttpStatusCode.OK, completed.Status);
+        Assert.Equal("weights", stored);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Fathom.Testing;
 /// The contract every artifact store keeps, run once per backend (local folder, S3, the MLflow artifact proxy):
 /// a subclass supplies a fresh, empty store.
 /// </summary>
-public abstract class ArtifactStoreCompliance : IDisposable
+public abstract partial class ArtifactStoreCompliance : IDisposable
 {
     private readonly string _scratch = Path.Combine(Path.GetTempPath(), "fathom-compliance", Guid.NewGuid().ToString("N"));
 

@@ -9,7 +9,7 @@ namespace Fathom.Storage;
 /// S3 writes are atomic per object, so a reader never sees half a file. Downloads land under a temporary name
 /// and are renamed.
 /// </summary>
-internal sealed class S3ArtifactStore : IArtifactStore
+internal sealed partial class S3ArtifactStore : IArtifactStore
 {
     private readonly IAmazonS3 _client;
     private readonly S3Uri _root;

@@ -13,4 +13,5 @@ internal enum PermissionScope
     Runs,
     Model,
     ArtifactPath,
+    SignedUrl,
 }

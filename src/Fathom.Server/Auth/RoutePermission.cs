@@ -28,6 +28,9 @@ internal sealed record RoutePermission
     /// <summary>The resource's id (an experiment id or name, a run id, a model name, a user name, an artifact path); null means none is named.</summary>
     public Func<MlflowRequest, string?>? Id { get; private init; }
 
+    /// <summary>Whether the request carries a valid signature of the server's, for a <see cref="PermissionScope.SignedUrl"/> route.</summary>
+    public Func<MlflowRequest, bool>? Verifies { get; private init; }
+
     /// <summary>The resources' ids, for a route that names several runs.</summary>
     public Func<MlflowRequest, IReadOnlyList<string>>? Ids { get; private init; }
 
@@ -71,4 +74,12 @@ internal sealed record RoutePermission
     /// </summary>
     public static RoutePermission ArtifactPath(Access access, Func<MlflowRequest, string?> path) =>
         new(PermissionScope.ArtifactPath, access, $"{access} on the artifact path's experiment") { Id = path };
+
+    /// <summary>
+    /// No credentials, but a URL the server signed when a caller with the right asked for it (a multipart upload's part
+    /// URLs, which MLflow's clients send without credentials as they would to a presigned S3 URL). The function is the
+    /// one the handler checks too.
+    /// </summary>
+    public static RoutePermission SignedUrl(Func<MlflowRequest, bool> verifies) =>
+        new(PermissionScope.SignedUrl, Access.Update, "a URL the server signed") { Verifies = verifies };
 }

@@ -6,9 +6,6 @@ namespace Fathom.Mlflow;
 
 internal static partial class MlflowArtifactsApi
 {
-    /// <summary>MLflow's answer where the artifact repository cannot do multipart uploads (HTTP 501).</summary>
-    public const string MultipartUnsupported = "Multipart upload is not supported for the current artifact repository";
-
     // MLflow's UI downloads a run's file from /get-artifact?run_uuid=…&path=…, whatever the run's artifact
     // location (proxied or direct); the path is checked like the proxy's, so it cannot leave the run's folder.
     private static void MapGetArtifact(IEndpointRouteBuilder app, MlflowState state) =>
@@ -31,22 +28,6 @@ internal static partial class MlflowArtifactsApi
             var location = await state.Registry.GetModelVersionDownloadUriAsync(name, version, context.RequestAborted);
             await SendFileAsync(context, OpenRunArtifacts(state, location), safe);
         })).WithMetadata(MlflowRoute.Rpc, MlflowRegistryApi.Model(Access.Read));
-
-    // MLflow's proxy multipart upload (mpu/create|complete|abort) hands out presigned part URLs of a cloud
-    // store. Fathom's artifact stores (a folder, S3 through AWSSDK) stream a whole body per PUT instead, so these
-    // answer what MLflow answers for a repository without multipart support: NOT_IMPLEMENTED, HTTP 501, after
-    // the same path check. MLflow's clients only use them when asked to (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD).
-    private static void MapMultipartUpload(RouteGroupBuilder group, MlflowState state)
-    {
-        foreach (var action in new[] { "create", "complete", "abort" })
-        {
-            MapProxy(group, "POST", $"/mpu/{action}/{{**path}}", state, Access.Update, MlflowRoute.PathOnly, async (context, _, request) =>
-            {
-                FilePath(request); // the same path check as an upload's, before the refusal
-                await MlflowErrors.WriteAsync(context.Response, "NOT_IMPLEMENTED", MultipartUnsupported, StatusCodes.Status501NotImplemented, context.RequestAborted);
-            });
-        }
-    }
 
     // The file a download route names in ?path=: required, normalised, never the root itself.
     private static string RequestedFile(MlflowRequest request)

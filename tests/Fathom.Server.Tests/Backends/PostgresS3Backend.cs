@@ -15,6 +15,8 @@ public sealed class PostgresS3Backend : ServerBackend
 
     public override string? Unavailable => _postgres.Unavailable ?? _s3.Unavailable;
 
+    public override string? MultipartChecksUnavailable => S3rverFixture.MultipartChecksMissing;
+
     /// <summary>A client of the test's S3 server, to look at the bucket behind the server's back.</summary>
     internal Amazon.S3.IAmazonS3 S3 { get; private set; } = null!;
 

@@ -22,6 +22,9 @@ public abstract class ServerBackend : IAsyncLifetime
     /// <summary>Why this pair cannot run here (tests skip), or null.</summary>
     public virtual string? Unavailable => null;
 
+    /// <summary>Why the destination cannot abort or refuse multipart uploads (a test bucket that lacks S3's checks), or null.</summary>
+    public virtual string? MultipartChecksUnavailable => null;
+
     /// <summary>The artifacts destination as a URI (<c>file://…</c>, <c>s3://…</c>).</summary>
     public string ArtifactsDestination { get; private set; } = "";
 

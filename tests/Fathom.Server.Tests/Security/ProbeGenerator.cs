@@ -24,8 +24,10 @@ internal sealed class ProbeGenerator(Random random, string authorization)
         var path = pattern;
         if (path.Contains("{**path}", StringComparison.Ordinal))
         {
-            path = path.Replace("{**path}", Disguise(parameters["path"]!.GetValue<string>(), recipe), StringComparison.Ordinal);
-            parameters.Remove("path");
+            // A route whose body has a "path" of its own (multipart uploads) takes its route's from "route_path".
+            var key = parameters.ContainsKey("route_path") ? "route_path" : "path";
+            path = path.Replace("{**path}", Disguise(parameters[key]!.GetValue<string>(), recipe), StringComparison.Ordinal);
+            parameters.Remove(key);
         }
 
         method = MethodVariant(method, recipe);

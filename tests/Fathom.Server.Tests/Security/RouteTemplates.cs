@@ -71,7 +71,24 @@ internal static class RouteTemplates
             ("GET", "/get-artifact") => Run(new() { ["path"] = "secret.txt" }),
             ("GET", "/artifacts") => new() { ["path"] = $"{e}/{r}/artifacts" },
             ("GET", "/artifacts/{**path}") or ("PUT", "/artifacts/{**path}") or ("DELETE", "/artifacts/{**path}") => new() { ["path"] = file },
-            ("POST", "/mpu/create/{**path}") or ("POST", "/mpu/complete/{**path}") or ("POST", "/mpu/abort/{**path}") => new() { ["path"] = file },
+            ("POST", "/mpu/create/{**path}") => new() { ["route_path"] = $"{e}/{r}/artifacts", ["path"] = "secret.txt", ["num_parts"] = 1 },
+            ("POST", "/mpu/complete/{**path}") => new()
+            {
+                ["route_path"] = $"{e}/{r}/artifacts",
+                ["path"] = "secret.txt",
+                ["upload_id"] = "0123456789abcdef0123456789abcdef",
+                ["parts"] = new JsonArray(new JsonObject { ["part_number"] = 1, ["etag"] = "\"0\"" }),
+            },
+            ("POST", "/mpu/abort/{**path}") => new() { ["route_path"] = $"{e}/{r}/artifacts", ["path"] = "secret.txt", ["upload_id"] = "0123456789abcdef0123456789abcdef" },
+            // A part URL the attacker forged: the signature is the permission.
+            ("PUT", "/mpu/part/{**path}") => new()
+            {
+                ["path"] = file,
+                ["upload_id"] = "0123456789abcdef0123456789abcdef",
+                ["part_number"] = 1,
+                ["expires"] = 4102444800,
+                ["signature"] = "forged",
+            },
             ("POST", "/users/create") => new() { ["username"] = "intruder", ["password"] = "intruder-password-1" },
             ("GET", "/users/get") => new() { ["username"] = v.Username },
             ("PATCH", "/users/update-password") => new() { ["username"] = v.Username, ["password"] = "stolen-password-1" },
