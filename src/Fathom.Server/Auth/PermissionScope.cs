@@ -14,4 +14,6 @@ internal enum PermissionScope
     Model,
     ArtifactPath,
     SignedUrl,
+    Experiments,
+    Trace,
 }

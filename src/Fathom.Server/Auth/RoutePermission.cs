@@ -51,6 +51,20 @@ internal sealed record RoutePermission
     public static RoutePermission Experiment(Access access, Func<MlflowRequest, string> id) =>
         new(PermissionScope.Experiment, access, $"{access} on the experiment") { Id = id };
 
+    /// <summary>
+    /// <paramref name="access"/> on every experiment the request names, at least one (MLflow basic-auth's trace search:
+    /// an empty list is refused, not widened).
+    /// </summary>
+    public static RoutePermission Experiments(Access access, Func<MlflowRequest, IReadOnlyList<string>> ids) =>
+        new(PermissionScope.Experiments, access, $"{access} on every experiment") { Ids = ids };
+
+    /// <summary>
+    /// <paramref name="access"/> on the experiment of the trace the request names; a trace that does not exist is refused
+    /// (MLflow's basic-auth gives NO_PERMISSIONS there), so trace ids are no oracle for other users' traces.
+    /// </summary>
+    public static RoutePermission Trace(Access access, Func<MlflowRequest, string> requestId) =>
+        new(PermissionScope.Trace, access, $"{access} on the trace's experiment") { Id = requestId };
+
     /// <summary><paramref name="access"/> on the experiment with the name the request gives.</summary>
     public static RoutePermission ExperimentNamed(Access access, Func<MlflowRequest, string> name) =>
         new(PermissionScope.ExperimentNamed, access, $"{access} on the named experiment") { Id = name };

@@ -29,6 +29,22 @@ internal static partial class MlflowArtifactsApi
             await SendFileAsync(context, OpenRunArtifacts(state, location), safe);
         })).WithMetadata(MlflowRoute.Rpc, MlflowRegistryApi.Model(Access.Read));
 
+    // The UI's download of a trace's spans (MLflow's get_trace_artifact_handler): traces.json below the location the
+    // trace's mlflow.artifactLocation tag names, proxied or direct; READ on the trace's experiment.
+    private static void MapGetTraceArtifact(IEndpointRouteBuilder app, MlflowState state) =>
+        app.MapGet(MlflowTrackingApi.AjaxPrefix + "/mlflow/get-trace-artifact", (HttpContext context) => AnswerAsync(context, async request =>
+        {
+            var requestId = TraceArtifactRequestId(request);
+            var trace = await MlflowTrackingApi.TraceStore(state).GetTraceInfoAsync(requestId, context.RequestAborted)
+                ?? throw TrackingException.NotFound($"Trace with request_id '{requestId}' not found.");
+            var location = trace.Tags.FirstOrDefault(t => t.Key == TraceTags.ArtifactLocation)?.Value
+                ?? throw TrackingException.NotFound($"Trace with request_id '{requestId}' has no {TraceTags.ArtifactLocation} tag: its data was never stored.");
+            await SendFileAsync(context, OpenRunArtifacts(state, location), TraceTags.DataFile);
+        })).WithMetadata(MlflowRoute.Rpc, RoutePermission.Trace(Access.Read, TraceArtifactRequestId));
+
+    private static string TraceArtifactRequestId(MlflowRequest request) =>
+        request.String("request_id") is { Length: > 0 } id ? id : throw TrackingException.Invalid("Request must include the \"request_id\" query parameter.");
+
     // The file a download route names in ?path=: required, normalised, never the root itself.
     private static string RequestedFile(MlflowRequest request)
     {

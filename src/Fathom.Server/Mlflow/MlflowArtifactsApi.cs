@@ -35,6 +35,7 @@ internal static partial class MlflowArtifactsApi
 
         MapGetArtifact(app, state);
         MapGetModelVersionArtifact(app, state);
+        MapGetTraceArtifact(app, state);
         return app;
     }
 

@@ -14,7 +14,7 @@ internal static class RouteTemplates
     /// <summary>The route's parameters (for catch-all routes, <c>{**path}</c> is filled from the "path" parameter).</summary>
     public static JsonObject? For(string method, string suffix, Victim v, string attacker, Random random)
     {
-        var (e, r, m) = (v.ExperimentId, v.RunId, v.Model);
+        var (e, r, m, t) = (v.ExperimentId, v.RunId, v.Model, v.TraceId);
         JsonObject Run(JsonObject extra) => Merge(new JsonObject { ["run_id"] = r }, extra);
         JsonObject Experiment(JsonObject extra) => Merge(new JsonObject { ["experiment_id"] = e }, extra);
         JsonObject Model(JsonObject extra) => Merge(new JsonObject { ["name"] = m }, extra);
@@ -89,6 +89,14 @@ internal static class RouteTemplates
                 ["expires"] = 4102444800,
                 ["signature"] = "forged",
             },
+            ("POST", "/traces") => Experiment(new() { ["timestamp_ms"] = 1, ["tags"] = new JsonArray(new JsonObject { ["key"] = "stolen", ["value"] = "x" }) }),
+            ("GET", "/traces") => new() { ["experiment_ids"] = new JsonArray(e) },
+            ("PATCH", "/traces/{request_id}") => new() { ["request_id"] = t, ["timestamp_ms"] = 5, ["status"] = "ERROR" },
+            ("GET", "/traces/{request_id}/info") => new() { ["request_id"] = t },
+            ("POST", "/traces/delete-traces") => Experiment(new() { ["request_ids"] = new JsonArray(t) }),
+            ("PATCH", "/traces/{request_id}/tags") => new() { ["request_id"] = t, ["key"] = "victim-trace-tag", ["value"] = "stolen" },
+            ("DELETE", "/traces/{request_id}/tags") => new() { ["request_id"] = t, ["key"] = "victim-trace-tag" },
+            ("GET", "/get-trace-artifact") => new() { ["request_id"] = t },
             ("POST", "/users/create") => new() { ["username"] = "intruder", ["password"] = "intruder-password-1" },
             ("GET", "/users/get") => new() { ["username"] = v.Username },
             ("PATCH", "/users/update-password") => new() { ["username"] = v.Username, ["password"] = "stolen-password-1" },
