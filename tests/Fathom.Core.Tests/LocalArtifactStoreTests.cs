@@ -63,6 +63,25 @@ public sealed class LocalArtifactStoreTests : ArtifactStoreCompliance
         Assert.Equal("weights", await new StreamReader(stream, Encoding.UTF8).ReadToEndAsync());
     }
 
+    // Unfinished multipart uploads keep their parts in a folder below the root: no listing shows it, and no artifact
+    // path reaches it, so the proxy's ordinary routes can neither read nor plant parts.
+    [Fact]
+    public async Task MultipartStaging_IsHiddenFromListingsAndRefusedAsAnArtifactPath()
+    {
+        using var dir = new TempDirectory();
+        var store = new LocalArtifactStore(dir.Combine("artifacts"));
+        var id = await store.CreateMultipartUploadAsync("0/run/artifacts/model.bin", default);
+        await store.UploadPartAsync("0/run/artifacts/model.bin", id, 1, new MemoryStream([1, 2, 3]), default);
+        var staged = $"{LocalArtifactStore.StagingFolder}/{id}/target";
+
+        Assert.Empty(await store.ListAsync(null, default));
+        Assert.True(File.Exists(dir.Combine("artifacts", LocalArtifactStore.StagingFolder, id, "target")));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => store.OpenReadAsync(staged, default));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => store.ListAsync(LocalArtifactStore.StagingFolder, default));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => store.UploadAsync(new MemoryStream([9]), staged, default));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => store.DeleteAsync(LocalArtifactStore.StagingFolder, default));
+    }
+
     private static (LocalArtifactStore Store, string Outside) Planted(TempDirectory dir)
     {
         var root = dir.Combine("artifacts");

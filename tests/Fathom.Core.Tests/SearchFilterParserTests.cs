@@ -154,6 +154,48 @@ public sealed class SearchFilterParserTests
         Assert.Throws<TrackingException>(() => SearchOrderParser.Parse(["tags.team"], SearchTarget.Experiments));
     }
 
+    // MLflow's SearchTraceUtils: trace./attributes./tags./metadata. prefixes, timestamp and execution_time aliases, no LIKE,
+    // lists only for status and request_id.
+    [Theory]
+    [InlineData("trace.status = 'OK'", "Attribute", "status")]
+    [InlineData("status IN ('OK', 'ERROR')", "Attribute", "status")]
+    [InlineData("attributes.request_id NOT IN ('a')", "Attribute", "request_id")]
+    [InlineData("timestamp > 1711089570679", "Attribute", "timestamp_ms")]
+    [InlineData("attribute.execution_time <= 100", "Attribute", "execution_time_ms")]
+    [InlineData("name = 'predict'", "Attribute", "name")]
+    [InlineData("tags.topic != 'x'", "Tag", "topic")]
+    [InlineData("metadata.`mlflow.sourceRun` = 'r'", "RequestMetadata", "mlflow.sourceRun")]
+    [InlineData("request_metadata.k = 'v'", "RequestMetadata", "k")]
+    public void Parse_TraceClause_ResolvesEntityAndKey(string filter, string entity, string key)
+    {
+        var clause = Assert.Single(SearchFilterParser.Parse(filter, SearchTarget.Traces));
+
+        Assert.Equal((entity, key), (clause.Entity.ToString(), clause.Key));
+    }
+
+    [Theory]
+    [InlineData("tags.topic LIKE 'x%'", "Invalid comparator 'LIKE'")]
+    [InlineData("name IN ('a')", "Invalid comparator 'IN'")]
+    [InlineData("metrics.loss > 1", "Invalid entity type 'metrics'. Valid values are ['tag', 'attribute', 'request_metadata']")]
+    [InlineData("run_name = 'x'", "Invalid attribute key 'run_name'")]
+    [InlineData("timestamp_ms > 'x'", "Expected numeric value type")]
+    public void Parse_InvalidTraceClause_IsRefused(string filter, string message)
+    {
+        var error = Assert.Throws<TrackingException>(() => SearchFilterParser.Parse(filter, SearchTarget.Traces));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseOrderBy_Traces_AllowsAttributesTagsAndMetadata()
+    {
+        var orders = SearchOrderParser.Parse(["timestamp DESC", "experiment_id", "tags.topic", "metadata.k DESC"], SearchTarget.Traces);
+
+        Assert.Equal(
+            [new SearchOrder(SearchEntity.Attribute, "timestamp_ms", false), new SearchOrder(SearchEntity.Attribute, "experiment_id", true), new SearchOrder(SearchEntity.Tag, "topic", true), new SearchOrder(SearchEntity.RequestMetadata, "k", false)],
+            orders);
+    }
+
     [Theory]
     [InlineData("a%b_c", "a*b?c")]
     [InlineData("*?[", "[*][?][[]")]

@@ -67,6 +67,25 @@ public sealed class TrackingClientTests : IDisposable
         Assert.Equal(ErrorCode.InvalidParameterValue, error.Code);
     }
 
+    // The SDK shortens a long value as the store does (MLflow's default), so the write-once check compares what is
+    // stored: two long values alike in their first 6,000 characters are one param, as MLflow's store sees them.
+    [Fact]
+    public async Task LogParamAndSetTag_LongValues_AreStoredShortened()
+    {
+        string runId;
+        await using (var run = await _client.StartRunAsync("exp", new RunOptions { CaptureLineage = false }))
+        {
+            runId = run.RunId;
+            run.LogParam("prompt", new string('p', 6000) + "first");
+            run.LogParam("prompt", new string('p', 6000) + "second");
+            run.SetTag("note", new string('n', 9000));
+        }
+
+        var stored = (await _client.Store.GetRunAsync(runId, default))!;
+        Assert.Equal(new string('p', 6000), stored.Params.Single().Value);
+        Assert.Equal(8000, stored.GetTag("note")!.Length);
+    }
+
     [Fact]
     public async Task StartRun_InGitRepoWithDataInput_RecordsLineage()
     {

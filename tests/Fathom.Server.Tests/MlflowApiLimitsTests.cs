@@ -34,6 +34,20 @@ public sealed class MlflowApiLimitsTests(TrackingServerFixture fixture) : IClass
         Assert.False(run.GetProperty("run").GetProperty("data").TryGetProperty("params", out _));
     }
 
+    // With MLFLOW_TRUNCATE_LONG_VALUES=false MLflow refuses what it would otherwise shorten, in these words.
+    [Fact]
+    public void LongValues_WithTruncationOff_AreRefusedInMlflowsWords()
+    {
+        var param = Assert.Throws<Tracking.TrackingException>(() => Tracking.TrackingValidation.LimitValues([new("p", new string('p', 6001))], [], truncate: false));
+        var tag = Assert.Throws<Tracking.TrackingException>(() => Tracking.TrackingValidation.LimitValues([], [new("t", new string('t', 8001))], truncate: false));
+        var fits = Tracking.TrackingValidation.LimitValues([new("p", new string('p', 6000))], [new("t", new string('t', 8000))], truncate: false);
+
+        Assert.Equal("'Param value' exceeds the maximum length of 6000 characters", param.Message);
+        Assert.Equal("'value' exceeds the maximum length of 8000 characters", tag.Message);
+        Assert.Equal((6000, 8000), (fits.Params[0].Value.Length, fits.Tags[0].Value.Length));
+        Assert.Equal([true, true, true, false, false, false], new[] { null, "", "TRUE", "false", "0", " False " }.Select(Tracking.TrackingValidation.ReadTruncateSetting));
+    }
+
     [Fact]
     public async Task LogBatch_ChunkedBodyWithoutContentLength_IsMeasuredOnTheBytesRead()
     {
@@ -153,17 +167,6 @@ public sealed class MlflowApiLimitsTests(TrackingServerFixture fixture) : IClass
         Assert.Equal("attachment; filename=MLmodel", file.Content.Headers.ContentDisposition?.ToString());
         MlflowClient.AssertError(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", traversal, "Invalid path");
         MlflowClient.AssertError(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST", noVersion, $"Model Version (name={name}, version=2) not found");
-    }
-
-    [Theory]
-    [InlineData("create")]
-    [InlineData("complete")]
-    [InlineData("abort")]
-    public async Task MultipartUpload_OnAFolderDestination_IsMlflowsNotImplemented(string action)
-    {
-        var answer = await _client.PostAsync($"/api/2.0/mlflow-artifacts/mpu/{action}/0/run/artifacts/model.bin", """{"path": "model.bin", "num_parts": 2}""");
-
-        MlflowClient.AssertError(HttpStatusCode.NotImplemented, "NOT_IMPLEMENTED", answer, "Multipart upload is not supported for the current artifact repository");
     }
 
     [Fact]

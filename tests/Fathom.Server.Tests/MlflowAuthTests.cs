@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -210,6 +211,76 @@ public sealed class MlflowAuthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, aliceResponse.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, bobResponse.StatusCode);
         Assert.Equal(HttpStatusCode.OK, bobRead.StatusCode);
+    }
+
+    // MLflow's client PUTs each part to its URL with no credentials (as to a presigned S3 URL): the signed URL is the
+    // permission, handed out only to a caller who may write the file.
+    [Fact]
+    public async Task MultipartUpload_StartedOnlyByWriters_PartsGoUpWithoutCredentials()
+    {
+        using var owner = await UserAsync("heidi");
+        using var other = await UserAsync("ivan");
+        var (_, created) = await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/experiments/create", new { name = "heidi-exp" });
+        var id = JsonDocument.Parse(created).RootElement.GetProperty("experiment_id").GetString();
+        var folder = $"/api/2.0/mlflow-artifacts/mpu/{{0}}/{id}/run/artifacts";
+
+        var refused = await SendAsync(other, HttpMethod.Post, string.Format(CultureInfo.InvariantCulture, folder, "create"), new { path = "w.bin", num_parts = 1 });
+        var (status, body) = await SendAsync(owner, HttpMethod.Post, string.Format(CultureInfo.InvariantCulture, folder, "create"), new { path = "w.bin", num_parts = 1 });
+        var upload = JsonDocument.Parse(body).RootElement;
+        using var bare = new HttpClient();
+        using var part = await bare.PutAsync(upload.GetProperty("credentials")[0].GetProperty("url").GetString(), new ByteArrayContent("weights"u8.ToArray()));
+        var completeByOther = await SendAsync(other, HttpMethod.Post, string.Format(CultureInfo.InvariantCulture, folder, "complete"),
+            new { path = "w.bin", upload_id = upload.GetProperty("upload_id").GetString(), parts = new[] { new { part_number = 1, etag = part.Headers.ETag?.ToString() } } });
+        var completed = await SendAsync(owner, HttpMethod.Post, string.Format(CultureInfo.InvariantCulture, folder, "complete"),
+            new { path = "w.bin", upload_id = upload.GetProperty("upload_id").GetString(), parts = new[] { new { part_number = 1, etag = part.Headers.ETag?.ToString() } } });
+        var stored = await owner.GetStringAsync($"/api/2.0/mlflow-artifacts/artifacts/{id}/run/artifacts/w.bin");
+
+        AssertDenied(refused);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.OK, part.StatusCode);
+        AssertDenied(completeByOther);
+        Assert.Equal(HttpStatusCode.OK, completed.Status);
+        Assert.Equal("weights", stored);
+    }
+
+    // MLflow basic-auth on traces: starting one updates its experiment; reading a trace needs READ on its experiment,
+    // changing it UPDATE, deleting DELETE; a search READ on every experiment named; an unknown trace is refused, not 404.
+    [Fact]
+    public async Task Traces_AreAuthorisedOnTheTracesExperiment()
+    {
+        using var owner = await UserAsync("judy");
+        using var reader = await UserAsync("karl");
+        var (_, created) = await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/experiments/create", new { name = "judy-exp" });
+        var experiment = JsonDocument.Parse(created).RootElement.GetProperty("experiment_id").GetString()!;
+        var (_, hidden) = await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/experiments/create", new { name = "judy-hidden" });
+        var hiddenId = JsonDocument.Parse(hidden).RootElement.GetProperty("experiment_id").GetString()!;
+        using var admin = As("admin", AdminPassword);
+        await SendAsync(admin, HttpMethod.Post, "/api/2.0/mlflow/experiments/permissions/create", new { experiment_id = hiddenId, username = "karl", permission = "NO_PERMISSIONS" });
+        var (startStatus, started) = await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/traces", new { experiment_id = experiment, timestamp_ms = 1 });
+        var id = JsonDocument.Parse(started).RootElement.GetProperty("trace_info").GetProperty("request_id").GetString();
+
+        var read = await SendAsync(reader, HttpMethod.Get, $"/api/2.0/mlflow/traces/{id}/info");
+        var search = await SendAsync(reader, HttpMethod.Get, $"/api/2.0/mlflow/traces?experiment_ids={experiment}");
+        var searchHidden = await SendAsync(reader, HttpMethod.Get, $"/api/2.0/mlflow/traces?experiment_ids={experiment}&experiment_ids={hiddenId}");
+        var start = await SendAsync(reader, HttpMethod.Post, "/api/2.0/mlflow/traces", new { experiment_id = experiment, timestamp_ms = 2 });
+        var end = await SendAsync(reader, HttpMethod.Patch, $"/api/2.0/mlflow/traces/{id}", new { timestamp_ms = 3, status = "OK" });
+        var tag = await SendAsync(reader, HttpMethod.Patch, $"/api/2.0/mlflow/traces/{id}/tags", new { key = "k", value = "v" });
+        var untag = await SendAsync(reader, HttpMethod.Delete, $"/api/2.0/mlflow/traces/{id}/tags", new { key = "mlflow.artifactLocation" });
+        var delete = await SendAsync(reader, HttpMethod.Post, "/api/2.0/mlflow/traces/delete-traces", new { experiment_id = experiment, request_ids = new[] { id } });
+        var unknown = await SendAsync(reader, HttpMethod.Get, "/api/2.0/mlflow/traces/0123456789abcdef0123456789abcdef/info");
+        var ownerEnds = await SendAsync(owner, HttpMethod.Patch, $"/api/2.0/mlflow/traces/{id}", new { timestamp_ms = 3, status = "OK" });
+
+        Assert.Equal(HttpStatusCode.OK, startStatus);
+        Assert.Equal(HttpStatusCode.OK, read.Status);
+        Assert.Equal(HttpStatusCode.OK, search.Status);
+        AssertDenied(searchHidden);
+        AssertDenied(start);
+        AssertDenied(end);
+        AssertDenied(tag);
+        AssertDenied(untag);
+        AssertDenied(delete);
+        AssertDenied(unknown);
+        Assert.Equal(HttpStatusCode.OK, ownerEnds.Status);
     }
 
     [Fact]

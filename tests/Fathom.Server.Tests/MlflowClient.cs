@@ -20,6 +20,21 @@ internal sealed class MlflowClient(HttpClient http)
         return (response.StatusCode, await ReadAsync(response));
     }
 
+    /// <summary>Sends JSON with any verb (the trace API PATCHes and DELETEs with a body, as MLflow's client does).</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string json)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, await ReadAsync(response));
+    }
+
+    public async Task<JsonElement> OkSendAsync(HttpMethod method, string path, string json)
+    {
+        var (status, body) = await SendAsync(method, path, json);
+        Assert.True(status == HttpStatusCode.OK, $"{method} {path}: {status} {body}");
+        return body;
+    }
+
     public async Task<JsonElement> OkAsync(string path, string json)
     {
         var (status, body) = await PostAsync(path, json);

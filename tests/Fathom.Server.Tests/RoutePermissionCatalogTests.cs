@@ -53,7 +53,7 @@ public sealed class RoutePermissionCatalogTests : IAsyncLifetime
     {
         // A permission that reads the request must find the route's reading rules: otherwise the check could not run.
         var unreadable = Routes(_app)
-            .Where(r => r.Metadata.GetOrderedMetadata<RoutePermission>().Any(p => p.Id is not null || p.Ids is not null))
+            .Where(r => r.Metadata.GetOrderedMetadata<RoutePermission>().Any(p => p.Id is not null || p.Ids is not null || p.Verifies is not null))
             .Where(r => r.Metadata.GetMetadata<MlflowRoute>() is null)
             .Select(r => r.RoutePattern.RawText)
             .ToList();

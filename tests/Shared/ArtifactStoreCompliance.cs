@@ -7,7 +7,7 @@ namespace Fathom.Testing;
 /// The contract every artifact store keeps, run once per backend (local folder, S3, the MLflow artifact proxy):
 /// a subclass supplies a fresh, empty store.
 /// </summary>
-public abstract class ArtifactStoreCompliance : IDisposable
+public abstract partial class ArtifactStoreCompliance : IDisposable
 {
     private readonly string _scratch = Path.Combine(Path.GetTempPath(), "fathom-compliance", Guid.NewGuid().ToString("N"));
 
@@ -73,6 +73,40 @@ public abstract class ArtifactStoreCompliance : IDisposable
 
         await using var stream = await store.OpenReadAsync("logs/out.txt", default);
         Assert.Equal("streamed bytes", await new StreamReader(stream).ReadToEndAsync());
+    }
+
+    // s3rver leaves a folder that holds only folders out of a delimited listing; every store lists it.
+    [SkippableFact]
+    public async Task List_FolderHoldingOnlyFolders_IsListedBesideFiles()
+    {
+        var store = await SeededAsync();
+        await store.UploadFileAsync(LocalFile("deep.txt", "d"), "sub/deeper/deepest/x.txt", default);
+        await store.UploadFileAsync(LocalFile("zz.txt", "z"), "zz.txt", default);
+
+        var root = await store.ListAsync(null, default);
+        var sub = await store.ListAsync("sub", default);
+
+        Assert.Equal(["model/", "report.txt", "sub/", "zz.txt"], root.Select(e => e.Path + (e.IsDirectory ? "/" : "")));
+        Assert.Equal(["sub/deeper/"], sub.Select(e => e.Path + (e.IsDirectory ? "/" : "")));
+    }
+
+    // Names are stored as written: MLflow's log_image writes '%step%23%timestamp%17…', never to be decoded into '#' or
+    // a control character; S3's URL-encoded listings spell a space '+' and a '+' '%2B'.
+    [SkippableTheory]
+    [InlineData("images/loss%step%23%timestamp%1700000000123%h3c1e2d4-aaaa.png")]
+    [InlineData("images/acc%step%2500%timestamp%1712345678901%zzc1e2d4.webp")]
+    [InlineData("a%2Fb.txt")]
+    [InlineData("a+b c%20d.txt")]
+    public async Task Names_WithEscapesPlusesAndSpaces_AreStoredListedAndReadAsWritten(string path)
+    {
+        var store = await SeededAsync();
+
+        await store.UploadFileAsync(LocalFile("named.txt", "named"), path, default);
+
+        var folder = path.Contains('/', StringComparison.Ordinal) ? path[..path.LastIndexOf('/')] : null;
+        Assert.Contains(path, (await store.ListAsync(folder, default)).Select(e => e.Path));
+        await using var stream = await store.OpenReadAsync(path, default);
+        Assert.Equal("named", await new StreamReader(stream).ReadToEndAsync());
     }
 
     [SkippableFact]

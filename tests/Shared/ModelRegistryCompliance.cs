@@ -273,6 +273,27 @@ public abstract class ModelRegistryCompliance : IAsyncLifetime
         Assert.Equal(ErrorCode.InvalidParameterValue, (await RefusedAsync(() => _registry.SetRegisteredModelTagAsync("m", new Tag("bad//key", "x"), Ct))).Code);
     }
 
+    // Unlike run tags, registry tags are not shortened: MLflow refuses a value over 5,000 characters, in these words.
+    [SkippableFact]
+    public async Task Tags_OnModelsAndVersions_OverFiveThousandCharacters_AreRefused()
+    {
+        SkipIfUnavailable();
+        await _registry.CreateRegisteredModelAsync("m", [], null, Ct);
+        await NewVersionAsync("m");
+
+        await _registry.SetRegisteredModelTagAsync("m", new Tag("fits", new string('x', 5000)), Ct);
+        var onModel = await RefusedAsync(() => _registry.SetRegisteredModelTagAsync("m", new Tag("long", new string('x', 5001)), Ct));
+        var onVersion = await RefusedAsync(() => _registry.SetModelVersionTagAsync("m", 1, new Tag("long", new string('x', 5001)), Ct));
+        var onCreate = await RefusedAsync(() => _registry.CreateRegisteredModelAsync("n", [new Tag("long", new string('x', 5001))], null, Ct));
+
+        Assert.All([onModel, onVersion, onCreate], e =>
+        {
+            Assert.Equal(ErrorCode.InvalidParameterValue, e.Code);
+            AssertMessage("'value' exceeds the maximum length of 5000 characters", e);
+        });
+        Assert.Equal(["fits"], (await _registry.GetRegisteredModelAsync("m", Ct))!.Tags.Select(t => t.Key));
+    }
+
     [SkippableFact]
     public async Task UpdateDescriptions_ChangeModelAndVersion()
     {

@@ -14,6 +14,12 @@ public sealed class S3rverFixture : IAsyncLifetime
     public const string Version = "3.7.1";
     public const string Bucket = "fathom";
     public const string AccessKey = "S3RVER"; // s3rver's fixed credentials
+
+    /// <summary>
+    /// What s3rver lacks of S3's multipart uploads: it has no AbortMultipartUpload (405), keeps parts by upload id alone,
+    /// checks no part on completion and dies on one never sent. Tests of those refusals skip on it.
+    /// </summary>
+    public const string MultipartChecksMissing = "s3rver 3.7.1 implements no AbortMultipartUpload and no NoSuchUpload or InvalidPart checks";
     public const string SecretKey = "S3RVER";
 
     private readonly string _home = Path.Combine(Path.GetTempPath(), "fathom-s3rver-" + Version);

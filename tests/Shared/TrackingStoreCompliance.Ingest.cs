@@ -48,6 +48,25 @@ public abstract partial class TrackingStoreCompliance
         Assert.Equal(999, (await Store.GetMetricHistoryAsync(run.RunId, "m", Ct)).Count);
     }
 
+    // MLflow's stores shorten a param value over 6,000 characters and a run tag value over 8,000 (its default,
+    // MLFLOW_TRUNCATE_LONG_VALUES), on log-param, set-tag, log-batch and create-run alike; a param logged again with the
+    // same long value is the same param.
+    [SkippableFact]
+    public async Task LongParamAndRunTagValues_AreStoredTruncatedToMlflowsLimits()
+    {
+        SkipIfUnavailable();
+        var run = await Store.CreateRunAsync(new CreateRunRequest("0", "long", "alice", 1, [new Tag("note", new string('n', 8001))]), Ct);
+        var param = new Param("config", new string('p', 6001) + "tail");
+
+        await Store.LogBatchAsync(run.RunId, [], [param], [new Tag("long", new string('t', 9000))], Ct);
+        await Store.LogBatchAsync(run.RunId, [], [param], [], Ct);
+
+        var stored = (await Store.GetRunAsync(run.RunId, Ct))!;
+        Assert.Equal(new string('p', 6000), Assert.Single(stored.Params).Value);
+        Assert.Equal(8000, stored.Tags.Single(t => t.Key == "long").Value.Length);
+        Assert.Equal(8000, stored.Tags.Single(t => t.Key == "note").Value.Length);
+    }
+
     [SkippableFact]
     public async Task LogBatch_DuplicatesInOneBatch_AreStoredOnce()
     {

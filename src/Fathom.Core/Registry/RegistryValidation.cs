@@ -6,8 +6,8 @@ namespace Fathom.Registry;
 /// <summary>MLflow's registry rules for names, tags, aliases and sources, so clients get MLflow's refusals.</summary>
 internal static partial class RegistryValidation
 {
-    /// <summary>Longest registered-model or model-version tag value.</summary>
-    public const int MaxTagValueLength = 100_000;
+    /// <summary>Longest registered-model or model-version tag value (MLflow's MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH, not truncated).</summary>
+    public const int MaxTagValueLength = 5000;
 
     /// <summary>Longest alias.</summary>
     public const int MaxAliasLength = 255;
@@ -30,7 +30,8 @@ internal static partial class RegistryValidation
     {
         ArgumentNullException.ThrowIfNull(tag);
         TrackingValidation.ValidateKey(tag.Key, "tag");
-        TrackingValidation.ValidateLength(tag.Value ?? string.Empty, MaxTagValueLength, "tag", tag.Key);
+        // MLflow's _validate_registered_model_tag and _validate_model_version_tag refuse, never shorten.
+        TrackingValidation.LimitValue(tag.Value ?? string.Empty, MaxTagValueLength, "value", truncate: false);
     }
 
     public static void ValidateAlias(string? alias)

@@ -8,4 +8,7 @@ internal enum SearchEntity
     Param,
     Tag,
     Dataset,
+
+    /// <summary>A trace's request metadata (<c>request_metadata.</c> or <c>metadata.</c>).</summary>
+    RequestMetadata,
 }

@@ -67,7 +67,7 @@ internal static class SearchFilterParser
 
         var entity = SearchKeys.Entity(first.Text, target)
             ?? throw SearchErrors.Invalid(
-                $"Invalid entity type '{first.Text}'. Valid values are ['{string.Join("', '", target == SearchTarget.Runs ? SearchKeys.EntityNames : ["tag", "attribute"])}']",
+                $"Invalid entity type '{first.Text}'. Valid values are ['{string.Join("', '", target switch { SearchTarget.Runs => SearchKeys.EntityNames, SearchTarget.Traces => SearchKeys.TraceEntityNames, _ => ["tag", "attribute"] })}']",
                 first.Position);
         cursor.Next();
         var keyToken = cursor.Next();
@@ -249,9 +249,17 @@ internal static class SearchFilterParser
 
     private static readonly SearchComparator[] TextOrList = [.. Text, SearchComparator.In, SearchComparator.NotIn];
 
-    // MLflow's table of which comparators apply where: IN lists only for run ids (of runs and model versions) and dataset fields.
+    private static readonly SearchComparator[] Equality = [SearchComparator.Equal, SearchComparator.NotEqual];
+
+    private static readonly SearchComparator[] EqualityOrList = [.. Equality, SearchComparator.In, SearchComparator.NotIn];
+
+    // MLflow's table of which comparators apply where: IN lists only for run ids (of runs and model versions) and dataset
+    // fields; traces take no LIKE at all (MLflow's SearchTraceUtils), and lists only for their status and id.
     private static SearchComparator[] AllowedComparators(SearchEntity entity, string key, SearchTarget target) => entity switch
     {
+        _ when target == SearchTarget.Traces => entity == SearchEntity.Attribute && SearchKeys.IsNumericAttribute(key, target) ? Numeric
+            : entity == SearchEntity.Attribute && key is "status" or "request_id" ? EqualityOrList
+            : Equality,
         SearchEntity.Metric => Numeric,
         SearchEntity.Param or SearchEntity.Tag => Text,
         SearchEntity.Dataset => TextOrList,
@@ -269,6 +277,7 @@ internal static class SearchFilterParser
         SearchEntity.Param => "param",
         SearchEntity.Tag => "tag",
         SearchEntity.Dataset => "dataset",
+        SearchEntity.RequestMetadata => "request_metadata",
         _ => $"attribute '{key}'",
     };
 

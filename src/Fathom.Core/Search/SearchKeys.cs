@@ -29,8 +29,29 @@ internal static class SearchKeys
 
     public static readonly IReadOnlyList<string> ModelVersionOrderAttributes = ["name", "version_number", "creation_timestamp", "last_updated_timestamp"];
 
+    // Traces (MLflow's SearchTraceUtils): name and run_id stand for the tag mlflow.traceName and the request metadata
+    // mlflow.sourceRun; timestamp and execution_time are aliases of the _ms columns.
+    public static readonly IReadOnlyList<string> TraceEntityNames = ["tag", "attribute", "request_metadata"];
+
+    public static readonly IReadOnlyList<string> TraceStringAttributes = ["request_id", "status", "name", "run_id"];
+
+    public static readonly IReadOnlyList<string> TraceNumericAttributes = ["timestamp_ms", "execution_time_ms"];
+
+    public static readonly IReadOnlyList<string> TraceOrderAttributes = ["experiment_id", "timestamp_ms", "execution_time_ms", "status", "request_id", "name", "run_id"];
+
     public static SearchEntity? Entity(string name, SearchTarget target)
     {
+        if (target == SearchTarget.Traces)
+        {
+            return name switch
+            {
+                "tag" or "tags" => SearchEntity.Tag,
+                "attribute" or "attributes" or "trace" => SearchEntity.Attribute,
+                "request_metadata" or "metadata" => SearchEntity.RequestMetadata,
+                _ => null,
+            };
+        }
+
         SearchEntity? entity = name.ToLowerInvariant() switch
         {
             "metric" or "metrics" => SearchEntity.Metric,
@@ -61,6 +82,12 @@ internal static class SearchKeys
             return ModelVersionStringAttributes.Contains(key) || ModelVersionNumericAttributes.Contains(key) ? key : null;
         }
 
+        if (target == SearchTarget.Traces)
+        {
+            var trace = TraceAlias(key);
+            return TraceStringAttributes.Contains(trace) || TraceNumericAttributes.Contains(trace) ? trace : null;
+        }
+
         var canonical = key switch
         {
             "created" or "Created" => "start_time",
@@ -75,6 +102,7 @@ internal static class SearchKeys
         SearchTarget.Runs => RunNumericAttributes.Contains(key),
         SearchTarget.Experiments => ExperimentNumericAttributes.Contains(key),
         SearchTarget.ModelVersions => ModelVersionNumericAttributes.Contains(key),
+        SearchTarget.Traces => TraceNumericAttributes.Contains(key),
         _ => false,
     };
 
@@ -83,6 +111,7 @@ internal static class SearchKeys
         SearchTarget.Runs => string.Join("', '", RunStringAttributes.Concat(RunNumericAttributes)),
         SearchTarget.Experiments => string.Join("', '", ExperimentStringAttributes.Concat(ExperimentNumericAttributes)),
         SearchTarget.RegisteredModels => string.Join("', '", RegisteredModelAttributes),
+        SearchTarget.Traces => string.Join("', '", TraceStringAttributes.Concat(TraceNumericAttributes)),
         _ => string.Join("', '", ModelVersionStringAttributes.Concat(ModelVersionNumericAttributes)),
     };
 
@@ -95,6 +124,7 @@ internal static class SearchKeys
         SearchTarget.Experiments => ExperimentOrderAttributes.Contains(key) ? key : null,
         SearchTarget.RegisteredModels => key == "timestamp" ? "last_updated_timestamp" : RegisteredModelOrderAttributes.Contains(key) ? key : null,
         SearchTarget.ModelVersions => ModelVersionOrderAttributes.Contains(key) ? key : null,
+        SearchTarget.Traces => TraceOrderAttributes.Contains(TraceAlias(key)) ? TraceAlias(key) : null,
         _ => Attribute(key, target),
     };
 
@@ -103,6 +133,14 @@ internal static class SearchKeys
         SearchTarget.Experiments => string.Join("', '", ExperimentOrderAttributes),
         SearchTarget.RegisteredModels => string.Join("', '", RegisteredModelOrderAttributes.Prepend("timestamp")),
         SearchTarget.ModelVersions => string.Join("', '", ModelVersionOrderAttributes),
+        SearchTarget.Traces => string.Join("', '", TraceOrderAttributes),
         _ => ValidAttributes(target),
+    };
+
+    private static string TraceAlias(string key) => key switch
+    {
+        "timestamp" => "timestamp_ms",
+        "execution_time" => "execution_time_ms",
+        _ => key,
     };
 }

@@ -23,7 +23,8 @@ internal static class SearchOrderParser
 
             var cursor = new Cursor(text, SearchTokenizer.Tokenize(text), forOrderBy: true);
             var (entity, key, _) = SearchFilterParser.ParseIdentifier(cursor, target);
-            if (entity == SearchEntity.Dataset || (target != SearchTarget.Runs && entity != SearchEntity.Attribute))
+            // Runs order by any entity but data sets, traces by attributes, tags and request metadata, the rest by attributes.
+            if (entity == SearchEntity.Dataset || (target is not (SearchTarget.Runs or SearchTarget.Traces) && entity != SearchEntity.Attribute))
             {
                 throw SearchErrors.Invalid($"Invalid order_by clause '{text}': only attributes, metrics, params and tags of runs, and attributes of experiments and registry entities, can be ordered by", 0);
             }

@@ -7,4 +7,5 @@ internal enum SearchTarget
     Experiments,
     RegisteredModels,
     ModelVersions,
+    Traces,
 }

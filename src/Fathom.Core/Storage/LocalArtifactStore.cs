@@ -6,7 +6,7 @@ namespace Fathom.Storage;
 /// nor through a symbolic link planted inside it (a link that stays inside is followed). A refused path is an
 /// <see cref="UnauthorizedAccessException"/>, which reads and downloads report as an absent artifact.
 /// </summary>
-internal sealed class LocalArtifactStore : IArtifactStore
+internal sealed partial class LocalArtifactStore : IArtifactStore
 {
     private readonly string _root;
 
@@ -24,9 +24,15 @@ internal sealed class LocalArtifactStore : IArtifactStore
         await UploadAsync(source, artifactPath, cancellationToken);
     }
 
-    public async Task UploadAsync(Stream content, string artifactPath, CancellationToken cancellationToken)
+    public Task UploadAsync(Stream content, string artifactPath, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
+        return WriteAsync(artifactPath, destination => content.CopyToAsync(destination, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Writes the file at <paramref name="artifactPath"/> whole or not at all: under a temporary name, then renamed.</summary>
+    private async Task WriteAsync(string artifactPath, Func<FileStream, Task> write, CancellationToken cancellationToken)
+    {
         var target = Resolve(artifactPath, Confinement());
         if (target == _root)
         {
@@ -40,7 +46,8 @@ internal sealed class LocalArtifactStore : IArtifactStore
             // CreateNew on a fresh name never follows a link; the rename then replaces the name itself.
             await using (var destination = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
-                await content.CopyToAsync(destination, cancellationToken);
+                await write(destination);
+                await destination.FlushAsync(cancellationToken);
             }
 
             File.Move(temp, target, overwrite: true);
@@ -59,8 +66,9 @@ internal sealed class LocalArtifactStore : IArtifactStore
         IReadOnlyList<ArtifactEntry> entries = !Directory.Exists(directory)
             ? []
             : new DirectoryInfo(directory).EnumerateFileSystemInfos()
-                .Where(i => !i.Name.Contains(".tmp-", StringComparison.Ordinal) && !LeadsOut(i, paths))
-                .Select(i => new ArtifactEntry(ArtifactPaths.Combine(relative, i.Name), i is DirectoryInfo, i is FileInfo f ? f.Length : null))
+                .Where(i => !i.Name.Contains(".tmp-", StringComparison.Ordinal) && !(relative.Length == 0 && i.Name == StagingFolder)
+                    && !LeadsOut(i, paths) && ArtifactPaths.ListedChild(relative, i.Name) is not null)
+                .Select(i => new ArtifactEntry(ArtifactPaths.ListedChild(relative, i.Name)!, i is DirectoryInfo, i is FileInfo f ? f.Length : null))
                 .OrderBy(e => e.Path, StringComparer.Ordinal)
                 .ToList();
         return Task.FromResult(entries);
@@ -138,6 +146,11 @@ internal sealed class LocalArtifactStore : IArtifactStore
     private string Resolve(string? path, PathConfinement paths)
     {
         var relative = ArtifactPaths.Normalise(path);
+        if (IsStaging(relative))
+        {
+            throw new UnauthorizedAccessException($"Artifact path '{relative}' is in the folder kept for unfinished multipart uploads.");
+        }
+
         // The folder itself (a listing of the root) is trusted: it is configuration, not data.
         return relative.Length == 0 ? _root : Refuse(paths.ConfineBelow(relative, guardMetadata: false, includeFinal: true), relative);
     }

@@ -36,12 +36,16 @@ public sealed class ActiveRun : IAsyncDisposable
 
     internal bool IsEnded => Volatile.Read(ref _ended) == 1;
 
-    /// <summary>Logs a param. Params are write-once: logging a key again with another value throws at once.</summary>
+    /// <summary>
+    /// Logs a param. Params are write-once: logging a key again with another value throws at once. A value over 6,000
+    /// characters is stored shortened, as MLflow stores it.
+    /// </summary>
     public void LogParam(string key, string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         TrackingValidation.ValidateKey(key, "parameter");
-        TrackingValidation.ValidateLength(value, TrackingValidation.MaxParamValueLength, "param", key);
+        // Shortened here as the store shortens it, so the write-once check below compares what is stored.
+        value = TrackingValidation.LimitValue(value, TrackingValidation.MaxParamValueLength, "Param value", TrackingValidation.TruncateLongValues);
         lock (_paramsLock)
         {
             if (_params.TryGetValue(key, out var old))
@@ -88,12 +92,12 @@ public sealed class ActiveRun : IAsyncDisposable
         }
     }
 
-    /// <summary>Sets a tag; the last value wins.</summary>
+    /// <summary>Sets a tag; the last value wins. A value over 8,000 characters is stored shortened, as MLflow stores it.</summary>
     public void SetTag(string key, string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         TrackingValidation.ValidateKey(key, "tag");
-        TrackingValidation.ValidateLength(value, TrackingValidation.MaxRunTagValueLength, "tag", key);
+        value = TrackingValidation.LimitValue(value, TrackingValidation.MaxRunTagValueLength, "value", TrackingValidation.TruncateLongValues);
         _writer.Enqueue(new Tag(key, value));
     }
 

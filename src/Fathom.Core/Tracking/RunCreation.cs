@@ -20,6 +20,6 @@ internal static class RunCreation
         var runName = string.IsNullOrEmpty(request.RunName ?? nameTag) ? RunNames.Generate(random) : (request.RunName ?? nameTag)!;
         var tags = request.Tags.Where(t => t.Key != SystemTags.RunName).Append(new Tag(SystemTags.RunName, runName)).ToList();
         TrackingValidation.ValidateTags(tags);
-        return (runName, tags);
+        return (runName, [.. TrackingValidation.LimitValues([], tags, TrackingValidation.TruncateLongValues).Tags]);
     }
 }

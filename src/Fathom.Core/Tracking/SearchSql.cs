@@ -10,7 +10,7 @@ namespace Fathom.Tracking;
 /// indexes (the primary keys of <c>latest_metrics</c>, <c>params</c> and <c>tags</c> are (run, key), so each clause
 /// is an index lookup per run), never in memory.
 /// </summary>
-internal static class SearchSql
+internal static partial class SearchSql
 {
     public const string RunColumns = "r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage";
 

@@ -13,6 +13,7 @@ internal abstract partial class SqlTrackingStore
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(tags);
         TrackingValidation.ValidateBatch(metrics, parameters, tags);
+        (parameters, tags) = TrackingValidation.LimitValues(parameters, tags, TrackingValidation.TruncateLongValues);
         if (_writeGate is not null)
         {
             // 8 concurrent log-batch callers then run back to back at single-writer speed instead of sleeping in

@@ -136,6 +136,28 @@ internal static class SqliteSchema
         // (experiment_id, name, digest) key, then the inputs that used each one: the inputs key starts with run_uuid,
         // so without this index every data set meant a scan of all inputs.
         new("CREATE INDEX inputs_by_dataset ON inputs (dataset_uuid);", "indexing the run inputs by data set", "inputs"),
+
+        // Traces (MLflow's tracing API, v2): MLflow's trace_info, trace_tags and trace_request_metadata tables. A
+        // search lists an experiment's traces newest first, then by id: the index serves that order and the paging.
+        new("""
+        CREATE TABLE trace_info (
+            request_id TEXT NOT NULL PRIMARY KEY,
+            experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+            timestamp_ms INTEGER NOT NULL,
+            execution_time_ms INTEGER,
+            status TEXT NOT NULL);
+        CREATE INDEX trace_info_by_experiment_time ON trace_info (experiment_id, timestamp_ms DESC, request_id);
+        CREATE TABLE trace_tags (
+            request_id TEXT NOT NULL REFERENCES trace_info(request_id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (request_id, key)) WITHOUT ROWID;
+        CREATE TABLE trace_request_metadata (
+            request_id TEXT NOT NULL REFERENCES trace_info(request_id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (request_id, key)) WITHOUT ROWID;
+        """, "traces"),
     ];
 
     /// <summary>The schema version this build writes.</summary>

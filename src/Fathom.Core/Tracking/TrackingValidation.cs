@@ -71,7 +71,10 @@ public static partial class TrackingValidation
         }
     }
 
-    /// <summary>Validates a log-batch request the way MLflow does: keys, timestamps, lengths, duplicate params.</summary>
+    /// <summary>
+    /// Validates a log-batch request the way MLflow does: keys, timestamps, duplicate params. Long values are not
+    /// refused here: <see cref="LimitValues"/> shortens (or refuses) them first.
+    /// </summary>
     public static void ValidateBatch(IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags)
     {
         ArgumentNullException.ThrowIfNull(metrics);
@@ -102,7 +105,6 @@ public static partial class TrackingValidation
         foreach (var param in parameters)
         {
             ValidateKey(param.Key, "parameter");
-            ValidateLength(param.Value, MaxParamValueLength, "param", param.Key);
             if (!seen.Add(param.Key))
             {
                 throw TrackingException.Invalid($"Duplicate parameter keys have been submitted: ['{param.Key}']. Please ensure the request contains only one param value per param key.");
@@ -133,15 +135,69 @@ public static partial class TrackingValidation
         }
     }
 
-    /// <summary>Validates run tags' keys and value lengths.</summary>
+    /// <summary>Validates run tags' keys (their values are shortened or refused by <see cref="LimitValues"/>).</summary>
     public static void ValidateTags(IReadOnlyList<Tag> tags)
     {
         ArgumentNullException.ThrowIfNull(tags);
         foreach (var tag in tags)
         {
             ValidateKey(tag.Key, "tag");
-            ValidateLength(tag.Value, MaxRunTagValueLength, "tag", tag.Key);
         }
+    }
+
+    /// <summary>
+    /// MLflow's <c>MLFLOW_TRUNCATE_LONG_VALUES</c> as this process found it: on unless set to <c>false</c> or <c>0</c>
+    /// (MLflow's default is on since 2.x: its server stores a too-long param or run tag value shortened).
+    /// </summary>
+    public static bool TruncateLongValues { get; } = ReadTruncateSetting(Environment.GetEnvironmentVariable("MLFLOW_TRUNCATE_LONG_VALUES"));
+
+    /// <summary>Reads the value of <c>MLFLOW_TRUNCATE_LONG_VALUES</c>: true unless it says false (<c>false</c>, <c>0</c>, any case).</summary>
+    public static bool ReadTruncateSetting(string? value) =>
+        value?.Trim().ToUpperInvariant() is not ("FALSE" or "0");
+
+    /// <summary>
+    /// Params longer than <see cref="MaxParamValueLength"/> and run tags longer than <see cref="MaxRunTagValueLength"/>,
+    /// shortened to the limit when <paramref name="truncate"/> (MLflow's <c>_validate_length_limit(…, truncate=True)</c>,
+    /// which its stores apply to log-param, set-tag and log-batch alike), else refused in MLflow's words. The lists come
+    /// back as given when nothing is too long, so the common batch allocates nothing.
+    /// </summary>
+    public static (IReadOnlyList<Param> Params, IReadOnlyList<Tag> Tags) LimitValues(IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags, bool truncate)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(tags);
+        return (Limit(parameters, p => p.Value, (p, v) => p with { Value = v }, MaxParamValueLength, truncate, _ => "Param value"),
+            Limit(tags, t => t.Value, (t, v) => t with { Value = v }, MaxRunTagValueLength, truncate, i => tags.Count == 1 ? "value" : $"tags[{i}].value"));
+    }
+
+    /// <summary>
+    /// One param or run tag value within <paramref name="limit"/>: shortened when <paramref name="truncate"/>, else
+    /// refused as MLflow refuses it, naming the field by <paramref name="path"/> (<c>Param value</c>, <c>value</c>).
+    /// </summary>
+    public static string LimitValue(string value, int limit, string path, bool truncate)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Length <= limit)
+        {
+            return value;
+        }
+
+        return truncate ? value[..limit] : throw TrackingException.Invalid($"'{path}' exceeds the maximum length of {limit} characters");
+    }
+
+    private static IReadOnlyList<T> Limit<T>(IReadOnlyList<T> items, Func<T, string> value, Func<T, string, T> with, int limit, bool truncate, Func<int, string> path)
+    {
+        List<T>? limited = null;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var text = value(items[i]);
+            if (text.Length > limit)
+            {
+                limited ??= [.. items];
+                limited[i] = with(items[i], LimitValue(text, limit, path(i), truncate));
+            }
+        }
+
+        return limited ?? items;
     }
 
     /// <summary>Throws when an experiment name is empty or too long.</summary>

@@ -159,6 +159,27 @@ internal static class PostgresSchema
         // schema it records. The store is migrated before the server takes requests, the plain build blocks only
         // writes to inputs (log-inputs, rare) of other servers on the same database, and only for the build.
         new("CREATE INDEX inputs_by_dataset ON inputs (dataset_uuid);", "indexing the run inputs by data set", "inputs"),
+
+        // Traces, as in the SQLite schema; ids and keys compare byte by byte, as the run tables' do.
+        new("""
+        CREATE TABLE trace_info (
+            request_id TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+            experiment_id BIGINT NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+            timestamp_ms BIGINT NOT NULL,
+            execution_time_ms BIGINT,
+            status TEXT NOT NULL);
+        CREATE INDEX trace_info_by_experiment_time ON trace_info (experiment_id, timestamp_ms DESC, request_id);
+        CREATE TABLE trace_tags (
+            request_id TEXT COLLATE "C" NOT NULL REFERENCES trace_info(request_id) ON DELETE CASCADE,
+            key TEXT COLLATE "C" NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (request_id, key));
+        CREATE TABLE trace_request_metadata (
+            request_id TEXT COLLATE "C" NOT NULL REFERENCES trace_info(request_id) ON DELETE CASCADE,
+            key TEXT COLLATE "C" NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (request_id, key));
+        """, "traces"),
     ];
 
     /// <summary>The schema version this Fathom writes.</summary>

@@ -9,7 +9,7 @@ namespace Fathom.Storage;
 /// S3 writes are atomic per object, so a reader never sees half a file. Downloads land under a temporary name
 /// and are renamed.
 /// </summary>
-internal sealed class S3ArtifactStore : IArtifactStore
+internal sealed partial class S3ArtifactStore : IArtifactStore
 {
     private readonly IAmazonS3 _client;
     private readonly S3Uri _root;
@@ -78,53 +78,62 @@ internal sealed class S3ArtifactStore : IArtifactStore
     private Task UploadMultipartAsync(string localFile, string key, long size, CancellationToken cancellationToken) =>
         S3Multipart.UploadAsync(_client, _root.Bucket, key, localFile, size, _partSize, cancellationToken);
 
+    /// <summary>
+    /// The children of a folder from one walk over the keys below it, in key order, jumping past each folder met: one
+    /// request per 1,000 files and at most one per sub-folder. Not a delimited listing: s3rver leaves a folder that
+    /// holds only folders out of its common prefixes, and this walk relies on nothing but prefix and start-after.
+    /// Keys are asked for URL-encoded (S3 cannot put every key in XML) and decoded once, when the answer says so.
+    /// </summary>
     public async Task<IReadOnlyList<ArtifactEntry>> ListAsync(string? path, CancellationToken cancellationToken)
     {
         var relative = ArtifactPaths.Normalise(path);
         var prefix = _root.Key(relative);
         prefix = prefix.Length == 0 ? "" : prefix + "/";
-        var entries = await ListOnceAsync(relative, prefix, "/", cancellationToken);
-        if (entries.Count == 0)
-        {
-            // Some S3-compatible servers (s3rver among them) answer a delimited listing whose level holds only
-            // sub-folders with nothing at all; list the keys below instead and derive the children from them.
-            entries = (await ListOnceAsync(relative, prefix, null, cancellationToken))
-                .Select(e => e.Path[(relative.Length == 0 ? 0 : relative.Length + 1)..].Split('/') is { Length: > 1 } parts
-                    ? new ArtifactEntry(ArtifactPaths.Combine(relative, parts[0]), true, null)
-                    : e)
-                .DistinctBy(e => e.Path)
-                .ToList();
-        }
-
-        return entries.OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
-    }
-
-    private async Task<List<ArtifactEntry>> ListOnceAsync(string relative, string prefix, string? delimiter, CancellationToken cancellationToken)
-    {
         var entries = new List<ArtifactEntry>();
-        var request = new ListObjectsV2Request { BucketName = _root.Bucket, Prefix = prefix, Delimiter = delimiter };
-        ListObjectsV2Response response;
-        do
+        var folders = new HashSet<string>(StringComparer.Ordinal);
+        var request = new ListObjectsV2Request { BucketName = _root.Bucket, Prefix = prefix, Encoding = EncodingType.Url };
+        while (true)
         {
-            response = await _client.ListObjectsV2Async(request, cancellationToken);
-            foreach (var folder in response.CommonPrefixes ?? [])
-            {
-                entries.Add(new ArtifactEntry(ArtifactPaths.Combine(relative, folder[prefix.Length..].TrimEnd('/')), true, null));
-            }
-
+            var response = await _client.ListObjectsV2Async(request, cancellationToken);
+            string? lastKey = null;
+            string? lastFolder = null;
             foreach (var item in response.S3Objects ?? [])
             {
-                if (item.Key.Length > prefix.Length)
+                var key = response.Encoding == EncodingType.Url ? WebUtility.UrlDecode(item.Key) : item.Key;
+                lastKey = key;
+                // The folder's own marker object ("prefix/", written by consoles) is not a child of it.
+                if (key.Length <= prefix.Length || !key.StartsWith(prefix, StringComparison.Ordinal))
                 {
-                    entries.Add(new ArtifactEntry(ArtifactPaths.Combine(relative, item.Key[prefix.Length..]), false, item.Size));
+                    continue;
+                }
+
+                var rest = key[prefix.Length..];
+                var slash = rest.IndexOf('/', StringComparison.Ordinal);
+                lastFolder = slash < 0 ? null : rest[..slash];
+                if (ArtifactPaths.ListedChild(relative, lastFolder ?? rest) is not { } child)
+                {
+                    continue;
+                }
+
+                if (lastFolder is null)
+                {
+                    entries.Add(new ArtifactEntry(child, false, item.Size));
+                }
+                else if (folders.Add(lastFolder))
+                {
+                    entries.Add(new ArtifactEntry(child, true, null));
                 }
             }
 
-            request.ContinuationToken = response.NextContinuationToken;
-        }
-        while (response.IsTruncated == true);
+            if (response.IsTruncated != true || lastKey is null)
+            {
+                return entries.OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
+            }
 
-        return entries;
+            // Past the rest of the last folder's keys; the last key itself where that would not move forward.
+            var next = lastFolder is null ? lastKey : prefix + lastFolder + "/\uFFFF";
+            request.StartAfter = next == request.StartAfter || string.CompareOrdinal(next, lastKey) <= 0 ? lastKey : next;
+        }
     }
 
     public async Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken)

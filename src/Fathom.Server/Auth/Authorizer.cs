@@ -46,6 +46,20 @@ internal sealed class Authorizer(IAuthStore auth, AuthOptions options, ITracking
                 }
 
                 return true;
+            case PermissionScope.Experiments:
+                var experiments = permission.Ids!(request);
+                foreach (var each in experiments)
+                {
+                    if (!await ExperimentAllowsAsync(user, each, permission.Access, cancellationToken))
+                    {
+                        return false;
+                    }
+                }
+
+                return experiments.Count > 0;
+            case PermissionScope.Trace:
+                var trace = store is ITraceStore traces ? await traces.GetTraceInfoAsync(Id(permission, request) ?? throw Unnamed(permission), cancellationToken) : null;
+                return trace is not null && await ExperimentAllowsAsync(user, trace.ExperimentId, permission.Access, cancellationToken);
             case PermissionScope.Model:
                 var grant = await auth.GetRegisteredModelPermissionAsync(Id(permission, request) ?? throw Unnamed(permission), user.Username, cancellationToken);
                 return (grant?.Permission ?? options.DefaultPermission).Allows(permission.Access);

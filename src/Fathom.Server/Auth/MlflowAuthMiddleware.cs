@@ -26,6 +26,12 @@ internal sealed partial class MlflowAuthMiddleware(RequestDelegate next, BasicSi
         }
 
         var ct = context.RequestAborted;
+        if (permissions.Count > 0 && permissions.All(p => p.Scope == PermissionScope.SignedUrl))
+        {
+            await SignedAsync(context, permissions, ct);
+            return;
+        }
+
         var (user, retryAfter) = await signIn.SignInAsync(context);
         if (retryAfter is { } wait)
         {
@@ -77,6 +83,27 @@ internal sealed partial class MlflowAuthMiddleware(RequestDelegate next, BasicSi
             // The request could not be read (too long, not JSON, a wrong type): the handler would refuse it the same way.
             await MlflowErrors.WriteAsync(context.Response, e, ct);
         }
+    }
+
+    /// <summary>A route whose URL is its permission: no sign-in, the signature decides.</summary>
+    private async Task SignedAsync(HttpContext context, IReadOnlyList<RoutePermission> permissions, CancellationToken ct)
+    {
+        try
+        {
+            var request = await MlflowRequests.GetAsync(context, ct);
+            if (!permissions.All(p => p.Verifies!(request)))
+            {
+                await Forbidden(context);
+                return;
+            }
+        }
+        catch (TrackingException e) when (!context.Response.HasStarted)
+        {
+            await MlflowErrors.WriteAsync(context.Response, e, ct);
+            return;
+        }
+
+        await next(context);
     }
 
     private static readonly MlflowRequest EmptyRequest = MlflowRequest.FromJson(default);

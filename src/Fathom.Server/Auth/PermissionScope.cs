@@ -13,4 +13,7 @@ internal enum PermissionScope
     Runs,
     Model,
     ArtifactPath,
+    SignedUrl,
+    Experiments,
+    Trace,
 }

@@ -28,6 +28,9 @@ internal sealed record RoutePermission
     /// <summary>The resource's id (an experiment id or name, a run id, a model name, a user name, an artifact path); null means none is named.</summary>
     public Func<MlflowRequest, string?>? Id { get; private init; }
 
+    /// <summary>Whether the request carries a valid signature of the server's, for a <see cref="PermissionScope.SignedUrl"/> route.</summary>
+    public Func<MlflowRequest, bool>? Verifies { get; private init; }
+
     /// <summary>The resources' ids, for a route that names several runs.</summary>
     public Func<MlflowRequest, IReadOnlyList<string>>? Ids { get; private init; }
 
@@ -47,6 +50,20 @@ internal sealed record RoutePermission
     /// <summary><paramref name="access"/> on the experiment with the id the request names.</summary>
     public static RoutePermission Experiment(Access access, Func<MlflowRequest, string> id) =>
         new(PermissionScope.Experiment, access, $"{access} on the experiment") { Id = id };
+
+    /// <summary>
+    /// <paramref name="access"/> on every experiment the request names, at least one (MLflow basic-auth's trace search:
+    /// an empty list is refused, not widened).
+    /// </summary>
+    public static RoutePermission Experiments(Access access, Func<MlflowRequest, IReadOnlyList<string>> ids) =>
+        new(PermissionScope.Experiments, access, $"{access} on every experiment") { Ids = ids };
+
+    /// <summary>
+    /// <paramref name="access"/> on the experiment of the trace the request names; a trace that does not exist is refused
+    /// (MLflow's basic-auth gives NO_PERMISSIONS there), so trace ids are no oracle for other users' traces.
+    /// </summary>
+    public static RoutePermission Trace(Access access, Func<MlflowRequest, string> requestId) =>
+        new(PermissionScope.Trace, access, $"{access} on the trace's experiment") { Id = requestId };
 
     /// <summary><paramref name="access"/> on the experiment with the name the request gives.</summary>
     public static RoutePermission ExperimentNamed(Access access, Func<MlflowRequest, string> name) =>
@@ -71,4 +88,12 @@ internal sealed record RoutePermission
     /// </summary>
     public static RoutePermission ArtifactPath(Access access, Func<MlflowRequest, string?> path) =>
         new(PermissionScope.ArtifactPath, access, $"{access} on the artifact path's experiment") { Id = path };
+
+    /// <summary>
+    /// No credentials, but a URL the server signed when a caller with the right asked for it (a multipart upload's part
+    /// URLs, which MLflow's clients send without credentials as they would to a presigned S3 URL). The function is the
+    /// one the handler checks too.
+    /// </summary>
+    public static RoutePermission SignedUrl(Func<MlflowRequest, bool> verifies) =>
+        new(PermissionScope.SignedUrl, Access.Update, "a URL the server signed") { Verifies = verifies };
 }

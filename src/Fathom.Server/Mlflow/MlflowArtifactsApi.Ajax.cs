@@ -6,9 +6,6 @@ namespace Fathom.Mlflow;
 
 internal static partial class MlflowArtifactsApi
 {
-    /// <summary>MLflow's answer where the artifact repository cannot do multipart uploads (HTTP 501).</summary>
-    public const string MultipartUnsupported = "Multipart upload is not supported for the current artifact repository";
-
     // MLflow's UI downloads a run's file from /get-artifact?run_uuid=…&path=…, whatever the run's artifact
     // location (proxied or direct); the path is checked like the proxy's, so it cannot leave the run's folder.
     private static void MapGetArtifact(IEndpointRouteBuilder app, MlflowState state) =>
@@ -32,21 +29,21 @@ internal static partial class MlflowArtifactsApi
             await SendFileAsync(context, OpenRunArtifacts(state, location), safe);
         })).WithMetadata(MlflowRoute.Rpc, MlflowRegistryApi.Model(Access.Read));
 
-    // MLflow's proxy multipart upload (mpu/create|complete|abort) hands out presigned part URLs of a cloud
-    // store. Fathom's artifact stores (a folder, S3 through AWSSDK) stream a whole body per PUT instead, so these
-    // answer what MLflow answers for a repository without multipart support: NOT_IMPLEMENTED, HTTP 501, after
-    // the same path check. MLflow's clients only use them when asked to (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD).
-    private static void MapMultipartUpload(RouteGroupBuilder group, MlflowState state)
-    {
-        foreach (var action in new[] { "create", "complete", "abort" })
+    // The UI's download of a trace's spans (MLflow's get_trace_artifact_handler): traces.json below the location the
+    // trace's mlflow.artifactLocation tag names, proxied or direct; READ on the trace's experiment.
+    private static void MapGetTraceArtifact(IEndpointRouteBuilder app, MlflowState state) =>
+        app.MapGet(MlflowTrackingApi.AjaxPrefix + "/mlflow/get-trace-artifact", (HttpContext context) => AnswerAsync(context, async request =>
         {
-            MapProxy(group, "POST", $"/mpu/{action}/{{**path}}", state, Access.Update, async (context, _, request) =>
-            {
-                FilePath(request); // the same path check as an upload's, before the refusal
-                await MlflowErrors.WriteAsync(context.Response, "NOT_IMPLEMENTED", MultipartUnsupported, StatusCodes.Status501NotImplemented, context.RequestAborted);
-            });
-        }
-    }
+            var requestId = TraceArtifactRequestId(request);
+            var trace = await MlflowTrackingApi.TraceStore(state).GetTraceInfoAsync(requestId, context.RequestAborted)
+                ?? throw TrackingException.NotFound($"Trace with request_id '{requestId}' not found.");
+            var location = trace.Tags.FirstOrDefault(t => t.Key == TraceTags.ArtifactLocation)?.Value
+                ?? throw TrackingException.NotFound($"Trace with request_id '{requestId}' has no {TraceTags.ArtifactLocation} tag: its data was never stored.");
+            await SendFileAsync(context, OpenRunArtifacts(state, location), TraceTags.DataFile);
+        })).WithMetadata(MlflowRoute.Rpc, RoutePermission.Trace(Access.Read, TraceArtifactRequestId));
+
+    private static string TraceArtifactRequestId(MlflowRequest request) =>
+        request.String("request_id") is { Length: > 0 } id ? id : throw TrackingException.Invalid("Request must include the \"request_id\" query parameter.");
 
     // The file a download route names in ?path=: required, normalised, never the root itself.
     private static string RequestedFile(MlflowRequest request)

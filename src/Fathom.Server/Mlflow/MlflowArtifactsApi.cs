@@ -27,14 +27,15 @@ internal static partial class MlflowArtifactsApi
             // Proxy paths are authorised on the experiment whose id leads the path, as normalised for the store:
             // listing and downloading read, uploading updates, deleting manages (MLflow basic-auth's rules).
             MlflowRpc.Map(group, "GET", "/artifacts", state, ListAsync, RoutePermission.ArtifactPath(Access.Read, ListedPath));
-            MapProxy(group, "GET", "/artifacts/{**path}", state, Access.Read, (context, state, request) => SendFileAsync(context, Destination(state), FilePath(request)));
-            MapProxy(group, "PUT", "/artifacts/{**path}", state, Access.Update, UploadAsync);
-            MapProxy(group, "DELETE", "/artifacts/{**path}", state, Access.Manage, DeleteAsync);
+            MapProxy(group, "GET", "/artifacts/{**path}", state, Access.Read, MlflowRoute.PathOnly, (context, state, request) => SendFileAsync(context, Destination(state), FilePath(request)));
+            MapProxy(group, "PUT", "/artifacts/{**path}", state, Access.Update, MlflowRoute.Upload, UploadAsync);
+            MapProxy(group, "DELETE", "/artifacts/{**path}", state, Access.Manage, MlflowRoute.PathOnly, DeleteAsync);
             MapMultipartUpload(group, state);
         }
 
         MapGetArtifact(app, state);
         MapGetModelVersionArtifact(app, state);
+        MapGetTraceArtifact(app, state);
         return app;
     }
 
@@ -138,9 +139,9 @@ internal static partial class MlflowArtifactsApi
         return safe.Length > 0 ? safe : throw TrackingException.Invalid("Invalid path");
     }
 
-    private static void MapProxy(RouteGroupBuilder group, string method, string pattern, MlflowState state, Access access, Func<HttpContext, MlflowState, MlflowRequest, Task> handler) =>
+    private static void MapProxy(RouteGroupBuilder group, string method, string pattern, MlflowState state, Access access, MlflowRoute route, Func<HttpContext, MlflowState, MlflowRequest, Task> handler) =>
         group.MapMethods(pattern, [method], (HttpContext context) => Proxy(context, state, async () => await handler(context, state, await MlflowRequests.GetAsync(context, context.RequestAborted))))
-            .WithMetadata(MlflowRoute.Upload, RoutePermission.ArtifactPath(access, FilePath));
+            .WithMetadata(route, RoutePermission.ArtifactPath(access, FilePath));
 
     /// <summary>Streams one artifact as a download (never inline: MLflow's guard against XSS on the server's origin).</summary>
     private static async Task SendFileAsync(HttpContext context, IArtifactStore store, string safe)

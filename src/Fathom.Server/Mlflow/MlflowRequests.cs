@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.Features;
+
 namespace Fathom.Mlflow;
 
 /// <summary>
@@ -18,6 +20,12 @@ internal static class MlflowRequests
 
         var route = context.GetEndpoint()?.Metadata.GetMetadata<MlflowRoute>()
             ?? throw new InvalidOperationException($"{context.Request.Path} is not an MLflow route; it has no {nameof(MlflowRoute)} metadata.");
+        if (route.Unbounded && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            // Whoever asks first (the permission check, or the handler) does so before anything reads the body.
+            limit.MaxRequestBodySize = null;
+        }
+
         request = await MlflowRequest.ReadAsync(context, route, cancellationToken);
         context.Response.RegisterForDispose(request);
         context.Items[Key] = request;

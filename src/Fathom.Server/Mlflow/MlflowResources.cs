@@ -72,6 +72,13 @@ internal static class MlflowResources
         return request.RequireString("experiment_name");
     }
 
+    /// <summary>The trace a trace route names in its path (<c>{request_id}</c>); required.</summary>
+    public static string TraceRequestId(MlflowRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Route("request_id") is { Length: > 0 } id ? id : throw MlflowRequest.Missing("request_id");
+    }
+
     /// <summary>The registered model's <c>name</c>; required.</summary>
     public static string ModelName(MlflowRequest request)
     {

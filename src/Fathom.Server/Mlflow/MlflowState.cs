@@ -19,6 +19,9 @@ internal sealed class MlflowState(ITrackingStore store, ArtifactStoreResolver ar
 
     public TimeProvider Time { get; } = time;
 
+    /// <summary>Signs and checks the part URLs of proxy multipart uploads.</summary>
+    public MultipartUploadUrls UploadUrls { get; } = new(time);
+
     /// <summary>The root URI behind <c>mlflow-artifacts:/</c> URIs (a folder or a bucket), or null when artifact serving is off.</summary>
     public string? ProxyRoot => Options.ServeArtifacts ? Options.ArtifactsDestinationUri : null;
 }

@@ -32,6 +32,7 @@ internal static partial class MlflowTrackingApi
             MapExperiments(group, state);
             MapRuns(group, state);
             MapMetrics(group, state);
+            MapTraces(group, state);
             if (prefix == AjaxPrefix)
             {
                 MlflowRpc.Map(group, "GET", "/metrics/get-history-bulk", state, GetMetricHistoryBulkAsync, RoutePermission.Runs(Access.Read, HistoryBulkRunIds));

@@ -15,7 +15,7 @@ namespace Fathom.Server.Tests.Security;
 internal sealed class ProbeGenerator(Random random, string authorization)
 {
     private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-    private static readonly string[] IdKeys = ["run_id", "experiment_id", "name", "username", "run_ids", "path", "experiment_name"];
+    private static readonly string[] IdKeys = ["run_id", "experiment_id", "name", "username", "run_ids", "path", "experiment_name", "experiment_ids"];
 
     public Probe Make(string method, string pattern, JsonObject template)
     {
@@ -24,8 +24,24 @@ internal sealed class ProbeGenerator(Random random, string authorization)
         var path = pattern;
         if (path.Contains("{**path}", StringComparison.Ordinal))
         {
-            path = path.Replace("{**path}", Disguise(parameters["path"]!.GetValue<string>(), recipe), StringComparison.Ordinal);
-            parameters.Remove("path");
+            // A route whose body has a "path" of its own (multipart uploads) takes its route's from "route_path".
+            var key = parameters.ContainsKey("route_path") ? "route_path" : "path";
+            path = path.Replace("{**path}", Disguise(parameters[key]!.GetValue<string>(), recipe), StringComparison.Ordinal);
+            parameters.Remove(key);
+        }
+
+        if (path.Contains("{request_id}", StringComparison.Ordinal))
+        {
+            // A trace id in the route: as given, or in another letter case (ids compare exactly).
+            var id = parameters["request_id"]!.GetValue<string>();
+            if (random.Next(4) == 0)
+            {
+                recipe.Add("trace id in upper case");
+                id = id.ToUpperInvariant();
+            }
+
+            path = path.Replace("{request_id}", Uri.EscapeDataString(id), StringComparison.Ordinal);
+            parameters.Remove("request_id");
         }
 
         method = MethodVariant(method, recipe);

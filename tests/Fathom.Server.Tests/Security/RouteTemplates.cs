@@ -14,7 +14,7 @@ internal static class RouteTemplates
     /// <summary>The route's parameters (for catch-all routes, <c>{**path}</c> is filled from the "path" parameter).</summary>
     public static JsonObject? For(string method, string suffix, Victim v, string attacker, Random random)
     {
-        var (e, r, m) = (v.ExperimentId, v.RunId, v.Model);
+        var (e, r, m, t) = (v.ExperimentId, v.RunId, v.Model, v.TraceId);
         JsonObject Run(JsonObject extra) => Merge(new JsonObject { ["run_id"] = r }, extra);
         JsonObject Experiment(JsonObject extra) => Merge(new JsonObject { ["experiment_id"] = e }, extra);
         JsonObject Model(JsonObject extra) => Merge(new JsonObject { ["name"] = m }, extra);
@@ -71,7 +71,32 @@ internal static class RouteTemplates
             ("GET", "/get-artifact") => Run(new() { ["path"] = "secret.txt" }),
             ("GET", "/artifacts") => new() { ["path"] = $"{e}/{r}/artifacts" },
             ("GET", "/artifacts/{**path}") or ("PUT", "/artifacts/{**path}") or ("DELETE", "/artifacts/{**path}") => new() { ["path"] = file },
-            ("POST", "/mpu/create/{**path}") or ("POST", "/mpu/complete/{**path}") or ("POST", "/mpu/abort/{**path}") => new() { ["path"] = file },
+            ("POST", "/mpu/create/{**path}") => new() { ["route_path"] = $"{e}/{r}/artifacts", ["path"] = "secret.txt", ["num_parts"] = 1 },
+            ("POST", "/mpu/complete/{**path}") => new()
+            {
+                ["route_path"] = $"{e}/{r}/artifacts",
+                ["path"] = "secret.txt",
+                ["upload_id"] = "0123456789abcdef0123456789abcdef",
+                ["parts"] = new JsonArray(new JsonObject { ["part_number"] = 1, ["etag"] = "\"0\"" }),
+            },
+            ("POST", "/mpu/abort/{**path}") => new() { ["route_path"] = $"{e}/{r}/artifacts", ["path"] = "secret.txt", ["upload_id"] = "0123456789abcdef0123456789abcdef" },
+            // A part URL the attacker forged: the signature is the permission.
+            ("PUT", "/mpu/part/{**path}") => new()
+            {
+                ["path"] = file,
+                ["upload_id"] = "0123456789abcdef0123456789abcdef",
+                ["part_number"] = 1,
+                ["expires"] = 4102444800,
+                ["signature"] = "forged",
+            },
+            ("POST", "/traces") => Experiment(new() { ["timestamp_ms"] = 1, ["tags"] = new JsonArray(new JsonObject { ["key"] = "stolen", ["value"] = "x" }) }),
+            ("GET", "/traces") => new() { ["experiment_ids"] = new JsonArray(e) },
+            ("PATCH", "/traces/{request_id}") => new() { ["request_id"] = t, ["timestamp_ms"] = 5, ["status"] = "ERROR" },
+            ("GET", "/traces/{request_id}/info") => new() { ["request_id"] = t },
+            ("POST", "/traces/delete-traces") => Experiment(new() { ["request_ids"] = new JsonArray(t) }),
+            ("PATCH", "/traces/{request_id}/tags") => new() { ["request_id"] = t, ["key"] = "victim-trace-tag", ["value"] = "stolen" },
+            ("DELETE", "/traces/{request_id}/tags") => new() { ["request_id"] = t, ["key"] = "victim-trace-tag" },
+            ("GET", "/get-trace-artifact") => new() { ["request_id"] = t },
             ("POST", "/users/create") => new() { ["username"] = "intruder", ["password"] = "intruder-password-1" },
             ("GET", "/users/get") => new() { ["username"] = v.Username },
             ("PATCH", "/users/update-password") => new() { ["username"] = v.Username, ["password"] = "stolen-password-1" },

@@ -10,7 +10,7 @@ namespace Fathom.Server.Tests.Security;
 /// a run with data and artifacts, a registered model with a version and an alias. <see cref="SnapshotAsync"/> reads
 /// it all back as the administrator, so a test can tell whether anything changed.
 /// </summary>
-internal sealed record Victim(string ExperimentId, string ExperimentName, string RunId, string Model, string Username)
+internal sealed record Victim(string ExperimentId, string ExperimentName, string RunId, string Model, string Username, string TraceId)
 {
     public const string SecretRunName = "victim-secret-run-name";
     public const string SecretParam = "victim-secret-param-value";
@@ -28,7 +28,7 @@ internal sealed record Victim(string ExperimentId, string ExperimentName, string
     /// nothing of theirs (an id that names no run answers an empty history, as MLflow's does), so no 2xx may hold these.
     /// </summary>
     /// <remarks>Names are matched as whole JSON strings: <c>" victim-model"</c> is another model's name.</remarks>
-    public IReadOnlyList<string> Markers => [.. Secrets, .. new[] { RunId, ExperimentName, Model, "secret.txt", Username }.Select(n => $"\"{n}\"")];
+    public IReadOnlyList<string> Markers => [.. Secrets, .. new[] { RunId, ExperimentName, Model, "secret.txt", Username, TraceId }.Select(n => $"\"{n}\"")];
 
     public static async Task<Victim> CreateAsync(AuthServer server)
     {
@@ -55,7 +55,20 @@ internal sealed record Victim(string ExperimentId, string ExperimentName, string
         await AuthServer.OkAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/model-versions/create", new { name = "victim-model", source = $"mlflow-artifacts:/{experiment}/{run}/artifacts/model", run_id = run });
         await AuthServer.OkAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/registered-models/alias", new { name = "victim-model", alias = "champion", version = "1" });
         await AuthServer.OkAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/model-versions/set-tag", new { name = "victim-model", version = "1", key = "victim-tag", value = SecretTag });
-        return new Victim(experiment, "victim-exp", run, "victim-model", "alice");
+        var trace = (await AuthServer.OkAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/traces", new
+        {
+            experiment_id = experiment,
+            timestamp_ms = 1,
+            request_metadata = new[] { new { key = "mlflow.traceInputs", value = SecretParam } },
+            tags = new[] { new { key = "victim-trace-tag", value = SecretTag } },
+        })).GetProperty("trace_info").GetProperty("request_id").GetString()!;
+        using (var spans = new ByteArrayContent(Encoding.UTF8.GetBytes(SecretFile)))
+        {
+            using var put = await alice.PutAsync($"/api/2.0/mlflow-artifacts/artifacts/{experiment}/traces/{trace}/artifacts/traces.json", spans);
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        return new Victim(experiment, "victim-exp", run, "victim-model", "alice", trace);
     }
 
     /// <summary>Everything the victim owns, as the administrator reads it, and whether alice can still sign in.</summary>
@@ -76,6 +89,9 @@ internal sealed record Victim(string ExperimentId, string ExperimentName, string
             "/api/2.0/mlflow/users/get?username=intruder",
             $"/api/2.0/mlflow-artifacts/artifacts/{ExperimentId}/{RunId}/artifacts/secret.txt",
             $"/api/2.0/mlflow-artifacts/artifacts?path={ExperimentId}/{RunId}/artifacts",
+            $"/api/2.0/mlflow/traces/{TraceId}/info",
+            $"/api/2.0/mlflow/traces?experiment_ids={ExperimentId}",
+            $"/ajax-api/2.0/mlflow/get-trace-artifact?request_id={TraceId}",
         })
         {
             using var response = await admin.GetAsync(path);
