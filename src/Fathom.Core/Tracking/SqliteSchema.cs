@@ -136,6 +136,9 @@ internal static class SqliteSchema
         // (experiment_id, name, digest) key, then the inputs that used each one: the inputs key starts with run_uuid,
         // so without this index every data set meant a scan of all inputs.
         new("CREATE INDEX inputs_by_dataset ON inputs (dataset_uuid);", "indexing the run inputs by data set", "inputs"),
+
+        // Runs of jobs (fathom run) beside the tracking runs they log.
+        new(Jobs.JobSchema.Sqlite, Jobs.JobSchema.Summary),
     ];
 
     /// <summary>The schema version this build writes.</summary>
