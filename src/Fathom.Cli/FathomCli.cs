@@ -34,6 +34,9 @@ internal static class FathomCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(PlotsCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
+        root.Subcommands.Add(Commands.Jobs.RunCommand.Create());
+        root.Subcommands.Add(Commands.Jobs.ProjectsCommand.Create());
+        root.Subcommands.Add(Commands.Jobs.OpsCommand.Create());
         return root;
     }
 
