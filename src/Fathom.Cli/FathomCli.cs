@@ -72,7 +72,11 @@ internal static class FathomCli
         StartupTrace.Mark("command tree built");
         var parsed = root.Parse(args);
         StartupTrace.Mark("parsed");
-        var code = await parsed.InvokeAsync();
+        // On Ctrl-C or SIGTERM the command's token is cancelled and the process waits this long for it to finish (else it
+        // exits 130 at once): a job run must stop its process tree and record "stopped", which on a loaded machine takes
+        // more than the default two seconds.
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = args is ["run", ..] ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(2) };
+        var code = await parsed.InvokeAsync(invocation);
         StartupTrace.Mark("done");
         return code;
     }

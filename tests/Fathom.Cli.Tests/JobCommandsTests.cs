@@ -128,4 +128,23 @@ public sealed class JobCommandsTests : IDisposable
         Assert.Contains("default", projects.Stdout, StringComparison.Ordinal);
         Assert.Contains("reviews", projects.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Run_Terminated_StopsTheWholeJobAndRecordsStopped()
+    {
+        // The job prints the pid of a grandchild that would outlive a careless stop.
+        File.WriteAllText(Path.Combine(_imdb, "sleeper.yml"), "version: 1.1\nkind: component\nname: sleeper\nrun:\n  kind: job\n  container:\n    command: [sh, -c, 'sleep 120 & echo $!; wait']\n");
+        using var process = FathomProcess.Start(_imdb, _environment, "run", "-f", "sleeper.yml");
+        var stderr = process.StandardError.ReadToEndAsync();
+        var grandchild = int.Parse((await process.StandardOutput.ReadLineAsync())!, System.Globalization.CultureInfo.InvariantCulture);
+        FathomProcess.Terminate(process);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains(": stopped — stopped by the user", await stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists($"/proc/{grandchild}") && !File.ReadAllText($"/proc/{grandchild}/stat").Contains(") Z ", StringComparison.Ordinal), "a process of the job outlived its run");
+        var runs = JsonDocument.Parse((await CliSteps.Ok(_imdb, "ops", "ls", "--json")).Stdout).RootElement.GetProperty("runs");
+        Assert.Equal("stopped", runs[0].GetProperty("status").GetString());
+    }
 }
