@@ -13,5 +13,6 @@ internal static class EndToEnd
         ["registry"] = RegistryBenchmark.RunAsync,
         ["signin"] = SignInBenchmark.RunAsync,
         ["config"] = ConfigBenchmark.RunAsync,
+        ["jobs"] = JobsBenchmark.RunAsync,
     };
 }

@@ -13,6 +13,7 @@ internal sealed class CliHost
     // S3-compatible services take their endpoint and credentials from the environment when first used.
     private readonly Func<ArtifactStoreResolver, ArtifactStoreResolver> _addArtifactStores = S3ArtifactStores.Register;
     private TrackingStores? _stores;
+    private Jobs.JobStores? _jobStores;
 
     public CliHost(Func<string, string?> environment, Func<string> workingDirectory)
     {
@@ -27,6 +28,9 @@ internal sealed class CliHost
 
     /// <summary>The store kinds this host opens; made on first use, so commands that open no store (data …) load no adapter.</summary>
     public TrackingStores Stores => LazyInitializer.EnsureInitialized(ref _stores, static () => new TrackingStores().AddPostgres());
+
+    /// <summary>The job store kinds this host opens (SQLite, PostgreSQL), over the same store location as tracking.</summary>
+    public Jobs.JobStores JobStores => LazyInitializer.EnsureInitialized(ref _jobStores, static () => Jobs.PostgresJobStore.Register(new Jobs.JobStores()));
 
     /// <summary>Reads an environment variable.</summary>
     public Func<string, string?> Environment { get; }

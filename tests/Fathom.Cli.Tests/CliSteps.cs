@@ -52,4 +52,32 @@ internal static class CliSteps
         Git(workingDirectory, "add", "-A");
         Git(workingDirectory, "commit", "-qm", message);
     }
+
+    /// <summary>A folder with a <c>fathom</c> script that runs the CLI under test, put first on PATH, as an installed tool would be.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public static Dictionary<string, string> ShimEnvironment(TempDirectory dir)
+    {
+        var bin = dir.Combine("bin");
+        Directory.CreateDirectory(bin);
+        var shim = Path.Combine(bin, "fathom");
+        File.WriteAllText(shim, $"#!/bin/sh\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "fathom.dll")}' \"$@\"\n");
+        File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return new Dictionary<string, string> { ["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") };
+    }
+
+    public static void CopyFolder(string source, string destination)
+    {
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(p => p is "out" or ".fathom" or "tmp" or "cache") || Path.GetFileName(file) == "dvc.lock")
+            {
+                continue;
+            }
+
+            var target = Path.Combine(destination, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
 }

@@ -13,9 +13,9 @@ public sealed class PipelineCommandsTests
         using var dir = new TempDirectory();
         // The sample's layout (train/, test/, pipeline/) copied, so the repository stays clean.
         var imdb = dir.Combine("imdb");
-        CopyFolder(RepositorySamples.Imdb, imdb);
+        CliSteps.CopyFolder(RepositorySamples.Imdb, imdb);
         var pipeline = Path.Combine(imdb, "pipeline");
-        var environment = ShimEnvironment(dir);
+        var environment = CliSteps.ShimEnvironment(dir);
 
         var first = await FathomProcess.RunAsync(pipeline, environment, TimeSpan.FromMinutes(10), "repro");
         var second = await FathomProcess.RunAsync(pipeline, environment, TimeSpan.FromMinutes(2), "repro");
@@ -114,31 +114,4 @@ public sealed class PipelineCommandsTests
     }
 
     private static string Compact(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
-
-    /// <summary>A folder with a <c>fathom</c> script that runs the CLI under test, put first on PATH, as an installed tool would be.</summary>
-    private static Dictionary<string, string> ShimEnvironment(TempDirectory dir)
-    {
-        var bin = dir.Combine("bin");
-        Directory.CreateDirectory(bin);
-        var shim = Path.Combine(bin, "fathom");
-        File.WriteAllText(shim, $"#!/bin/sh\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "fathom.dll")}' \"$@\"\n");
-        File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return new Dictionary<string, string> { ["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") };
-    }
-
-    private static void CopyFolder(string source, string destination)
-    {
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(source, file);
-            if (relative.Split(Path.DirectorySeparatorChar).Any(p => p is "out" or ".fathom" or "tmp" or "cache") || Path.GetFileName(file) == "dvc.lock")
-            {
-                continue;
-            }
-
-            var target = Path.Combine(destination, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-    }
 }

@@ -15,13 +15,23 @@ internal static class LineageCollector
         var tags = new List<Tag>
         {
             new(SystemTags.User, Environment.UserName),
-            new(SystemTags.SourceType, "LOCAL"),
+            new(SystemTags.SourceType, Environment.GetEnvironmentVariable("FATHOM_RUN_UUID") is { Length: > 0 } ? "JOB" : "LOCAL"),
             new(SystemTags.SourceName, Environment.ProcessPath ?? Environment.GetCommandLineArgs()[0]),
             new(SystemTags.Command, Truncate(string.Join(' ', Environment.GetCommandLineArgs().Select(QuoteIfNeeded)))),
             new(SystemTags.Host, Environment.MachineName),
             new(SystemTags.OperatingSystem, RuntimeInformation.OSDescription + " " + RuntimeInformation.OSArchitecture),
             new(SystemTags.DotnetVersion, RuntimeInformation.FrameworkDescription),
         };
+
+        // A run logged from inside a job (fathom run) names it, so the job's record finds the runs it logged.
+        if (Environment.GetEnvironmentVariable("FATHOM_RUN_UUID") is { Length: > 0 } job)
+        {
+            tags.Add(new Tag(SystemTags.JobRun, job));
+            if (Environment.GetEnvironmentVariable("FATHOM_PROJECT") is { Length: > 0 } project)
+            {
+                tags.Add(new Tag(SystemTags.JobProject, project));
+            }
+        }
 
         var git = await GitProbe.ReadAsync(workingDirectory, cancellationToken);
         if (git is not null)

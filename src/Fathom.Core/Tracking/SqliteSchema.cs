@@ -158,6 +158,9 @@ internal static class SqliteSchema
             value TEXT NOT NULL,
             PRIMARY KEY (request_id, key)) WITHOUT ROWID;
         """, "traces"),
+
+        // Runs of jobs (fathom run) beside the tracking runs they log.
+        new(Jobs.JobSchema.Sqlite, Jobs.JobSchema.Summary),
     ];
 
     /// <summary>The schema version this build writes.</summary>

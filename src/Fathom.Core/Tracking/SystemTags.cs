@@ -45,6 +45,12 @@ public static class SystemTags
     /// <summary>The .NET runtime version.</summary>
     public const string DotnetVersion = "fathom.dotnet";
 
+    /// <summary>The job run (fathom run) this run was logged from, read from <c>FATHOM_RUN_UUID</c>.</summary>
+    public const string JobRun = "fathom.job.uuid";
+
+    /// <summary>The project of that job run, read from <c>FATHOM_PROJECT</c>.</summary>
+    public const string JobProject = "fathom.job.project";
+
     /// <summary>Why the run failed: the exception type and message.</summary>
     public const string Error = "fathom.error";
 

@@ -180,6 +180,9 @@ internal static class PostgresSchema
             value TEXT NOT NULL,
             PRIMARY KEY (request_id, key));
         """, "traces"),
+
+        // Runs of jobs (fathom run) beside the tracking runs they log.
+        new(Jobs.JobSchema.Postgres, Jobs.JobSchema.Summary),
     ];
 
     /// <summary>The schema version this Fathom writes.</summary>

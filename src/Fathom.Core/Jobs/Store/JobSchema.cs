@@ -1,0 +1,80 @@
+namespace Fathom.Jobs;
+
+/// <summary>
+/// The job tables, one migration step of the tracking schema on each engine (registered in <c>SqliteSchema</c> and
+/// <c>PostgresSchema</c>), so runs of jobs live in the same database as the tracking runs they log.
+/// </summary>
+internal static class JobSchema
+{
+    public const string Summary = "the job tables (projects, runs and their statuses)";
+
+    public const string Sqlite = """
+        CREATE TABLE job_projects (
+            name TEXT NOT NULL PRIMARY KEY,
+            description TEXT,
+            created_at INTEGER NOT NULL);
+        CREATE TABLE job_runs (
+            uuid TEXT NOT NULL PRIMARY KEY,
+            project TEXT NOT NULL REFERENCES job_projects(name) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            executor TEXT NOT NULL,
+            spec_file TEXT,
+            inputs TEXT NOT NULL,
+            resolved_spec TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            started_at INTEGER,
+            finished_at INTEGER,
+            exit_code INTEGER,
+            log_path TEXT,
+            outputs_path TEXT,
+            attempt INTEGER NOT NULL DEFAULT 1,
+            message TEXT);
+        CREATE INDEX job_runs_by_project_created ON job_runs (project, created_at DESC);
+        CREATE INDEX job_runs_by_created ON job_runs (created_at DESC);
+        CREATE TABLE job_run_statuses (
+            uuid TEXT NOT NULL REFERENCES job_runs(uuid) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            message TEXT,
+            PRIMARY KEY (uuid, seq)) WITHOUT ROWID;
+        """;
+
+    public const string Postgres = """
+        CREATE TABLE job_projects (
+            name TEXT NOT NULL PRIMARY KEY,
+            description TEXT,
+            created_at BIGINT NOT NULL);
+        CREATE TABLE job_runs (
+            uuid TEXT NOT NULL PRIMARY KEY,
+            project TEXT NOT NULL REFERENCES job_projects(name) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            executor TEXT NOT NULL,
+            spec_file TEXT,
+            inputs TEXT NOT NULL,
+            resolved_spec TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            started_at BIGINT,
+            finished_at BIGINT,
+            exit_code INTEGER,
+            log_path TEXT,
+            outputs_path TEXT,
+            attempt INTEGER NOT NULL DEFAULT 1,
+            message TEXT);
+        CREATE INDEX job_runs_by_project_created ON job_runs (project, created_at DESC);
+        CREATE INDEX job_runs_by_created ON job_runs (created_at DESC);
+        CREATE TABLE job_run_statuses (
+            uuid TEXT NOT NULL REFERENCES job_runs(uuid) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            message TEXT,
+            PRIMARY KEY (uuid, seq));
+        """;
+}
