@@ -43,7 +43,7 @@ internal static class TrackingServerProcessBenchmark
         }
 
         var location = StoreLocation.Parse(work, "/");
-        var (experimentId, historyRunId, sampleRunIds) = await SeedAsync(location.DatabasePath, runs);
+        var (experimentId, historyRunId, sampleRunIds) = await SeedAsync(location.DatabasePath!, runs);
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", [fathom, "server", "--port", port.ToString(CultureInfo.InvariantCulture), "--store", work])
         {
@@ -64,7 +64,7 @@ internal static class TrackingServerProcessBenchmark
             Console.WriteLine($"server process: healthy {ready.ElapsedMilliseconds} ms after start, {runs:N0} runs in the store; VmRSS {Status(server.Id, "VmRSS")}");
 
             await HistoryAsync(http, historyRunId, server.Id);
-            await SearchAndGetAsync(http, experimentId, sampleRunIds);
+            await SearchAndGetAsync(http, experimentId, sampleRunIds, server.Id);
             Console.WriteLine($"server process: memory VmHWM (peak RSS) {Status(server.Id, "VmHWM")}, VmRSS now {Status(server.Id, "VmRSS")} (target < 200 MB)");
         }
         finally
@@ -133,12 +133,18 @@ internal static class TrackingServerProcessBenchmark
         Console.WriteLine($"server process: get-history {count:N0} points, p50 {Percentile(times, 0.5):0.0} ms, p95 {Percentile(times, 0.95):0.0} ms, server CPU {cpuPerRequest:0} ms a request (20 requests after 2 warm-ups, body read included)");
     }
 
-    private static async Task SearchAndGetAsync(HttpClient http, string experimentId, List<string> runIds)
+    private static async Task SearchAndGetAsync(HttpClient http, string experimentId, List<string> runIds, int serverPid)
     {
         var body = $$"""{"experiment_ids": ["{{experimentId}}"], "filter": "metrics.acc > 0.5", "order_by": ["metrics.acc DESC"], "max_results": 100}""";
         var searchTimes = new List<double>();
+        var cpuBefore = 0.0;
         for (var i = 0; i < 60; i++)
         {
+            if (i == 10)
+            {
+                cpuBefore = CpuMilliseconds(serverPid);
+            }
+
             var stopwatch = Stopwatch.StartNew();
             using var content = new StringContent(body, Encoding.UTF8, "application/json");
             using var response = await http.PostAsync("/api/2.0/mlflow/runs/search", content);
@@ -146,6 +152,8 @@ internal static class TrackingServerProcessBenchmark
             response.EnsureSuccessStatusCode();
             searchTimes.Add(stopwatch.Elapsed.TotalMilliseconds);
         }
+
+        var searchCpuMs = (CpuMilliseconds(serverPid) - cpuBefore) / 50;
 
         // A page of 1,000 runs (MLflow's largest default page) and every sampled run by id.
         using (var content = new StringContent($$"""{"experiment_ids": ["{{experimentId}}"], "max_results": 1000}""", Encoding.UTF8, "application/json"))
@@ -163,7 +171,7 @@ internal static class TrackingServerProcessBenchmark
 
         searchTimes = [.. searchTimes.Skip(10).Order()];
         getTimes = [.. getTimes.Order()];
-        Console.WriteLine($"server process: search-runs top 100: p50 {Percentile(searchTimes, 0.5):0.0} ms, p95 {Percentile(searchTimes, 0.95):0.0} ms; runs/get of {getTimes.Count:N0} runs: p50 {Percentile(getTimes, 0.5):0.00} ms");
+        Console.WriteLine($"server process: search-runs top 100: p50 {Percentile(searchTimes, 0.5):0.0} ms, p95 {Percentile(searchTimes, 0.95):0.0} ms, server CPU {searchCpuMs:0.0} ms a request; load {LoadAverage()}; runs/get of {getTimes.Count:N0} runs: p50 {Percentile(getTimes, 0.5):0.00} ms");
     }
 
     // utime + stime of /proc/<pid>/stat (fields 14 and 15, in clock ticks of 10 ms), after the command name.

@@ -25,11 +25,15 @@ internal sealed class CliContext
     // Lazy<IAnsiConsole> made in the constructor either: making that type loads Spectre.Console's assembly.
     private IAnsiConsole? _out;
     private IAnsiConsole? _error;
+    private StoreLocation? _location;
 
     public CliContext(ParseResult parse)
     {
+        ArgumentNullException.ThrowIfNull(parse);
         Json = parse.GetValue(GlobalOptions.Json);
         StoreOption = parse.GetValue(GlobalOptions.Store);
+        Host = (parse.RootCommandResult.Command as FathomRootCommand)?.Host
+            ?? throw new InvalidOperationException("The command tree was not built by FathomCli.");
     }
 
     /// <summary>Standard output: the command's data.</summary>
@@ -54,13 +58,16 @@ internal sealed class CliContext
 
     public TimeProvider Time { get; } = TimeProvider.System;
 
-    /// <summary>The local store the options name (for commands that need a SQLite file, such as the server).</summary>
-    public StoreLocation ResolveStore() => StoreLocation.Resolve(StoreOption, Directory.GetCurrentDirectory());
+    /// <summary>The process this command runs in: store kinds, artifact stores, environment.</summary>
+    public CliHost Host { get; }
+
+    /// <summary>Where runs go: resolved once from <c>--store</c> and the environment, for every command alike.</summary>
+    public StoreLocation Location => _location ??= Host.ResolveStore(StoreOption);
 
     public TrackingClient OpenTracking()
     {
-        var client = TrackingClient.Open(StoreOption, Time);
-        Storage.S3ArtifactStores.Register(client.Artifacts);
+        var client = TrackingClient.Open(Location, Host.Stores, Time);
+        Host.AddArtifactStores(client.Artifacts);
         return client;
     }
 

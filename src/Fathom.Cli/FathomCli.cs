@@ -11,9 +11,9 @@ internal static class FathomCli
 {
     private const string Description = "Fathom: data versioning, tracked training, tuning, registry and serving for ML teams.";
 
-    public static RootCommand Build()
+    public static RootCommand Build(CliHost host)
     {
-        var root = new RootCommand(Description);
+        var root = new FathomRootCommand(Description, host);
         root.Options.Add(GlobalOptions.Store);
         root.Options.Add(GlobalOptions.Json);
         root.Subcommands.Add(QuickstartCommand.Create());
@@ -33,6 +33,7 @@ internal static class FathomCli
         root.Subcommands.Add(ParamsCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(PlotsCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
         return root;
     }
 
@@ -41,9 +42,9 @@ internal static class FathomCli
     /// <c>data status</c> must finish in well under 0.15 s and <c>repro</c> in 0.2 s, and building every command (and
     /// loading the assemblies they touch) costs a large part of that.
     /// </summary>
-    public static RootCommand BuildOnly(Command command)
+    public static RootCommand BuildOnly(Command command, CliHost host)
     {
-        var root = new RootCommand(Description);
+        var root = new FathomRootCommand(Description, host);
         root.Options.Add(GlobalOptions.Store);
         root.Options.Add(GlobalOptions.Json);
         root.Subcommands.Add(command);
@@ -54,18 +55,14 @@ internal static class FathomCli
     {
         ArgumentNullException.ThrowIfNull(args);
         StartupTrace.Mark("main");
-        RootCommand root;
-        if (args is ["data", .. var rest])
+        // The composition root: the store kinds and artifact stores of this process, made once, here.
+        var host = CliHost.FromProcess();
+        var root = args switch
         {
-            // Data commands never open a tracking store, so the optional backends need not be registered.
-            root = BuildOnly(DataCommand.Create(rest.Length > 0 ? rest[0] : null));
-        }
-        else
-        {
-            // The composition root: optional backends register their URI schemes once, here.
-            Tracking.PostgresTrackingStores.Register();
-            root = args is ["repro", ..] ? BuildOnly(ReproCommand.Create()) : Build();
-        }
+            ["data", .. var rest] => BuildOnly(DataCommand.Create(rest.Length > 0 ? rest[0] : null), host),
+            ["repro", ..] => BuildOnly(ReproCommand.Create(), host),
+            _ => Build(host),
+        };
 
         StartupTrace.Mark("command tree built");
         var parsed = root.Parse(args);

@@ -7,7 +7,7 @@ internal static class GlobalOptions
 {
     public static readonly Option<string?> Store = new("--store", "--tracking-uri")
     {
-        Description = "Where runs go: a folder, sqlite:///path.db, or an http(s):// tracking server. Default: $FATHOM_TRACKING_URI, an http(s) $MLFLOW_TRACKING_URI, $FATHOM_STORE, else the nearest .fathom folder.",
+        Description = "Where runs go: a folder, sqlite:///path.db, postgresql://user@host/db, or an http(s):// tracking server. Default: $FATHOM_TRACKING_URI, an http(s) $MLFLOW_TRACKING_URI, $FATHOM_STORE, else the nearest .fathom folder.",
         Recursive = true,
     };
 

@@ -164,6 +164,32 @@ public sealed class SentimentCommandsTests(TrainedRunFixture trained) : IClassFi
     }
 
     [Fact]
+    public async Task PredictAndEvaluate_RegistryUris_LoadTheVersionTheyName()
+    {
+        var name = "registry-uris-" + Guid.NewGuid().ToString("N")[..8];
+        await CliSteps.Ok(trained.Project, "models", "register", trained.RunId, "model", "--name", name);
+        await CliSteps.Ok(trained.Project, "models", "alias", name, "champion", "1");
+        await CliSteps.Ok(trained.Project, "models", "stage", name, "1", "Production");
+        using var dir = new TempDirectory();
+        var input = Directory.CreateDirectory(dir.Combine("reviews")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(input, "1_10.txt"), "A wonderful, moving film. Brilliant and touching.");
+
+        foreach (var uri in new[] { $"models:/{name}@champion", $"models:/{name}/1", $"models:/{name}/Production", $"models:/{name}/latest" })
+        {
+            var predicted = await CliSteps.Ok(trained.Project, "predict", "--model", uri, "--input", input);
+            Assert.Contains("positive", predicted.Stdout, StringComparison.Ordinal);
+        }
+
+        var evaluated = await CliSteps.Ok(trained.Project, "evaluate", "--model", $"models:/{name}@champion", "--data", Path.Combine(RepositorySamples.Imdb, "test"), "--metrics", dir.Combine("metrics.json"));
+        var missing = await FathomProcess.RunAsync(trained.Project, "predict", "--model", $"models:/{name}@nobody", "--input", input);
+
+        Assert.True(File.Exists(dir.Combine("metrics.json")), evaluated.ToString());
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("nobody", missing.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Predict_NotRecursive_SkipsSubfoldersAndWritesToStdout()
     {
         var result = await FathomProcess.RunAsync(trained.Project, "predict", "--model", $"runs:/{trained.RunId}/model", "--input", Path.Combine(RepositorySamples.Imdb, "test"));

@@ -1,6 +1,7 @@
 using Fathom.Mlflow;
 using Fathom.Storage;
 using Fathom.Tracking;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fathom.Cli.Tests;
 
@@ -20,12 +21,10 @@ public sealed class ServerBackendsTests(PostgresFixture postgres, S3rverFixture 
         var options = new TrackingServerOptions
         {
             Port = 0,
-            Store = StoreLocation.Parse(_dir.Combine(".fathom"), "/"),
-            StoreUri = await postgres.CreateDatabaseAsync(),
+            Store = StoreLocation.Parse(await postgres.CreateDatabaseAsync(), _dir.Path),
             ArtifactsDestination = $"s3://{S3rverFixture.Bucket}/server-{Guid.NewGuid():N}",
-            Artifacts = new ArtifactStoreResolver().Register("s3", uri => new S3ArtifactStore(client, uri)),
         };
-        await using var server = TrackingServerHost.Build(options);
+        await using var server = TrackingServerHost.Build(options, services: s => s.AddSingleton(new ArtifactStoreResolver().Register("s3", uri => new S3ArtifactStore(client, uri))));
         await server.StartAsync();
         Directory.CreateDirectory(_dir.Combine("model"));
         await File.WriteAllTextAsync(_dir.Combine("model", "MLmodel"), "flavors: {}");

@@ -5,6 +5,7 @@ namespace Fathom.Cli.Tests;
 
 public sealed class TrackingCommandsTests : IDisposable
 {
+    private static readonly string[] ManyMetrics = ["fit_seconds", "model_size_bytes", "a_first_alphabetically", "test_accuracy", "val_log_loss"];
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -68,6 +69,34 @@ public sealed class TrackingCommandsTests : IDisposable
         Assert.Contains("baseline", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("FINISHED", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("test_accuracy", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunsList_ManyMetrics_ShowsQualityNotTimings_AndTheRunIdWhole()
+    {
+        string runId;
+        await using (var client = TrackingClient.Open(_dir.Combine(".fathom")))
+        {
+            runId = await client.RunAsync("many", (run, _) =>
+            {
+                foreach (var key in ManyMetrics)
+                {
+                    run.LogMetric(key, 1);
+                }
+
+                return Task.FromResult(run.RunId);
+            }, new RunOptions { RunName = "a-run-with-a-rather-long-descriptive-name", CaptureLineage = false });
+        }
+
+        var table = await CliSteps.Ok(_dir.Path, "runs", "list", "-e", "many");
+        var chosen = await CliSteps.Ok(_dir.Path, "runs", "list", "-e", "many", "--metrics", "fit_seconds");
+
+        var header = table.StdoutLines[1];
+        Assert.True(table.Stdout.Contains(runId, StringComparison.Ordinal), table.Stdout);
+        Assert.True(header.IndexOf("test_accuracy", StringComparison.Ordinal) is > 0 and var accuracy && accuracy < header.IndexOf("val_log_loss", StringComparison.Ordinal), table.Stdout);
+        Assert.DoesNotContain("model_size_bytes", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("fit_seconds", chosen.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("test_accuracy", chosen.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,5 +10,5 @@ public sealed class SqliteModelRegistryTests : ModelRegistryCompliance, IDisposa
     public void Dispose() => _dir.Dispose();
 
     protected override Task<ITrackingStore> CreateStoreAsync() =>
-        Task.FromResult(TrackingStores.Open(StoreLocation.Parse(_dir.Path, "/")));
+        Task.FromResult(new TrackingStores().Open(StoreLocation.Parse(_dir.Path, "/")));
 }

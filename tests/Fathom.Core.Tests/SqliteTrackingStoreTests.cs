@@ -10,7 +10,7 @@ public sealed class SqliteTrackingStoreTests : TrackingStoreCompliance, IDisposa
     public void Dispose() => _dir.Dispose();
 
     protected override Task<ITrackingStore> CreateStoreAsync() =>
-        Task.FromResult(TrackingStores.Open(StoreLocation.Parse(_dir.Path, "/")));
+        Task.FromResult(new TrackingStores().Open(StoreLocation.Parse(_dir.Path, "/")));
 
     [Fact]
     public async Task Reopen_ExistingStore_KeepsDataAndDoesNotMigrateAgain()
@@ -18,7 +18,7 @@ public sealed class SqliteTrackingStoreTests : TrackingStoreCompliance, IDisposa
         var run = await Store.CreateRunAsync(new CreateRunRequest("0", "kept", "alice", 1000, []), Ct);
         await Store.DisposeAsync();
 
-        await using var reopened = TrackingStores.Open(StoreLocation.Parse(_dir.Path, "/"));
+        await using var reopened = new TrackingStores().Open(StoreLocation.Parse(_dir.Path, "/"));
 
         Assert.Equal("kept", (await reopened.GetRunAsync(run.RunId, Ct))!.Info.RunName);
     }
@@ -36,7 +36,7 @@ public sealed class SqliteTrackingStoreTests : TrackingStoreCompliance, IDisposa
             await command.ExecuteNonQueryAsync();
         }
 
-        var error = Assert.Throws<TrackingException>(() => TrackingStores.Open(StoreLocation.Parse(_dir.Path, "/")));
+        var error = Assert.Throws<TrackingException>(() => new TrackingStores().Open(StoreLocation.Parse(_dir.Path, "/")));
         Assert.Contains("newer than this Fathom understands", error.Message, StringComparison.Ordinal);
     }
 

@@ -1,5 +1,4 @@
 using Fathom.Storage;
-using Fathom.Tracking;
 
 namespace Fathom.Tests;
 
@@ -22,24 +21,6 @@ public sealed class StorageTests
     [InlineData("", "")]
     public void ArtifactPaths_SafePath_IsNormalised(string path, string expected) =>
         Assert.Equal(expected, ArtifactPaths.Normalise(path));
-
-    [Fact]
-    public void StoreLocation_SqliteUris_FollowSqlAlchemySlashes()
-    {
-        var relative = StoreLocation.Parse("sqlite:///db/t.db", "/project");
-        var absolute = StoreLocation.Parse("sqlite:////data/t.db", "/project");
-
-        Assert.Equal("/project/db/t.db", relative.DatabasePath);
-        Assert.Equal("/data/t.db", absolute.DatabasePath);
-        Assert.Equal("file:///data/artifacts", absolute.ArtifactRoot);
-    }
-
-    [Fact]
-    public void StoreLocation_UnknownScheme_SaysWhatIsAccepted()
-    {
-        var error = Assert.Throws<ArgumentException>(() => StoreLocation.Parse("mysql://h/db", "/"));
-        Assert.Contains("sqlite:///", error.Message, StringComparison.Ordinal);
-    }
 
     [Fact]
     public void Resolver_SchemeWithoutSlashes_IsNotMistakenForAPath()

@@ -15,8 +15,8 @@ public abstract partial class TrackingStoreCompliance
         var run = await Store.CreateRunAsync(new CreateRunRequest("0", "doubles", "alice", 1, []), Ct);
         double[] awkward = [0.1, 1.0 / 3, 5e-324, 2.2250738585072014E-308, 1e300, -123456789.123456789, 9007199254740993, 0.30000000000000004, double.MinValue];
         var random = new Random(7);
-        // 1,234 points: whole insert chunks plus a remainder, and bit patterns drawn at random.
-        var values = awkward.Concat(Enumerable.Range(0, 1234 - awkward.Length).Select(_ => random.NextDouble() * Math.Pow(10, random.Next(-30, 30)))).ToList();
+        // 999 points, as many as MLflow allows less one: whole insert chunks plus a remainder, and bit patterns drawn at random.
+        var values = awkward.Concat(Enumerable.Range(0, 999 - awkward.Length).Select(_ => random.NextDouble() * Math.Pow(10, random.Next(-30, 30)))).ToList();
         var points = values.Select((v, i) => new Metric("x", v, 1000 + i, i)).ToList();
 
         await Store.LogBatchAsync(run.RunId, points, [], [], Ct);
@@ -25,6 +25,27 @@ public abstract partial class TrackingStoreCompliance
         var history = await Store.GetMetricHistoryAsync(run.RunId, "x", Ct);
         Assert.Equal(values.Select(BitConverter.DoubleToInt64Bits), history.Select(m => BitConverter.DoubleToInt64Bits(m.Value)));
         Assert.Equal(new Metric("x", values[^1], 1000 + values.Count - 1, values.Count - 1), (await Store.GetRunAsync(run.RunId, Ct))!.Metrics.Single());
+    }
+
+    [SkippableFact]
+    public async Task LogBatch_OverMlflowsLimits_IsRefusedAndWritesNothing()
+    {
+        SkipIfUnavailable();
+        var run = await Store.CreateRunAsync(new CreateRunRequest("0", "limits", "alice", 1, []), Ct);
+        List<Metric> Points(int count) => [.. Enumerable.Range(0, count).Select(i => new Metric("m", i, 1000 + i, i))];
+
+        var metrics = await Assert.ThrowsAsync<TrackingException>(() => Store.LogBatchAsync(run.RunId, Points(1001), [], [], Ct));
+        var parameters = await Assert.ThrowsAsync<TrackingException>(() =>
+            Store.LogBatchAsync(run.RunId, [], [.. Enumerable.Range(0, 101).Select(i => new Param($"p{i}", "v"))], [], Ct));
+        var total = await Assert.ThrowsAsync<TrackingException>(() => Store.LogBatchAsync(run.RunId, Points(1000), [], [new Tag("t", "v")], Ct));
+        await Store.LogBatchAsync(run.RunId, Points(999), [], [new Tag("t", "v")], Ct);
+
+        // MLflow's limits and words (mlflow/utils/validation.py), on every store and not only at the server's door.
+        Assert.All([metrics, parameters, total], e => Assert.Equal(ErrorCode.InvalidParameterValue, e.Code));
+        Assert.EndsWith("A batch logging request can contain at most 1000 metrics. Got 1001 metrics. Please split up metrics across multiple requests and try again.", metrics.Message, StringComparison.Ordinal);
+        Assert.Contains("at most 100 params. Got 101 params.", parameters.Message, StringComparison.Ordinal);
+        Assert.Contains("at most 1000 metrics, params, and tags. Got 1001 metrics, params, and tags.", total.Message, StringComparison.Ordinal);
+        Assert.Equal(999, (await Store.GetMetricHistoryAsync(run.RunId, "m", Ct)).Count);
     }
 
     [SkippableFact]

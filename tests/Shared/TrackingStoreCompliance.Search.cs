@@ -355,5 +355,6 @@ public abstract partial class TrackingStoreCompliance
         Assert.Equal(ErrorCode.ResourceDoesNotExist, missing.Code);
         var clash = await Assert.ThrowsAsync<TrackingException>(() => Store.RenameExperimentAsync(id, "Default", Ct));
         Assert.Equal(ErrorCode.ResourceAlreadyExists, clash.Code);
+        Assert.EndsWith("Experiment(name=Default) already exists.", clash.Message, StringComparison.Ordinal);
     }
 }

@@ -3,8 +3,8 @@ using Fathom.Tracking;
 namespace Fathom.Testing;
 
 /// <summary>
-/// The tracking-store contract (MLflow's rules), run once per backend: SQLite and PostgreSQL must behave the same.
-/// A subclass supplies a fresh, empty store per test.
+/// The tracking-store contract (MLflow's rules), run once per backend: SQLite and PostgreSQL must behave the same, and
+/// so must the REST client over Fathom's server. A subclass supplies a fresh, empty store per test.
 /// </summary>
 public abstract partial class TrackingStoreCompliance : IAsyncLifetime
 {
@@ -31,7 +31,12 @@ public abstract partial class TrackingStoreCompliance : IAsyncLifetime
         {
             await Store.DisposeAsync();
         }
+
+        await CleanUpAsync();
     }
+
+    /// <summary>Releases what <see cref="CreateStoreAsync"/> started besides the store (a server), after the store is closed.</summary>
+    protected virtual Task CleanUpAsync() => Task.CompletedTask;
 
     protected void SkipIfUnavailable() => Skip.If(Unavailable is not null, Unavailable);
 
@@ -60,6 +65,8 @@ public abstract partial class TrackingStoreCompliance : IAsyncLifetime
 
         Assert.Equal("1", id);
         Assert.Equal(ErrorCode.ResourceAlreadyExists, error.Code);
+        // MLflow's words, on every backend (a client may show or match them).
+        Assert.EndsWith("Experiment(name=sentiment) already exists.", error.Message, StringComparison.Ordinal);
         var byName = await Store.GetExperimentByNameAsync("sentiment", Ct);
         Assert.Equal("nlp", Assert.Single(byName!.Tags).Value);
     }
@@ -268,18 +275,18 @@ public abstract partial class TrackingStoreCompliance : IAsyncLifetime
     }
 
     [SkippableFact]
-    public async Task LogBatch_ThousandMetrics_AllStoredWithLatestPerKey()
+    public async Task LogBatch_AsManyItemsAsMlflowAllows_AllStoredWithLatestPerKey()
     {
         SkipIfUnavailable();
         var run = await NewRunAsync();
-        var metrics = Enumerable.Range(0, 1000).Select(i => new Metric(i % 2 == 0 ? "loss" : "acc", i, 1000 + i, i)).ToList();
+        var metrics = Enumerable.Range(0, 998).Select(i => new Metric(i % 2 == 0 ? "loss" : "acc", i, 1000 + i, i)).ToList();
 
         await Store.LogBatchAsync(run.RunId, metrics, [new Param("a", "1")], [new Tag("t", "v")], Ct);
 
-        Assert.Equal(500, (await Store.GetMetricHistoryAsync(run.RunId, "loss", Ct)).Count);
+        Assert.Equal(499, (await Store.GetMetricHistoryAsync(run.RunId, "loss", Ct)).Count);
         var stored = (await Store.GetRunAsync(run.RunId, Ct))!;
-        Assert.Equal(999, stored.Metrics.Single(m => m.Key == "acc").Value);
-        Assert.Equal(998, stored.Metrics.Single(m => m.Key == "loss").Value);
+        Assert.Equal(997, stored.Metrics.Single(m => m.Key == "acc").Value);
+        Assert.Equal(996, stored.Metrics.Single(m => m.Key == "loss").Value);
     }
 
     [SkippableFact]

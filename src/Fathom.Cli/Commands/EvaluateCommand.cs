@@ -10,7 +10,7 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "A model folder, a run id, or runs:/<run id>/model.", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "A model folder, a run id, runs:/<run id>/model, or a registered version: models:/<name>/<version>, models:/<name>@<alias>, models:/<name>/<stage>.", Required = true };
         var data = new Option<string>("--data", "-d") { Description = "Labelled reviews: a folder with pos/ and neg/ (its test/ split if it has one) or a *.jsonl.gz file.", Required = true };
         var metrics = new Option<string>("--metrics", "-o") { Description = "The metrics JSON file to write.", Required = true };
         var command = new Command("evaluate", "Score labelled reviews with a model and write accuracy, precision, recall, F1 and log-loss to a metrics JSON file.")

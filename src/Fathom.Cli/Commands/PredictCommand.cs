@@ -11,7 +11,7 @@ internal static class PredictCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "A model folder, a run id, or runs:/<run id>/model.", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "A model folder, a run id, runs:/<run id>/model, or a registered version: models:/<name>/<version>, models:/<name>@<alias>, models:/<name>/<stage>.", Required = true };
         var input = new Option<string>("--input", "-i") { Description = "Folder of *.txt review files.", Required = true };
         var output = new Option<string?>("--output", "-o") { Description = "The JSON Lines file to write (default: stdout)." };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Include sub-folders." };

@@ -9,8 +9,6 @@ namespace Fathom.Cli.Commands;
 /// <summary><c>fathom runs list|show|metric|delete|restore</c>.</summary>
 internal static class RunsCommand
 {
-    private const int MetricColumns = 4;
-
     public static Command Create()
     {
         var command = new Command("runs", "List and inspect runs.");
@@ -28,7 +26,8 @@ internal static class RunsCommand
         var experiment = new Option<string?>("--experiment", "-e") { Description = "Experiment name or id (default: all active experiments)." };
         var max = new Option<int>("--max") { Description = "At most this many runs, newest first.", DefaultValueFactory = _ => 50 };
         var all = new Option<bool>("--all") { Description = "Include deleted runs." };
-        var command = new Command("list", "List runs, newest first, with their main metrics.") { experiment, max, all };
+        var metrics = MetricsOption();
+        var command = new Command("list", "List runs, newest first, with their main metrics.") { experiment, max, all, metrics };
         return command.WithAction(async (parse, cli, ct) =>
         {
             var maxResults = parse.GetValue(max);
@@ -44,11 +43,24 @@ internal static class RunsCommand
                 : [await Lookup.ExperimentAsync(tracking.Store, name, ct)];
             var page = await tracking.Store.SearchRunsAsync(
                 new RunSearch(experiments.Select(e => e.ExperimentId).ToList(), parse.GetValue(all) ? ViewType.All : ViewType.ActiveOnly, maxResults), ct);
-            return Render(cli, experiments, page, maxResults);
+            return Render(cli, experiments, page, maxResults, Requested(parse.GetValue(metrics)));
         });
     }
 
-    private static int Render(CliContext cli, IReadOnlyList<Experiment> experiments, RunsPage page, int maxResults)
+    // --metrics a,b or repeated; $FATHOM_RUNS_METRICS as the default a user keeps.
+    private static Option<string[]> MetricsOption() => new("--metrics", "-m")
+    {
+        Description = $"Metric columns, e.g. test_accuracy,val_log_loss (default: $FATHOM_RUNS_METRICS, else up to {MetricColumns.Default} quality metrics: accuracy, F1, AUC, loss…).",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private static string[]? Requested(string[]? given)
+    {
+        var text = given is { Length: > 0 } ? string.Join(',', given) : Environment.GetEnvironmentVariable("FATHOM_RUNS_METRICS");
+        return text?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } keys ? keys : null;
+    }
+
+    private static int Render(CliContext cli, IReadOnlyList<Experiment> experiments, RunsPage page, int maxResults, IReadOnlyList<string>? requested, IReadOnlyList<string>? first = null)
     {
         if (cli.Json)
         {
@@ -57,26 +69,63 @@ internal static class RunsCommand
         }
 
         var names = experiments.ToDictionary(e => e.ExperimentId, e => e.Name);
-        var metricKeys = page.Runs.SelectMany(r => r.Metrics.Select(m => m.Key)).Distinct().Order(StringComparer.Ordinal).Take(MetricColumns).ToList();
-        var table = new Table().AddColumns("Run ID", "Name", "Experiment", "Status", "Started (UTC)", "Duration");
-        foreach (var key in metricKeys)
+        var metricKeys = MetricColumns.Choose(page.Runs.SelectMany(r => r.Metrics.Select(m => m.Key)), requested, first: first);
+        var rows = page.Runs.Select(run => new
         {
-            table.AddColumn(new TableColumn(Markup.Escape(key)).RightAligned());
-        }
-
-        foreach (var run in page.Runs)
-        {
-            var cells = new List<string>
+            Fixed = new[]
             {
                 run.Info.RunId,
-                Markup.Escape(run.Info.RunName),
-                Markup.Escape(names.GetValueOrDefault(run.Info.ExperimentId, run.Info.ExperimentId)),
-                StatusMarkup(run.Info.Status),
+                run.Info.RunName,
+                names.GetValueOrDefault(run.Info.ExperimentId, run.Info.ExperimentId),
+                run.Info.Status.ToString().ToUpperInvariant(),
                 Format.Time(run.Info.StartTime),
                 Format.Duration(run.Info.StartTime, run.Info.EndTime),
-            };
-            cells.AddRange(metricKeys.Select(k => run.Metrics.FirstOrDefault(m => m.Key == k) is { } m ? Format.Number(m.Value) : ""));
-            table.AddRow(cells.ToArray());
+            },
+            run.Info.Status,
+            Metrics = metricKeys.Select(k => run.Metrics.FirstOrDefault(m => m.Key == k) is { } m ? Format.Number(m.Value) : "").ToArray(),
+        }).ToList();
+
+        // Identity columns (the id is copied whole into other commands, the name is grepped) are never wrapped;
+        // metric columns chosen automatically are dropped from the right until the row fits the width, so no
+        // cell wraps mid-word. Metrics the user named are always shown.
+        string[] headers = ["Run ID", "Name", "Experiment", "Status", "Started (UTC)", "Duration"];
+
+        // Runs of one experiment do not need the column that names it: the room goes to metrics.
+        if (rows.Select(r => r.Fixed[2]).Distinct(StringComparer.Ordinal).Count() == 1)
+        {
+            headers = [.. headers.Where((_, i) => i != 2)];
+            rows = [.. rows.Select(r => r with { Fixed = [.. r.Fixed.Where((_, i) => i != 2)] })];
+        }
+
+        var used = 1 + headers.Select((h, i) => ColumnWidth(h, rows.Select(r => r.Fixed[i]))).Sum();
+        var shown = 0;
+        for (; shown < metricKeys.Count; shown++)
+        {
+            var width = ColumnWidth(metricKeys[shown], rows.Select(r => r.Metrics[shown]));
+            if (requested is null && used + width > cli.Out.Profile.Width)
+            {
+                break;
+            }
+
+            used += width;
+        }
+
+        var table = new Table();
+        foreach (var header in headers)
+        {
+            table.AddColumn(new TableColumn(header).NoWrap());
+        }
+
+        foreach (var key in metricKeys.Take(shown))
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(key)).RightAligned().NoWrap());
+        }
+
+        foreach (var row in rows)
+        {
+            var cells = row.Fixed.Select(Markup.Escape).Concat(row.Metrics.Take(shown)).ToArray();
+            cells[Array.IndexOf(headers, "Status")] = StatusMarkup(row.Status);
+            table.AddRow(cells);
         }
 
         cli.Out.Write(table);
@@ -88,6 +137,9 @@ internal static class RunsCommand
         return ExitCodes.Success;
     }
 
+    // Content plus one space of padding each side and the border to its right.
+    private static int ColumnWidth(string header, IEnumerable<string> cells) => cells.Append(header).Max(c => c.Length) + 3;
+
     private static Command Search()
     {
         var filter = new Argument<string>("filter") { Description = "MLflow's filter grammar, e.g. \"metrics.test_accuracy > 0.8 AND params.trainer = 'lbfgs'\" (empty string: all runs)." };
@@ -95,7 +147,8 @@ internal static class RunsCommand
         var orderBy = new Option<string[]>("--order-by", "-o") { Description = "Order keys such as \"metrics.test_accuracy DESC\" (repeatable).", AllowMultipleArgumentsPerToken = true };
         var max = new Option<int>("--max") { Description = "At most this many runs.", DefaultValueFactory = _ => 50 };
         var all = new Option<bool>("--all") { Description = "Include deleted runs." };
-        var command = new Command("search", "Find runs with MLflow's search grammar (metrics., params., tags., attributes.) and order them.") { filter, experiment, orderBy, max, all };
+        var metrics = MetricsOption();
+        var command = new Command("search", "Find runs with MLflow's search grammar (metrics., params., tags., attributes.) and order them.") { filter, experiment, orderBy, max, all, metrics };
         return command.WithAction(async (parse, cli, ct) =>
         {
             await using var tracking = cli.OpenTracking();
@@ -109,7 +162,9 @@ internal static class RunsCommand
                 parse.GetValue(max),
                 Filter: parse.GetValue(filter),
                 OrderBy: parse.GetValue(orderBy)), ct);
-            return Render(cli, experiments, page, parse.GetValue(max));
+            // The metrics a search orders or filters by come first: they are what the user is looking at.
+            var named = MetricColumns.Named([parse.GetValue(filter) ?? "", .. parse.GetValue(orderBy) ?? []]);
+            return Render(cli, experiments, page, parse.GetValue(max), Requested(parse.GetValue(metrics)), named);
         });
     }
 

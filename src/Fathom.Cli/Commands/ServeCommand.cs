@@ -18,7 +18,7 @@ internal static class ServeCommand
 
     public static Command Create()
     {
-        var model = new Option<string?>("--model", "-m") { Description = $"A model folder, a run id or runs:/<run id>/model (default: ${ModelPathVariable}, else ${ModelUuidVariable})." };
+        var model = new Option<string?>("--model", "-m") { Description = $"A model folder, a run id, runs:/<run id>/model or models:/<name>@<alias> (or /<version>, /<stage>) (default: ${ModelPathVariable}, else ${ModelUuidVariable})." };
         var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port", "-p") { Description = "Port to bind (0 picks a free one).", DefaultValueFactory = _ => 8080 };
         var maxLength = new Option<int>("--max-review-length") { Description = "Longest review text accepted, in characters.", DefaultValueFactory = _ => 100_000 };
@@ -55,7 +55,7 @@ internal static class ServeCommand
         reference ??= Environment.GetEnvironmentVariable(ModelPathVariable) is { Length: > 0 } path ? path : uuid;
         if (string.IsNullOrWhiteSpace(reference))
         {
-            throw new CliInputException($"No model to serve: pass --model <folder|run id>, or set {ModelPathVariable} or {ModelUuidVariable}.");
+            throw new CliInputException($"No model to serve: pass --model <folder|run id|models:/name@alias>, or set {ModelPathVariable} or {ModelUuidVariable}.");
         }
 
         LoadedModel loaded = await ModelLocator.LoadAsync(reference, cli.OpenTracking, cancellationToken);

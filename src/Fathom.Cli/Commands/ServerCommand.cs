@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Fathom.Cli.Rendering;
 using Fathom.Mlflow;
-using Fathom.Tracking;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -11,52 +10,42 @@ namespace Fathom.Cli.Commands;
 /// <summary><c>fathom server</c>: the MLflow-compatible tracking server over the store (MLflow's <c>mlflow server</c>).</summary>
 internal static class ServerCommand
 {
+    private static readonly Option<string> Host = new("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
+    private static readonly Option<int> Port = new("--port", "-p") { Description = "Port to bind (0 picks a free one).", DefaultValueFactory = _ => 5000 };
+    private static readonly Option<string?> Artifacts = new("--artifacts")
+    {
+        Description = "Where proxied artifacts are kept: a folder, a file:// URI or s3://bucket/prefix (default: the store's artifacts folder).",
+    };
+
+    private static readonly Option<bool> ServeArtifacts = new("--serve-artifacts")
+    {
+        Description = "Proxy artifacts through the server: new experiments get mlflow-artifacts:/ locations (default: on).",
+        DefaultValueFactory = _ => true,
+    };
+
+    private static readonly Option<bool> NoServeArtifacts = new("--no-serve-artifacts") { Description = "Turn the artifact proxy off (as MLflow's flag)." };
+    private static readonly Option<bool> Auth = new("--auth")
+    {
+        Description = "HTTP Basic authentication and per-experiment permissions, like MLflow's basic-auth app (admin from FATHOM_ADMIN_USERNAME/FATHOM_ADMIN_PASSWORD or MLFLOW_AUTH_CONFIG_PATH). Required to bind beyond loopback.",
+    };
+
     public static Command Create()
     {
-        var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port", "-p") { Description = "Port to bind (0 picks a free one).", DefaultValueFactory = _ => 5000 };
-        var artifacts = new Option<string?>("--artifacts")
-        {
-            Description = "Where proxied artifacts are kept: a folder, a file:// URI or s3://bucket/prefix (default: the store's artifacts folder).",
-        };
-        var serveArtifacts = new Option<bool>("--serve-artifacts")
-        {
-            Description = "Proxy artifacts through the server: new experiments get mlflow-artifacts:/ locations (default: on).",
-            DefaultValueFactory = _ => true,
-        };
-        var noServeArtifacts = new Option<bool>("--no-serve-artifacts") { Description = "Turn the artifact proxy off (as MLflow's flag)." };
-        var auth = new Option<bool>("--auth")
-        {
-            Description = "HTTP Basic authentication and per-experiment permissions, like MLflow's basic-auth app (admin from FATHOM_ADMIN_USERNAME/FATHOM_ADMIN_PASSWORD or MLFLOW_AUTH_CONFIG_PATH). Required to bind beyond loopback.",
-        };
         var command = new Command("server", "Serve the MLflow tracking REST API (/api/2.0/mlflow/…) and artifact proxy over the store, for MLflow clients.")
         {
-            host, port, artifacts, serveArtifacts, noServeArtifacts, auth,
+            Host, Port, Artifacts, ServeArtifacts, NoServeArtifacts, Auth,
         };
         return command.WithAction(async (parse, cli, ct) =>
         {
-            // A database server (postgresql://) holds the runs; the project's .fathom folder still holds local files.
-            var storeValue = cli.StoreOption ?? Environment.GetEnvironmentVariable(TrackingClient.TrackingUriVariable);
-            var database = storeValue is not null && storeValue.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) ? storeValue : null;
-            var store = database is null ? cli.ResolveStore() : StoreLocation.Parse(StoreLocation.FolderName, Directory.GetCurrentDirectory());
-            var options = new TrackingServerOptions
-            {
-                Host = parse.GetValue(host)!,
-                Port = parse.GetValue(port),
-                Store = store,
-                StoreUri = database,
-                ArtifactsDestination = LocalFolder(parse.GetValue(artifacts) ?? store.ArtifactRoot),
-                ServeArtifacts = parse.GetValue(serveArtifacts) && !parse.GetValue(noServeArtifacts),
-                Auth = Auth.AuthOptions.FromEnvironment(parse.GetValue(auth), Path.Combine(Path.GetDirectoryName(store.DatabasePath)!, "basic_auth.db")),
-            };
+            var options = BuildOptions(parse, cli);
             // The host's log (a schema upgrade's steps, warnings, unexpected errors) goes to stderr with the rest of the human text.
             await using var app = TrackingServerHost.Build(options, logging => logging.AddProvider(new ConsoleLoggerProvider(cli.Error)));
             await app.StartAsync(ct);
-            cli.Human.MarkupLine(options.Auth.Enabled
-                ? $"Authentication: on (HTTP Basic; admin user '{Markup.Escape(options.Auth.AdminUsername)}'; default permission {options.Auth.DefaultPermission.Name})."
+            cli.Human.MarkupLine(options.Auth is { Enabled: true } auth
+                ? $"Authentication: on (HTTP Basic; admin user '{Markup.Escape(auth.AdminUsername)}'; default permission {auth.DefaultPermission.Name})."
                 : "[yellow]Authentication: off[/] — anyone who can reach this loopback address can read and write runs. Use --auth to require credentials.");
             cli.Human.MarkupLine(
-                $"Tracking server on [blue]{Markup.Escape(string.Join(", ", app.Urls))}[/] (store: {Markup.Escape(database is null ? store.DatabasePath : UriRedaction.Redact(database))}; artifacts: {Markup.Escape(options.ArtifactsDestination)}{(options.ServeArtifacts ? ", proxied" : string.Empty)}). Ctrl+C stops.");
+                $"Tracking server on [blue]{Markup.Escape(string.Join(", ", app.Urls))}[/] (store: {Markup.Escape(options.Store.ToString())}; artifacts: {Markup.Escape(options.ArtifactsDestination)}{(options.ServeArtifacts ? ", proxied" : string.Empty)}). Ctrl+C stops.");
             try
             {
                 await app.WaitForShutdownAsync(ct);
@@ -69,6 +58,24 @@ internal static class ServerCommand
             await app.StopAsync(CancellationToken.None);
             return ExitCodes.Success;
         });
+    }
+
+    /// <summary>
+    /// The server's options from its flags: the store is the command line's one location (<see cref="CliContext.Location"/>),
+    /// as for every other command; the auth database and the default artifact folder sit in the store's local folder.
+    /// </summary>
+    internal static TrackingServerOptions BuildOptions(ParseResult parse, CliContext cli)
+    {
+        var store = cli.Location;
+        return new TrackingServerOptions
+        {
+            Host = parse.GetValue(Host)!,
+            Port = parse.GetValue(Port),
+            Store = store,
+            ArtifactsDestination = LocalFolder(parse.GetValue(Artifacts) ?? store.ArtifactRoot),
+            ServeArtifacts = parse.GetValue(ServeArtifacts) && !parse.GetValue(NoServeArtifacts),
+            Auth = Fathom.Auth.AuthOptions.FromEnvironment(parse.GetValue(Auth), Path.Combine(store.LocalFolder, "basic_auth.db")),
+        };
     }
 
     private static string LocalFolder(string value)

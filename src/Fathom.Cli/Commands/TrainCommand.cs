@@ -10,7 +10,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data", "-d") { Description = "Training data: a review folder (its train/ split if it has one) or a *.jsonl.gz file.", Required = true };
+        var data = new Option<string?>("--data", "-d") { Description = "Training data: a review folder (its train/ split if it has one) or a *.jsonl.gz file (default: train.data_path of the config)." };
         var test = new Option<string?>("--test", "-t") { Description = "Test data (default: the data folder's test/ split when it has one)." };
         var experiment = new Option<string>("--experiment", "-e") { Description = "Experiment name.", DefaultValueFactory = _ => "sentiment" };
         var runName = new Option<string?>("--run-name") { Description = "The run's name (default: generated)." };
@@ -24,20 +24,72 @@ internal static class TrainCommand
         {
             data, test, experiment, runName, set, modelOut,
         };
+        var config = new ConfigCommand.ConfigOptions();
+        config.AddTo(command, multirun: true);
         return command.WithAction(async (parse, cli, ct) =>
         {
-            var options = ParseOptions(parse.GetValue(set) ?? []);
+            var settings = parse.GetValue(set) ?? [];
+            ParseOptions(settings);
+            var jobs = config.Jobs(parse, cli);
             await using var tracking = cli.OpenTracking();
-            var outcome = await RunAsync(cli, tracking, new TrainingRequest(parse.GetValue(data)!, parse.GetValue(test), parse.GetValue(experiment)!, options, parse.GetValue(runName), parse.GetValue(modelOut)), ct);
+            var outcomes = new List<TrainingOutcome>();
+            foreach (var (composed, number, sweepDirectory) in jobs)
+            {
+                var request = Request(composed, number, sweepDirectory, cli, parse.GetValue(data), parse.GetValue(test), settings) with
+                {
+                    Experiment = parse.GetValue(experiment)!,
+                    RunName = parse.GetValue(runName),
+                    ModelOutput = parse.GetValue(modelOut),
+                };
+                outcomes.Add(await RunAsync(cli, tracking, request, ct));
+            }
+
             if (cli.Json)
             {
-                cli.WriteJson(new { run_id = outcome.RunId, model_uri = outcome.ModelUri, metrics = outcome.Metrics });
+                var runs = outcomes.Select(o => new { run_id = o.RunId, model_uri = o.ModelUri, metrics = o.Metrics }).ToList();
+                if (parse.GetValue(config.Multirun))
+                {
+                    cli.WriteJson(runs);
+                }
+                else
+                {
+                    cli.WriteJson(runs[0]);
+                }
+
                 return ExitCodes.Success;
             }
 
-            cli.Out.WriteLine(outcome.RunId);
+            foreach (var outcome in outcomes)
+            {
+                cli.Out.WriteLine(outcome.RunId);
+            }
+
             return ExitCodes.Success;
         });
+    }
+
+    /// <summary>
+    /// What one run trains with: the config's <c>train</c> section (when there is a config) under the explicit flags —
+    /// <c>--data</c>/<c>--test</c> over <c>train.data_path</c>/<c>train.test_data_path</c>, <c>--set</c> over the section's keys.
+    /// </summary>
+    private static TrainingRequest Request(Config.ComposedConfig? composed, int? number, string? sweepDirectory, CliContext cli, string? data, string? test, IReadOnlyList<string> settings)
+    {
+        var options = new SentimentTrainingOptions();
+        Config.HydraRun? run = null;
+        if (composed is not null)
+        {
+            var resolved = composed.ResolveJob(time: cli.Time);
+            options = TrainingConfig.Apply(options, resolved);
+            var (configData, configTest) = TrainingConfig.Paths(resolved);
+            data ??= configData;
+            test ??= configTest;
+            run = Config.HydraRun.Write(composed, Directory.GetCurrentDirectory(), "train", number, sweepDirectory, cli.Time);
+        }
+
+        options = options.Apply(settings);
+        return data is null
+            ? throw new CliInputException("no training data: give --data, or set train.data_path in the config.")
+            : new TrainingRequest(data, test, "sentiment", options, Config: run);
     }
 
     public static SentimentTrainingOptions ParseOptions(IEnumerable<string> settings)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Fathom.Registry;
+using Fathom.Storage;
 using Fathom.Tracking;
 
 namespace Fathom.Remote;
@@ -9,7 +10,7 @@ namespace Fathom.Remote;
 /// The tracking store behind an MLflow REST API (<c>http(s)://…</c>): Fathom's own server or a real MLflow server.
 /// It implements the same port as the SQLite store, so the SDK and the CLI work unchanged against either.
 /// </summary>
-internal sealed partial class MlflowRestStore : ITrackingStore, IModelRegistryProvider, IModelRegistryStore
+internal sealed partial class MlflowRestStore : ITrackingStore, IModelRegistryProvider, IModelRegistryStore, IArtifactProxy
 {
     // MLflow's server caps search pages at 50,000 runs; its own clients page experiments by 1,000.
     private const int PageSize = 1000;
@@ -19,6 +20,12 @@ internal sealed partial class MlflowRestStore : ITrackingStore, IModelRegistryPr
     public MlflowRestStore(MlflowConnection connection) => _connection = connection;
 
     public Uri TrackingUri => _connection.BaseUri;
+
+    public void AddArtifactStores(ArtifactStoreResolver artifacts)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        artifacts.Register("mlflow-artifacts", root => new MlflowArtifactsStore(_connection, root));
+    }
 
     public async Task<string> CreateExperimentAsync(string name, string? artifactLocation, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
     {

@@ -1,9 +1,10 @@
 namespace Fathom.Tracking;
 
 /// <summary>
-/// The few places where the stores' SQL engines disagree, so one search translator (<see cref="SearchSql"/>) and one
-/// registry store serve every database: parameter markers, how the is_nan flag is typed, MLflow's case-sensitive
-/// LIKE, binary text order, reading the (key, value) pairs of an input's JSON tags, and row locks.
+/// The few places where the stores' SQL engines disagree, so one tracking store (<see cref="SqlTrackingStore"/>), one
+/// search translator (<see cref="SearchSql"/>) and one registry store serve every database: parameter markers, how the
+/// is_nan flag is typed, MLflow's case-sensitive LIKE, binary text order, reading the (key, value) pairs of an input's
+/// JSON tags, lists of ids, row locks, and how writers and batches behave.
 /// </summary>
 internal abstract class SqlDialect
 {
@@ -18,6 +19,30 @@ internal abstract class SqlDialect
 
     /// <summary>What a SELECT inside a write transaction appends to lock the rows it read until the commit.</summary>
     public virtual string RowLock => string.Empty;
+
+    /// <summary>
+    /// True where the database lets one writer at a time (SQLite): the store's writers in this process then queue on a
+    /// gate of their own rather than on the database's lock, whose retry loop sleeps.
+    /// </summary>
+    public virtual bool SingleWriter => false;
+
+    /// <summary>
+    /// True where statements sent as one batch run as one implicit transaction (PostgreSQL's extended protocol: one
+    /// Sync for the batch), so a write that is a single batch needs no BEGIN and COMMIT round trips.
+    /// </summary>
+    public virtual bool BatchIsOneTransaction => false;
+
+    /// <summary>How many values one <see cref="AnyOf"/> may bind; longer lists are read in slices.</summary>
+    public virtual int ValuesPerList => int.MaxValue;
+
+    /// <summary>A condition true when <paramref name="column"/> equals one of <paramref name="values"/>, bound through <paramref name="parameters"/>.</summary>
+    public virtual string AnyOf<T>(SqlParameters parameters, string column, IReadOnlyList<T> values)
+        where T : notnull
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(values);
+        return $"{column} IN ({string.Join(", ", values.Select(v => parameters.Add(v)))})";
+    }
 
     /// <summary>A condition true when the metric row under <paramref name="alias"/> holds NaN.</summary>
     public abstract string IsNaN(string alias);

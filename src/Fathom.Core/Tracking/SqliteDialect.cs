@@ -18,6 +18,11 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string Parameter(int index) => "$s" + index.ToString(CultureInfo.InvariantCulture);
 
+    public override bool SingleWriter => true;
+
+    // A statement binds at most SQLITE_MAX_VARIABLE_NUMBER values (999 before SQLite 3.32).
+    public override int ValuesPerList => 500;
+
     public override string IsNaN(string alias) => $"{alias}.is_nan = 1";
 
     public override string IsNumber(string alias) => $"{alias}.is_nan = 0";

@@ -1,4 +1,5 @@
-using System.Globalization;
+using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Fathom.Registry;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -7,29 +8,22 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Fathom.Tracking;
 
 /// <summary>
-/// The embedded tracking store: one SQLite file in WAL mode. Every operation takes a pooled connection, and
-/// every multi-row change runs in one transaction, so a crash never leaves half a batch behind.
+/// The embedded tracking store: one SQLite file in WAL mode, the shared <see cref="SqlTrackingStore"/> over pooled
+/// connections. Its fast paths go straight through SQLitePCL: a batch's points are inserted by
+/// <see cref="SqliteMetricRows"/> and a history is stepped by <see cref="SqliteMetricHistory"/>.
 /// </summary>
-internal sealed partial class SqliteTrackingStore : ITrackingStore, IModelRegistryProvider, IDatasetSummaries
+internal sealed class SqliteTrackingStore : SqlTrackingStore
 {
     private readonly string _connectionString;
-    private readonly string _defaultArtifactRoot;
-    private readonly TimeProvider _time;
-    private readonly Random _random;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     private SqliteTrackingStore(string connectionString, string defaultArtifactRoot, TimeProvider time)
+        : base(SqliteDialect.Instance, defaultArtifactRoot, time)
     {
         _connectionString = connectionString;
-        _defaultArtifactRoot = defaultArtifactRoot;
-        _time = time;
-        // Random.Shared: runs are created concurrently, and a plain Random is not thread-safe.
-        _random = Random.Shared;
         ModelRegistry = new SqliteModelRegistryStore(OpenConnection, time);
     }
 
-    /// <summary>The model registry in the same database.</summary>
-    public IModelRegistryStore ModelRegistry { get; }
+    public override IModelRegistryStore ModelRegistry { get; }
 
     /// <summary>The database file.</summary>
     public required string DatabasePath { get; init; }
@@ -57,14 +51,62 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore, IModelRegist
         return store;
     }
 
-    public ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
-        _writeGate.Dispose();
-        return ValueTask.CompletedTask;
+        await base.DisposeAsync();
     }
 
-    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+    // SQLite opens synchronously: its async calls complete synchronously anyway.
+    protected override ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => ValueTask.FromResult<DbConnection>(OpenConnection());
+
+    // SQLITE_CONSTRAINT: a primary-key or unique violation.
+    protected override bool IsUniqueViolation(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
+
+    protected override async Task<string?> AppendMetricsAsync(
+        DbConnection connection, DbTransaction? transaction, string runId, IReadOnlyList<Metric> metrics, bool ignoreStored, CancellationToken cancellationToken)
+    {
+        var stage = await RunStageAsync(connection, transaction, runId, cancellationToken);
+        if (stage != LifecycleStage.Active)
+        {
+            return stage;
+        }
+
+        // INSERT OR IGNORE: exact repeats are skipped whatever ignoreStored says, for the same cost.
+        SqliteMetricRows.Insert((SqliteConnection)connection, runId, metrics);
+
+        // The batch's latest per key is found here, so the upsert meets each key once.
+        var latest = MetricValues.LatestByKey(metrics);
+        var first = latest.Values.First();
+        await using var upsert = Command(connection, transaction, """
+            INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step, is_nan) VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+            WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value);
+            """, runId, first.Key, 0.0, 0L, 0L, 0L);
+        foreach (var metric in latest.Values)
+        {
+            upsert.Parameters[1].Value = metric.Key;
+            upsert.Parameters[2].Value = MetricValues.Stored(metric.Value);
+            upsert.Parameters[3].Value = metric.Timestamp;
+            upsert.Parameters[4].Value = metric.Step;
+            upsert.Parameters[5].Value = double.IsNaN(metric.Value) ? 1L : 0L;
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return stage;
+    }
+
+    public override async IAsyncEnumerable<MetricPoint> ReadMetricHistoryAsync(string runId, string key, long offset, long? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = OpenConnection();
+        using var history = SqliteMetricHistory.Open(connection, runId, key, offset, limit);
+        // Rows are stepped synchronously: SQLite has no async read, and an await per row would only add a Task.
+        while (history.Read(out var point))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return point;
+        }
+    }
 
     private SqliteConnection OpenConnection()
     {
@@ -78,24 +120,4 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore, IModelRegist
         SqliteDialect.RegisterFunctions(connection);
         return connection;
     }
-
-    private static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        return command;
-    }
-
-    private static long ParseExperimentId(string experimentId)
-    {
-        if (!long.TryParse(experimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-        {
-            throw TrackingException.NotFound($"No Experiment with id={experimentId} exists");
-        }
-
-        return id;
-    }
-
-    private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 }

@@ -46,49 +46,28 @@ public sealed class TrackingClient : IAsyncDisposable
     /// <summary>The clock used for timestamps.</summary>
     public TimeProvider Time { get; }
 
-    /// <summary>Where runs go: the database file, or the tracking server's URI.</summary>
+    /// <summary>Where runs go: the database file, or the tracking server's URI (any password hidden).</summary>
     public string Location { get; private init; } = "";
 
-    /// <summary>The environment variable naming a tracking server (or store) for Fathom.</summary>
-    public const string TrackingUriVariable = "FATHOM_TRACKING_URI";
-
     /// <summary>
-    /// Opens where runs go: <paramref name="store"/> if given, else <c>FATHOM_TRACKING_URI</c>, else an http(s)
-    /// <c>MLFLOW_TRACKING_URI</c>, else <c>FATHOM_STORE</c>, else the project's <c>.fathom</c> folder. An
-    /// <c>http(s)://</c> value is an MLflow-compatible tracking server (Fathom's or MLflow's), reached over its REST API.
+    /// Opens where runs go, resolved by <see cref="StoreLocation.Resolve(string?, string)"/> from the working directory:
+    /// <paramref name="store"/> if given, else <c>FATHOM_TRACKING_URI</c>, else an http(s) <c>MLFLOW_TRACKING_URI</c>,
+    /// else <c>FATHOM_STORE</c>, else the project's <c>.fathom</c> folder. A folder or <c>sqlite:</c> URI is the embedded
+    /// store; an <c>http(s)://</c> one an MLflow-compatible tracking server (Fathom's or MLflow's), reached over its REST
+    /// API. Other kinds (PostgreSQL) need their adapter: see <see cref="Open(StoreLocation, TrackingStores, TimeProvider?)"/>.
     /// </summary>
-    public static TrackingClient Open(string? store = null, TimeProvider? time = null)
+    public static TrackingClient Open(string? store = null, TimeProvider? time = null) =>
+        Open(StoreLocation.Resolve(store, Directory.GetCurrentDirectory()), new TrackingStores(), time);
+
+    /// <summary>Opens the store at <paramref name="location"/> with one of the kinds in <paramref name="stores"/>.</summary>
+    public static TrackingClient Open(StoreLocation location, TrackingStores stores, TimeProvider? time = null)
     {
-        var value = store;
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            value = Environment.GetEnvironmentVariable(TrackingUriVariable);
-        }
-
-        // MLflow's variable is honoured only for servers: its file and SQL stores have another layout than Fathom's.
-        var mlflow = Environment.GetEnvironmentVariable("MLFLOW_TRACKING_URI");
-        if (string.IsNullOrWhiteSpace(value) && Remote.RemoteTracking.IsRemote(mlflow))
-        {
-            value = mlflow;
-        }
-
-        if (Remote.RemoteTracking.IsRemote(value))
-        {
-            var (remote, artifacts) = Remote.RemoteTracking.Open(value!);
-            return new TrackingClient(remote, artifacts, time, ownsStore: true) { Location = value! };
-        }
-
-        if (TrackingStores.FactoryFor(value) is { } factory)
-        {
-            // A database server keeps no files: artifacts go to FATHOM_ARTIFACTS, else the project's .fathom folder.
-            var root = Environment.GetEnvironmentVariable(StoreLocation.ArtifactsVariable) is { Length: > 0 } artifacts
-                ? artifacts.TrimEnd('/')
-                : new Uri(Path.Combine(Directory.GetCurrentDirectory(), StoreLocation.FolderName, "artifacts")).AbsoluteUri;
-            return new TrackingClient(factory(value!, root, time ?? TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), null, time, ownsStore: true) { Location = UriRedaction.Redact(value!) };
-        }
-
-        var location = StoreLocation.Resolve(value, Directory.GetCurrentDirectory());
-        return new TrackingClient(TrackingStores.Open(location, time), null, time, ownsStore: true) { Location = location.DatabasePath };
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(stores);
+        var store = stores.Open(location, time);
+        var artifacts = new ArtifactStoreResolver();
+        (store as IArtifactProxy)?.AddArtifactStores(artifacts);
+        return new TrackingClient(store, artifacts, time, ownsStore: true) { Location = location.ToString() };
     }
 
     /// <summary>The id of the experiment with this name, created if it does not exist.</summary>

@@ -76,6 +76,12 @@ public static partial class TrackingValidation
     {
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(tags);
+        // MLflow's stores refuse a bigger batch whoever sends it, so the embedded stores and a server agree.
+        CheckBatchLimit(metrics.Count, MaxBatchMetrics, "metrics");
+        CheckBatchLimit(parameters.Count, MaxBatchParams, "params");
+        CheckBatchLimit(tags.Count, MaxBatchTags, "tags");
+        CheckBatchLimit(metrics.Count + parameters.Count + tags.Count, MaxBatchItems, "metrics, params, and tags");
         // A batch repeats a few keys many times; each distinct key is checked once, not a regex and a path
         // normalisation for every one of a batch's 1,000 points.
         var validKeys = new HashSet<string>(StringComparer.Ordinal);
@@ -104,6 +110,27 @@ public static partial class TrackingValidation
         }
 
         ValidateTags(tags);
+    }
+
+    /// <summary>MLflow's log-batch limits (mlflow/utils/validation.py).</summary>
+    public const int MaxBatchMetrics = 1000;
+
+    /// <inheritdoc cref="MaxBatchMetrics"/>
+    public const int MaxBatchParams = 100;
+
+    /// <inheritdoc cref="MaxBatchMetrics"/>
+    public const int MaxBatchTags = 100;
+
+    /// <inheritdoc cref="MaxBatchMetrics"/>
+    public const int MaxBatchItems = 1000;
+
+    private static void CheckBatchLimit(int count, int limit, string what)
+    {
+        if (count > limit)
+        {
+            throw TrackingException.Invalid(
+                $"A batch logging request can contain at most {limit} {what}. Got {count} {what}. Please split up {what} across multiple requests and try again.");
+        }
     }
 
     /// <summary>Validates run tags' keys and value lengths.</summary>

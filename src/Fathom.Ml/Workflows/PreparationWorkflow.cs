@@ -8,7 +8,7 @@ internal static class PreparationWorkflow
 {
     public static async Task<(string RunId, ReviewPreparationResult Result)> RunAsync(
         TrackingClient tracking, IReadOnlyList<string> inputs, string output, string experiment,
-        IProgress<ReviewPreparationProgress>? progress, CancellationToken cancellationToken)
+        IProgress<ReviewPreparationProgress>? progress, CancellationToken cancellationToken, Config.HydraRun? config = null)
     {
         ArgumentNullException.ThrowIfNull(tracking);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -28,6 +28,7 @@ internal static class PreparationWorkflow
         {
             run.LogParam("inputs", string.Join(';', inputs.Select(Path.GetFullPath)));
             run.LogParam("output", Path.GetFullPath(output));
+            await TrainingWorkflow.LogConfigAsync(run, config, ct);
             var result = await ReviewPreparation.PrepareAsync(inputs, output, progress, ct);
             run.LogMetrics(new Dictionary<string, double> { ["n_read"] = result.Read, ["n_written"] = result.Written, ["n_skipped"] = result.Skipped.Count });
             var hash = await Data.DvcHash.HashPathAsync(output, ct);

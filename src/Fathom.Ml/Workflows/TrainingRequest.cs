@@ -9,4 +9,5 @@ namespace Fathom.Workflows;
 /// <param name="Options">The training hyperparameters.</param>
 /// <param name="RunName">The run's name; generated when null.</param>
 /// <param name="ModelOutput">A folder to also write the model folder to (a pipeline stage's output), besides the run's artifact.</param>
-internal sealed record TrainingRequest(string DataPath, string? TestPath, string Experiment, SentimentTrainingOptions Options, string? RunName = null, string? ModelOutput = null);
+/// <param name="Config">The Hydra-style config the run was composed from: its params and <c>.hydra</c> files are logged with the run.</param>
+internal sealed record TrainingRequest(string DataPath, string? TestPath, string Experiment, SentimentTrainingOptions Options, string? RunName = null, string? ModelOutput = null, Config.HydraRun? Config = null);

@@ -39,6 +39,8 @@ internal static class TrainingWorkflow
                 run.LogParam("test_data", Path.GetFullPath(testPath));
             }
 
+            await LogConfigAsync(run, request.Config, ct);
+
             var errors = new List<ReviewReadError>();
             progress?.Report("Reading reviews…");
             var train = ReviewSources.ReadAll(path, split, errors);
@@ -91,6 +93,22 @@ internal static class TrainingWorkflow
             return new TrainingOutcome(run.RunId, result.Metrics, $"runs:/{run.RunId}/{ModelArtifactPath}", result.TrainCount, result.ValidationCount,
                 result.TestCount, errors.Count, stopwatch.Elapsed);
         }, options, cancellationToken);
+    }
+
+    /// <summary>A config-driven run keeps its flattened config as params and its <c>.hydra</c> files as artifacts, as Hydra jobs logged to MLflow do.</summary>
+    public static async Task LogConfigAsync(ActiveRun run, Config.HydraRun? config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (config is null)
+        {
+            return;
+        }
+
+        run.LogParams(config.Params);
+        if (config.HydraDirectory is not null)
+        {
+            await run.LogArtifactAsync(config.HydraDirectory, Config.HydraRun.ArtifactPath, cancellationToken);
+        }
     }
 
     // Written beside the target and renamed into place, so a pipeline never sees half a model folder.

@@ -24,6 +24,15 @@ internal sealed class PostgresDialect : SqlDialect
     // write (the next version number of a model) must lock what it read.
     public override string RowLock => " FOR UPDATE";
 
+    public override bool BatchIsOneTransaction => true;
+
+    // One array parameter: the statement's text is the same for any number of ids, so it is prepared once.
+    public override string AnyOf<T>(SqlParameters parameters, string column, IReadOnlyList<T> values)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return $"{column} = ANY({parameters.Add(values.ToArray())})";
+    }
+
     public override string IsNaN(string alias) => $"{alias}.is_nan";
 
     public override string IsNumber(string alias) => $"NOT {alias}.is_nan";

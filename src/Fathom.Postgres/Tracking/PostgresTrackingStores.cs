@@ -1,14 +1,15 @@
 namespace Fathom.Tracking;
 
-/// <summary>Registers <c>postgresql://</c> (and <c>postgres://</c>) tracking URIs.</summary>
+/// <summary>Adds the PostgreSQL store kind to a host's <see cref="TrackingStores"/>.</summary>
 public static class PostgresTrackingStores
 {
-    /// <summary>Makes <see cref="TrackingClient.Open"/> and the hosts accept PostgreSQL URIs.</summary>
-    public static void Register()
+    /// <summary>Makes <paramref name="stores"/> open <c>postgresql://</c> (and <c>postgres://</c>) locations, migrating the schema on first use.</summary>
+    public static TrackingStores AddPostgres(this TrackingStores stores)
     {
-        static ITrackingStore Open(string uri, string root, TimeProvider time, Microsoft.Extensions.Logging.ILogger logger) =>
-            PostgresTrackingStore.OpenAsync(uri, root, time, logger, CancellationToken.None).GetAwaiter().GetResult();
-        TrackingStores.Register("postgresql", Open);
-        TrackingStores.Register("postgres", Open);
+        ArgumentNullException.ThrowIfNull(stores);
+        // Opening migrates the schema first; the synchronous opener waits for it, as SQLite's does.
+        static ITrackingStore Open(StoreLocation location, TimeProvider time, Microsoft.Extensions.Logging.ILogger logger) =>
+            PostgresTrackingStore.OpenAsync(location.Uri, location.ArtifactRoot, time, logger, CancellationToken.None).GetAwaiter().GetResult();
+        return stores.Add("postgresql", Open).Add("postgres", Open);
     }
 }

@@ -22,16 +22,21 @@ internal sealed class AuthOptions
     /// <summary>PBKDF2 iterations for new hashes; only tests lower it.</summary>
     public int HashIterations { get; init; } = 600_000;
 
-    public static AuthOptions FromEnvironment(bool enabled, string defaultDatabasePath)
+    /// <param name="enabled">Whether <c>--auth</c> was given.</param>
+    /// <param name="defaultDatabasePath">basic_auth.db beside the store, unless the INI file names another.</param>
+    /// <param name="workingDirectory">What a relative <c>database_uri</c> is relative to (SQLAlchemy's: the current folder).</param>
+    /// <param name="environment">Reads an environment variable (the process's by default).</param>
+    public static AuthOptions FromEnvironment(bool enabled, string defaultDatabasePath, string? workingDirectory = null, Func<string, string?>? environment = null)
     {
-        var ini = ReadIni(Environment.GetEnvironmentVariable("MLFLOW_AUTH_CONFIG_PATH"));
+        environment ??= Environment.GetEnvironmentVariable;
+        var ini = ReadIni(environment("MLFLOW_AUTH_CONFIG_PATH"));
         string? Setting(string env, string key) =>
-            Environment.GetEnvironmentVariable(env) is { Length: > 0 } value ? value : ini.GetValueOrDefault(key);
+            environment(env) is { Length: > 0 } value ? value : ini.GetValueOrDefault(key);
         var database = ini.GetValueOrDefault("database_uri");
         return new AuthOptions
         {
             Enabled = enabled,
-            DatabasePath = database is not null && database.StartsWith("sqlite:///", StringComparison.Ordinal) ? database["sqlite:///".Length..] : defaultDatabasePath,
+            DatabasePath = database is null ? defaultDatabasePath : SqliteDatabase(database, workingDirectory ?? Directory.GetCurrentDirectory()),
             DefaultPermission = AccessLevel.Parse(Setting("FATHOM_AUTH_DEFAULT_PERMISSION", "default_permission") ?? "READ"),
             AdminUsername = Setting("FATHOM_ADMIN_USERNAME", "admin_username") ?? "admin",
             AdminPassword = Setting("FATHOM_ADMIN_PASSWORD", "admin_password"),
@@ -54,6 +59,12 @@ internal sealed class AuthOptions
             throw new ArgumentException("Authentication is on but no admin password is set: set FATHOM_ADMIN_PASSWORD (at least 12 characters) or admin_password in the MLFLOW_AUTH_CONFIG_PATH file.");
         }
     }
+
+    // MLflow's auth config names its database as a SQLAlchemy URI; read the way the tracking store's URI is read.
+    private static string SqliteDatabase(string uri, string workingDirectory) =>
+        uri.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) && Tracking.StoreLocation.Parse(uri, workingDirectory).DatabasePath is { } path
+            ? path
+            : throw new ArgumentException($"MLFLOW_AUTH_CONFIG_PATH: database_uri '{uri}' must be a SQLite URI (sqlite:///relative.db or sqlite:////absolute.db); the users and grants live in SQLite.");
 
     public static bool IsLoopback(string host) =>
         host is "localhost" or "127.0.0.1" or "::1" or "[::1]" || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));

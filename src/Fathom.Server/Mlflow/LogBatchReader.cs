@@ -9,17 +9,11 @@ namespace Fathom.Mlflow;
 /// Reads log-batch's parameters. The body is read in one forward pass over its bytes, straight into the store's
 /// shape: no document, no request object per point, one string per distinct metric key. That pass reads only what
 /// it reads exactly as <see cref="MlflowRequest"/> would, and gives up on anything else (a malformed body, a wrong
-/// type, a missing field, a limit passed): the general reader then decides, and words MLflow's errors,
-/// from one place. Tests hold the two to the same batch on every body the fast pass accepts.
+/// type, a missing field, a repeated key): the general reader then decides, and words MLflow's errors, from one place.
+/// Tests hold the two to the same batch on every body the fast pass accepts. MLflow's batch limits are the store's.
 /// </summary>
 internal static class LogBatchReader
 {
-    // MLflow's LogBatch limits (mlflow/utils/validation.py).
-    private const int MaxMetrics = 1000;
-    private const int MaxParams = 100;
-    private const int MaxTags = 100;
-    private const int MaxTotal = 1000;
-
     /// <summary>
     /// The request's batch, read once for the permission check and the handler: by the one-pass reader when it takes
     /// the body, else by the general reader, which reads it or refuses it with MLflow's words.
@@ -60,10 +54,7 @@ internal static class LogBatchReader
         var metrics = request.Messages("metrics").Select(ReadMetric).ToList();
         var parameters = request.Messages("params").Select(p => new Param(p.RequireString("key"), p.String("value") ?? string.Empty)).ToList();
         var tags = request.Messages("tags").Select(t => new Tag(t.RequireString("key"), t.String("value") ?? string.Empty)).ToList();
-        CheckLimit(metrics.Count, MaxMetrics, "metrics");
-        CheckLimit(parameters.Count, MaxParams, "params");
-        CheckLimit(tags.Count, MaxTags, "tags");
-        CheckLimit(metrics.Count + parameters.Count + tags.Count, MaxTotal, "metrics, params, and tags");
+        // MLflow's batch limits are the store's to enforce (TrackingValidation.ValidateBatch), for every front end.
         return new LogBatch(runId, metrics, parameters, tags);
     }
 
@@ -76,15 +67,6 @@ internal static class LogBatchReader
             m.Double("value") ?? throw MlflowRequest.Missing("value"),
             m.Int64("timestamp") ?? throw MlflowRequest.Missing("timestamp"),
             m.Int64("step") ?? 0);
-    }
-
-    private static void CheckLimit(int count, int limit, string what)
-    {
-        if (count > limit)
-        {
-            throw TrackingException.Invalid(
-                $"A batch logging request can contain at most {limit} {what}. Got {count} {what}. Please split up {what} across multiple requests and try again.");
-        }
     }
 
     // A JSON null counts as absent, as MlflowRequest reads it. A repeated field, known or not and at any depth, is the
@@ -143,8 +125,7 @@ internal static class LogBatchReader
             }
         }
 
-        var (m, p, t) = (metrics?.Count ?? 0, parameters?.Count ?? 0, tags?.Count ?? 0);
-        if (runId is not { Length: > 0 } || m > MaxMetrics || p > MaxParams || t > MaxTags || m + p + t > MaxTotal)
+        if (runId is not { Length: > 0 })
         {
             return null;
         }

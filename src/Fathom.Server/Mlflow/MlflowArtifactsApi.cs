@@ -80,7 +80,7 @@ internal static partial class MlflowArtifactsApi
     {
         try
         {
-            return state.Options.Artifacts.Resolve(uri);
+            return state.Artifacts.Resolve(uri);
         }
         catch (NotSupportedException e)
         {

@@ -1,12 +1,16 @@
 using Fathom.Registry;
+using Fathom.Storage;
 using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
 
 /// <summary>What the MLflow routes work on: the tracking store and its registry, where proxied artifacts live, and the clock.</summary>
-internal sealed class MlflowState(ITrackingStore store, TrackingServerOptions options, TimeProvider time)
+internal sealed class MlflowState(ITrackingStore store, ArtifactStoreResolver artifacts, TrackingServerOptions options, TimeProvider time)
 {
     public ITrackingStore Store { get; } = store;
+
+    /// <summary>Opens the artifact store an artifact URI names (local folders, S3: the host's composition).</summary>
+    public ArtifactStoreResolver Artifacts { get; } = artifacts;
 
     /// <summary>The model registry kept with the tracking data.</summary>
     public IModelRegistryStore Registry => ModelRegistries.Of(Store);

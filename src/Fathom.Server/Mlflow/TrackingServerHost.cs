@@ -1,6 +1,8 @@
 using Fathom.Auth;
 using Fathom.Http;
+using Fathom.Storage;
 using Fathom.Tracking;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Fathom.Mlflow;
 
@@ -10,7 +12,10 @@ namespace Fathom.Mlflow;
 /// </summary>
 internal static class TrackingServerHost
 {
-    public static WebApplication Build(TrackingServerOptions options, Action<ILoggingBuilder>? logging = null)
+    /// <param name="options">Where it listens, what it serves.</param>
+    /// <param name="logging">Log providers beyond the default (the CLI's console, a test's recorder).</param>
+    /// <param name="services">Services that take the place of the host's defaults, registered first (a test's S3 client).</param>
+    public static WebApplication Build(TrackingServerOptions options, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -23,6 +28,7 @@ internal static class TrackingServerHost
         // Sign-ins, right and wrong, are an audit trail.
         builder.Logging.AddFilter(typeof(BasicSignIn).FullName, LogLevel.Information);
         logging?.Invoke(builder.Logging);
+        services?.Invoke(builder.Services);
         builder.Services.AddMlflow(options);
         if (options.Auth is { Enabled: true } auth)
         {
@@ -48,26 +54,22 @@ internal static class TrackingServerHost
         return app;
     }
 
-    /// <summary>Registers the tracking store (disposed with the host) and the state the MLflow routes share.</summary>
+    /// <summary>
+    /// Registers the tracking store (disposed with the host) and the state the MLflow routes share. The store kinds are
+    /// the host's: SQLite and PostgreSQL; artifact stores: local folders and S3 (settings from the environment).
+    /// </summary>
     public static IServiceCollection AddMlflow(this IServiceCollection services, TrackingServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ITrackingStore>(sp =>
-        {
-            var time = sp.GetRequiredService<TimeProvider>();
-            var logger = sp.GetService<ILoggerFactory>()?.CreateLogger(MigrationLog.Category) ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-            if (options.StoreUri is not null)
-            {
-                PostgresTrackingStores.Register();
-                var factory = TrackingStores.FactoryFor(options.StoreUri)
-                    ?? throw new ArgumentException($"--store '{options.StoreUri}': no store for that scheme (use a folder, sqlite:///…, or postgresql://…).");
-                return factory(options.StoreUri, options.DefaultArtifactRoot, time, logger);
-            }
-
-            return SqliteTrackingStore.Open(options.Store.DatabasePath, options.DefaultArtifactRoot, time, logger);
-        });
-        services.AddSingleton(sp => new MlflowState(sp.GetRequiredService<ITrackingStore>(), options, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(_ => new TrackingStores().AddPostgres());
+        services.TryAddSingleton(_ => S3ArtifactStores.Register(new ArtifactStoreResolver()));
+        // New experiments get the server's root (the artifact proxy's, or the destination's), not the store's own.
+        services.AddSingleton<ITrackingStore>(sp => sp.GetRequiredService<TrackingStores>().Open(
+            options.Store with { ArtifactRoot = options.DefaultArtifactRoot },
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger(MigrationLog.Category)));
+        services.AddSingleton(sp => new MlflowState(sp.GetRequiredService<ITrackingStore>(), sp.GetRequiredService<ArtifactStoreResolver>(), options, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

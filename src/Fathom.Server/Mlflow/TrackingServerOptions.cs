@@ -1,4 +1,3 @@
-using Fathom.Storage;
 using Fathom.Tracking;
 
 namespace Fathom.Mlflow;
@@ -11,13 +10,9 @@ internal sealed class TrackingServerOptions
     /// <summary>0 picks a free port.</summary>
     public int Port { get; init; } = 5000;
 
+    /// <summary>The store served: a SQLite file or a database server (<c>postgresql://…</c>), never another tracking server.</summary>
     public required StoreLocation Store { get; init; }
 
-    /// <summary>A database-server store (<c>postgresql://…</c>) used instead of the SQLite <see cref="Store"/>.</summary>
-    public string? StoreUri { get; init; }
-
-    /// <summary>Resolves artifact URIs; the default knows local folders and <c>s3://</c> (settings from the environment).</summary>
-    public ArtifactStoreResolver Artifacts { get; init; } = S3ArtifactStores.Register(new ArtifactStoreResolver());
 
     /// <summary>Where proxied artifacts live (MLflow's <c>--artifacts-destination</c>): a local folder, or a URI such as <c>s3://bucket/prefix</c>.</summary>
     public required string ArtifactsDestination { get; init; }
@@ -52,9 +47,24 @@ internal sealed class TrackingServerOptions
 
         (Auth ?? new Auth.AuthOptions { DatabasePath = "unused" }).ValidateBinding(Host);
 
+        if (Store.IsRemote)
+        {
+            // The clients' variables name this very server as often as another one: say where the value came from.
+            throw new ArgumentException(
+                $"The store is the tracking server {Store} (from {Describe(Store.Source)}), which a tracking server cannot serve: give it --store FOLDER, sqlite:///path.db or postgresql://….");
+        }
+
         if (string.IsNullOrWhiteSpace(ArtifactsDestination))
         {
             throw new ArgumentException("--artifacts: give a folder or a file:// URI.");
         }
     }
+
+    private static string Describe(StoreSource source) => source switch
+    {
+        StoreSource.TrackingUriVariable => StoreLocation.TrackingUriVariable,
+        StoreSource.MlflowTrackingUriVariable => StoreLocation.MlflowTrackingUriVariable,
+        StoreSource.StoreVariable => StoreLocation.StoreVariable,
+        _ => "--store",
+    };
 }

@@ -29,12 +29,8 @@ internal static partial class ReproCommand
                 throw new CliInputException($"--jobs must be between 1 and 64 (got {jobCount}).");
             }
 
-            var environment = new Dictionary<string, string>();
-            if (cli.StoreOption is { } store)
-            {
-                // Stage commands that track (fathom train, MLflow clients) log where this repro logs.
-                environment[Tracking.TrackingClient.TrackingUriVariable] = Directory.Exists(store) || !store.Contains(':', StringComparison.Ordinal) ? Path.GetFullPath(store) : store;
-            }
+            // Stage commands that track (fathom train) log where this repro logs, whatever folder they run in.
+            var environment = new Dictionary<string, string> { [Tracking.StoreLocation.TrackingUriVariable] = cli.Location.Uri };
 
             var options = new ReproOptions
             {

@@ -1,14 +1,14 @@
-using Npgsql;
+using System.Data.Common;
 
 namespace Fathom.Tracking;
 
-internal sealed partial class PostgresTrackingStore
+internal abstract partial class SqlTrackingStore
 {
     public async Task RenameExperimentAsync(string experimentId, string newName, CancellationToken cancellationToken)
     {
         TrackingValidation.ValidateExperimentName(newName);
-        var id = ParseId(experimentId) ?? throw TrackingException.NotFound($"No Experiment with id={experimentId} exists");
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var id = ParseExperimentId(experimentId);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (await ExperimentStageAsync(connection, transaction, id, experimentId, cancellationToken) != LifecycleStage.Active)
         {
@@ -18,12 +18,20 @@ internal sealed partial class PostgresTrackingStore
 
         try
         {
-            await using var update = Command(connection, "UPDATE experiments SET name = $1, last_update_time = $2 WHERE experiment_id = $3;", transaction, newName, NowMs(), id);
+            await using (var clash = Command(connection, transaction, "SELECT 1 FROM experiments WHERE name = $1 AND experiment_id <> $2;", newName, id))
+            {
+                if (await clash.ExecuteScalarAsync(cancellationToken) is not null)
+                {
+                    throw ExperimentExists(newName);
+                }
+            }
+
+            await using var update = Command(connection, transaction, "UPDATE experiments SET name = $1, last_update_time = $2 WHERE experiment_id = $3;", newName, NowMs(), id);
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        catch (DbException e) when (IsUniqueViolation(e))
         {
-            throw new TrackingException(ErrorCode.ResourceAlreadyExists, $"Experiment(name={newName}) already exists.");
+            throw ExperimentExists(newName);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -34,27 +42,21 @@ internal sealed partial class PostgresTrackingStore
         ArgumentNullException.ThrowIfNull(tag);
         TrackingValidation.ValidateKey(tag.Key, "tag");
         TrackingValidation.ValidateLength(tag.Value, TrackingValidation.MaxExperimentTagValueLength, "tag", tag.Key);
-        var id = ParseId(experimentId) ?? throw TrackingException.NotFound($"No Experiment with id={experimentId} exists");
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var id = ParseExperimentId(experimentId);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await RequireActiveExperimentAsync(connection, transaction, id, experimentId, cancellationToken);
-        await using (var upsert = Command(connection, """
-            INSERT INTO experiment_tags (experiment_id, key, value) VALUES ($1, $2, $3) ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value;
-            """, transaction, id, tag.Key, tag.Value))
-        {
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        await UpsertExperimentTagAsync(connection, transaction, id, tag, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task DeleteExperimentTagAsync(string experimentId, string key, CancellationToken cancellationToken)
     {
-        var id = ParseId(experimentId) ?? throw TrackingException.NotFound($"No Experiment with id={experimentId} exists");
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var id = ParseExperimentId(experimentId);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await RequireActiveExperimentAsync(connection, transaction, id, experimentId, cancellationToken);
-        await using (var delete = Command(connection, "DELETE FROM experiment_tags WHERE experiment_id = $1 AND key = $2;", transaction, id, key))
+        await using (var delete = Command(connection, transaction, "DELETE FROM experiment_tags WHERE experiment_id = $1 AND key = $2;", id, key))
         {
             if (await delete.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
@@ -65,7 +67,7 @@ internal sealed partial class PostgresTrackingStore
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static async Task RequireActiveExperimentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long id, string experimentId, CancellationToken cancellationToken)
+    private async Task RequireActiveExperimentAsync(DbConnection connection, DbTransaction transaction, long id, string experimentId, CancellationToken cancellationToken)
     {
         var stage = await ExperimentStageAsync(connection, transaction, id, experimentId, cancellationToken);
         if (stage != LifecycleStage.Active)
@@ -74,9 +76,10 @@ internal sealed partial class PostgresTrackingStore
         }
     }
 
-    private static async Task<string> ExperimentStageAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long id, string experimentId, CancellationToken cancellationToken)
+    private async Task<string> ExperimentStageAsync(DbConnection connection, DbTransaction transaction, long id, string experimentId, CancellationToken cancellationToken)
     {
-        await using var read = Command(connection, "SELECT lifecycle_stage FROM experiments WHERE experiment_id = $1;", transaction, id);
-        return await read.ExecuteScalarAsync(cancellationToken) as string ?? throw TrackingException.NotFound($"No Experiment with id={experimentId} exists");
+        await using var read = Command(connection, transaction, "SELECT lifecycle_stage FROM experiments WHERE experiment_id = $1;", id);
+        return await read.ExecuteScalarAsync(cancellationToken) as string
+            ?? throw TrackingException.NotFound($"No Experiment with id={experimentId} exists");
     }
 }
