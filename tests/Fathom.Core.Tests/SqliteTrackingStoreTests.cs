@@ -85,7 +85,7 @@ public sealed class SqliteTrackingStoreTests : TrackingStoreCompliance, IDisposa
         Assert.Equal(
             "Upgrading the SQLite tracking store to schema version 3: indexing the run inputs by data set (rows: inputs ≈ 2); this can take a while on a large store",
             log.Messages[0]);
-        Assert.StartsWith("Upgraded the SQLite tracking store from schema version 2 to 3 in ", log.Messages[1], StringComparison.Ordinal);
+        Assert.StartsWith($"Upgraded the SQLite tracking store from schema version 2 to {SqliteSchema.LatestVersion} in ", log.Messages[1], StringComparison.Ordinal);
         Assert.Equal([new DatasetSummary("0", "imdb", "abc", "training"), new DatasetSummary("0", "news", "def", null)], summaries);
         Assert.Contains(plan, step => step.Contains("inputs_by_dataset", StringComparison.Ordinal));
     }

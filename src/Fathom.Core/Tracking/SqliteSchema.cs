@@ -136,6 +136,10 @@ internal static class SqliteSchema
         // (experiment_id, name, digest) key, then the inputs that used each one: the inputs key starts with run_uuid,
         // so without this index every data set meant a scan of all inputs.
         new("CREATE INDEX inputs_by_dataset ON inputs (dataset_uuid);", "indexing the run inputs by data set", "inputs"),
+
+        // Tuning studies (fathom tune), in the shape of Optuna's RDB storage; the tuning_ prefix keeps them apart from
+        // Optuna's own tables should both share a database. See Tuning/Studies/StudyStore.
+        new(Tuning.StudySchema.Sqlite, "the tuning studies"),
     ];
 
     /// <summary>The schema version this build writes.</summary>

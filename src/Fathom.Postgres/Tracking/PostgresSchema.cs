@@ -159,6 +159,9 @@ internal static class PostgresSchema
         // schema it records. The store is migrated before the server takes requests, the plain build blocks only
         // writes to inputs (log-inputs, rare) of other servers on the same database, and only for the build.
         new("CREATE INDEX inputs_by_dataset ON inputs (dataset_uuid);", "indexing the run inputs by data set", "inputs"),
+
+        // Tuning studies (fathom tune), the SQLite store's tables in PostgreSQL's types. See Tuning/Studies/StudyStore.
+        new(Tuning.StudySchema.Postgres, "the tuning studies"),
     ];
 
     /// <summary>The schema version this Fathom writes.</summary>
