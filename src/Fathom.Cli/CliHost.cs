@@ -1,5 +1,6 @@
 using Fathom.Storage;
 using Fathom.Tracking;
+using Fathom.Tuning;
 
 namespace Fathom.Cli;
 
@@ -13,6 +14,7 @@ internal sealed class CliHost
     // S3-compatible services take their endpoint and credentials from the environment when first used.
     private readonly Func<ArtifactStoreResolver, ArtifactStoreResolver> _addArtifactStores = S3ArtifactStores.Register;
     private TrackingStores? _stores;
+    private StudyStores? _studies;
 
     public CliHost(Func<string, string?> environment, Func<string> workingDirectory)
     {
@@ -27,6 +29,9 @@ internal sealed class CliHost
 
     /// <summary>The store kinds this host opens; made on first use, so commands that open no store (data …) load no adapter.</summary>
     public TrackingStores Stores => LazyInitializer.EnsureInitialized(ref _stores, static () => new TrackingStores().AddPostgres());
+
+    /// <summary>The databases that keep tuning studies (SQLite, PostgreSQL); made on first use, as <see cref="Stores"/>.</summary>
+    public StudyStores Studies => LazyInitializer.EnsureInitialized(ref _studies, static () => new StudyStores().AddPostgres());
 
     /// <summary>Reads an environment variable.</summary>
     public Func<string, string?> Environment { get; }

@@ -34,6 +34,7 @@ internal static class FathomCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(PlotsCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
+        root.Subcommands.Add(TuneCommand.Create());
         return root;
     }
 

@@ -19,6 +19,8 @@ internal sealed class CommandTrialRunner : ITrialRunner
 
     private const int StderrLinesKept = 20;
 
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(10);
+
     private readonly IReadOnlyList<string> _command;
     private readonly IReadOnlyList<string> _objectives;
     private readonly int _directions;
@@ -52,6 +54,9 @@ internal sealed class CommandTrialRunner : ITrialRunner
         _stopGrace = stopGrace;
     }
 
+    /// <summary>Overrides a trial gets after its own (e.g. where <c>fathom train</c> writes its job folder).</summary>
+    public Func<TrialContext, IReadOnlyList<string>>? ExtraOverrides { get; init; }
+
     /// <summary>The command line a trial runs, for messages and the run's tag.</summary>
     public string Describe(IEnumerable<string> overrides) => string.Join(' ', _command.Concat(overrides).Select(Quote));
 
@@ -71,7 +76,8 @@ internal sealed class CommandTrialRunner : ITrialRunner
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in _command.Skip(1).Concat(context.Overrides))
+        var extra = ExtraOverrides?.Invoke(context with { TrialDirectory = folder }) ?? [];
+        foreach (var argument in _command.Skip(1).Concat(context.Overrides).Concat(extra))
         {
             start.ArgumentList.Add(argument);
         }
@@ -157,11 +163,15 @@ internal sealed class CommandTrialRunner : ITrialRunner
             catch (OperationCanceledException)
             {
                 await ProcessSignals.StopAsync(process, _stopGrace);
-                await pumps;
+                await Task.WhenAny(pumps, Task.Delay(OutputGrace, CancellationToken.None));
                 throw;
             }
 
-            await pumps;
+            // A process it left behind (a server started in the background) may hold the output open: it is not waited for.
+            if (await Task.WhenAny(pumps, Task.Delay(OutputGrace, CancellationToken.None)) == pumps)
+            {
+                await pumps;
+            }
             if (pruned)
             {
                 return TrialResult.Pruned();

@@ -88,7 +88,7 @@ internal sealed class TrialTracking
             var logged = await ReadMetricsAsync(runId, cancellationToken) ?? new Dictionary<string, double>();
             for (var k = 0; k < values.Count; k++)
             {
-                var name = k < Objectives.Count ? Objectives[k] : values.Count == 1 ? "objective" : $"objective_{k}";
+                var name = k < Objectives.Count ? Objectives[k] : values.Count == 1 ? "value" : $"values_{k}";
                 if (!logged.ContainsKey(name))
                 {
                     metrics.Add(new Metric(name, values[k], now, 0));
