@@ -1,5 +1,6 @@
 using Fathom.Storage;
 using Fathom.Tracking;
+using Fathom.Tuning;
 
 namespace Fathom.Cli;
 
@@ -14,6 +15,7 @@ internal sealed class CliHost
     private readonly Func<ArtifactStoreResolver, ArtifactStoreResolver> _addArtifactStores = S3ArtifactStores.Register;
     private TrackingStores? _stores;
     private Jobs.JobStores? _jobStores;
+    private StudyStores? _studies;
 
     public CliHost(Func<string, string?> environment, Func<string> workingDirectory)
     {
@@ -31,6 +33,9 @@ internal sealed class CliHost
 
     /// <summary>The job store kinds this host opens (SQLite, PostgreSQL), over the same store location as tracking.</summary>
     public Jobs.JobStores JobStores => LazyInitializer.EnsureInitialized(ref _jobStores, static () => Jobs.PostgresJobStore.Register(new Jobs.JobStores()));
+
+    /// <summary>The databases that keep tuning studies (SQLite, PostgreSQL); made on first use, as <see cref="Stores"/>.</summary>
+    public StudyStores Studies => LazyInitializer.EnsureInitialized(ref _studies, static () => new StudyStores().AddPostgres());
 
     /// <summary>Reads an environment variable.</summary>
     public Func<string, string?> Environment { get; }

@@ -41,6 +41,33 @@ public sealed class TrackingClientTests : IDisposable
     }
 
     [Fact]
+    public async Task StartRunAsync_WithAnExistingRunId_LogsIntoThatRunInItsExperiment()
+    {
+        // A launcher (fathom tune) makes the run and hands its id to the process, as MLflow's MLFLOW_RUN_ID does.
+        var handed = await _client.RunAsync("tuning", (run, _) =>
+        {
+            run.LogParam("x", "1");
+            return Task.FromResult(run.Info);
+        }, new RunOptions { CaptureLineage = false });
+
+        await _client.RunAsync("sentiment", (run, _) =>
+        {
+            Assert.Equal(handed.RunId, run.RunId);
+            run.LogParam("x", "1");
+            run.LogMetric("val_accuracy", 0.8);
+            return Task.CompletedTask;
+        }, new RunOptions { CaptureLineage = false, RunId = handed.RunId, Tags = new Dictionary<string, string> { ["stage"] = "train" } });
+
+        var stored = (await _client.Store.GetRunAsync(handed.RunId, default))!;
+        Assert.Equal((handed.ExperimentId, handed.RunName, RunStatus.Finished), (stored.Info.ExperimentId, stored.Info.RunName, stored.Info.Status));
+        Assert.Equal(0.8, stored.Metrics.Single(m => m.Key == "val_accuracy").Value);
+        Assert.Equal("train", stored.GetTag("stage"));
+        Assert.Null(await _client.Store.GetExperimentByNameAsync("sentiment", default));
+        var missing = await Assert.ThrowsAsync<TrackingException>(() => _client.StartRunAsync("x", new RunOptions { RunId = "0123456789abcdef0123456789abcdef" }));
+        Assert.Equal(ErrorCode.ResourceDoesNotExist, missing.Code);
+    }
+
+    [Fact]
     public async Task RunAsync_BodyThrows_RunIsFailedWithTheError()
     {
         string? runId = null;

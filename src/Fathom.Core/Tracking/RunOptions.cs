@@ -20,4 +20,11 @@ public sealed record RunOptions
 
     /// <summary>The folder git is read from; the current directory when null.</summary>
     public string? WorkingDirectory { get; init; }
+
+    /// <summary>
+    /// An existing run to log into instead of a new one, as MLflow's <c>start_run(run_id=…)</c>: it is set RUNNING again
+    /// and keeps its experiment and name. When null, the <c>MLFLOW_RUN_ID</c> environment variable is honoured as MLflow
+    /// honours it, so a launcher (<c>fathom tune</c>) can hand each trial process the run it made for it.
+    /// </summary>
+    public string? RunId { get; init; }
 }

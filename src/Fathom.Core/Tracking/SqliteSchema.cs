@@ -161,6 +161,10 @@ internal static class SqliteSchema
 
         // Runs of jobs (fathom run) beside the tracking runs they log.
         new(Jobs.JobSchema.Sqlite, Jobs.JobSchema.Summary),
+
+        // Tuning studies (fathom tune), in the shape of Optuna's RDB storage; the tuning_ prefix keeps them apart from
+        // Optuna's own tables should both share a database. See Tuning/Studies/StudyStore.
+        new(Tuning.StudySchema.Sqlite, "the tuning studies"),
     ];
 
     /// <summary>The schema version this build writes.</summary>

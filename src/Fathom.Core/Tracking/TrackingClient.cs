@@ -96,14 +96,20 @@ public sealed class TrackingClient : IAsyncDisposable
         }
     }
 
+    /// <summary>MLflow's variable naming a run for the next started run to log into (see <see cref="RunOptions.RunId"/>).</summary>
+    public const string RunIdVariable = "MLFLOW_RUN_ID";
+
     /// <summary>
     /// Starts a run in the named experiment (created if needed; "Default" when null), recording lineage.
     /// End it with <see cref="ActiveRun.EndAsync"/>, or use <see cref="RunAsync"/> which ends it for you.
+    /// With <see cref="RunOptions.RunId"/> (or <c>MLFLOW_RUN_ID</c>) set, that run is resumed instead: it keeps its own
+    /// experiment, and the lineage and tags are added to it.
     /// </summary>
     public async Task<ActiveRun> StartRunAsync(string? experimentName = null, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new RunOptions();
-        var experimentId = await GetOrCreateExperimentAsync(experimentName ?? "Default", cancellationToken);
+        var resume = options.RunId ?? Environment.GetEnvironmentVariable(RunIdVariable);
+        var experimentId = string.IsNullOrWhiteSpace(resume) ? await GetOrCreateExperimentAsync(experimentName ?? "Default", cancellationToken) : null;
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         IReadOnlyList<DatasetInput> inputs = [];
         if (options.CaptureLineage)
@@ -130,12 +136,42 @@ public sealed class TrackingClient : IAsyncDisposable
             tags[key] = value;
         }
 
+        if (experimentId is null)
+        {
+            return await ResumeRunAsync(resume!.Trim(), tags, inputs, cancellationToken);
+        }
+
         var info = await Store.CreateRunAsync(
             new CreateRunRequest(experimentId, options.RunName, Environment.UserName, Time.GetUtcNow().ToUnixTimeMilliseconds(), tags.Select(t => new Tag(t.Key, t.Value)).ToList()),
             cancellationToken);
         if (inputs.Count > 0)
         {
             await Store.LogInputsAsync(info.RunId, inputs, cancellationToken);
+        }
+
+        return new ActiveRun(this, info);
+    }
+
+    // MLflow's start_run with an existing run id: the run must exist and not be deleted; it is set RUNNING (its end
+    // time kept until it ends again) and the tags and inputs of this start are added.
+    private async Task<ActiveRun> ResumeRunAsync(string runId, Dictionary<string, string> tags, IReadOnlyList<DatasetInput> inputs, CancellationToken cancellationToken)
+    {
+        var run = await Store.GetRunAsync(runId, cancellationToken)
+            ?? throw TrackingException.NotFound($"Run '{runId}' (from {RunIdVariable} or RunOptions.RunId) does not exist{(Location.Length > 0 ? " in " + Location : "")}.");
+        if (run.Info.LifecycleStage != LifecycleStage.Active)
+        {
+            throw new TrackingException(ErrorCode.InvalidState, $"Run '{runId}' (from {RunIdVariable} or RunOptions.RunId) is deleted; restore it or unset {RunIdVariable}.");
+        }
+
+        var info = await Store.UpdateRunAsync(runId, RunStatus.Running, null, null, cancellationToken);
+        if (tags.Count > 0)
+        {
+            await Store.LogBatchAsync(runId, [], [], [.. tags.Select(t => new Tag(t.Key, t.Value))], cancellationToken);
+        }
+
+        if (inputs.Count > 0)
+        {
+            await Store.LogInputsAsync(runId, inputs, cancellationToken);
         }
 
         return new ActiveRun(this, info);

@@ -183,6 +183,9 @@ internal static class PostgresSchema
 
         // Runs of jobs (fathom run) beside the tracking runs they log.
         new(Jobs.JobSchema.Postgres, Jobs.JobSchema.Summary),
+
+        // Tuning studies (fathom tune), the SQLite store's tables in PostgreSQL's types. See Tuning/Studies/StudyStore.
+        new(Tuning.StudySchema.Postgres, "the tuning studies"),
     ];
 
     /// <summary>The schema version this Fathom writes.</summary>
