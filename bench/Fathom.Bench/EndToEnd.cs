@@ -12,5 +12,6 @@ internal static class EndToEnd
         ["pipeline"] = PipelineBenchmark.RunAsync,
         ["registry"] = RegistryBenchmark.RunAsync,
         ["signin"] = SignInBenchmark.RunAsync,
+        ["tuning"] = TuningBenchmark.RunAsync,
     };
 }
