@@ -144,4 +144,38 @@ public sealed class JobCompilerTests
         Assert.Equal("/plx-context/artifacts/0123456789abcdef0123456789abcdef/outputs", job.Container!.WorkingDir);
         Assert.Equal(["--use_bn", "lr=0.01", "8080", "--use_bn"], job.Container.Args);
     }
+
+    [Fact]
+    public void Compile_TemplatesStrInputHoldingJson_SplicedVerbatimIntoTheShellCommand()
+    {
+        // The reference template declares RAW_DATA_DIRS as a str and passes JSON text to yq: a str is spliced as typed.
+        var document = PolyaxonReader.Read("""
+            version: 1.1
+            kind: component
+            name: preprocess-data
+            inputs:
+              - {name: WORKING_DIR, isOptional: false, type: str}
+              - {name: RAW_DATA_DIRS, isOptional: false, type: str}
+              - {name: PROCESSED_DATA_DIR, isOptional: true, type: str}
+              - {name: SA_CRED_PATH, isOptional: true, type: str, value: /var/secret/sa.json, toEnv: GOOGLE_APPLICATION_CREDENTIALS}
+            run:
+              kind: job
+              connections: [fstore-pvc]
+              container:
+                image: "asia.gcr.io/project/data-prep:0.1.0"
+                workingDir: "{{ WORKING_DIR }}"
+                command: ["/bin/bash", "-c"]
+                args: [
+                  "source ~/.bashrc &&
+                  yq e '.data_prep.raw_dirs_paths = {{ RAW_DATA_DIRS }}' -i conf/base/pipelines.yml &&
+                  python src/process_data.py
+                  data_prep.processed_data_path={{ PROCESSED_DATA_DIR }}"
+                ]
+            """, "process-data.yml");
+        var job = JobCompiler.Compile(document, CliParams.Parse(["RAW_DATA_DIRS=[\"/data/raw/set1\"]", "PROCESSED_DATA_DIR=/data/processed/combined", "WORKING_DIR=/home/aisg/repo"]), Globals, Now);
+        Assert.Equal(
+            "source ~/.bashrc && yq e '.data_prep.raw_dirs_paths = [\"/data/raw/set1\"]' -i conf/base/pipelines.yml && python src/process_data.py data_prep.processed_data_path=/data/processed/combined",
+            Assert.Single(job.Container!.Args));
+        Assert.Equal("/var/secret/sa.json", job.InputEnvironment["GOOGLE_APPLICATION_CREDENTIALS"]);
+    }
 }
