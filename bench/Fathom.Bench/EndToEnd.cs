@@ -12,11 +12,8 @@ internal static class EndToEnd
         ["pipeline"] = PipelineBenchmark.RunAsync,
         ["registry"] = RegistryBenchmark.RunAsync,
         ["signin"] = SignInBenchmark.RunAsync,
-<<<<<<< HEAD
         ["config"] = ConfigBenchmark.RunAsync,
         ["jobs"] = JobsBenchmark.RunAsync,
-=======
         ["tuning"] = TuningBenchmark.RunAsync,
->>>>>>> samplers
     };
 }
