@@ -5,11 +5,12 @@ using static Fathom.Bench.BenchSupport;
 namespace Fathom.Bench;
 
 /// <summary>
-/// The data-versioning targets, end to end through the real CLI, with md5sum as the floor: <c>data add</c> of 20,000
-/// files of 4 KiB and of one 1 GiB file, a no-change <c>status</c>, and push and pull to a local-folder remote.
+/// The data-versioning targets, end to end through the real CLI, with md5sum and cp -r as the floors: <c>data add</c> of
+/// 20,000 files of 4 KiB and of one 1 GiB file, a no-change <c>status</c>, push to a local-folder remote, fetch and
+/// checkout into a fresh clone, and pull into another.
 /// The targets are for the CLI as shipped, precompiled, which the bench runs by default: <c>dotnet publish src/Fathom.Cli
 /// -c Release -r linux-x64 --self-contained false -o artifacts/fathom-r2r &amp;&amp; dotnet run -c Release --project
-/// bench/Fathom.Bench -- data [--files 20000] [--big-mib 1024] [--only add,status,push,pull] [--s3 2000] [--fathom other/fathom]</c>.
+/// bench/Fathom.Bench -- data [--files 20000] [--big-mib 1024] [--only add,status,push,checkout,pull] [--s3 2000] [--fathom other/fathom]</c>.
 /// <c>--only</c> runs just those steps (the files are still added, untimed, when push or pull needs them); <c>--s3 N</c>
 /// also pushes and pulls N files of 4 KiB to an <c>s3rver</c> on loopback (<c>--only s3</c> for that alone). Wall times
 /// mean little on a shared, loaded machine: compare with the md5sum and cp floors printed in the same run, and mind the
@@ -17,7 +18,7 @@ namespace Fathom.Bench;
 /// </summary>
 internal static class DataBenchmark
 {
-    private static readonly string[] AllSteps = ["add", "status", "push", "pull"];
+    private static readonly string[] AllSteps = ["add", "status", "push", "checkout", "pull"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -111,25 +112,38 @@ internal static class DataBenchmark
             Console.WriteLine($"data status, nothing changed: median {status[7].TotalSeconds:0.000} s, best {status[0].TotalSeconds:0.000} s, worst {status[^1].TotalSeconds:0.000} s of 15  (target < 0.15 s)");
         }
 
-        if (!steps.Contains("push") && !steps.Contains("pull"))
+        if (!steps.Contains("push") && !steps.Contains("pull") && !steps.Contains("checkout"))
         {
             return;
         }
 
-        // Both into fresh folders that were never emptied (see above), the floor right before the push.
-        await fathom.TimeAsync(repo, "data", "remote", "add", "-d", "local", Path.Combine(work, "remote"));
+        // Every copy, Fathom's and its floor's, goes into a fresh folder that was never emptied (see above); each floor
+        // is taken right before its step. A step's floor is the cp -r of what it must create: push and fetch one copy of
+        // each object, checkout one copy of each file (cache.type copy, the default where reflink is refused), pull both.
+        var remote = Path.Combine(work, "remote");
+        await fathom.TimeAsync(repo, "data", "remote", "add", "-d", "local", remote);
         var cacheFloor = await TimeAsync(repo, "cp", "-r", Path.Combine(".dvc", "cache", "files"), Path.Combine(work, "cache-copy"));
         var push = await fathom.TimeAsync(repo, "data", "push", "data");
-        Console.WriteLine($"data push data/ to a local remote: {push.TotalSeconds:0.000} s  (target < 3 s; cp -r of the cache just before: {cacheFloor.TotalSeconds:0.000} s)");
+        Console.WriteLine($"data push data/ to a local remote: {push.TotalSeconds:0.000} s = {push / cacheFloor:0.00}x its floor  (target < 3 s, <= 1.2x; floor: cp -r of the cache just before, {cacheFloor.TotalSeconds:0.000} s)");
+        if (steps.Contains("checkout"))
+        {
+            var fetched = Clone(work, repo, "fetched");
+            var fetchFloor = await TimeAsync(work, "cp", "-r", remote, Path.Combine(work, "remote-copy"));
+            var fetch = await fathom.TimeAsync(fetched, "data", "fetch", "data");
+            Console.WriteLine($"data fetch data/ into a fresh clone: {fetch.TotalSeconds:0.000} s = {fetch / fetchFloor:0.00}x its floor  (floor: cp -r of the remote just before, {fetchFloor.TotalSeconds:0.000} s)");
+            var checkoutFloor = await TimeAsync(repo, "cp", "-r", "data", Path.Combine(work, "data-copy"));
+            var checkout = await fathom.TimeAsync(fetched, "data", "checkout", "data");
+            Console.WriteLine($"data checkout data/ after that fetch: {checkout.TotalSeconds:0.000} s = {checkout / checkoutFloor:0.00}x its floor  (floor: cp -r of data/ just before, {checkoutFloor.TotalSeconds:0.000} s)");
+        }
+
         if (steps.Contains("pull"))
         {
             // A fresh clone first (what git carries: .dvc/config and data.dvc), as a user pulls after git clone.
-            var clone = Path.Combine(work, "clone");
-            Directory.CreateDirectory(Path.Combine(clone, ".dvc"));
-            File.Copy(Path.Combine(repo, ".dvc", "config"), Path.Combine(clone, ".dvc", "config"));
-            File.Copy(Path.Combine(repo, "data.dvc"), Path.Combine(clone, "data.dvc"));
+            var clone = Clone(work, repo, "clone");
+            var pullFloor = await TimeAsync(work, "cp", "-r", remote, Path.Combine(work, "remote-copy-2"))
+                + await TimeAsync(repo, "cp", "-r", "data", Path.Combine(work, "data-copy-2"));
             var pull = await fathom.TimeAsync(clone, "data", "pull", "data");
-            Console.WriteLine($"data pull data/ into a fresh clone (fetch + checkout): {pull.TotalSeconds:0.000} s  (target < 3 s)");
+            Console.WriteLine($"data pull data/ into a fresh clone (fetch + checkout): {pull.TotalSeconds:0.000} s = {pull / pullFloor:0.00}x its floor  (target < 3 s, <= 1.2x; floor: cp -r of the remote plus cp -r of data/ just before, {pullFloor.TotalSeconds:0.000} s)");
             var verify = await fathom.TimeAsync(clone, "data", "status", "data");
             Console.WriteLine($"data status after pull: {verify.TotalSeconds:0.000} s");
 
@@ -140,6 +154,16 @@ internal static class DataBenchmark
             var inPlace = await fathom.TimeAsync(repo, "data", "pull", "data");
             Console.WriteLine($"data pull data/ in place right after deleting cache and data/: {inPlace.TotalSeconds:0.000} s");
         }
+    }
+
+    /// <summary>A fresh clone of <paramref name="repo"/> in <paramref name="work"/>: what git carries, .dvc/config and data.dvc.</summary>
+    private static string Clone(string work, string repo, string name)
+    {
+        var clone = Path.Combine(work, name);
+        Directory.CreateDirectory(Path.Combine(clone, ".dvc"));
+        File.Copy(Path.Combine(repo, ".dvc", "config"), Path.Combine(clone, ".dvc", "config"));
+        File.Copy(Path.Combine(repo, "data.dvc"), Path.Combine(clone, "data.dvc"));
+        return clone;
     }
 
     /// <summary>Push and pull of <paramref name="fileCount"/> files of 4 KiB to a bucket on a loopback s3rver.</summary>

@@ -134,7 +134,17 @@ internal sealed class AtomicNewFile : IDisposable
             errno = Link(temp);
             if (errno == 0)
             {
-                UnixFile.Rename(temp, path);
+                try
+                {
+                    UnixFile.Rename(temp, path);
+                }
+                catch (IOException)
+                {
+                    // A folder where the file belongs (EISDIR): the temporary name must not stay behind.
+                    File.Delete(temp);
+                    throw;
+                }
+
                 return true;
             }
         }

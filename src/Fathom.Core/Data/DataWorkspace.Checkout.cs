@@ -71,6 +71,8 @@ internal sealed partial class DataWorkspace
                 }
 
                 var wanted = new HashSet<string>(StringComparer.Ordinal);
+                // One listing of the cache instead of a stat per object when the folder holds many files (as fetch does).
+                var listed = entries.Count > ProbeLimit ? cache.EnumerateObjects().ToHashSet(StringComparer.Ordinal) : null;
                 foreach (var entry in entries)
                 {
                     wanted.Add(entry.RelativePath);
@@ -89,7 +91,7 @@ internal sealed partial class DataWorkspace
                     }
 
                     // Only what must be written needs to be in the cache: a file the workspace already has is kept.
-                    complete &= cache.Contains(entry.Md5);
+                    complete &= listed?.Contains(entry.Md5) ?? cache.Contains(entry.Md5);
                     place.Add((cache.PathOf(entry.Md5), destination, entry.Md5));
                 }
 
@@ -151,11 +153,18 @@ internal sealed partial class DataWorkspace
 
             ParallelRanges.ForEach(place, Jobs, item =>
             {
-                linker.Place(item.Source, item.Destination, output.Output.IsExecutable);
+                var placed = linker.Place(item.Source, item.Destination, output.Output.IsExecutable);
                 // The stat cache holds 3.x md5s; a 2.x entry's dos2unix md5 must not be remembered as one.
                 if (!output.Output.IsLegacy)
                 {
-                    Remember(stat, item.Destination, item.Md5);
+                    if (placed is { } file)
+                    {
+                        stat.Set(Repository.Relative(item.Destination), file.Length, file.ModifiedTicks, item.Md5);
+                    }
+                    else
+                    {
+                        Remember(stat, item.Destination, item.Md5);
+                    }
                 }
 
                 var n = Interlocked.Increment(ref done);

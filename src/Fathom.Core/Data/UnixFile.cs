@@ -26,6 +26,7 @@ internal static class UnixFile
     public const int AtSymlinkFollow = 0x400;
     public const int AtEmptyPath = 0x1000;
     private const uint StatxType = 0x1;
+    private const uint StatxModified = 0x40;
 
     private const int OReadOnly = 0;
     private const int ONonBlock = 0x800;
@@ -182,6 +183,22 @@ internal static class UnixFile
 
             done += (int)n;
         }
+    }
+
+    /// <summary>
+    /// The last-modified time of the open file, in <see cref="DateTime"/> ticks as the folder walk reads it (statx on
+    /// the descriptor: no path to look up again).
+    /// </summary>
+    public static long ModifiedTicks(int fd, string path)
+    {
+        var stat = new byte[256];
+        if (StatDescriptor(fd, "", AtEmptyPath, StatxModified, stat) != 0)
+        {
+            throw Failure(Marshal.GetLastPInvokeError(), "stat", path);
+        }
+
+        // struct statx: stx_mtime.tv_sec is an s64 at byte 112, tv_nsec a u32 at byte 120.
+        return DateTime.UnixEpoch.Ticks + (BitConverter.ToInt64(stat, 112) * TimeSpan.TicksPerSecond) + (BitConverter.ToUInt32(stat, 120) / 100);
     }
 
     /// <summary>The file's length, from lseek(SEEK_END): one call, and no stat buffer whose layout differs per platform.</summary>
