@@ -13,5 +13,7 @@ internal static class EndToEnd
         ["registry"] = RegistryBenchmark.RunAsync,
         ["signin"] = SignInBenchmark.RunAsync,
         ["config"] = ConfigBenchmark.RunAsync,
+        ["tune-distributed"] = TuneDistributedBenchmark.RunAsync,
+        ["tune-distributed-worker"] = TuneDistributedBenchmark.WorkerAsync,
     };
 }
