@@ -15,5 +15,7 @@ internal static class EndToEnd
         ["config"] = ConfigBenchmark.RunAsync,
         ["jobs"] = JobsBenchmark.RunAsync,
         ["tuning"] = TuningBenchmark.RunAsync,
+        ["tune-distributed"] = TuneDistributedBenchmark.RunAsync,
+        ["tune-distributed-worker"] = TuneDistributedBenchmark.WorkerAsync,
     };
 }

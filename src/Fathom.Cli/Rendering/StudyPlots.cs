@@ -56,7 +56,7 @@ internal static class StudyPlots
         {
             var top = k * PanelHeight;
             var maximize = report.Study.Directions[k] == StudyDirection.Maximize;
-            var x = Scale.Of(numbers, log: false);
+            var x = Scale.Of(numbers, log: false, integer: true);
             var y = Scale.Of(complete.Select(t => t.Trial.Values![k]), log: false);
             Frame(svg, top, $"Optimisation history: {report.Objectives[k]} ({(maximize ? "maximize" : "minimize")})", "trial", report.Objectives[k], x, y);
             var best = double.NaN;
@@ -82,7 +82,8 @@ internal static class StudyPlots
         var names = complete.SelectMany(t => t.Trial.Params.Keys).Distinct(StringComparer.Ordinal).ToList();
         var axes = names.Count + 1;
         var svg = new Svg(Math.Max(Width, 140 * axes), PanelHeight + 40);
-        var plotWidth = svg.Width - Left - Right;
+        // The last axis carries its tick labels and name to its right.
+        var plotWidth = svg.Width - Left - Right - 90;
         svg.Text(svg.Width / 2.0, 22, $"Parallel coordinates (colour: {report.Objectives[0]})", anchor: "middle", size: 15);
         double AxisX(int i) => Left + (axes == 1 ? plotWidth / 2.0 : i * plotWidth / (double)(axes - 1));
         var scales = names.Select(n => ParamScale(complete, n)).ToList();
@@ -274,16 +275,18 @@ internal static class StudyPlots
         private readonly double _high;
         private readonly bool _log;
         private readonly IReadOnlyList<string>? _categories;
+        private readonly bool _integer;
 
-        private Scale(double low, double high, bool log, IReadOnlyList<string>? categories)
+        private Scale(double low, double high, bool log, IReadOnlyList<string>? categories, bool integer = false)
         {
             _low = low;
             _high = high;
             _log = log;
             _categories = categories;
+            _integer = integer;
         }
 
-        public static Scale Of(IEnumerable<double> values, bool log)
+        public static Scale Of(IEnumerable<double> values, bool log, bool integer = false)
         {
             var finite = values.Where(double.IsFinite).Where(v => !log || v > 0).ToList();
             if (finite.Count == 0)
@@ -307,7 +310,7 @@ internal static class StudyPlots
                 (low, high) = (low - pad, high + pad);
             }
 
-            return new Scale(low, high, log, null);
+            return new Scale(low, high, log, null, integer);
         }
 
         public static Scale Categories(List<string> names) => new(0, Math.Max(1, names.Count - 1), false, names);
@@ -316,7 +319,7 @@ internal static class StudyPlots
         {
             if (_categories is not null)
             {
-                return _categories.Count == 1 ? 0.5 : value / (_categories.Count - 1);
+                return (value + 0.5) / _categories.Count;
             }
 
             var v = _log ? Math.Log10(Math.Max(value, 1e-300)) : value;
@@ -327,12 +330,16 @@ internal static class StudyPlots
         {
             if (_categories is not null)
             {
-                return _categories.Select((name, i) => (_categories.Count == 1 ? 0.5 : i / (double)(_categories.Count - 1), name));
+                return _categories.Select((name, i) => ((i + 0.5) / _categories.Count, name));
             }
 
             var raw = (_high - _low) / 5;
             var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
             var step = magnitude * (raw / magnitude < 1.5 ? 1 : raw / magnitude < 3.5 ? 2 : 5);
+            if (_integer)
+            {
+                step = Math.Max(1, Math.Round(step));
+            }
             var ticks = new List<(double, string)>();
             for (var v = Math.Ceiling(_low / step) * step; v <= _high + 1e-12; v += step)
             {

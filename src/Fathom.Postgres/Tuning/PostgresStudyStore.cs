@@ -10,7 +10,9 @@ namespace Fathom.Tuning;
 /// at once under READ COMMITTED: numbering a trial updates the study's row (writers of one study queue on that row lock,
 /// and each sees the number its predecessor committed), claiming a queued trial takes it with <c>FOR UPDATE SKIP
 /// LOCKED</c> (two workers never get the same one, nor wait on each other), and a deadlock or serialisation failure is
-/// retried. Reads of a study's trials run in one REPEATABLE READ snapshot.
+/// retried. Each write is one batch — one round trip,
+/// one implicit transaction — and a claim commits without waiting for the disk (see <see cref="ClaimBatch"/>); every other
+/// write waits as usual.
 /// </summary>
 internal sealed class PostgresStudyStore : StudyStore
 {
@@ -39,6 +41,32 @@ internal sealed class PostgresStudyStore : StudyStore
 
     protected override string SkipLocked => " FOR UPDATE SKIP LOCKED";
 
+    // One round trip: relax this transaction's commit, then take the oldest queued trial or number and insert a new one
+    // within the budget. The claim holds the study's row lock until it commits, so waiting there for the log to reach the
+    // disk would serialise every worker on the disk; it need not: a claim matters only once the trial's first durable
+    // write (its params) commits, whose flush carries the claim with it, and a claim lost in a crash before that leaves
+    // nothing behind that refers to it. set_config(…, true) is SET LOCAL without its warning outside BEGIN: the batch is
+    // one implicit transaction.
+    protected override IReadOnlyList<Statement> ClaimBatch(long studyId, string worker, long now, long maxTrials) =>
+    [
+        new("SELECT set_config('synchronous_commit', 'off', true);"),
+        new("""
+            WITH waiting AS (
+                UPDATE tuning_trials SET state = 0, worker = $2, heartbeat = $3, started_at = $3
+                WHERE trial_id = (SELECT trial_id FROM tuning_trials WHERE study_id = $1 AND state = 4 ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED) AND state = 4
+                RETURNING trial_id, number),
+            numbered AS (
+                UPDATE tuning_studies SET next_number = next_number + 1
+                WHERE study_id = $1 AND next_number - requeued < $4 AND NOT EXISTS (SELECT 1 FROM waiting)
+                RETURNING next_number - 1 AS number),
+            created AS (
+                INSERT INTO tuning_trials (study_id, number, state, worker, heartbeat, started_at)
+                SELECT $1, number, 0, $2, $3, $3 FROM numbered
+                RETURNING trial_id, number)
+            SELECT trial_id, number, 1 FROM waiting UNION ALL SELECT trial_id, number, 0 FROM created;
+            """, studyId, worker, now, maxTrials),
+    ];
+
     public override async ValueTask DisposeAsync()
     {
         await _dataSource.DisposeAsync();
@@ -50,9 +78,6 @@ internal sealed class PostgresStudyStore : StudyStore
 
     protected override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await ((NpgsqlConnection)connection).BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-
-    protected override async ValueTask<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        await ((NpgsqlConnection)connection).BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
 
     protected override bool IsUniqueViolation(DbException exception) => exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

@@ -7,8 +7,9 @@ namespace Fathom.Tuning;
 /// <summary>
 /// Studies in the SQLite tracking database. Many processes share one file: writes take the write lock at the start
 /// (<c>BEGIN IMMEDIATE</c>, so a transaction never has to upgrade a read lock, which fails at once when another writer
-/// holds it) and wait for it inside SQLite (<c>busy_timeout</c>: short sleeps, not the driver's 150 ms retry loop); WAL
-/// lets readers work while one writer commits; transactions are a few statements long.
+/// holds it); the store's writers of all processes queue for it on a kernel lock (<see cref="WriterQueue"/>), and any
+/// other writer (a run being logged) is waited for inside SQLite (<c>busy_timeout</c>), never failing with "database is
+/// locked"; WAL lets readers work while one writer commits; transactions are a few statements long.
 /// </summary>
 internal sealed class SqliteStudyStore : StudyStore
 {
@@ -17,9 +18,19 @@ internal sealed class SqliteStudyStore : StudyStore
     private const int SqliteConstraint = 19;
 
     private readonly string _connectionString;
+    private readonly WriterQueue? _writers;
 
     private SqliteStudyStore(string connectionString, string location, TimeProvider time)
-        : base(SqliteDialect.Instance, time, location) => _connectionString = connectionString;
+        : base(SqliteDialect.Instance, time, location)
+    {
+        _connectionString = connectionString;
+        _writers = WriterQueue.For(location);
+    }
+
+    protected override WriterQueue? Writers => _writers;
+
+    // The driver refuses to bind NaN, and SQLite would store it as NULL anyway: NULL reads back as NaN.
+    protected override object Stored(double value) => double.IsNaN(value) ? DBNull.Value : value;
 
     /// <summary>Opens the studies in the SQLite store at <paramref name="location"/>, creating or upgrading its schema first.</summary>
     public static async Task<StudyStore> OpenAsync(StoreLocation location, TimeProvider time, CancellationToken cancellationToken)
@@ -45,6 +56,7 @@ internal sealed class SqliteStudyStore : StudyStore
 
     public override async ValueTask DisposeAsync()
     {
+        _writers?.Dispose();
         SqliteConnection.ClearAllPools();
         await base.DisposeAsync();
     }
@@ -63,9 +75,6 @@ internal sealed class SqliteStudyStore : StudyStore
 
     protected override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
-
-    protected override ValueTask<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
 
     protected override bool IsUniqueViolation(DbException exception) => exception is SqliteException { SqliteErrorCode: SqliteConstraint };
 

@@ -62,7 +62,7 @@ internal sealed class StoredStudy : IDisposable
             }
         }
 
-        var fresh = await Timed(Store.ReadTrialsAsync(Info.StudyId, from, withUserAttrs: false, cancellationToken));
+        var fresh = await Timed(() => Store.ReadTrialsAsync(Info.StudyId, from, withUserAttrs: false, cancellationToken));
         lock (_cacheLock)
         {
             var open = new List<StoredTrial>();
@@ -92,7 +92,7 @@ internal sealed class StoredStudy : IDisposable
         await _askGate.WaitAsync(cancellationToken);
         try
         {
-            var claimed = await Timed(Store.ClaimTrialAsync(Info.StudyId, Worker, maxTrials, cancellationToken));
+            var claimed = await Timed(() => Store.ClaimTrialAsync(Info.StudyId, Worker, maxTrials, cancellationToken));
             if (claimed is null)
             {
                 return null;
@@ -115,7 +115,7 @@ internal sealed class StoredStudy : IDisposable
     {
         ArgumentNullException.ThrowIfNull(trial);
         trial.Sampling.Replace(trial.Trial.WithReport(step, value));
-        return await Timed(Store.ReportAsync(trial.TrialId, Worker, step, value, new Dictionary<string, string>(), cancellationToken));
+        return await Timed(() => Store.ReportAsync(trial.TrialId, Worker, step, value, new Dictionary<string, string>(), cancellationToken));
     }
 
     /// <summary>Asks the pruner about a running trial against the study as it is now, and records the attributes it returns.</summary>
@@ -134,7 +134,7 @@ internal sealed class StoredStudy : IDisposable
         {
             trial.Sampling.Replace(trial.Trial.WithSystemAttrs(decision.SystemAttrs));
             var last = trial.Trial.LastStep ?? 0;
-            await Timed(Store.ReportAsync(trial.TrialId, Worker, last, trial.Trial.IntermediateValues.GetValueOrDefault(last, double.NaN), decision.SystemAttrs, cancellationToken));
+            await Timed(() => Store.ReportAsync(trial.TrialId, Worker, last, trial.Trial.IntermediateValues.GetValueOrDefault(last, double.NaN), decision.SystemAttrs, cancellationToken));
         }
 
         return decision.Prune;
@@ -155,7 +155,7 @@ internal sealed class StoredStudy : IDisposable
             error ??= $"expected {Info.Directions.Count} finite value(s), got [{string.Join(", ", values ?? [])}]";
         }
 
-        var stored = await Timed(Store.FinishTrialAsync(trial.TrialId, Worker, finished.State, finished.Values, error,
+        var stored = await Timed(() => Store.FinishTrialAsync(trial.TrialId, Worker, finished.State, finished.Values, error,
             userAttrs ?? new Dictionary<string, string>(), cancellationToken));
         if (!stored)
         {
@@ -175,12 +175,13 @@ internal sealed class StoredStudy : IDisposable
         return finished;
     }
 
-    internal async Task<T> Timed<T>(Task<T> work)
+    // A function, not a task: SQLite's calls run synchronously, so the work is done by the time the task exists.
+    internal async Task<T> Timed<T>(Func<Task<T>> work)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            return await work;
+            return await work();
         }
         finally
         {
@@ -271,6 +272,6 @@ internal sealed class StoredStudyTrial
     public async Task<bool> StartAsync(IReadOnlyDictionary<string, string> userAttrs, string? runId, CancellationToken cancellationToken)
     {
         RunId = runId;
-        return await Study.Timed(Study.Store.StartTrialAsync(TrialId, Study.Worker, Trial, userAttrs, runId, cancellationToken));
+        return await Study.Timed(() => Study.Store.StartTrialAsync(TrialId, Study.Worker, Trial, userAttrs, runId, cancellationToken));
     }
 }

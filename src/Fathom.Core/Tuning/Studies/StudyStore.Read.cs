@@ -1,5 +1,3 @@
-using System.Data.Common;
-
 namespace Fathom.Tuning;
 
 /// <summary>
@@ -27,16 +25,18 @@ internal sealed record StoredTrial(
 internal abstract partial class StudyStore
 {
     /// <summary>
-    /// The study's trials numbered <paramref name="fromNumber"/> and up, ordered by number, read in one snapshot (a
-    /// trial is never seen finished without its values). Finished trials never change, so a reader that keeps them needs
-    /// only the trials from the oldest it has not seen finish.
+    /// The study's trials numbered <paramref name="fromNumber"/> and up, ordered by number. Finished trials never change,
+    /// so a reader that keeps them needs only the trials from the oldest it has not seen finish. Two statements and no
+    /// transaction: the trials first, then their params, values, intermediate values and system attributes. A trial's
+    /// state changes in the transaction that writes what comes with it, so a trial read finished always has its values;
+    /// one read running may show what it has written since, which a running trial may have anyway.
     /// </summary>
     public Task<IReadOnlyList<StoredTrial>> ReadTrialsAsync(long studyId, int fromNumber, bool withUserAttrs, CancellationToken cancellationToken) =>
-        ReadSnapshotAsync<IReadOnlyList<StoredTrial>>(async (connection, transaction) =>
+        ReadAsync<IReadOnlyList<StoredTrial>>(async connection =>
         {
             var rows = new List<Row>();
             var byId = new Dictionary<long, Row>();
-            await using (var read = Command(connection, transaction, """
+            await using (var read = Command(connection, null, """
                 SELECT trial_id, number, state, worker, heartbeat, started_at, finished_at, error, run_id, requeued
                 FROM tuning_trials WHERE study_id = $1 AND number >= $2 ORDER BY number;
                 """, studyId, (long)fromNumber))
@@ -67,49 +67,53 @@ internal abstract partial class StudyStore
                 return [];
             }
 
-            const string Join = "JOIN tuning_trials t ON t.trial_id = x.trial_id WHERE t.study_id = $1 AND t.number >= $2";
-            await ForEachRowAsync(connection, transaction, $"SELECT x.trial_id, x.name, x.value, x.distribution FROM tuning_trial_params x {Join};", studyId, fromNumber, reader =>
+            // One result set for the four child tables: (kind, trial, key, number, text).
+            var user = withUserAttrs
+                ? "UNION ALL SELECT 4, x.trial_id, x.key, NULL, x.value FROM tuning_trial_user_attrs x JOIN tuning_trials t ON t.trial_id = x.trial_id WHERE t.study_id = $1 AND t.number >= $2"
+                : "";
+            await using (var read = Command(connection, null, $"""
+                SELECT 0, x.trial_id, x.name, x.value, x.distribution FROM tuning_trial_params x JOIN tuning_trials t ON t.trial_id = x.trial_id WHERE t.study_id = $1 AND t.number >= $2
+                UNION ALL SELECT 1, x.trial_id, CAST(x.objective AS TEXT), x.value, NULL FROM tuning_trial_values x JOIN tuning_trials t ON t.trial_id = x.trial_id WHERE t.study_id = $1 AND t.number >= $2
+                UNION ALL SELECT 2, x.trial_id, CAST(x.step AS TEXT), x.value, NULL FROM tuning_trial_intermediate_values x JOIN tuning_trials t ON t.trial_id = x.trial_id WHERE t.study_id = $1 AND t.number >= $2
+                UNION ALL SELECT 3, x.trial_id, x.key, NULL, x.value FROM tuning_trial_system_attrs x JOIN tuning_trials t ON t.trial_id = x.trial_id WHERE t.study_id = $1 AND t.number >= $2
+                {user};
+                """, studyId, (long)fromNumber))
+            await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
             {
-                var row = byId[Long(reader, 0)];
-                row.Params[reader.GetString(1)] = reader.GetDouble(2);
-                row.Distributions[reader.GetString(1)] = Distribution(reader.GetString(3));
-            }, cancellationToken);
-            await ForEachRowAsync(connection, transaction, $"SELECT x.trial_id, x.objective, x.value FROM tuning_trial_values x {Join} ORDER BY x.trial_id, x.objective;", studyId, fromNumber, reader =>
-                (byId[Long(reader, 0)].Values ??= []).Add(reader.GetDouble(2)), cancellationToken);
-            await ForEachRowAsync(connection, transaction, $"SELECT x.trial_id, x.step, x.value FROM tuning_trial_intermediate_values x {Join};", studyId, fromNumber, reader =>
-                byId[Long(reader, 0)].Intermediate[(int)Long(reader, 1)] = reader.IsDBNull(2) ? double.NaN : reader.GetDouble(2), cancellationToken);
-            await ForEachRowAsync(connection, transaction, $"SELECT x.trial_id, x.key, x.value FROM tuning_trial_system_attrs x {Join};", studyId, fromNumber, reader =>
-                byId[Long(reader, 0)].System[reader.GetString(1)] = reader.GetString(2), cancellationToken);
-            if (withUserAttrs)
-            {
-                await ForEachRowAsync(connection, transaction, $"SELECT x.trial_id, x.key, x.value FROM tuning_trial_user_attrs x {Join};", studyId, fromNumber, reader =>
-                    byId[Long(reader, 0)].User[reader.GetString(1)] = reader.GetString(2), cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    // A trial claimed after the first statement: it is read next time.
+                    if (!byId.TryGetValue(Long(reader, 1), out var row))
+                    {
+                        continue;
+                    }
+
+                    var key = reader.GetString(2);
+                    var number = reader.IsDBNull(3) ? double.NaN : reader.GetDouble(3);
+                    switch (Long(reader, 0))
+                    {
+                        case 0:
+                            row.Params[key] = number;
+                            row.Distributions[key] = Distribution(reader.GetString(4));
+                            break;
+                        case 1:
+                            row.ValuesByObjective[int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)] = number;
+                            break;
+                        case 2:
+                            row.Intermediate[int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)] = number;
+                            break;
+                        case 3:
+                            row.System[key] = reader.GetString(4);
+                            break;
+                        default:
+                            row.User[key] = reader.GetString(4);
+                            break;
+                    }
+                }
             }
 
             return [.. rows.Select(r => r.ToStored())];
         }, cancellationToken);
-
-    /// <summary>Runs <paramref name="work"/> in a read-only transaction: one snapshot for all its statements.</summary>
-    protected async Task<T> ReadSnapshotAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var transaction = await BeginReadAsync(connection, cancellationToken);
-        var result = await work(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
-    }
-
-    private async Task ForEachRowAsync(
-        DbConnection connection, DbTransaction transaction, string sql, long studyId, int fromNumber, Action<DbDataReader> row, CancellationToken cancellationToken)
-    {
-        await using var read = Command(connection, transaction, sql, studyId, (long)fromNumber);
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            row(reader);
-        }
-    }
 
     // Studies repeat a handful of distributions over thousands of params: parse each text once.
     private readonly Dictionary<string, ParamDistribution> _distributions = new(StringComparer.Ordinal);
@@ -142,14 +146,14 @@ internal abstract partial class StudyStore
         public bool Requeued { get; init; }
         public Dictionary<string, double> Params { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, ParamDistribution> Distributions { get; } = new(StringComparer.Ordinal);
-        public List<double>? Values { get; set; }
+        public SortedDictionary<int, double> ValuesByObjective { get; } = [];
         public Dictionary<int, double> Intermediate { get; } = [];
         public Dictionary<string, string> System { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, string> User { get; } = new(StringComparer.Ordinal);
 
         public StoredTrial ToStored() => new(
             TrialId,
-            new FrozenTrial(Number, State, Params, Distributions, Values, Intermediate, System),
+            new FrozenTrial(Number, State, Params, Distributions, ValuesByObjective.Count == 0 ? null : [.. ValuesByObjective.Values], Intermediate, System),
             Worker, Heartbeat, StartedAt, FinishedAt, Error, RunId, Requeued, User);
     }
 }

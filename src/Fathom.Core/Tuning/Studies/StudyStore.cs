@@ -57,13 +57,23 @@ internal abstract partial class StudyStore : IAsyncDisposable
     /// <summary>What a subquery appends to take a row no other transaction holds, skipping held ones (PostgreSQL); empty where writers are serialised.</summary>
     protected virtual string SkipLocked => string.Empty;
 
+    /// <summary>
+    /// The claim as statements sent in one round trip, the last returning <c>(trial_id, number, waiting)</c> of the
+    /// trial claimed (PostgreSQL: one statement that takes a queued trial or numbers and inserts a new one); null where the
+    /// claim is a write transaction of several statements (SQLite, whose writers are serialised anyway).
+    /// </summary>
+    protected virtual IReadOnlyList<Statement>? ClaimBatch(long studyId, string worker, long now, long maxTrials) => null;
+
+    /// <summary>A double as the driver binds it: PostgreSQL keeps NaN (an intermediate value may be NaN; a pruner prunes on it).</summary>
+    protected virtual object Stored(double value) => value;
+
+    /// <summary>Where writers of other processes queue for the database (SQLite), or null where the database queues them itself.</summary>
+    protected virtual WriterQueue? Writers => null;
+
     protected abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
     /// <summary>A transaction that writes: SQLite's takes the database's write lock at once (<c>BEGIN IMMEDIATE</c>).</summary>
     protected abstract ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
-
-    /// <summary>A transaction that only reads, over one consistent snapshot.</summary>
-    protected abstract ValueTask<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken);
 
     protected abstract bool IsUniqueViolation(DbException exception);
 
@@ -216,17 +226,22 @@ internal abstract partial class StudyStore : IAsyncDisposable
     private static StudyDirection[] ParseDirections(string text) =>
         [.. text.Split(',').Select(d => d == "maximize" ? StudyDirection.Maximize : StudyDirection.Minimize)];
 
+    /// <summary>One statement of a write and the values its markers stand for.</summary>
+    protected sealed record Statement(string Sql, params object?[] Values);
+
     /// <summary>Runs <paramref name="work"/> in one write transaction, again from the start after a transient error.</summary>
-    protected async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    protected Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        for (var attempt = 1; ; attempt++)
+        return RetriedAsync(async () =>
         {
             if (_writeGate is not null)
             {
                 await _writeGate.WaitAsync(cancellationToken);
             }
 
+            var queue = Writers;
+            queue?.Enter();
             try
             {
                 await using var connection = await OpenConnectionAsync(cancellationToken);
@@ -235,17 +250,104 @@ internal abstract partial class StudyStore : IAsyncDisposable
                 await transaction.CommitAsync(cancellationToken);
                 return result;
             }
-            catch (DbException e) when (attempt < MaxAttempts && IsTransient(e))
-            {
-                // Retried below, after the gate is released.
-            }
             finally
             {
+                queue?.Exit();
                 _writeGate?.Release();
             }
+        }, cancellationToken);
+    }
 
-            // Jittered, growing pauses (Optuna retries its deadlocked trial inserts after a random sleep too).
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) << Math.Min(attempt, 6)), cancellationToken);
+    /// <summary>
+    /// Runs statements as one atomic write and returns how many rows the first one changed (later statements guard
+    /// themselves on what the first one checked). Where the driver sends a batch as one implicit transaction (PostgreSQL's
+    /// extended protocol, one Sync), that is one round trip; elsewhere a write transaction, stopping after a first
+    /// statement that changed nothing.
+    /// </summary>
+    protected Task<int> WriteBatchAsync(IReadOnlyList<Statement> statements, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(statements);
+        if (!Dialect.BatchIsOneTransaction)
+        {
+            return WriteAsync(async (connection, transaction) =>
+            {
+                var first = 0;
+                for (var i = 0; i < statements.Count; i++)
+                {
+                    await using var command = Command(connection, transaction, statements[i].Sql, statements[i].Values);
+                    var changed = await command.ExecuteNonQueryAsync(cancellationToken);
+                    if (i == 0)
+                    {
+                        first = changed;
+                        if (changed == 0)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                return first;
+            }, cancellationToken);
+        }
+
+        return RetriedAsync(async () =>
+        {
+            await using var connection = await OpenConnectionAsync(cancellationToken);
+            await using var batch = Batch(connection, statements);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            return batch.BatchCommands[0].RecordsAffected;
+        }, cancellationToken);
+    }
+
+    private Task<(long, int, bool)?> ClaimInOneRoundTripAsync(IReadOnlyList<Statement> statements, CancellationToken cancellationToken) =>
+        RetriedAsync<(long, int, bool)?>(async () =>
+        {
+            await using var connection = await OpenConnectionAsync(cancellationToken);
+            await using var batch = Batch(connection, statements);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            for (var i = 1; i < statements.Count; i++)
+            {
+                await reader.NextResultAsync(cancellationToken);
+            }
+
+            return await reader.ReadAsync(cancellationToken) ? (Long(reader, 0), (int)Long(reader, 1), Long(reader, 2) != 0) : null;
+        }, cancellationToken);
+
+    private DbBatch Batch(DbConnection connection, IReadOnlyList<Statement> statements)
+    {
+        var batch = connection.CreateBatch();
+        foreach (var statement in statements)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = statement.Sql;
+            for (var i = 0; i < statement.Values.Length; i++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = Dialect.BindName(i < Markers.Length ? Markers[i] : "$" + (i + 1).ToString(CultureInfo.InvariantCulture));
+                parameter.Value = statement.Values[i] ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        return batch;
+    }
+
+    // A write again from the start after a transient error, after a jittered, growing pause (Optuna retries its deadlocked
+    // trial inserts after a random sleep too).
+    private async Task<T> RetriedAsync<T>(Func<Task<T>> write, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await write();
+            }
+            catch (DbException e) when (attempt < MaxAttempts && IsTransient(e))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) << Math.Min(attempt, 6)), cancellationToken);
+            }
         }
     }
 
@@ -290,7 +392,7 @@ internal abstract partial class StudyStore : IAsyncDisposable
         return reader.IsDBNull(ordinal) ? null : Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Sets <c>key → value</c> rows of an attribute table for one owner (a study or a trial), replacing values.</summary>
+    /// <summary>Sets <c>key → value</c> rows of an attribute table for one owner (a study or a trial), replacing values: one statement.</summary>
     protected async Task UpsertAsync(
         DbConnection connection, DbTransaction transaction, string table, string owner, long ownerId, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
     {
@@ -300,15 +402,19 @@ internal abstract partial class StudyStore : IAsyncDisposable
             return;
         }
 
-        await using var upsert = Command(connection, transaction,
-            $"INSERT INTO {table} ({owner}, key, value) VALUES ($1, $2, $3) ON CONFLICT ({owner}, key) DO UPDATE SET value = excluded.value;",
-            ownerId, "", "");
+        var parameters = new List<object?> { ownerId };
+        var rows = new List<string>(values.Count);
         foreach (var (key, value) in values)
         {
-            upsert.Parameters[1].Value = key;
-            upsert.Parameters[2].Value = value;
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
+            rows.Add($"($1, ${parameters.Count + 1}, ${parameters.Count + 2})");
+            parameters.Add(key);
+            parameters.Add(value);
         }
+
+        await using var upsert = Command(connection, transaction,
+            $"INSERT INTO {table} ({owner}, key, value) VALUES {string.Join(", ", rows)} ON CONFLICT ({owner}, key) DO UPDATE SET value = excluded.value;",
+            [.. parameters]);
+        await upsert.ExecuteNonQueryAsync(cancellationToken);
     }
 }
 

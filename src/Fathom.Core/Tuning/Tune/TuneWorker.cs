@@ -257,7 +257,7 @@ internal sealed class TuneWorker
     private async Task FailStaleAsync(CancellationToken cancellationToken)
     {
         var staleBefore = _study.Store.NowMs() - (long)_options.StaleAfter.TotalMilliseconds;
-        var abandoned = await _study.Timed(_study.Store.FailStaleTrialsAsync(_study.Info.StudyId, staleBefore, StudyWorker.IsDeadHere, _options.MaxRetries, cancellationToken));
+        var abandoned = await _study.Timed(() => _study.Store.FailStaleTrialsAsync(_study.Info.StudyId, staleBefore, StudyWorker.IsDeadHere, _options.MaxRetries, cancellationToken));
         await EndAbandonedAsync(abandoned);
     }
 
