@@ -34,7 +34,8 @@ internal static class BenchSupport
     /// </summary>
     public static CliUnderTest? PublishedCli(string[] args)
     {
-        var path = Option(args, "--fathom") ?? Path.Combine(RepositoryRoot(), "artifacts", "fathom-r2r", "fathom");
+        // Full, so a bench that starts the CLI in a working folder of its own still finds it.
+        var path = Path.GetFullPath(Option(args, "--fathom") ?? Path.Combine(RepositoryRoot(), "artifacts", "fathom-r2r", "fathom"));
         if (!File.Exists(path))
         {
             Console.Error.WriteLine($"{path} not found: publish the CLI first (dotnet publish src/Fathom.Cli -c Release -r linux-x64 --self-contained false -o artifacts/fathom-r2r) or pass --fathom.");

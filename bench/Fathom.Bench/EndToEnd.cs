@@ -8,6 +8,7 @@ internal static class EndToEnd
         ["imdb"] = ImdbBenchmark.RunAsync,
         ["tracking-server"] = TrackingServerBenchmark.RunAsync,
         ["tracking-server-process"] = TrackingServerProcessBenchmark.RunCommandAsync,
+        ["tracking-latency"] = TrackingLatencyBenchmark.RunAsync,
         ["data"] = DataBenchmark.RunAsync,
         ["pipeline"] = PipelineBenchmark.RunAsync,
         ["registry"] = RegistryBenchmark.RunAsync,

@@ -92,6 +92,9 @@ public abstract partial class TrackingStoreCompliance
         var absent = await Assert.ThrowsAsync<TrackingException>(() => traces.DeleteTraceTagAsync(trace.RequestId, "nope", Ct));
         var noTrace = await Assert.ThrowsAsync<TrackingException>(() => traces.SetTraceTagAsync("0123456789abcdef0123456789abcdef", new Tag("k", "v"), Ct));
         var badKey = await Assert.ThrowsAsync<TrackingException>(() => traces.SetTraceTagAsync(trace.RequestId, new Tag("../up", "v"), Ct));
+        var moved = await Assert.ThrowsAsync<TrackingException>(() => traces.SetTraceTagAsync(trace.RequestId, new Tag(TraceTags.ArtifactLocation, "file:///etc"), Ct));
+        var unset = await Assert.ThrowsAsync<TrackingException>(() => traces.DeleteTraceTagAsync(trace.RequestId, TraceTags.ArtifactLocation, Ct));
+        var ended = await traces.EndTraceAsync(trace.RequestId, 2, TraceStatus.Ok, [], [new Tag(TraceTags.ArtifactLocation, "file:///etc")], Ct);
 
         Assert.Equal([TraceTags.ArtifactLocation, "topic"], tags.Select(t => t.Key));
         Assert.Equal("b", tags[1].Value);
@@ -100,6 +103,9 @@ public abstract partial class TrackingStoreCompliance
         Assert.EndsWith($"No trace tag with key 'nope' for trace with request_id '{trace.RequestId}'", absent.Message, StringComparison.Ordinal);
         Assert.Equal(ErrorCode.ResourceDoesNotExist, noTrace.Code);
         Assert.Equal(ErrorCode.InvalidParameterValue, badKey.Code);
+        // The data location is the store's: the server reads the spans from there.
+        Assert.Equal((ErrorCode.InvalidParameterValue, ErrorCode.InvalidParameterValue), (moved.Code, unset.Code));
+        Assert.Equal(trace.Tags.Single(t => t.Key == TraceTags.ArtifactLocation), ended.Tags.Single(t => t.Key == TraceTags.ArtifactLocation));
     }
 
     [SkippableFact]

@@ -62,7 +62,8 @@ internal abstract partial class SqlTrackingStore : ITraceStore
         }
 
         await UpsertTracePairsAsync(connection, transaction, "trace_request_metadata", requestId, requestMetadata, cancellationToken);
-        await UpsertTracePairsAsync(connection, transaction, "trace_tags", requestId, tags, cancellationToken);
+        // MLflow's client sends back every tag it holds, the data location among them: that one stays the store's.
+        await UpsertTracePairsAsync(connection, transaction, "trace_tags", requestId, [.. tags.Where(t => t.Key != TraceTags.ArtifactLocation)], cancellationToken);
         var info = await ReadTraceAsync(connection, transaction, requestId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return info!;
@@ -144,6 +145,7 @@ internal abstract partial class SqlTrackingStore : ITraceStore
     {
         ArgumentNullException.ThrowIfNull(tag);
         TrackingValidation.ValidateKey(tag.Key, "tag");
+        RefuseDataLocation(tag.Key);
         var value = TrackingValidation.LimitValue(tag.Value, MaxTraceTagValueLength, "value", TrackingValidation.TruncateLongValues);
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -154,11 +156,24 @@ internal abstract partial class SqlTrackingStore : ITraceStore
 
     public async Task DeleteTraceTagAsync(string requestId, string key, CancellationToken cancellationToken)
     {
+        RefuseDataLocation(key);
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var delete = Command(connection, null, "DELETE FROM trace_tags WHERE request_id = $1 AND key = $2;", requestId, key);
         if (await delete.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
             throw TrackingException.NotFound($"No trace tag with key '{key}' for trace with request_id '{requestId}'");
+        }
+    }
+
+    /// <summary>
+    /// The data location is the store's to set, when the trace starts: the server reads a trace's spans from it, so a
+    /// caller who may tag a trace must not point it at other files (another experiment's, or the server's own).
+    /// </summary>
+    private static void RefuseDataLocation(string key)
+    {
+        if (key == TraceTags.ArtifactLocation)
+        {
+            throw TrackingException.Invalid($"The trace tag '{TraceTags.ArtifactLocation}' is set by the tracking store when the trace starts and cannot be changed.");
         }
     }
 

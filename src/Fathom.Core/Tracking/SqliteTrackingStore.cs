@@ -114,8 +114,11 @@ internal sealed class SqliteTrackingStore : SqlTrackingStore
         connection.Open();
         using var pragmas = connection.CreateCommand();
         // NORMAL is durable in WAL mode except for the last commits before a power loss (not a process crash);
-        // foreign keys are off by default in SQLite and must be asked for on each connection.
-        pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        // foreign keys are off by default in SQLite and must be asked for on each connection. temp_store=MEMORY keeps
+        // statement journals in memory: every multi-row INSERT of a batch's points opens one (the foreign key on runs
+        // may abort it), and in a temporary file its page copies were half of log-batch's SQLite CPU (measured:
+        // 5.6 ms a 1,000-point batch with a file, 3.0 ms in memory).
+        pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
         pragmas.ExecuteNonQuery();
         SqliteDialect.RegisterFunctions(connection);
         return connection;

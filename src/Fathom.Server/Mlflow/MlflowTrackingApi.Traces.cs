@@ -25,7 +25,7 @@ internal static partial class MlflowTrackingApi
         MlflowRpc.Map(group, "DELETE", "/traces/{request_id}/tags", state, DeleteTraceTagAsync, RoutePermission.Trace(Access.Update, MlflowResources.TraceRequestId));
     }
 
-    /// <summary>The store's traces; a store without them (a remote one that lacks the API) answers MLflow's NOT_IMPLEMENTED in words.</summary>
+    /// <summary>The store's traces (every store Fathom opens keeps them; a store that did not would be a fault).</summary>
     internal static ITraceStore TraceStore(MlflowState state) =>
         state.Store as ITraceStore ?? throw new TrackingException(ErrorCode.InternalError, "This tracking store keeps no traces.");
 

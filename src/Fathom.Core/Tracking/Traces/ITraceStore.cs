@@ -12,7 +12,10 @@ internal interface ITraceStore
     /// </summary>
     Task<TraceInfo> StartTraceAsync(string experimentId, long timestampMs, IReadOnlyList<Tag> requestMetadata, IReadOnlyList<Tag> tags, CancellationToken cancellationToken);
 
-    /// <summary>Ends a trace: its duration from <paramref name="timestampMs"/>, its status, and metadata and tags merged in.</summary>
+    /// <summary>
+    /// Ends a trace: its duration from <paramref name="timestampMs"/>, its status, and metadata and tags merged in (but
+    /// the data location tag, which stays as the store set it).
+    /// </summary>
     Task<TraceInfo> EndTraceAsync(string requestId, long timestampMs, TraceStatus status, IReadOnlyList<Tag> requestMetadata, IReadOnlyList<Tag> tags, CancellationToken cancellationToken);
 
     /// <summary>The trace with this id, or null.</summary>
@@ -24,7 +27,10 @@ internal interface ITraceStore
     /// <summary>Deletes traces of one experiment and returns how many went.</summary>
     Task<int> DeleteTracesAsync(TraceDeletion deletion, CancellationToken cancellationToken);
 
-    /// <summary>Sets (upserts) a tag on a trace; the value is shortened to 8,000 characters as MLflow does.</summary>
+    /// <summary>
+    /// Sets (upserts) a tag on a trace; the value is shortened to 8,000 characters as MLflow does. The data location tag
+    /// is refused: the server serves the trace's spans from where it points.
+    /// </summary>
     Task SetTraceTagAsync(string requestId, Tag tag, CancellationToken cancellationToken);
 
     /// <summary>Removes a tag from a trace; an absent tag is RESOURCE_DOES_NOT_EXIST.</summary>
