@@ -66,7 +66,13 @@ internal static class SweeperConfig
             "grid" => new GridOptions(gridSpace ?? reader.Grid("search_space"), reader.Long("seed")),
             _ => throw new ArgumentException($"sampler: unknown sampler '{kind}'; expected tpe, random, cmaes, nsgaii, motpe or grid."),
         };
-        reader.RefuseDefaultsOnly("constraints_func", "warn_independent_sampling", "independent_sampler");
+        // A warning toggle of Optuna's TPE and CMA-ES samplers (they warn when they fall back to independent sampling;
+        // Fathom's say nothing), so either bool is fine, but it is type-checked like every other key.
+        if (name is "tpe" or "cmaes")
+        {
+            _ = reader.Bool("warn_independent_sampling");
+        }
+        reader.RefuseDefaultsOnly("constraints_func", "independent_sampler");
         reader.ThrowOnUnknown();
         return options;
     }

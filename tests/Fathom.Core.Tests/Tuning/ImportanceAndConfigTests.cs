@@ -84,6 +84,22 @@ public sealed class ImportanceAndConfigTests
     }
 
     [Fact]
+    public void SweeperConfig_WarnIndependentSampling_IsTakenAsAToggleByTpeAndCmaEsOnly()
+    {
+        foreach (var kind in new[] { "tpe", "cmaes" })
+        {
+            foreach (var value in new object?[] { true, false, "true", null })
+            {
+                _ = SweeperConfig.Sampler(kind, new Dictionary<string, object?> { ["warn_independent_sampling"] = value });
+            }
+        }
+        Assert.Contains("sampler.warn_independent_sampling: expected true or false",
+            Assert.Throws<ArgumentException>(() => SweeperConfig.Sampler("tpe", new Dictionary<string, object?> { ["warn_independent_sampling"] = 1L })).Message);
+        Assert.Contains("sampler: unknown key 'warn_independent_sampling'",
+            Assert.Throws<ArgumentException>(() => SweeperConfig.Sampler("random", new Dictionary<string, object?> { ["warn_independent_sampling"] = true })).Message);
+    }
+
+    [Fact]
     public void SweeperConfig_RefusesUnknownKeysAndMissingFeaturesByName()
     {
         Assert.Contains("sampler: unknown key 'n_ei_candidate'",

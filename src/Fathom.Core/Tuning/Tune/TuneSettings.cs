@@ -97,8 +97,6 @@ internal sealed record TuneSettings
         var nTrials = Int(sweeper, "n_trials", 20, minimum: 1);
         var samplerName = composed.Selections.GetValueOrDefault("hydra/sweeper/sampler") ?? "tpe";
         var samplerConfig = ToPlain(sweeper.TryGet("sampler")) as Dictionary<string, object?> ?? [];
-        // A warning toggle only: Optuna's samplers warn when they fall back to independent sampling, Fathom's say nothing.
-        samplerConfig.Remove("warn_independent_sampling");
         IReadOnlyDictionary<string, IReadOnlyList<object?>>? grid = null;
         if (samplerName == "grid")
         {
