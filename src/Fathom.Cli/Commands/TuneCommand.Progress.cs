@@ -12,7 +12,7 @@ internal static partial class TuneCommand
     /// serves one worker in this process and many in others): a line per trial as it finishes, and in a terminal a bar of
     /// the trials the study holds against <c>n_trials</c>.
     /// </summary>
-    private static async Task MonitorAsync(CliContext cli, StudyStore studies, StudyInfo study, int nTrials, Func<Task> work, CancellationToken cancellationToken)
+    internal static async Task MonitorAsync(CliContext cli, StudyStore studies, StudyInfo study, int nTrials, Func<Task> work, CancellationToken cancellationToken)
     {
         var shown = new HashSet<int>((await studies.ReadTrialsAsync(study.StudyId, 0, withUserAttrs: false, cancellationToken)).Where(t => t.Trial.IsFinished).Select(t => t.Number));
         var objectives = StudyReport.ObjectiveNames(study);
@@ -125,7 +125,7 @@ internal static partial class TuneCommand
     }
 
     /// <summary>The launch's result: the best trial or the Pareto front, the study's counts, and where to look next.</summary>
-    private static void RenderSummary(CliContext cli, StudyReport report, string location, string tag, string experimentId)
+    internal static void RenderSummary(CliContext cli, StudyReport report, string location, string tag, string experimentId)
     {
         var counted = report.Counted.ToList();
         int Count(TrialState state) => counted.Count(t => t.State == state);

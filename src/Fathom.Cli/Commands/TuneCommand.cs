@@ -214,7 +214,7 @@ internal static partial class TuneCommand
     }
 
     /// <summary>This program as a command line: the executable, or <c>dotnet fathom.dll</c>.</summary>
-    private static string[] FathomExecutable()
+    internal static string[] FathomExecutable()
     {
         var process = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this program is unknown.");
         var entry = Environment.GetCommandLineArgs()[0];

@@ -10,7 +10,7 @@ namespace Fathom.Cli.Commands.Jobs;
 /// component or operation file in the foreground, recorded in the store as a run of the project (as <c>polyaxon run</c>
 /// with <c>--local</c>, without a server).
 /// </summary>
-internal static class RunCommand
+internal static partial class RunCommand
 {
     public static Command Create()
     {
@@ -21,14 +21,23 @@ internal static class RunCommand
         executor.AcceptOnlyFromAmong("local", "container");
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the resolved specification and the command that would run; run nothing, record nothing." };
         var agent = new Option<string?>("--agent") { Description = "The agent configuration (connections, volumes, artifacts store, container runtime flags); default: $FATHOM_AGENT_CONFIG, else agent.yaml in the store's .fathom folder." };
+        var matrixTrial = new Option<bool>("--matrix-trial") { Description = "Run one trial of the file's matrix with the values given by -P (set by the matrix's own launch).", Hidden = true };
         var command = new Command("run", "Run a Polyaxon job file (version 1.1 component or operation) locally or in a container, recorded as a run of a project.")
         {
-            file, param, project, executor, dryRun, agent,
+            file, param, project, executor, dryRun, agent, matrixTrial,
         };
         return command.WithAction(async (parse, cli, ct) =>
         {
             var path = parse.GetValue(file)!;
             var document = PolyaxonReader.ReadFile(Path.GetFullPath(path, cli.Host.WorkingDirectory()), path);
+            if (document.Operation?.Matrix is { } matrix && !parse.GetValue(matrixTrial))
+            {
+                var launch = new MatrixLaunch(Path.GetFullPath(path, cli.Host.WorkingDirectory()), JobHosting.Project(cli, parse.GetValue(project)),
+                    parse.GetValue(executor)!, parse.GetValue(agent), parse.GetValue(param) ?? [], cli.Host.WorkingDirectory());
+                var jobName = document.Operation.Name ?? Path.GetFileNameWithoutExtension(path);
+                return await RunMatrixAsync(cli, matrix, launch, jobName, parse.GetValue(dryRun), ct);
+            }
+
             var parameters = CliParams.Parse(parse.GetValue(param) ?? []);
             var agentConfig = JobHosting.Agent(cli, parse.GetValue(agent));
             var chosen = JobHosting.Executor(cli, parse.GetValue(executor)!, agentConfig, parse.GetValue(dryRun));

@@ -24,7 +24,11 @@ internal sealed record OperationSpec(
     string? Conditions,
     bool SkipOnUpstreamSkip,
     string File,
-    SourcePosition Source);
+    SourcePosition Source)
+{
+    /// <summary>The operation's <c>matrix</c>: run it as a search, one run per trial, instead of once.</summary>
+    public MatrixSpec? Matrix { get; init; }
+}
 
 /// <summary>One param of an operation (Polyaxon's V1Param), in its full form; the short form <c>lr: 0.1</c> is a value.</summary>
 internal sealed record OperationParam(ConfigNode? Value, string? Ref, bool ContextOnly, string? ToEnv, string? Connection, SourcePosition Source);

@@ -81,7 +81,10 @@ internal static partial class PolyaxonReader
             reader.String(map, "conditions", path),
             reader.Bool(map, "skipOnUpstreamSkip", path),
             file,
-            map.Source);
+            map.Source)
+        {
+            Matrix = MatrixReader.Read(reader, map.TryGet("matrix"), SpecReader.Join(path, "matrix")),
+        };
     }
 
     private static OperationParam Param(SpecReader reader, ConfigEntry entry, string path)

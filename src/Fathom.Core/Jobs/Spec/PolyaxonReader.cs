@@ -6,7 +6,7 @@ namespace Fathom.Jobs;
 /// Reads polyaxonfiles (<c>version: 1.1</c>, <c>kind: component</c> or <c>kind: operation</c>) as Polyaxon v1.x and
 /// v2 write them, unchanged: YAML typed as PyYAML types it, within <see cref="Data.BoundedYaml"/>'s budget; every field
 /// checked, each problem reported with the file, line and field, unknown fields with the nearest valid name. Fields
-/// Fathom does not act on yet (presets, queue, plugins, hooks, init, sidecars, matrix…) are accepted and kept out of
+/// Fathom does not act on yet (presets, queue, plugins, hooks, init, sidecars, joins…) are accepted and kept out of
 /// the model, so a file that runs on Polyaxon is never refused for them.
 /// </summary>
 internal static partial class PolyaxonReader

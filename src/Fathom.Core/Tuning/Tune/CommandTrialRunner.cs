@@ -57,6 +57,18 @@ internal sealed class CommandTrialRunner : ITrialRunner
     /// <summary>Overrides a trial gets after its own (e.g. where <c>fathom train</c> writes its job folder).</summary>
     public Func<TrialContext, IReadOnlyList<string>>? ExtraOverrides { get; init; }
 
+    /// <summary>
+    /// The arguments that give a trial its values, instead of its <c>key=value</c> overrides (a matrix of a job file
+    /// passes them as <c>-P NAME=value</c>).
+    /// </summary>
+    public Func<TrialContext, IReadOnlyList<string>>? TrialArguments { get; init; }
+
+    /// <summary>
+    /// The value of a trial that succeeds without giving one, or null (such a trial fails). A search with no metric
+    /// (Polyaxon's grid and random matrices may have none) runs its combinations; success is all it records.
+    /// </summary>
+    public double? ValueWithoutObjective { get; init; }
+
     /// <summary>The command line a trial runs, for messages and the run's tag.</summary>
     public string Describe(IEnumerable<string> overrides) => string.Join(' ', _command.Concat(overrides).Select(Quote));
 
@@ -77,7 +89,8 @@ internal sealed class CommandTrialRunner : ITrialRunner
             UseShellExecute = false,
         };
         var extra = ExtraOverrides?.Invoke(context with { TrialDirectory = folder }) ?? [];
-        foreach (var argument in _command.Skip(1).Concat(context.Overrides).Concat(extra))
+        var trialValues = TrialArguments?.Invoke(context) ?? context.Overrides;
+        foreach (var argument in _command.Skip(1).Concat(trialValues).Concat(extra))
         {
             start.ArgumentList.Add(argument);
         }
@@ -200,6 +213,11 @@ internal sealed class CommandTrialRunner : ITrialRunner
             }
 
             var found = TrialObjectives.Resolve(_objectives, _directions, runMetrics, fileMetrics, output);
+            if (found.Values is null && _objectives.Count == 0 && ValueWithoutObjective is { } succeeded)
+            {
+                return TrialResult.Complete([succeeded], new Dictionary<string, string>(StringComparer.Ordinal) { ["objective_source"] = "exit status" });
+            }
+
             var attrs = new Dictionary<string, string>(StringComparer.Ordinal) { ["objective_source"] = found.Source };
             return found.Values is { } values
                 ? TrialResult.Complete(values, attrs)
