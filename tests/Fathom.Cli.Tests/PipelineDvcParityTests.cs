@@ -75,5 +75,24 @@ public sealed class PipelineDvcParityTests
         Assert.Equal(["dvc.yaml::plots/loss.csv", "plots/loss.csv"], data.EnumerateObject().Select(p => p.Name));
     }
 
+    [Fact]
+    public async Task PlotsShow_FromASubfolder_IdsAndFilesAreRelativeToIt_AsInDvc()
+    {
+        using var dir = new TempDirectory();
+        await Ok(dir.Path, "data", "init");
+        dir.WriteFile("plots/loss.csv", "step,loss\n1,0.5\n2,0.3\n");
+        dir.WriteFile("src/.keep", "");
+        dir.WriteFile("dvc.yaml", "stages:\n  train:\n    cmd: cat plots/loss.csv\n    plots:\n    - plots/loss.csv:\n        x: step\nplots:\n- plots/loss.csv:\n    y: loss\n- named:\n    y:\n      plots/loss.csv: loss\n");
+
+        var json = await Ok(dir.Combine("src"), "plots", "show", "--json");
+        var one = await Ok(dir.Combine("src"), "plots", "show", "../plots/loss.csv", "--json");
+
+        var data = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("data");
+        Assert.Equal(["../dvc.yaml::../plots/loss.csv", "../plots/loss.csv", "named"], data.EnumerateObject().Select(p => p.Name));
+        Assert.Contains("../plots/loss.csv", data.GetProperty("named")[0].GetProperty("content").GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("0.3", data.GetProperty("../plots/loss.csv")[0].GetProperty("content").GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(["../dvc.yaml::../plots/loss.csv", "../plots/loss.csv"], JsonDocument.Parse(one.Stdout).RootElement.GetProperty("data").EnumerateObject().Select(p => p.Name).Take(2));
+    }
+
     private static string Compact(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
 }

@@ -5,26 +5,28 @@ namespace Fathom.Pipelines;
 /// <summary>
 /// <c>fathom plots show|diff</c>: the plots of every <c>dvc.yaml</c> of the repository (top-level <c>plots:</c>, then
 /// stages' <c>plots</c> outputs, or the files named as targets) with their data at each revision (null = the workspace).
-/// As in DVC, a plot named by its data file is identified by that file's path from the repository root; a named plot
-/// (<c>- name: {y: …}</c>) by its name.
+/// As in DVC, a plot named by its data file is identified by that file's path from the current folder (so from a
+/// subfolder it reads <c>../plots/loss.csv</c>); a named plot (<c>- name: {y: …}</c>) by its name.
 /// </summary>
 internal static class PipelinePlots
 {
     /// <summary>
-    /// Every plot definition, data files relative to the repository root, in DVC's order: the top-level <c>plots:</c> of
-    /// each <c>dvc.yaml</c>, then the stages' <c>plots</c> outputs. An id defined in more than one place is one plot per
-    /// place, as DVC's <c>group_definitions_by_id</c> keeps them: a top-level one becomes <c>dvc.yaml::id</c> (its file
-    /// from the root), a stage's output keeps the bare id.
+    /// Every plot definition, data files relative to <paramref name="baseFolder"/> (the current folder, as DVC's
+    /// <c>_relpath</c> makes them), in DVC's order: the top-level <c>plots:</c> of each <c>dvc.yaml</c>, then the stages'
+    /// <c>plots</c> outputs. An id defined in more than one place is one plot per place, as DVC's
+    /// <c>group_definitions_by_id</c> keeps them: a top-level one becomes <c>dvc.yaml::id</c> (its file from the base
+    /// folder too), a stage's output keeps the bare id.
     /// </summary>
-    public static IReadOnlyList<PlotDefinition> Definitions(DvcRepository repository, IReadOnlyList<PipelineProject> projects)
+    public static IReadOnlyList<PlotDefinition> Definitions(DvcRepository repository, IReadOnlyList<PipelineProject> projects, string baseFolder)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(projects);
         var plots = new List<(string Config, PlotDefinition Plot)>();
+        string Show(string fullPath) => Path.GetRelativePath(baseFolder, fullPath).Replace(Path.DirectorySeparatorChar, '/');
         foreach (var project in projects)
         {
-            string FromRoot(string path) => repository.Relative(Path.GetFullPath(path, project.Pipeline.Folder));
-            var config = repository.Relative(project.Pipeline.FilePath);
+            string FromRoot(string path) => Show(Path.GetFullPath(path, project.Pipeline.Folder));
+            var config = Show(project.Pipeline.FilePath);
             foreach (var plot in project.Pipeline.Plots)
             {
                 var byPath = plot.Y.ContainsKey(plot.Id);
@@ -37,7 +39,7 @@ internal static class PipelinePlots
             foreach (var output in stage.Outs.Where(o => o.Plot is not null))
             {
                 // A stage's paths are relative to its wdir.
-                plots.Add(("", Rebase(output.Plot!, repository.Relative(stage.FullPath(output.Path)), path => repository.Relative(stage.FullPath(path)))));
+                plots.Add(("", Rebase(output.Plot!, Show(stage.FullPath(output.Path)), path => Show(stage.FullPath(path)))));
             }
         }
 
@@ -70,13 +72,13 @@ internal static class PipelinePlots
         ArgumentNullException.ThrowIfNull(revisions);
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(overrides);
-        var definitions = Definitions(repository, projects).ToList();
+        var definitions = Definitions(repository, projects, baseFolder).ToList();
         if (targets.Count > 0)
         {
             var chosen = new List<PlotDefinition>();
             foreach (var target in targets)
             {
-                var path = repository.Relative(Path.GetFullPath(target, baseFolder));
+                var path = Path.GetRelativePath(baseFolder, Path.GetFullPath(target, baseFolder)).Replace(Path.DirectorySeparatorChar, '/');
                 var matches = definitions.Where(d => d.Id == target || d.Id == path || d.Y.ContainsKey(path)).ToList();
                 chosen.AddRange(matches.Count > 0 ? matches.Except(chosen) : [new PlotDefinition(path, new Dictionary<string, IReadOnlyList<string>> { [path] = [] }, new Dictionary<string, string>(), "linear", null, null, null)]);
             }
@@ -100,7 +102,7 @@ internal static class PipelinePlots
                         if (PlotDefinition.IsImage(file))
                         {
                             // Images come from the workspace only: git show would hand back text, not bytes.
-                            var full = Path.GetFullPath(file, repository.Root);
+                            var full = Path.GetFullPath(file, baseFolder);
                             if (revision is null && File.Exists(full))
                             {
                                 images[$"{label}/{file}"] = await File.ReadAllBytesAsync(full, cancellationToken);
@@ -109,7 +111,7 @@ internal static class PipelinePlots
                             continue;
                         }
 
-                        if (await ReadAsync(repository, file, revision, cancellationToken) is not { } text)
+                        if (await ReadAsync(repository, Path.GetFullPath(file, baseFolder), revision, cancellationToken) is not { } text)
                         {
                             errors.Add($"{label}: '{file}' does not exist");
                             continue;
@@ -132,14 +134,13 @@ internal static class PipelinePlots
         return results;
     }
 
-    private static async Task<string?> ReadAsync(DvcRepository repository, string file, string? revision, CancellationToken cancellationToken)
+    private static async Task<string?> ReadAsync(DvcRepository repository, string full, string? revision, CancellationToken cancellationToken)
     {
         if (revision is null)
         {
-            var full = Path.GetFullPath(file, repository.Root);
             return File.Exists(full) ? await File.ReadAllTextAsync(full, cancellationToken) : null;
         }
 
-        return await GitRevision.ReadAsync(repository.Root, revision, file, cancellationToken);
+        return await GitRevision.ReadAsync(repository.Root, revision, repository.Relative(full), cancellationToken);
     }
 }

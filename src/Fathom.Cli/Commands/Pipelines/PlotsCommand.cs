@@ -74,7 +74,7 @@ internal static class PlotsCommand
             cli.WriteJson(new
             {
                 data = plots.ToDictionary(p => p.Definition.Id, p => p.Images.Count > 0
-                    ? p.Images.Select(i => (object)new { type = "image", revisions = new[] { PipelineComparison.Workspace }, url = Path.GetFullPath(p.Definition.Y.Keys.First(), set.Repository.Root) }).ToList()
+                    ? p.Images.Select(i => (object)new { type = "image", revisions = new[] { PipelineComparison.Workspace }, url = Path.GetFullPath(p.Definition.Y.Keys.First(), cwd) }).ToList()
                     : [new { type = "vega", revisions = labels, content = PlotsHtml.VegaLite(p) }]),
             });
             return ExitCodes.Success;
