@@ -283,6 +283,65 @@ public sealed class MlflowAuthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ownerEnds.Status);
     }
 
+    // MLflow basic-auth on logged models: a model's permission is its experiment's. Creating one updates the experiment;
+    // reading needs READ, finalizing, tagging and logging params UPDATE, deleting DELETE; a search READ on every experiment
+    // named; an unknown model is refused, not 404; registering a version from models:/m-… needs READ on the model.
+    [Fact]
+    public async Task LoggedModels_AreAuthorisedOnTheModelsExperiment()
+    {
+        using var owner = await UserAsync("lena");
+        using var reader = await UserAsync("milo");
+        using var admin = As("admin", AdminPassword);
+        async Task<string> ExperimentAsync(string name) =>
+            JsonDocument.Parse((await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/experiments/create", new { name })).Body).RootElement.GetProperty("experiment_id").GetString()!;
+        async Task<string> ModelAsync(string experimentId) =>
+            JsonDocument.Parse((await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/logged-models", new { experiment_id = experimentId, name = "secret-model" })).Body)
+                .RootElement.GetProperty("model").GetProperty("info").GetProperty("model_id").GetString()!;
+        var shared = await ExperimentAsync("lena-shared");
+        var hidden = await ExperimentAsync("lena-hidden");
+        await SendAsync(admin, HttpMethod.Post, "/api/2.0/mlflow/experiments/permissions/create", new { experiment_id = hidden, username = "milo", permission = "NO_PERMISSIONS" });
+        var sharedModel = await ModelAsync(shared);
+        var hiddenModel = await ModelAsync(hidden);
+        using (var file = new StringContent("weights"))
+        {
+            using var put = await owner.PutAsync($"/api/2.0/mlflow-artifacts/artifacts/{hidden}/models/{hiddenModel}/artifacts/MLmodel", file);
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        await SendAsync(reader, HttpMethod.Post, "/api/2.0/mlflow/registered-models/create", new { name = "milo-model" });
+
+        var readShared = await SendAsync(reader, HttpMethod.Get, $"/api/2.0/mlflow/logged-models/{sharedModel}");
+        var searchShared = await SendAsync(reader, HttpMethod.Post, "/api/2.0/mlflow/logged-models/search", new { experiment_ids = new[] { shared } });
+        var create = await SendAsync(reader, HttpMethod.Post, "/api/2.0/mlflow/logged-models", new { experiment_id = shared });
+        var finalize = await SendAsync(reader, HttpMethod.Patch, $"/api/2.0/mlflow/logged-models/{sharedModel}", new { status = "LOGGED_MODEL_READY" });
+        var tag = await SendAsync(reader, HttpMethod.Patch, $"/api/2.0/mlflow/logged-models/{sharedModel}/tags", new { tags = new[] { new { key = "k", value = "v" } } });
+        var untag = await SendAsync(reader, HttpMethod.Delete, $"/api/2.0/mlflow/logged-models/{sharedModel}/tags/k", new { });
+        var param = await SendAsync(reader, HttpMethod.Post, $"/api/2.0/mlflow/logged-models/{sharedModel}/params", new { @params = new[] { new { key = "k", value = "v" } } });
+        var delete = await SendAsync(reader, HttpMethod.Delete, $"/api/2.0/mlflow/logged-models/{sharedModel}", new { });
+        var readHidden = await SendAsync(reader, HttpMethod.Get, $"/api/2.0/mlflow/logged-models/{hiddenModel}");
+        var listHidden = await SendAsync(reader, HttpMethod.Get, $"/api/2.0/mlflow/logged-models/{hiddenModel}/artifacts/directories");
+        var fileHidden = await SendAsync(reader, HttpMethod.Get, $"/ajax-api/2.0/mlflow/logged-models/{hiddenModel}/artifacts/files?artifact_file_path=MLmodel");
+        var proxyHidden = await SendAsync(reader, HttpMethod.Get, $"/api/2.0/mlflow-artifacts/artifacts/{hidden}/models/{hiddenModel}/artifacts/MLmodel");
+        var searchHidden = await SendAsync(reader, HttpMethod.Post, "/api/2.0/mlflow/logged-models/search", new { experiment_ids = new[] { shared, hidden } });
+        var register = await SendAsync(reader, HttpMethod.Post, "/api/2.0/mlflow/model-versions/create", new { name = "milo-model", source = $"models:/{hiddenModel}" });
+        var unknown = await SendAsync(reader, HttpMethod.Get, "/api/2.0/mlflow/logged-models/m-0123456789abcdef0123456789abcdef");
+        var ownerFinalizes = await SendAsync(owner, HttpMethod.Patch, $"/api/2.0/mlflow/logged-models/{hiddenModel}", new { status = "LOGGED_MODEL_READY" });
+        var ownerRegisters = await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/registered-models/create", new { name = "lena-model" });
+        var ownerVersion = await SendAsync(owner, HttpMethod.Post, "/api/2.0/mlflow/model-versions/create", new { name = "lena-model", source = $"models:/{hiddenModel}" });
+
+        Assert.Equal(HttpStatusCode.OK, readShared.Status);
+        Assert.Equal(HttpStatusCode.OK, searchShared.Status);
+        Assert.Contains(sharedModel, searchShared.Body, StringComparison.Ordinal);
+        foreach (var denied in new[] { create, finalize, tag, untag, param, delete, readHidden, listHidden, fileHidden, proxyHidden, searchHidden, register, unknown })
+        {
+            AssertDenied(denied);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, ownerFinalizes.Status);
+        Assert.Equal(HttpStatusCode.OK, ownerRegisters.Status);
+        Assert.Equal(HttpStatusCode.OK, ownerVersion.Status);
+    }
+
     [Fact]
     public async Task LongBodies_AreRefusedWithMlflowsErrorBeforeBeingAuthorised_ArtifactUploadsAreNot()
     {

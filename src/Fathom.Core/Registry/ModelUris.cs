@@ -8,6 +8,8 @@ namespace Fathom.Registry;
 /// </summary>
 internal static class ModelUris
 {
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
     /// <summary>The URI MLflow's clients register a run's model folder by.</summary>
     public static string Runs(string runId, string path) => $"runs:/{runId}/{path.Trim('/')}";
 
@@ -59,6 +61,23 @@ internal static class ModelUris
 
         (name, alias) = (rest[..at], rest[(at + 1)..]);
         return true;
+    }
+
+    /// <summary>
+    /// A <c>models:/m-&lt;32 hex&gt;</c> URI: MLflow 3's logged model (the id's shape is how MLflow tells it from a
+    /// registered model's name).
+    /// </summary>
+    public static bool TryParseLoggedModelUri(string uri, out string modelId)
+    {
+        modelId = ModelsPath(uri) ?? string.Empty;
+        return IsLoggedModelId(modelId);
+    }
+
+    /// <summary>Whether <paramref name="id"/> has the shape of MLflow's logged model ids: <c>m-</c> and 32 lower-case hex digits.</summary>
+    public static bool IsLoggedModelId(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return id.Length == 34 && id.StartsWith("m-", StringComparison.Ordinal) && !id.AsSpan(2).ContainsAnyExcept(LowerHex);
     }
 
     // What follows models:/ without its surrounding slashes; null for another scheme.

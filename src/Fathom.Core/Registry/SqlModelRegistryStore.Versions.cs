@@ -166,6 +166,14 @@ internal abstract partial class SqlModelRegistryStore
             return await ResolveStorageLocationAsync(connection, transaction, $"models:/{aliased}/{version.ToString(CultureInfo.InvariantCulture)}", cancellationToken);
         }
 
+        if (ModelUris.TryParseLoggedModelUri(source, out var modelId))
+        {
+            // MLflow 3's register_model("models:/m-…"): the version's files are the logged model's.
+            var artifacts = await ScalarAsync(connection, transaction,
+                "SELECT artifact_location FROM logged_models WHERE model_id = @id AND lifecycle_stage = 'active';", cancellationToken, ("@id", modelId));
+            return artifacts as string ?? throw TrackingException.NotFound($"Logged model with ID '{modelId}' not found.");
+        }
+
         if (ModelUris.TryParseModelsUri(source, out var model, out var modelVersion))
         {
             var location = await ScalarAsync(connection, transaction,

@@ -67,7 +67,7 @@ internal static class SearchFilterParser
 
         var entity = SearchKeys.Entity(first.Text, target)
             ?? throw SearchErrors.Invalid(
-                $"Invalid entity type '{first.Text}'. Valid values are ['{string.Join("', '", target switch { SearchTarget.Runs => SearchKeys.EntityNames, SearchTarget.Traces => SearchKeys.TraceEntityNames, _ => ["tag", "attribute"] })}']",
+                $"Invalid entity type '{first.Text}'. Valid values are ['{string.Join("', '", target switch { SearchTarget.Runs => SearchKeys.EntityNames, SearchTarget.Traces => SearchKeys.TraceEntityNames, SearchTarget.LoggedModels => SearchKeys.LoggedModelEntityNames, _ => ["tag", "attribute"] })}']",
                 first.Position);
         cursor.Next();
         var keyToken = cursor.Next();

@@ -39,6 +39,13 @@ internal static class SearchKeys
 
     public static readonly IReadOnlyList<string> TraceOrderAttributes = ["experiment_id", "timestamp_ms", "execution_time_ms", "status", "request_id", "name", "run_id"];
 
+    // Logged models (MLflow's SearchLoggedModels): their attributes, with MLflow's *_time aliases of the timestamps.
+    public static readonly IReadOnlyList<string> LoggedModelEntityNames = ["metric", "parameter", "tag", "attribute"];
+
+    public static readonly IReadOnlyList<string> LoggedModelStringAttributes = ["model_id", "name", "model_type", "status", "source_run_id"];
+
+    public static readonly IReadOnlyList<string> LoggedModelNumericAttributes = ["creation_timestamp", "last_updated_timestamp"];
+
     public static SearchEntity? Entity(string name, SearchTarget target)
     {
         if (target == SearchTarget.Traces)
@@ -61,6 +68,11 @@ internal static class SearchKeys
             "dataset" or "datasets" => SearchEntity.Dataset,
             _ => null,
         };
+        if (target == SearchTarget.LoggedModels)
+        {
+            return entity == SearchEntity.Dataset ? null : entity;
+        }
+
         return target != SearchTarget.Runs && entity is not (SearchEntity.Tag or SearchEntity.Attribute) ? null : entity;
     }
 
@@ -80,6 +92,12 @@ internal static class SearchKeys
         if (target == SearchTarget.ModelVersions)
         {
             return ModelVersionStringAttributes.Contains(key) || ModelVersionNumericAttributes.Contains(key) ? key : null;
+        }
+
+        if (target == SearchTarget.LoggedModels)
+        {
+            var model = LoggedModelAlias(key);
+            return LoggedModelStringAttributes.Contains(model) || LoggedModelNumericAttributes.Contains(model) ? model : null;
         }
 
         if (target == SearchTarget.Traces)
@@ -103,6 +121,7 @@ internal static class SearchKeys
         SearchTarget.Experiments => ExperimentNumericAttributes.Contains(key),
         SearchTarget.ModelVersions => ModelVersionNumericAttributes.Contains(key),
         SearchTarget.Traces => TraceNumericAttributes.Contains(key),
+        SearchTarget.LoggedModels => LoggedModelNumericAttributes.Contains(key),
         _ => false,
     };
 
@@ -112,6 +131,7 @@ internal static class SearchKeys
         SearchTarget.Experiments => string.Join("', '", ExperimentStringAttributes.Concat(ExperimentNumericAttributes)),
         SearchTarget.RegisteredModels => string.Join("', '", RegisteredModelAttributes),
         SearchTarget.Traces => string.Join("', '", TraceStringAttributes.Concat(TraceNumericAttributes)),
+        SearchTarget.LoggedModels => string.Join("', '", LoggedModelStringAttributes.Concat(LoggedModelNumericAttributes)),
         _ => string.Join("', '", ModelVersionStringAttributes.Concat(ModelVersionNumericAttributes)),
     };
 
@@ -135,6 +155,13 @@ internal static class SearchKeys
         SearchTarget.ModelVersions => string.Join("', '", ModelVersionOrderAttributes),
         SearchTarget.Traces => string.Join("', '", TraceOrderAttributes),
         _ => ValidAttributes(target),
+    };
+
+    private static string LoggedModelAlias(string key) => key switch
+    {
+        "creation_time" => "creation_timestamp",
+        "last_updated_time" => "last_updated_timestamp",
+        _ => key,
     };
 
     private static string TraceAlias(string key) => key switch

@@ -24,9 +24,12 @@ internal static class SearchOrderParser
             var cursor = new Cursor(text, SearchTokenizer.Tokenize(text), forOrderBy: true);
             var (entity, key, _) = SearchFilterParser.ParseIdentifier(cursor, target);
             // Runs order by any entity but data sets, traces by attributes, tags and request metadata, the rest by attributes.
-            if (entity == SearchEntity.Dataset || (target is not (SearchTarget.Runs or SearchTarget.Traces) && entity != SearchEntity.Attribute))
+            // Logged models order by attributes and metrics (MLflow's SearchLoggedModels).
+            if (entity == SearchEntity.Dataset
+                || (target == SearchTarget.LoggedModels && entity is not (SearchEntity.Attribute or SearchEntity.Metric))
+                || (target is not (SearchTarget.Runs or SearchTarget.Traces or SearchTarget.LoggedModels) && entity != SearchEntity.Attribute))
             {
-                throw SearchErrors.Invalid($"Invalid order_by clause '{text}': only attributes, metrics, params and tags of runs, and attributes of experiments and registry entities, can be ordered by", 0);
+                throw SearchErrors.Invalid($"Invalid order_by clause '{text}': only attributes, metrics, params and tags of runs, attributes and metrics of logged models, and attributes of experiments and registry entities, can be ordered by", 0);
             }
 
             var ascending = true;

@@ -8,4 +8,5 @@ internal enum SearchTarget
     RegisteredModels,
     ModelVersions,
     Traces,
+    LoggedModels,
 }

@@ -165,6 +165,51 @@ internal static class SqliteSchema
         // Tuning studies (fathom tune), in the shape of Optuna's RDB storage; the tuning_ prefix keeps them apart from
         // Optuna's own tables should both share a database. See Tuning/Studies/StudyStore.
         new(Tuning.StudySchema.Sqlite, "the tuning studies"),
+
+        // Logged models (MLflow 3's LoggedModel API): MLflow's logged_models tables. A model is soft-deleted through its
+        // lifecycle stage; a search lists an experiment's models newest first, then by id, which the index serves.
+        // Metric points linked to a model keep their run and data set; NaN is kept as NULL (SQLite stores NaN as NULL).
+        // A run's model outputs (LogOutputs) are kept with the step they were produced at.
+        new("""
+        CREATE TABLE logged_models (
+            model_id TEXT NOT NULL PRIMARY KEY,
+            experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            artifact_location TEXT NOT NULL,
+            creation_timestamp_ms INTEGER NOT NULL,
+            last_updated_timestamp_ms INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            lifecycle_stage TEXT NOT NULL,
+            model_type TEXT,
+            source_run_id TEXT,
+            status_message TEXT);
+        CREATE INDEX logged_models_by_experiment_time ON logged_models (experiment_id, creation_timestamp_ms DESC, model_id);
+        CREATE TABLE logged_model_tags (
+            model_id TEXT NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (model_id, key)) WITHOUT ROWID;
+        CREATE TABLE logged_model_params (
+            model_id TEXT NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (model_id, key)) WITHOUT ROWID;
+        CREATE TABLE logged_model_metrics (
+            model_id TEXT NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            timestamp INTEGER NOT NULL,
+            step INTEGER NOT NULL,
+            run_id TEXT NOT NULL,
+            dataset_name TEXT NOT NULL,
+            dataset_digest TEXT NOT NULL,
+            value REAL,
+            PRIMARY KEY (model_id, key, timestamp, step, run_id, dataset_name, dataset_digest)) WITHOUT ROWID;
+        CREATE TABLE run_model_outputs (
+            run_uuid TEXT NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+            model_id TEXT NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+            step INTEGER NOT NULL,
+            PRIMARY KEY (run_uuid, model_id)) WITHOUT ROWID;
+        """, "logged models"),
     ];
 
     /// <summary>The schema version this build writes.</summary>

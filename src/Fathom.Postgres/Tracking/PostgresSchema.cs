@@ -186,6 +186,49 @@ internal static class PostgresSchema
 
         // Tuning studies (fathom tune), the SQLite store's tables in PostgreSQL's types. See Tuning/Studies/StudyStore.
         new(Tuning.StudySchema.Postgres, "the tuning studies"),
+
+        // Logged models, as in the SQLite schema; ids and keys compare byte by byte, as the run tables' do. NaN is kept
+        // as NULL here too, so both stores read and filter a model's metrics alike.
+        new("""
+        CREATE TABLE logged_models (
+            model_id TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+            experiment_id BIGINT NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+            name TEXT COLLATE "C" NOT NULL,
+            artifact_location TEXT NOT NULL,
+            creation_timestamp_ms BIGINT NOT NULL,
+            last_updated_timestamp_ms BIGINT NOT NULL,
+            status TEXT NOT NULL,
+            lifecycle_stage TEXT NOT NULL,
+            model_type TEXT COLLATE "C",
+            source_run_id TEXT COLLATE "C",
+            status_message TEXT);
+        CREATE INDEX logged_models_by_experiment_time ON logged_models (experiment_id, creation_timestamp_ms DESC, model_id);
+        CREATE TABLE logged_model_tags (
+            model_id TEXT COLLATE "C" NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+            key TEXT COLLATE "C" NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (model_id, key));
+        CREATE TABLE logged_model_params (
+            model_id TEXT COLLATE "C" NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+            key TEXT COLLATE "C" NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (model_id, key));
+        CREATE TABLE logged_model_metrics (
+            model_id TEXT COLLATE "C" NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+            key TEXT COLLATE "C" NOT NULL,
+            timestamp BIGINT NOT NULL,
+            step BIGINT NOT NULL,
+            run_id TEXT COLLATE "C" NOT NULL,
+            dataset_name TEXT COLLATE "C" NOT NULL,
+            dataset_digest TEXT COLLATE "C" NOT NULL,
+            value DOUBLE PRECISION,
+            PRIMARY KEY (model_id, key, timestamp, step, run_id, dataset_name, dataset_digest));
+        CREATE TABLE run_model_outputs (
+            run_uuid TEXT COLLATE "C" NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+            model_id TEXT COLLATE "C" NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+            step BIGINT NOT NULL,
+            PRIMARY KEY (run_uuid, model_id));
+        """, "logged models"),
     ];
 
     /// <summary>The schema version this Fathom writes.</summary>

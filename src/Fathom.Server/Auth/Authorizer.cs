@@ -60,6 +60,14 @@ internal sealed class Authorizer(IAuthStore auth, AuthOptions options, ITracking
             case PermissionScope.Trace:
                 var trace = store is ITraceStore traces ? await traces.GetTraceInfoAsync(Id(permission, request) ?? throw Unnamed(permission), cancellationToken) : null;
                 return trace is not null && await ExperimentAllowsAsync(user, trace.ExperimentId, permission.Access, cancellationToken);
+            case PermissionScope.LoggedModel:
+                if (Id(permission, request) is not { } modelId)
+                {
+                    return true;
+                }
+
+                var model = store is ILoggedModelStore models ? await models.GetLoggedModelAsync(modelId, cancellationToken) : null;
+                return model is not null && await ExperimentAllowsAsync(user, model.ExperimentId, permission.Access, cancellationToken);
             case PermissionScope.Model:
                 var grant = await auth.GetRegisteredModelPermissionAsync(Id(permission, request) ?? throw Unnamed(permission), user.Username, cancellationToken);
                 return (grant?.Permission ?? options.DefaultPermission).Allows(permission.Access);

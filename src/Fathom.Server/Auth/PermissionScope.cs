@@ -16,4 +16,5 @@ internal enum PermissionScope
     SignedUrl,
     Experiments,
     Trace,
+    LoggedModel,
 }

@@ -65,6 +65,14 @@ internal sealed record RoutePermission
     public static RoutePermission Trace(Access access, Func<MlflowRequest, string> requestId) =>
         new(PermissionScope.Trace, access, $"{access} on the trace's experiment") { Id = requestId };
 
+    /// <summary>
+    /// <paramref name="access"/> on the experiment of the logged model the request names (MLflow basic-auth's rule: a
+    /// model's permission is its experiment's); a model that does not exist (or was deleted) is refused, as a trace is, so
+    /// model ids are no oracle for other users' models. A null id names no model: nothing to check.
+    /// </summary>
+    public static RoutePermission LoggedModel(Access access, Func<MlflowRequest, string?> modelId) =>
+        new(PermissionScope.LoggedModel, access, $"{access} on the logged model's experiment") { Id = modelId };
+
     /// <summary><paramref name="access"/> on the experiment with the name the request gives.</summary>
     public static RoutePermission ExperimentNamed(Access access, Func<MlflowRequest, string> name) =>
         new(PermissionScope.ExperimentNamed, access, $"{access} on the named experiment") { Id = name };

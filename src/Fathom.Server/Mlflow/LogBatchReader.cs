@@ -51,11 +51,13 @@ internal static class LogBatchReader
     {
         ArgumentNullException.ThrowIfNull(request);
         var runId = request.RequireString("run_id");
-        var metrics = request.Messages("metrics").Select(ReadMetric).ToList();
+        var messages = request.Messages("metrics");
+        var metrics = messages.Select(ReadMetric).ToList();
+        var links = messages.Zip(metrics, MlflowTrackingApi.ReadModelLink).OfType<LoggedModelMetric>().ToList();
         var parameters = request.Messages("params").Select(p => new Param(p.RequireString("key"), p.String("value") ?? string.Empty)).ToList();
         var tags = request.Messages("tags").Select(t => new Tag(t.RequireString("key"), t.String("value") ?? string.Empty)).ToList();
         // MLflow's batch limits are the store's to enforce (TrackingValidation.ValidateBatch), for every front end.
-        return new LogBatch(runId, metrics, parameters, tags);
+        return new LogBatch(runId, metrics, parameters, tags) { ModelMetrics = links };
     }
 
     /// <summary>One metric message: key, value and timestamp required, step 0 when absent.</summary>
@@ -213,6 +215,11 @@ internal static class LogBatchReader
                 {
                     return null;
                 }
+            }
+            else if (reader.ValueTextEquals("model_id"u8) || reader.ValueTextEquals("dataset_name"u8) || reader.ValueTextEquals("dataset_digest"u8))
+            {
+                // A metric linked to a logged model (MLflow 3) is rare: the general reader takes the whole batch.
+                return null;
             }
             else if (!seen.FirstUnknown(ref reader) || !SkipChecked(ref reader))
             {

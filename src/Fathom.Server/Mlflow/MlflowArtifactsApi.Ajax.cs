@@ -42,6 +42,23 @@ internal static partial class MlflowArtifactsApi
             await SendFileAsync(context, OpenRunArtifacts(state, location), TraceTags.DataFile);
         })).WithMetadata(MlflowRoute.Rpc, RoutePermission.Trace(Access.Read, TraceArtifactRequestId));
 
+    // The UI's download of a logged model's file (MLflow's get_logged_model_artifact_handler): the path, in
+    // ?artifact_file_path=, is relative to the model's artifact location and checked like the proxy's paths.
+    private static void MapGetLoggedModelArtifact(IEndpointRouteBuilder app, MlflowState state) =>
+        app.MapGet(MlflowTrackingApi.AjaxPrefix + "/mlflow/logged-models/{model_id}/artifacts/files", (HttpContext context) => AnswerAsync(context, async request =>
+        {
+            var modelId = MlflowResources.LoggedModelId(request);
+            var safe = SafePath(request.RequireString("artifact_file_path"));
+            if (safe.Length == 0)
+            {
+                throw TrackingException.Invalid("Invalid path");
+            }
+
+            var model = await MlflowTrackingApi.LoggedModelStore(state).GetLoggedModelAsync(modelId, context.RequestAborted)
+                ?? throw TrackingException.NotFound($"Logged model with ID '{modelId}' not found.");
+            await SendFileAsync(context, OpenRunArtifacts(state, model.ArtifactLocation), safe);
+        })).WithMetadata(MlflowRoute.Rpc, RoutePermission.LoggedModel(Access.Read, MlflowResources.LoggedModelId));
+
     private static string TraceArtifactRequestId(MlflowRequest request) =>
         request.String("request_id") is { Length: > 0 } id ? id : throw TrackingException.Invalid("Request must include the \"request_id\" query parameter.");
 

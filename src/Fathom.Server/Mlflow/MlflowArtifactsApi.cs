@@ -36,6 +36,7 @@ internal static partial class MlflowArtifactsApi
         MapGetArtifact(app, state);
         MapGetModelVersionArtifact(app, state);
         MapGetTraceArtifact(app, state);
+        MapGetLoggedModelArtifact(app, state);
         return app;
     }
 

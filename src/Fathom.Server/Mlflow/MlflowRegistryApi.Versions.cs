@@ -9,12 +9,13 @@ internal static partial class MlflowRegistryApi
     private static void MapVersions(RouteGroupBuilder group, MlflowState state)
     {
         // Registering reads the source's files (and lets whoever reads the model download them): the caller must
-        // be able to read the run, or the proxied experiment, the source comes from, besides editing the model.
+        // be able to read the run, the proxied experiment or the logged model the source comes from, besides editing the model.
         MlflowRpc.Map(group, "POST", "/model-versions/create", state, CreateVersionAsync, [
             Model(Access.Update),
             RoutePermission.Run(Access.Read, MlflowResources.OptionalRunId),
             RoutePermission.Run(Access.Read, ModelVersionSources.RunOfSource),
             RoutePermission.ArtifactPath(Access.Read, ModelVersionSources.ProxyPathOfSource),
+            RoutePermission.LoggedModel(Access.Read, ModelVersionSources.LoggedModelOfSource),
         ]);
         MlflowRpc.Map(group, "PATCH", "/model-versions/update", state, UpdateVersionAsync, Model(Access.Update));
         MlflowRpc.Map(group, "POST", "/model-versions/transition-stage", state, TransitionStageAsync, Model(Access.Update));

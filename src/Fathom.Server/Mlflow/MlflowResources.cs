@@ -79,6 +79,13 @@ internal static class MlflowResources
         return request.Route("request_id") is { Length: > 0 } id ? id : throw MlflowRequest.Missing("request_id");
     }
 
+    /// <summary>The logged model a logged-model route names in its path (<c>{model_id}</c>); required.</summary>
+    public static string LoggedModelId(MlflowRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Route("model_id") is { Length: > 0 } id ? id : throw MlflowRequest.Missing("model_id");
+    }
+
     /// <summary>The registered model's <c>name</c>; required.</summary>
     public static string ModelName(MlflowRequest request)
     {

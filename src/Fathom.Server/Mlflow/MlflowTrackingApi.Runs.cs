@@ -70,7 +70,15 @@ internal static partial class MlflowTrackingApi
     private static async Task LogMetricAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
         var runId = MlflowResources.RunId(request);
-        await state.Store.LogBatchAsync(runId, [LogBatchReader.ReadMetric(request)], [], [], cancellationToken);
+        var metric = LogBatchReader.ReadMetric(request);
+        // The model link goes first: it is the write that can be refused (a model of another experiment), and it checks
+        // the run is active, so a refused request stores nothing on the run either.
+        if (ReadModelLink(request, metric) is { } link)
+        {
+            await LoggedModelStore(state).LogLoggedModelMetricsAsync(runId, [link], cancellationToken);
+        }
+
+        await state.Store.LogBatchAsync(runId, [metric], [], [], cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
@@ -107,6 +115,12 @@ internal static partial class MlflowTrackingApi
     private static async Task LogBatchAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
         var batch = LogBatchReader.Of(request);
+        // As in log-metric: the links that can be refused go first.
+        if (batch.ModelMetrics.Count > 0)
+        {
+            await LoggedModelStore(state).LogLoggedModelMetricsAsync(batch.RunId, batch.ModelMetrics, cancellationToken);
+        }
+
         await state.Store.LogBatchAsync(batch.RunId, batch.Metrics, batch.Params, batch.Tags, cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }

@@ -33,6 +33,7 @@ internal static partial class MlflowTrackingApi
             MapRuns(group, state);
             MapMetrics(group, state);
             MapTraces(group, state);
+            MapLoggedModels(group, state);
             if (prefix == AjaxPrefix)
             {
                 MlflowRpc.Map(group, "GET", "/metrics/get-history-bulk", state, GetMetricHistoryBulkAsync, RoutePermission.Runs(Access.Read, HistoryBulkRunIds));

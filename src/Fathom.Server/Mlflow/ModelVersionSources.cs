@@ -25,6 +25,13 @@ internal static class ModelVersionSources
         return runId.Length > 0 ? runId : throw TrackingException.Invalid($"Invalid model version source: '{source}': a runs:/ URI names a run, runs:/<run_id>/<path>.");
     }
 
+    /// <summary>The logged model a <c>models:/m-&lt;id&gt;</c> source names (MLflow 3's register_model), or null for any other source.</summary>
+    public static string? LoggedModelOfSource(MlflowRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Registry.ModelUris.TryParseLoggedModelUri(request.RequireString("source"), out var modelId) ? modelId : null;
+    }
+
     /// <summary>The proxied path an <c>mlflow-artifacts:</c> source names (normalised as the proxy does), or null.</summary>
     public static string? ProxyPathOfSource(MlflowRequest request)
     {

@@ -44,6 +44,25 @@ internal sealed class ProbeGenerator(Random random, string authorization)
             parameters.Remove("request_id");
         }
 
+        foreach (var name in new[] { "model_id", "tag_key" })
+        {
+            if (!path.Contains("{" + name + "}", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            // A logged model id in the route: as given, or in another letter case (ids compare exactly).
+            var value = parameters[name]!.GetValue<string>();
+            if (name == "model_id" && random.Next(4) == 0)
+            {
+                recipe.Add("model id in upper case");
+                value = value.ToUpperInvariant();
+            }
+
+            path = path.Replace("{" + name + "}", Uri.EscapeDataString(value), StringComparison.Ordinal);
+            parameters.Remove(name);
+        }
+
         method = MethodVariant(method, recipe);
         path = PathVariant(path, recipe);
         var idKey = IdKeys.FirstOrDefault(parameters.ContainsKey);

@@ -14,7 +14,7 @@ internal static class RouteTemplates
     /// <summary>The route's parameters (for catch-all routes, <c>{**path}</c> is filled from the "path" parameter).</summary>
     public static JsonObject? For(string method, string suffix, Victim v, string attacker, Random random)
     {
-        var (e, r, m, t) = (v.ExperimentId, v.RunId, v.Model, v.TraceId);
+        var (e, r, m, t, lm) = (v.ExperimentId, v.RunId, v.Model, v.TraceId, v.LoggedModelId);
         JsonObject Run(JsonObject extra) => Merge(new JsonObject { ["run_id"] = r }, extra);
         JsonObject Experiment(JsonObject extra) => Merge(new JsonObject { ["experiment_id"] = e }, extra);
         JsonObject Model(JsonObject extra) => Merge(new JsonObject { ["name"] = m }, extra);
@@ -58,7 +58,7 @@ internal static class RouteTemplates
             ("POST", "/model-versions/create") => new()
             {
                 ["name"] = random.Next(2) == 0 ? m : attacker + "-model",
-                ["source"] = random.Next(2) == 0 ? $"mlflow-artifacts:/{e}/{r}/artifacts/model" : $"runs:/{r}/model",
+                ["source"] = random.Next(3) switch { 0 => $"mlflow-artifacts:/{e}/{r}/artifacts/model", 1 => $"runs:/{r}/model", _ => $"models:/{lm}" },
                 ["run_id"] = r,
             },
             ("PATCH", "/model-versions/update") => Model(new() { ["version"] = "1", ["description"] = "stolen" }),
@@ -97,6 +97,16 @@ internal static class RouteTemplates
             ("PATCH", "/traces/{request_id}/tags") => new() { ["request_id"] = t, ["key"] = "victim-trace-tag", ["value"] = "stolen" },
             ("DELETE", "/traces/{request_id}/tags") => new() { ["request_id"] = t, ["key"] = "victim-trace-tag" },
             ("GET", "/get-trace-artifact") => new() { ["request_id"] = t },
+            ("POST", "/logged-models") => Experiment(new() { ["name"] = "stolen", ["source_run_id"] = r }),
+            ("GET", "/logged-models/{model_id}") or ("DELETE", "/logged-models/{model_id}") => new() { ["model_id"] = lm },
+            ("PATCH", "/logged-models/{model_id}") => new() { ["model_id"] = lm, ["status"] = "LOGGED_MODEL_UPLOAD_FAILED" },
+            ("POST", "/logged-models/search") => new() { ["experiment_ids"] = new JsonArray(e), ["filter"] = "name = 'victim-logged-model'" },
+            ("PATCH", "/logged-models/{model_id}/tags") => new() { ["model_id"] = lm, ["tags"] = new JsonArray(new JsonObject { ["key"] = "victim-model-tag", ["value"] = "stolen" }) },
+            ("DELETE", "/logged-models/{model_id}/tags/{tag_key}") => new() { ["model_id"] = lm, ["tag_key"] = "victim-model-tag" },
+            ("POST", "/logged-models/{model_id}/params") => new() { ["model_id"] = lm, ["params"] = new JsonArray(new JsonObject { ["key"] = "stolen", ["value"] = "x" }) },
+            ("GET", "/logged-models/{model_id}/artifacts/directories") => new() { ["model_id"] = lm },
+            ("GET", "/logged-models/{model_id}/artifacts/files") => new() { ["model_id"] = lm, ["artifact_file_path"] = "MLmodel" },
+            ("POST", "/runs/outputs") => Run(new() { ["models"] = new JsonArray(new JsonObject { ["model_id"] = lm, ["step"] = 1 }) }),
             ("POST", "/users/create") => new() { ["username"] = "intruder", ["password"] = "intruder-password-1" },
             ("GET", "/users/get") => new() { ["username"] = v.Username },
             ("PATCH", "/users/update-password") => new() { ["username"] = v.Username, ["password"] = "stolen-password-1" },

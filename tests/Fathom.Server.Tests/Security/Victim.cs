@@ -10,7 +10,7 @@ namespace Fathom.Server.Tests.Security;
 /// a run with data and artifacts, a registered model with a version and an alias. <see cref="SnapshotAsync"/> reads
 /// it all back as the administrator, so a test can tell whether anything changed.
 /// </summary>
-internal sealed record Victim(string ExperimentId, string ExperimentName, string RunId, string Model, string Username, string TraceId)
+internal sealed record Victim(string ExperimentId, string ExperimentName, string RunId, string Model, string Username, string TraceId, string LoggedModelId)
 {
     public const string SecretRunName = "victim-secret-run-name";
     public const string SecretParam = "victim-secret-param-value";
@@ -28,7 +28,7 @@ internal sealed record Victim(string ExperimentId, string ExperimentName, string
     /// nothing of theirs (an id that names no run answers an empty history, as MLflow's does), so no 2xx may hold these.
     /// </summary>
     /// <remarks>Names are matched as whole JSON strings: <c>" victim-model"</c> is another model's name.</remarks>
-    public IReadOnlyList<string> Markers => [.. Secrets, .. new[] { RunId, ExperimentName, Model, "secret.txt", Username, TraceId }.Select(n => $"\"{n}\"")];
+    public IReadOnlyList<string> Markers => [.. Secrets, .. new[] { RunId, ExperimentName, Model, "secret.txt", Username, TraceId, LoggedModelId }.Select(n => $"\"{n}\"")];
 
     public static async Task<Victim> CreateAsync(AuthServer server)
     {
@@ -68,7 +68,23 @@ internal sealed record Victim(string ExperimentId, string ExperimentName, string
             Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
         }
 
-        return new Victim(experiment, "victim-exp", run, "victim-model", "alice", trace);
+        // An MLflow 3 logged model of the experiment, with a file at its location and a metric linked to it.
+        var loggedModel = (await AuthServer.OkAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/logged-models", new
+        {
+            experiment_id = experiment,
+            name = "victim-logged-model",
+            source_run_id = run,
+            @params = new[] { new { key = "victim-model-param", value = SecretParam } },
+            tags = new[] { new { key = "victim-model-tag", value = SecretTag } },
+        })).GetProperty("model").GetProperty("info").GetProperty("model_id").GetString()!;
+        using (var weights = new ByteArrayContent(Encoding.UTF8.GetBytes(SecretFile)))
+        {
+            using var put = await alice.PutAsync($"/api/2.0/mlflow-artifacts/artifacts/{experiment}/models/{loggedModel}/artifacts/MLmodel", weights);
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        await AuthServer.OkAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/runs/log-metric", new { run_id = run, key = "victim-model-metric", value = SecretMetric, timestamp = 1, model_id = loggedModel });
+        return new Victim(experiment, "victim-exp", run, "victim-model", "alice", trace, loggedModel);
     }
 
     /// <summary>Everything the victim owns, as the administrator reads it, and whether alice can still sign in.</summary>
@@ -92,6 +108,9 @@ internal sealed record Victim(string ExperimentId, string ExperimentName, string
             $"/api/2.0/mlflow/traces/{TraceId}/info",
             $"/api/2.0/mlflow/traces?experiment_ids={ExperimentId}",
             $"/ajax-api/2.0/mlflow/get-trace-artifact?request_id={TraceId}",
+            $"/api/2.0/mlflow/logged-models/{LoggedModelId}",
+            $"/api/2.0/mlflow/logged-models/{LoggedModelId}/artifacts/directories",
+            $"/ajax-api/2.0/mlflow/logged-models/{LoggedModelId}/artifacts/files?artifact_file_path=MLmodel",
         })
         {
             using var response = await admin.GetAsync(path);
