@@ -15,6 +15,9 @@ internal sealed class ServingOptions
     /// <summary>Most reviews accepted in one request.</summary>
     public int MaxReviewsPerRequest { get; init; } = 10_000;
 
+    /// <summary>Whether requests are measured and <c>/metrics</c> is served (Prometheus text format).</summary>
+    public bool Metrics { get; init; } = true;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad setting.</summary>
     public void Validate()
     {
