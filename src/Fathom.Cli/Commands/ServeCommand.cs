@@ -23,9 +23,12 @@ internal static class ServeCommand
         var port = new Option<int>("--port", "-p") { Description = "Port to bind (0 picks a free one).", DefaultValueFactory = _ => 8080 };
         var maxLength = new Option<int>("--max-review-length") { Description = "Longest review text accepted, in characters.", DefaultValueFactory = _ => 100_000 };
         var noMetrics = new Option<bool>("--no-metrics") { Description = "Neither measure requests nor serve GET /metrics." };
+        var microBatch = new Option<bool>("--micro-batch") { Description = "Score concurrent small requests together (see the README: measured, off by default)." };
+        var microBatchWait = new Option<int>("--micro-batch-wait-us") { Description = "How long a micro-batch waits for more requests, in microseconds (0: only what is queued).", DefaultValueFactory = _ => 0 };
+        var microBatchMax = new Option<int>("--micro-batch-max") { Description = "Most reviews in one micro-batch; larger requests are scored alone.", DefaultValueFactory = _ => 64 };
         var command = new Command("serve", "Serve a model over REST: POST /api/v1/model/predict, MLflow's POST /invocations, GET /ping, GET /health, GET /metrics, docs at /docs.")
         {
-            model, host, port, maxLength, noMetrics,
+            model, host, port, maxLength, noMetrics, microBatch, microBatchWait, microBatchMax,
         };
         return command.WithAction(async (parse, cli, ct) =>
         {
@@ -35,6 +38,9 @@ internal static class ServeCommand
                 Port = parse.GetValue(port),
                 MaxReviewLength = parse.GetValue(maxLength),
                 Metrics = !parse.GetValue(noMetrics),
+                MicroBatch = parse.GetValue(microBatch),
+                MicroBatchWait = TimeSpan.FromMicroseconds(parse.GetValue(microBatchWait)),
+                MicroBatchMaxReviews = parse.GetValue(microBatchMax),
             };
             options.Validate();
             var served = await LoadAsync(cli, parse.GetValue(model), ct);

@@ -2,21 +2,29 @@ using Fathom.Sentiment;
 
 namespace Fathom.Serving;
 
-/// <summary>Scores the reviews of one request with the served model, and counts the batch.</summary>
-internal sealed class ReviewScorer(SentimentModel model, ServingMetrics? metrics)
+/// <summary>Scores the reviews of one request with the served model, micro-batched with others when that is on, and counts the batch.</summary>
+internal sealed class ReviewScorer(SentimentModel model, ServingMetrics? metrics, MicroBatcher? batcher) : IAsyncDisposable
 {
     /// <summary>The probability that each review is positive, in order.</summary>
-    public ValueTask<float[]> ScoreAsync(string[] texts, CancellationToken cancellationToken)
+    public async ValueTask<float[]> ScoreAsync(string[] texts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(texts);
         cancellationToken.ThrowIfCancellationRequested();
-        var probabilities = new float[texts.Length];
-        if (texts.Length > 0)
+        if (texts.Length == 0)
         {
-            model.PredictProbabilities(texts, probabilities);
-            metrics?.RecordBatch(texts.Length);
+            return [];
         }
 
-        return ValueTask.FromResult(probabilities);
+        if (batcher is not null && batcher.Takes(texts.Length))
+        {
+            return await batcher.ScoreAsync(texts, cancellationToken);
+        }
+
+        var probabilities = new float[texts.Length];
+        model.PredictProbabilities(texts, probabilities);
+        metrics?.RecordBatch(texts.Length);
+        return probabilities;
     }
+
+    public ValueTask DisposeAsync() => batcher?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

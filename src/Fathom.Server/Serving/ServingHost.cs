@@ -39,7 +39,8 @@ internal static class ServingHost
 
         builder.Services.AddSingleton(new ErrorShape(WriteDetailAsync));
         var metrics = options.Metrics ? new ServingMetrics(served) : null;
-        builder.Services.AddSingleton(new ReviewScorer(served.Model, metrics));
+        // Created by the container so that stopping the host stops the micro-batch workers.
+        builder.Services.AddSingleton(_ => new ReviewScorer(served.Model, metrics, options.MicroBatch ? new MicroBatcher(served.Model, metrics, options) : null));
         var app = builder.Build();
         if (metrics is not null)
         {
