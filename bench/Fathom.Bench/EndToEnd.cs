@@ -6,6 +6,7 @@ internal static class EndToEnd
     public static readonly Dictionary<string, Func<string[], Task<int>>> Commands = new(StringComparer.Ordinal)
     {
         ["imdb"] = ImdbBenchmark.RunAsync,
+        ["serving"] = ServingBenchmark.RunAsync,
         ["tracking-server"] = TrackingServerBenchmark.RunAsync,
         ["tracking-server-process"] = TrackingServerProcessBenchmark.RunCommandAsync,
         ["tracking-latency"] = TrackingLatencyBenchmark.RunAsync,

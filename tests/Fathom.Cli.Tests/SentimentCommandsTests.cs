@@ -208,6 +208,47 @@ public sealed class SentimentCommandsTests(TrainedRunFixture trained) : IClassFi
     }
 
     [Fact]
+    public async Task Serve_MicroBatched_AnswersMlflowsProtocolWithTheModelsOwnInputExample()
+    {
+        var port = Loopback.FreePort();
+        using var server = FathomProcess.Start(trained.Project, new Dictionary<string, string>(), "serve", "--model", $"runs:/{trained.RunId}/model",
+            "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--micro-batch", "--micro-batch-wait-us", "500");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        try
+        {
+            await Loopback.WaitForHealthAsync(http, server, TimeSpan.FromSeconds(30));
+            using var ping = await http.GetAsync("/ping");
+            // What "Try it" on /docs sends: the example saved in the model folder by `fathom train`.
+            var openApi = JsonDocument.Parse(await http.GetStringAsync("/openapi.json")).RootElement;
+            var example = openApi.GetProperty("paths").GetProperty("/invocations").GetProperty("post").GetProperty("requestBody")
+                .GetProperty("content").GetProperty("application/json").GetProperty("example").GetRawText();
+            using var content = new StringContent(example, System.Text.Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync("/invocations", content);
+            var predictions = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("predictions");
+            var metrics = await http.GetStringAsync("/metrics");
+
+            Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
+            Assert.Contains("This movie was wonderful", example, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(2, predictions.GetArrayLength());
+            Assert.Contains($"fathom_serving_model_info{{model_uuid=\"{trained.RunId}\"", metrics, StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_NegativeMicroBatchWait_ExitsInvalidNamingTheOption()
+    {
+        var result = await FathomProcess.RunAsync(trained.Project, "serve", "--model", $"runs:/{trained.RunId}/model", "--micro-batch-wait-us", "-1");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--micro-batch-wait-us must be between 0 and 1000000", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_ModelFromEnvironment_OnAnIpv4MappedHost_AnswersOverHttpAndStopsOnSigterm()
     {
         var port = Loopback.FreePort();

@@ -10,6 +10,9 @@ public sealed class ServingFixture : IAsyncLifetime
 {
     public const string ModelUuid = "0123456789abcdef0123456789abcdef";
 
+    /// <summary>The served model folder's input example (a pandas split frame), as <c>fathom train</c> saves one.</summary>
+    public const string InputExample = """{"columns": ["text"], "data": [["An example review kept with the model."]]}""";
+
     private WebApplication? _app;
 
     internal SentimentModel Model { get; private set; } = null!;
@@ -21,7 +24,7 @@ public sealed class ServingFixture : IAsyncLifetime
         var reviews = ReviewReader.Read(RepositorySamples.Imdb, "train", _ => { }).ToList();
         var result = await new SentimentTrainer().TrainAsync(reviews, null, new SentimentTrainingOptions(), null, CancellationToken.None);
         Model = result.Model;
-        _app = ServingHost.Build(new ServedModel(Model, ModelUuid), new ServingOptions { Port = 0, MaxReviewLength = 5_000, MaxReviewsPerRequest = 100 });
+        _app = ServingHost.Build(new ServedModel(Model, ModelUuid, InputExample), new ServingOptions { Port = 0, MaxReviewLength = 5_000, MaxReviewsPerRequest = 100 });
         await _app.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
     }

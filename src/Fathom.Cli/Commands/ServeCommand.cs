@@ -22,13 +22,26 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port", "-p") { Description = "Port to bind (0 picks a free one).", DefaultValueFactory = _ => 8080 };
         var maxLength = new Option<int>("--max-review-length") { Description = "Longest review text accepted, in characters.", DefaultValueFactory = _ => 100_000 };
-        var command = new Command("serve", "Serve a model over REST: POST /api/v1/model/predict, GET /api/v1/model/version, GET /health, docs at /docs.")
+        var noMetrics = new Option<bool>("--no-metrics") { Description = "Neither measure requests nor serve GET /metrics." };
+        var microBatch = new Option<bool>("--micro-batch") { Description = "Score concurrent small requests together (see the README: measured, off by default)." };
+        var microBatchWait = new Option<int>("--micro-batch-wait-us") { Description = "How long a micro-batch waits for more requests, in microseconds (0: only what is queued).", DefaultValueFactory = _ => 0 };
+        var microBatchMax = new Option<int>("--micro-batch-max") { Description = "Most reviews in one micro-batch; larger requests are scored alone.", DefaultValueFactory = _ => 64 };
+        var command = new Command("serve", "Serve a model over REST: POST /api/v1/model/predict, MLflow's POST /invocations, GET /ping, GET /health, GET /metrics, docs at /docs.")
         {
-            model, host, port, maxLength,
+            model, host, port, maxLength, noMetrics, microBatch, microBatchWait, microBatchMax,
         };
         return command.WithAction(async (parse, cli, ct) =>
         {
-            var options = new ServingOptions { Host = parse.GetValue(host)!, Port = parse.GetValue(port), MaxReviewLength = parse.GetValue(maxLength) };
+            var options = new ServingOptions
+            {
+                Host = parse.GetValue(host)!,
+                Port = parse.GetValue(port),
+                MaxReviewLength = parse.GetValue(maxLength),
+                Metrics = !parse.GetValue(noMetrics),
+                MicroBatch = parse.GetValue(microBatch),
+                MicroBatchWait = TimeSpan.FromMicroseconds(parse.GetValue(microBatchWait)),
+                MicroBatchMaxReviews = parse.GetValue(microBatchMax),
+            };
             options.Validate();
             var served = await LoadAsync(cli, parse.GetValue(model), ct);
             await using var app = ServingHost.Build(served, options);
@@ -58,7 +71,11 @@ internal static class ServeCommand
             throw new CliInputException($"No model to serve: pass --model <folder|run id|models:/name@alias>, or set {ModelPathVariable} or {ModelUuidVariable}.");
         }
 
-        LoadedModel loaded = await ModelLocator.LoadAsync(reference, cli.OpenTracking, cancellationToken);
-        return new ServedModel(loaded.Model, string.IsNullOrWhiteSpace(uuid) ? loaded.Manifest.RunId ?? loaded.Manifest.ModelUuid : uuid);
+        var folder = await ModelLocator.LocateAsync(reference, cli.OpenTracking, cancellationToken);
+        LoadedModel loaded = await ModelFolder.LoadAsync(folder, cancellationToken);
+        // The folder's input example feeds the OpenAPI document of /invocations; a model saved without one still serves.
+        var example = Path.Combine(folder, ModelFolder.InputExampleFileName);
+        var exampleJson = File.Exists(example) ? await File.ReadAllTextAsync(example, cancellationToken) : null;
+        return new ServedModel(loaded.Model, string.IsNullOrWhiteSpace(uuid) ? loaded.Manifest.RunId ?? loaded.Manifest.ModelUuid : uuid, exampleJson);
     }
 }

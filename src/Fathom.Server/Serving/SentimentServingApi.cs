@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Fathom.Http;
 using Fathom.Sentiment;
@@ -15,7 +14,7 @@ internal static class SentimentServingApi
     public static IEndpointRouteBuilder MapSentimentServingApi(this IEndpointRouteBuilder app, ServedModel served, ServingOptions options)
     {
         var group = app.MapGroup("/api/v1/model").WithTags("model");
-        group.MapPost("/predict", (HttpContext context, CancellationToken cancellationToken) => PredictAsync(context, served, options, cancellationToken))
+        group.MapPost("/predict", (HttpContext context, ReviewScorer scorer, CancellationToken cancellationToken) => PredictAsync(context, scorer, options, cancellationToken))
             .WithName("predict")
             .WithSummary("Score movie reviews")
             .WithDescription("Returns, in request order, each review's probability of being positive (logit_prob) and its sentiment: positive when the probability is over 0.5.")
@@ -34,7 +33,7 @@ internal static class SentimentServingApi
         return app;
     }
 
-    private static async Task<IResult> PredictAsync(HttpContext context, ServedModel served, ServingOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> PredictAsync(HttpContext context, ReviewScorer scorer, ServingOptions options, CancellationToken cancellationToken)
     {
         // Read whole (Kestrel bounds it) and checked before parsing: a body that is not UTF-8, or escapes half a
         // surrogate pair, parses but fails when its text is read; FastAPI answers it as a JSON decode error.
@@ -69,36 +68,21 @@ internal static class SentimentServingApi
                 return TypedResults.Json(new ValidationProblem(errors), ServingJsonContext.Default.ValidationProblem, statusCode: StatusCodes.Status422UnprocessableEntity);
             }
 
-            return TypedResults.Json(new PredictResponse(Score(served.Model, reviews)), ServingJsonContext.Default.PredictResponse);
-        }
-    }
-
-    private static ReviewPrediction[] Score(SentimentModel model, List<ReviewInput> reviews)
-    {
-        var count = reviews.Count;
-        var texts = ArrayPool<string>.Shared.Rent(Math.Max(count, 1));
-        var probabilities = ArrayPool<float>.Shared.Rent(Math.Max(count, 1));
-        try
-        {
-            for (var i = 0; i < count; i++)
+            var texts = new string[reviews.Count];
+            for (var i = 0; i < texts.Length; i++)
             {
                 texts[i] = reviews[i].Text;
             }
 
-            model.PredictProbabilities(texts.AsSpan(0, count), probabilities.AsSpan(0, count));
-            var result = new ReviewPrediction[count];
-            for (var i = 0; i < count; i++)
+            var probabilities = await scorer.ScoreAsync(texts, cancellationToken);
+            var result = new ReviewPrediction[texts.Length];
+            for (var i = 0; i < result.Length; i++)
             {
                 var p = probabilities[i];
                 result[i] = new ReviewPrediction(reviews[i].Id, SentimentModel.SentimentOf(p), Math.Round(p, 6));
             }
 
-            return result;
-        }
-        finally
-        {
-            ArrayPool<string>.Shared.Return(texts, clearArray: true);
-            ArrayPool<float>.Shared.Return(probabilities);
+            return TypedResults.Json(new PredictResponse(result), ServingJsonContext.Default.PredictResponse);
         }
     }
 

@@ -5,7 +5,10 @@ using Scalar.AspNetCore;
 
 namespace Fathom.Serving;
 
-/// <summary>Composes the serving web host: Kestrel on one address, the model API, OpenAPI and its interactive docs.</summary>
+/// <summary>
+/// Composes the serving web host: Kestrel on one address, the model API (the reference template's routes and
+/// MLflow's scoring protocol), Prometheus metrics, OpenAPI and its interactive docs.
+/// </summary>
 internal static class ServingHost
 {
     public static WebApplication Build(ServedModel served, ServingOptions options, Action<ILoggingBuilder>? logging = null)
@@ -31,10 +34,19 @@ internal static class ServingHost
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer(ServingExamples.Apply);
+            o.AddOperationTransformer(new InvocationsDocumentation(served).Apply);
         });
 
         builder.Services.AddSingleton(new ErrorShape(WriteDetailAsync));
+        var metrics = options.Metrics ? new ServingMetrics(served) : null;
+        // Created by the container so that stopping the host stops the micro-batch workers.
+        builder.Services.AddSingleton(_ => new ReviewScorer(served.Model, metrics, options.MicroBatch ? new MicroBatcher(served.Model, metrics, options) : null));
         var app = builder.Build();
+        if (metrics is not null)
+        {
+            app.UseMiddleware<ServingMetricsMiddleware>(metrics);
+        }
+
         app.UseMiddleware<ErrorBodies>();
         app.UseRouting();
         app.UseMiddleware<CanonicalRoutes>();
@@ -50,6 +62,12 @@ internal static class ServingHost
             .DisableTelemetry()
             .HideDeveloperTools());
         app.MapSentimentServingApi(served, options);
+        app.MapScoringProtocolApi(options);
+        if (metrics is not null)
+        {
+            app.MapServingMetrics(metrics);
+        }
+
         return app;
     }
 

@@ -15,6 +15,18 @@ internal sealed class ServingOptions
     /// <summary>Most reviews accepted in one request.</summary>
     public int MaxReviewsPerRequest { get; init; } = 10_000;
 
+    /// <summary>Whether requests are measured and <c>/metrics</c> is served (Prometheus text format).</summary>
+    public bool Metrics { get; init; } = true;
+
+    /// <summary>Whether requests of fewer than <see cref="MicroBatchMaxReviews"/> reviews are scored together with others.</summary>
+    public bool MicroBatch { get; init; }
+
+    /// <summary>How long a batch that holds a request waits for more before it is scored; zero takes only what is queued.</summary>
+    public TimeSpan MicroBatchWait { get; init; } = TimeSpan.Zero;
+
+    /// <summary>The most reviews scored in one micro-batch; larger requests are scored alone.</summary>
+    public int MicroBatchMaxReviews { get; init; } = 64;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad setting.</summary>
     public void Validate()
     {
@@ -26,6 +38,16 @@ internal sealed class ServingOptions
         if (MaxReviewLength < 1)
         {
             throw new ArgumentException($"--max-review-length must be at least 1 (got {MaxReviewLength}).");
+        }
+
+        if (MicroBatchWait < TimeSpan.Zero || MicroBatchWait > TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentException($"--micro-batch-wait-us must be between 0 and 1000000 (got {MicroBatchWait.TotalMicroseconds}).");
+        }
+
+        if (MicroBatchMaxReviews < 2)
+        {
+            throw new ArgumentException($"--micro-batch-max must be at least 2 (got {MicroBatchMaxReviews}).");
         }
 
         if (MaxReviewsPerRequest < 1)
