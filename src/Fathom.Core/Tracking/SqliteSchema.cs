@@ -165,6 +165,9 @@ internal static class SqliteSchema
         // Tuning studies (fathom tune), in the shape of Optuna's RDB storage; the tuning_ prefix keeps them apart from
         // Optuna's own tables should both share a database. See Tuning/Studies/StudyStore.
         new(Tuning.StudySchema.Sqlite, "the tuning studies"),
+
+        // Project owners and run submitters, for the server's job queue.
+        new(Jobs.JobSchema.SqliteOwners, Jobs.JobSchema.OwnersSummary),
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -186,6 +186,9 @@ internal static class PostgresSchema
 
         // Tuning studies (fathom tune), the SQLite store's tables in PostgreSQL's types. See Tuning/Studies/StudyStore.
         new(Tuning.StudySchema.Postgres, "the tuning studies"),
+
+        // Project owners and run submitters, for the server's job queue.
+        new(Jobs.JobSchema.PostgresOwners, Jobs.JobSchema.OwnersSummary),
     ];
 
     /// <summary>The schema version this Fathom writes.</summary>

@@ -16,4 +16,6 @@ internal enum PermissionScope
     SignedUrl,
     Experiments,
     Trace,
+    JobProject,
+    JobRun,
 }
