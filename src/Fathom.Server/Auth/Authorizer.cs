@@ -90,13 +90,18 @@ internal sealed class Authorizer(IAuthStore auth, AuthOptions options, ITracking
         return user.IsAdmin ? Task.FromResult(true) : ProjectAllowsAsync(user, project, Access.Read, cancellationToken);
     }
 
-    // A project's owner has MANAGE (as MLflow gives an experiment's creator); everyone else the default permission.
+    // As for experiments: a user's grant on the project, else the default permission; the owner (who created it) has
+    // MANAGE, as MLflow grants an experiment's creator. A project that does not exist is left to the handler.
     private async Task<bool> ProjectAllowsAsync(AuthUser user, string project, Access access, CancellationToken cancellationToken)
     {
         var found = jobs is null ? null : await jobs.GetProjectAsync(project, cancellationToken);
-        return found is null
-            || string.Equals(found.Owner, user.Username, StringComparison.Ordinal)
-            || options.DefaultPermission.Allows(access);
+        if (found is null || string.Equals(found.Owner, user.Username, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var grant = await auth.GetProjectPermissionAsync(found.Name, user.Username, cancellationToken);
+        return (grant ?? options.DefaultPermission).Allows(access);
     }
 
     /// <summary>Whether the user may read an experiment: for narrowing searches to what the caller may see.</summary>

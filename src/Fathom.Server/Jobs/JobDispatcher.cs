@@ -25,10 +25,18 @@ internal sealed partial class JobDispatcher(
     {
         // The jobs are given the server's URL, known only once Kestrel listens.
         var started = new TaskCompletionSource();
-        using (lifetime.ApplicationStarted.Register(started.SetResult))
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
         using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
         {
-            await started.Task;
+            try
+            {
+                await started.Task;
+            }
+            catch (OperationCanceledException)
+            {
+                // The host stopped before it started (a port in use): no job was touched.
+                return;
+            }
         }
 
         queue.ServerUrl = JobsUrl(server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault());

@@ -160,8 +160,48 @@ internal static partial class JobsApi
             w.WriteEndObject();
         }, RoutePermission.JobRun(Access.Delete, Uuid), MlflowRoute.PathOnly);
 
+        if (auth is not null)
+        {
+            MapPermissions(group, state, auth);
+        }
+
         MapLogs(group, queue);
         return app;
+    }
+
+    /// <summary>Grants on a project, as MLflow's experiment permission routes: MANAGE on the project to give or read them.</summary>
+    private static void MapPermissions(RouteGroupBuilder group, MlflowState state, IAuthStore auth)
+    {
+        static string Project(MlflowRequest r) => r.Route("project") ?? throw MlflowRequest.Missing("project");
+        var manage = RoutePermission.JobProject(Access.Manage, Project);
+        MlflowRpc.Map(group, "POST", "/projects/{project}/permissions", state, async (_, r, w, ct) =>
+        {
+            await auth.CreateProjectPermissionAsync(Project(r), MlflowResources.Username(r), AccessLevel.Parse(r.RequireString("permission")), ct);
+            MlflowRpc.WriteEmpty(w);
+        }, manage);
+        MlflowRpc.Map(group, "PATCH", "/projects/{project}/permissions", state, async (_, r, w, ct) =>
+        {
+            await auth.UpdateProjectPermissionAsync(Project(r), MlflowResources.Username(r), AccessLevel.Parse(r.RequireString("permission")), ct);
+            MlflowRpc.WriteEmpty(w);
+        }, manage);
+        MlflowRpc.Map(group, "GET", "/projects/{project}/permissions", state, async (_, r, w, ct) =>
+        {
+            var name = MlflowResources.Username(r);
+            var grant = await auth.GetProjectPermissionAsync(Project(r), name, ct)
+                ?? throw TrackingException.NotFound($"Project permission with project={Project(r)} and username={name} not found");
+            w.WriteStartObject();
+            w.WriteStartObject("project_permission");
+            w.WriteString("project", Project(r));
+            w.WriteString("username", name);
+            w.WriteString("permission", grant.Name);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }, manage);
+        MlflowRpc.Map(group, "DELETE", "/projects/{project}/permissions", state, async (_, r, w, ct) =>
+        {
+            await auth.DeleteProjectPermissionAsync(Project(r), MlflowResources.Username(r), ct);
+            MlflowRpc.WriteEmpty(w);
+        }, manage);
     }
 
     internal static async Task<JobRunRecord> FindAsync(JobQueue queue, string uuid, CancellationToken ct) =>
