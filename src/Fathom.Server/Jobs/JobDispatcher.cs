@@ -76,6 +76,12 @@ internal sealed partial class JobDispatcher(
     /// <summary>Schedules queued runs, oldest first, while the limits allow.</summary>
     private async Task DispatchAsync(CancellationToken cancellationToken)
     {
+        // The server runs one executor (local): while it is full, a full queue is not even read.
+        if (queue.Running.Count >= options.MaxRunningPerExecutor)
+        {
+            return;
+        }
+
         var queued = await Store.OldestInAsync([JobStatus.Queued], 256, cancellationToken);
         foreach (var run in queued)
         {
