@@ -16,6 +16,7 @@ internal static class EndToEnd
         ["signin"] = SignInBenchmark.RunAsync,
         ["config"] = ConfigBenchmark.RunAsync,
         ["jobs"] = JobsBenchmark.RunAsync,
+        ["jobs-server"] = JobsServerBenchmark.RunAsync,
         ["tuning"] = TuningBenchmark.RunAsync,
         ["tune-distributed"] = TuneDistributedBenchmark.RunAsync,
         ["tune-distributed-worker"] = TuneDistributedBenchmark.WorkerAsync,

@@ -42,10 +42,10 @@ public abstract class JobStoreCompliance : IAsyncLifetime
     public async Task Projects_CreateListGet_NameTakenIsAlreadyExists()
     {
         SkipIfUnavailable();
-        await _store.CreateProjectAsync("imdb", "reviews", Ct);
-        var error = await Assert.ThrowsAsync<TrackingException>(() => _store.CreateProjectAsync("imdb", null, Ct));
+        await _store.CreateProjectAsync("imdb", "reviews", null, Ct);
+        var error = await Assert.ThrowsAsync<TrackingException>(() => _store.CreateProjectAsync("imdb", null, null, Ct));
         Assert.Equal(ErrorCode.ResourceAlreadyExists, error.Code);
-        Assert.Equal(ErrorCode.InvalidParameterValue, (await Assert.ThrowsAsync<TrackingException>(() => _store.CreateProjectAsync("../x", null, Ct))).Code);
+        Assert.Equal(ErrorCode.InvalidParameterValue, (await Assert.ThrowsAsync<TrackingException>(() => _store.CreateProjectAsync("../x", null, null, Ct))).Code);
         await _store.CreateRunAsync(Run("a1b2c3d4e5f60718293a4b5c6d7e8f90", project: "other"), Ct);
         var projects = await _store.ListProjectsAsync(Ct);
         Assert.Equal(["imdb", "other"], projects.Select(p => p.Name));

@@ -30,11 +30,28 @@ internal static class ServerCommand
         Description = "HTTP Basic authentication and per-experiment permissions, like MLflow's basic-auth app (admin from FATHOM_ADMIN_USERNAME/FATHOM_ADMIN_PASSWORD or MLFLOW_AUTH_CONFIG_PATH). Required to bind beyond loopback.",
     };
 
+    private static readonly Option<int> MaxRunsPerProject = new("--max-runs-per-project")
+    {
+        Description = "Jobs of one project running at once; more wait in the queue (default: 4).",
+        DefaultValueFactory = _ => 4,
+    };
+
+    private static readonly Option<int> MaxRunsPerExecutor = new("--max-runs-per-executor")
+    {
+        Description = "Jobs of one executor running at once (default: 8).",
+        DefaultValueFactory = _ => 8,
+    };
+
+    private static readonly Option<string?> Agent = new("--agent")
+    {
+        Description = "The agent configuration of the jobs it runs (default: $FATHOM_AGENT_CONFIG, else agent.yaml in the store's folder).",
+    };
+
     public static Command Create()
     {
-        var command = new Command("server", "Serve the MLflow tracking REST API (/api/2.0/mlflow/…) and artifact proxy over the store, for MLflow clients.")
+        var command = new Command("server", "Serve the MLflow tracking REST API (/api/2.0/mlflow/…) and artifact proxy over the store, for MLflow clients, and run the jobs submitted to it (/api/v1).")
         {
-            Host, Port, Artifacts, ServeArtifacts, NoServeArtifacts, Auth,
+            Host, Port, Artifacts, ServeArtifacts, NoServeArtifacts, Auth, MaxRunsPerProject, MaxRunsPerExecutor, Agent,
         };
         return command.WithAction(async (parse, cli, ct) =>
         {
@@ -102,6 +119,12 @@ internal static class ServerCommand
             ArtifactsDestination = LocalFolder(parse.GetValue(Artifacts) ?? store.ArtifactRoot),
             ServeArtifacts = parse.GetValue(ServeArtifacts) && !parse.GetValue(NoServeArtifacts),
             Auth = Fathom.Auth.AuthOptions.FromEnvironment(parse.GetValue(Auth), Path.Combine(store.LocalFolder, "basic_auth.db")),
+            Jobs = new Fathom.Jobs.JobServerOptions
+            {
+                MaxRunningPerProject = parse.GetValue(MaxRunsPerProject),
+                MaxRunningPerExecutor = parse.GetValue(MaxRunsPerExecutor),
+                AgentFile = (parse.GetValue(Agent) ?? cli.Host.Environment(Jobs.JobHosting.AgentVariable)) is { } agent ? Path.GetFullPath(agent, cli.Host.WorkingDirectory()) : null,
+            },
         };
     }
 

@@ -37,4 +37,13 @@ public interface IAuthStore
     Task<IReadOnlyList<ExperimentGrant>> ListExperimentPermissionsAsync(long userId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<RegisteredModelGrant>> ListRegisteredModelPermissionsAsync(long userId, CancellationToken cancellationToken);
+
+    /// <summary>A user's grant on a project of jobs (Fathom's own table beside MLflow's, in the same database).</summary>
+    Task CreateProjectPermissionAsync(string project, string username, AccessLevel permission, CancellationToken cancellationToken);
+
+    Task<AccessLevel?> GetProjectPermissionAsync(string project, string username, CancellationToken cancellationToken);
+
+    Task UpdateProjectPermissionAsync(string project, string username, AccessLevel permission, CancellationToken cancellationToken);
+
+    Task DeleteProjectPermissionAsync(string project, string username, CancellationToken cancellationToken);
 }

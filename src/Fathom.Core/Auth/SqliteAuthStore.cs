@@ -27,6 +27,12 @@ internal sealed class SqliteAuthStore : IAuthStore
             user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
             permission VARCHAR(255) NOT NULL,
             UNIQUE (name, user_id));
+        CREATE TABLE IF NOT EXISTS job_project_permissions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            project VARCHAR(255) NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            permission VARCHAR(255) NOT NULL,
+            UNIQUE (project, user_id));
         """;
 
     private readonly string _connectionString;
@@ -150,6 +156,34 @@ internal sealed class SqliteAuthStore : IAuthStore
         var user = await RequireUserAsync(username, cancellationToken);
         await ChangePermissionAsync("DELETE FROM registered_model_permissions WHERE name = $r AND user_id = $id AND $p = $p;", name, user, AccessLevel.None,
             $"Registered model permission with name={name} and username={username} not found", cancellationToken);
+    }
+
+    public async Task CreateProjectPermissionAsync(string project, string username, AccessLevel permission, CancellationToken cancellationToken)
+    {
+        var user = await RequireUserAsync(username, cancellationToken);
+        await InsertPermissionAsync("job_project_permissions", "project", project, user, permission,
+            $"Project permission (project={project}, username={username}) already exists.", cancellationToken);
+    }
+
+    public async Task<AccessLevel?> GetProjectPermissionAsync(string project, string username, CancellationToken cancellationToken)
+    {
+        var user = await RequireUserAsync(username, cancellationToken);
+        var permission = await ReadPermissionAsync("job_project_permissions", "project", project, user.Id, cancellationToken);
+        return permission is null ? null : AccessLevel.Parse(permission);
+    }
+
+    public async Task UpdateProjectPermissionAsync(string project, string username, AccessLevel permission, CancellationToken cancellationToken)
+    {
+        var user = await RequireUserAsync(username, cancellationToken);
+        await ChangePermissionAsync("UPDATE job_project_permissions SET permission = $p WHERE project = $r AND user_id = $id;", project, user, permission,
+            $"Project permission with project={project} and username={username} not found", cancellationToken);
+    }
+
+    public async Task DeleteProjectPermissionAsync(string project, string username, CancellationToken cancellationToken)
+    {
+        var user = await RequireUserAsync(username, cancellationToken);
+        await ChangePermissionAsync("DELETE FROM job_project_permissions WHERE project = $r AND user_id = $id AND $p = $p;", project, user, AccessLevel.None,
+            $"Project permission with project={project} and username={username} not found", cancellationToken);
     }
 
     public async Task RenameRegisteredModelPermissionsAsync(string oldName, string newName, CancellationToken cancellationToken)

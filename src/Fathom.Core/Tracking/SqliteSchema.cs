@@ -210,6 +210,8 @@ internal static class SqliteSchema
             step INTEGER NOT NULL,
             PRIMARY KEY (run_uuid, model_id)) WITHOUT ROWID;
         """, "logged models"),
+        // Project owners and run submitters, for the server's job queue.
+        new(Jobs.JobSchema.SqliteOwners, Jobs.JobSchema.OwnersSummary),
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -229,6 +229,8 @@ internal static class PostgresSchema
             step BIGINT NOT NULL,
             PRIMARY KEY (run_uuid, model_id));
         """, "logged models"),
+        // Project owners and run submitters, for the server's job queue.
+        new(Jobs.JobSchema.PostgresOwners, Jobs.JobSchema.OwnersSummary),
     ];
 
     /// <summary>The schema version this Fathom writes.</summary>

@@ -8,7 +8,7 @@ namespace Fathom.Auth;
 /// parsed request; grants come from the auth store, the default permission fills in where there is none (MLflow's
 /// basic-auth). Administrators pass everything.
 /// </summary>
-internal sealed class Authorizer(IAuthStore auth, AuthOptions options, ITrackingStore store)
+internal sealed class Authorizer(IAuthStore auth, AuthOptions options, ITrackingStore store, Jobs.IJobStore? jobs = null)
 {
     public async Task<bool> AllowsAsync(AuthUser user, RoutePermission permission, MlflowRequest request, CancellationToken cancellationToken)
     {
@@ -80,9 +80,36 @@ internal sealed class Authorizer(IAuthStore auth, AuthOptions options, ITracking
                 return ExperimentOfArtifactPath(path) is { } experiment
                     ? await ExperimentAllowsAsync(user, experiment, permission.Access, cancellationToken)
                     : options.DefaultPermission.Allows(permission.Access);
+            case PermissionScope.JobProject:
+                return await ProjectAllowsAsync(user, Id(permission, request) ?? throw Unnamed(permission), permission.Access, cancellationToken);
+            case PermissionScope.JobRun:
+                var jobRun = jobs is null ? null : await jobs.GetRunAsync(Id(permission, request) ?? throw Unnamed(permission), cancellationToken);
+                // An unknown run is left to the handler, which answers 404.
+                return jobRun is null || await ProjectAllowsAsync(user, jobRun.Project, permission.Access, cancellationToken);
             default:
                 return false;
         }
+    }
+
+    /// <summary>Whether the user may read a job project: for narrowing a list of projects to what the caller may see.</summary>
+    public Task<bool> CanReadProjectAsync(AuthUser user, string project, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.IsAdmin ? Task.FromResult(true) : ProjectAllowsAsync(user, project, Access.Read, cancellationToken);
+    }
+
+    // As for experiments: a user's grant on the project, else the default permission; the owner (who created it) has
+    // MANAGE, as MLflow grants an experiment's creator. A project that does not exist is left to the handler.
+    private async Task<bool> ProjectAllowsAsync(AuthUser user, string project, Access access, CancellationToken cancellationToken)
+    {
+        var found = jobs is null ? null : await jobs.GetProjectAsync(project, cancellationToken);
+        if (found is null || string.Equals(found.Owner, user.Username, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var grant = await auth.GetProjectPermissionAsync(found.Name, user.Username, cancellationToken);
+        return (grant ?? options.DefaultPermission).Allows(access);
     }
 
     /// <summary>Whether the user may read an experiment: for narrowing searches to what the caller may see.</summary>

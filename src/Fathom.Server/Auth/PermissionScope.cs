@@ -17,4 +17,6 @@ internal enum PermissionScope
     Experiments,
     Trace,
     LoggedModel,
+    JobProject,
+    JobRun,
 }

@@ -104,4 +104,16 @@ internal sealed record RoutePermission
     /// </summary>
     public static RoutePermission SignedUrl(Func<MlflowRequest, bool> verifies) =>
         new(PermissionScope.SignedUrl, Access.Update, "a URL the server signed") { Verifies = verifies };
+
+    /// <summary>
+    /// <paramref name="access"/> on the job project the request names: its owner (who created it) has MANAGE, as an
+    /// experiment's creator does; others have the default permission. A project that does not exist is left to the
+    /// handler (submitting a run creates it, owned by the caller; reading it answers 404).
+    /// </summary>
+    public static RoutePermission JobProject(Access access, Func<MlflowRequest, string> project) =>
+        new(PermissionScope.JobProject, access, $"{access} on the job project") { Id = project };
+
+    /// <summary><paramref name="access"/> on the project of the job run the request names (a uuid or its first characters).</summary>
+    public static RoutePermission JobRun(Access access, Func<MlflowRequest, string> uuid) =>
+        new(PermissionScope.JobRun, access, $"{access} on the job run's project") { Id = uuid };
 }

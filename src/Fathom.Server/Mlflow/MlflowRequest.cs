@@ -291,6 +291,35 @@ internal sealed partial class MlflowRequest : IDisposable
             ?? throw TrackingException.Invalid($"Invalid value {text} for parameter '{name}' supplied. {Hint}");
     }
 
+    /// <summary>The names of the body's top-level fields (none for a query string), for routes that refuse unknown ones.</summary>
+    public IReadOnlyList<string> BodyFields()
+    {
+        if (_query is not null || !TryGet("", out _) && _body.ValueKind != JsonValueKind.Object)
+        {
+            return [];
+        }
+
+        return _body.EnumerateObject().Select(p => p.Name).ToList();
+    }
+
+    /// <summary>A field holding an object of strings (<c>{"NAME": "value"}</c>), in the order given.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> StringMap(string name)
+    {
+        if (_query is not null || !TryGet(name, out var value))
+        {
+            return [];
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw InvalidType(name, value);
+        }
+
+        return value.EnumerateObject().Select(p => p.Value.ValueKind == JsonValueKind.String
+            ? new KeyValuePair<string, string>(p.Name, p.Value.GetString()!)
+            : throw TrackingException.Invalid($"Invalid value {p.Value.GetRawText()} for parameter '{name}.{p.Name}' supplied: give it as a string, as -P takes it ('[\"a\"]', '3', 'true').")).ToList();
+    }
+
     public static TrackingException Missing(string name) =>
         TrackingException.Invalid($"Missing value for required parameter '{name}'. {Hint}");
 

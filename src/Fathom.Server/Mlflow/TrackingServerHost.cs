@@ -1,5 +1,6 @@
 using Fathom.Auth;
 using Fathom.Http;
+using Fathom.Jobs;
 using Fathom.Server.Http;
 using Fathom.Storage;
 using Fathom.Tracking;
@@ -36,10 +37,12 @@ internal static class TrackingServerHost
             builder.Services.AddMlflowAuth(auth);
         }
 
+        builder.Services.AddJobs(options);
         builder.Services.AddSingleton(new ErrorShape(MlflowErrors.WriteStatusAsync));
         var app = builder.Build();
         // Open (and migrate) the store now, so a bad store fails the start instead of the first request.
         _ = app.Services.GetRequiredService<ITrackingStore>();
+        _ = app.Services.GetRequiredService<IJobStore>();
         app.UseMiddleware<ErrorBodies>();
         app.UseRouting();
         app.UseMiddleware<CanonicalRoutes>();
@@ -52,6 +55,7 @@ internal static class TrackingServerHost
 
         app.MapMlflowApi();
         app.MapMlflowArtifactsApi();
+        app.MapJobsApi();
         return app;
     }
 

@@ -26,6 +26,9 @@ internal sealed class TrackingServerOptions
     /// <summary>Basic authentication and permissions (MLflow's basic-auth app); off unless asked for.</summary>
     public Auth.AuthOptions? Auth { get; init; }
 
+    /// <summary>The job queue's limits and agent configuration (defaults when null).</summary>
+    public Jobs.JobServerOptions? Jobs { get; init; }
+
     /// <summary>The artifact root new experiments get (<c>&lt;root&gt;/&lt;experiment id&gt;</c>).</summary>
     public string DefaultArtifactRoot => ServeArtifacts ? "mlflow-artifacts:/" : ArtifactsDestinationUri;
 

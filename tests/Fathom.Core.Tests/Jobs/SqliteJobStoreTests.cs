@@ -18,7 +18,7 @@ public sealed class SqliteJobStoreTests : JobStoreCompliance, IDisposable
     {
         await using var tracking = new TrackingStores().Open(StoreLocation.Parse(_dir.Path, "/"));
         await using var jobs = new JobStores().Open(StoreLocation.Parse(_dir.Path, "/"), TimeProvider.System);
-        await jobs.CreateProjectAsync("imdb", null, CancellationToken.None);
+        await jobs.CreateProjectAsync("imdb", null, null, CancellationToken.None);
         Assert.Single(Directory.GetFiles(_dir.Path, "*.db"));
         Assert.NotNull(await tracking.GetExperimentAsync("0", CancellationToken.None));
     }

@@ -63,6 +63,29 @@ internal sealed class ProbeGenerator(Random random, string authorization)
             parameters.Remove(name);
         }
 
+        foreach (var name in new[] { "project", "uuid" })
+        {
+            if (path.Contains("{" + name + "}", StringComparison.Ordinal))
+            {
+                // A job project or run in the route: as given, in upper case, or a run's uuid shortened to a prefix.
+                var id = parameters[name]!.GetValue<string>();
+                switch (random.Next(6))
+                {
+                    case 0:
+                        recipe.Add($"{name} in upper case");
+                        id = id.ToUpperInvariant();
+                        break;
+                    case 1 when name == "uuid":
+                        recipe.Add("uuid prefix");
+                        id = id[..6];
+                        break;
+                }
+
+                path = path.Replace("{" + name + "}", Uri.EscapeDataString(id), StringComparison.Ordinal);
+                parameters.Remove(name);
+            }
+        }
+
         method = MethodVariant(method, recipe);
         path = PathVariant(path, recipe);
         var idKey = IdKeys.FirstOrDefault(parameters.ContainsKey);

@@ -118,6 +118,15 @@ internal static class RouteTemplates
             ("POST", "/registered-models/permissions/create") or ("PATCH", "/registered-models/permissions/update") =>
                 Model(new() { ["username"] = attacker, ["permission"] = "MANAGE" }),
             ("GET", "/registered-models/permissions/get") or ("DELETE", "/registered-models/permissions/delete") => Model(new() { ["username"] = v.Username }),
+            ("GET", "/api/v1/projects/{project}") or ("GET", "/api/v1/projects/{project}/runs") => new() { ["project"] = v.JobProject },
+            // A run submitted into the victim's project would run as theirs.
+            ("POST", "/api/v1/projects/{project}/runs") => new() { ["project"] = v.JobProject, ["content"] = Victim.JobFile("stolen"), ["file_name"] = "stolen.yml" },
+            ("GET", "/api/v1/runs/{uuid}") or ("DELETE", "/api/v1/runs/{uuid}") or ("GET", "/api/v1/runs/{uuid}/logs")
+                or ("POST", "/api/v1/runs/{uuid}/stop") or ("POST", "/api/v1/runs/{uuid}/restart") => new() { ["uuid"] = v.JobRun },
+            ("POST", "/api/v1/projects/{project}/permissions") or ("PATCH", "/api/v1/projects/{project}/permissions") =>
+                new() { ["project"] = v.JobProject, ["username"] = attacker, ["permission"] = "MANAGE" },
+            ("GET", "/api/v1/projects/{project}/permissions") or ("DELETE", "/api/v1/projects/{project}/permissions") =>
+                new() { ["project"] = v.JobProject, ["username"] = v.Username },
             _ => null,
         };
     }

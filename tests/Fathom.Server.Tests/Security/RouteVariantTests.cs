@@ -35,6 +35,7 @@ public sealed class RouteVariantTests
             using var admin = server.Admin();
             await AuthServer.OkAsync(admin, HttpMethod.Post, "/api/2.0/mlflow/experiments/permissions/create", new { experiment_id = victim.ExperimentId, username = "mallory", permission = "NO_PERMISSIONS" });
             await AuthServer.OkAsync(admin, HttpMethod.Post, "/api/2.0/mlflow/registered-models/permissions/create", new { name = victim.Model, username = "mallory", permission = "NO_PERMISSIONS" });
+            await AuthServer.OkAsync(admin, HttpMethod.Post, $"/api/v1/projects/{victim.JobProject}/permissions", new { username = "mallory", permission = "NO_PERMISSIONS" });
         }
 
         var before = await victim.SnapshotAsync(server);

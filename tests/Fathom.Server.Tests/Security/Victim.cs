@@ -10,7 +10,7 @@ namespace Fathom.Server.Tests.Security;
 /// a run with data and artifacts, a registered model with a version and an alias. <see cref="SnapshotAsync"/> reads
 /// it all back as the administrator, so a test can tell whether anything changed.
 /// </summary>
-internal sealed record Victim(string ExperimentId, string ExperimentName, string RunId, string Model, string Username, string TraceId, string LoggedModelId)
+internal sealed record Victim(string ExperimentId, string ExperimentName, string RunId, string Model, string Username, string TraceId, string LoggedModelId, string JobProject, string JobRun)
 {
     public const string SecretRunName = "victim-secret-run-name";
     public const string SecretParam = "victim-secret-param-value";
@@ -28,7 +28,15 @@ internal sealed record Victim(string ExperimentId, string ExperimentName, string
     /// nothing of theirs (an id that names no run answers an empty history, as MLflow's does), so no 2xx may hold these.
     /// </summary>
     /// <remarks>Names are matched as whole JSON strings: <c>" victim-model"</c> is another model's name.</remarks>
-    public IReadOnlyList<string> Markers => [.. Secrets, .. new[] { RunId, ExperimentName, Model, "secret.txt", Username, TraceId, LoggedModelId }.Select(n => $"\"{n}\"")];
+    public IReadOnlyList<string> Markers => [.. Secrets, .. new[] { RunId, ExperimentName, Model, "secret.txt", Username, TraceId, LoggedModelId, JobProject, JobRun }.Select(n => $"\"{n}\"")];
+
+    /// <summary>A job that prints <paramref name="text"/> (the victim's prints a secret into its log).</summary>
+    public static string JobFile(string text) => $$$"""
+        version: 1.1
+        kind: component
+        name: job
+        run: {kind: job, container: {image: busybox, command: [echo, "{{{text}}}"]}}
+        """;
 
     public static async Task<Victim> CreateAsync(AuthServer server)
     {
@@ -84,7 +92,21 @@ internal sealed record Victim(string ExperimentId, string ExperimentName, string
         }
 
         await AuthServer.OkAsync(alice, HttpMethod.Post, "/api/2.0/mlflow/runs/log-metric", new { run_id = run, key = "victim-model-metric", value = SecretMetric, timestamp = 1, model_id = loggedModel });
-        return new Victim(experiment, "victim-exp", run, "victim-model", "alice", trace, loggedModel);
+
+        // A project of jobs and a finished run of it, whose log holds a secret.
+        var job = (await AuthServer.OkAsync(alice, HttpMethod.Post, "/api/v1/projects/victim-project/runs", new { content = JobFile(SecretParam), file_name = "victim.yml" }))
+            .GetProperty("run").GetProperty("uuid").GetString()!;
+        for (var i = 0; i < 300; i++)
+        {
+            if ((await AuthServer.OkAsync(alice, HttpMethod.Get, $"/api/v1/runs/{job}", null)).GetProperty("run").GetProperty("status").GetString() == "succeeded")
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return new Victim(experiment, "victim-exp", run, "victim-model", "alice", trace, loggedModel, "victim-project", job);
     }
 
     /// <summary>Everything the victim owns, as the administrator reads it, and whether alice can still sign in.</summary>
@@ -111,6 +133,10 @@ internal sealed record Victim(string ExperimentId, string ExperimentName, string
             $"/api/2.0/mlflow/logged-models/{LoggedModelId}",
             $"/api/2.0/mlflow/logged-models/{LoggedModelId}/artifacts/directories",
             $"/ajax-api/2.0/mlflow/logged-models/{LoggedModelId}/artifacts/files?artifact_file_path=MLmodel",
+            $"/api/v1/runs/{JobRun}",
+            $"/api/v1/runs/{JobRun}/logs",
+            $"/api/v1/projects/{JobProject}/runs",
+            $"/api/v1/projects/{JobProject}/permissions?username=mallory",
         })
         {
             using var response = await admin.GetAsync(path);

@@ -7,7 +7,10 @@ using Spectre.Console;
 
 namespace Fathom.Cli.Commands.Jobs;
 
-/// <summary><c>fathom ops ls|get|logs|delete</c>: runs of jobs (Polyaxon's <c>polyaxon ops</c>).</summary>
+/// <summary>
+/// <c>fathom ops ls|get|logs|stop|restart|delete</c>: runs of jobs (Polyaxon's <c>polyaxon ops</c>), in the local store,
+/// or on the server when one is configured (<c>--tracking-uri</c>, <c>FATHOM_TRACKING_URI</c>).
+/// </summary>
 internal static class OpsCommand
 {
     public static Command Create()
@@ -16,6 +19,8 @@ internal static class OpsCommand
         command.Subcommands.Add(List());
         command.Subcommands.Add(Get());
         command.Subcommands.Add(Logs());
+        command.Subcommands.Add(Stop());
+        command.Subcommands.Add(Restart());
         command.Subcommands.Add(Delete());
         return command;
     }
@@ -26,7 +31,9 @@ internal static class OpsCommand
     {
         var project = new Option<string?>("--project", "-p") { Description = "Only this project's runs." };
         var max = new Option<int>("--max") { Description = "At most this many runs, newest first.", DefaultValueFactory = _ => 50 };
-        var command = new Command("ls", "List runs, newest first.") { project, max };
+        var status = new Option<string[]>("--status") { Description = "Only runs in this status (queued, running, failed…); repeat for more." };
+        var offset = new Option<int>("--offset") { Description = "Skip this many runs (paging).", DefaultValueFactory = _ => 0 };
+        var command = new Command("ls", "List runs, newest first.") { project, max, status, offset };
         command.Aliases.Add("list");
         return command.WithAction(async (parse, cli, ct) =>
         {
@@ -36,8 +43,19 @@ internal static class OpsCommand
                 throw new CliInputException($"--max must be between 1 and 10000 (got {limit}).");
             }
 
-            await using var store = cli.Host.JobStores.Open(cli.Location, cli.Time);
-            var runs = await store.ListRunsAsync(parse.GetValue(project), limit, ct);
+            var statuses = (parse.GetValue(status) ?? []).Select(ParseStatus).ToList();
+            IReadOnlyList<JobRunRecord> runs;
+            if (cli.Location.IsRemote)
+            {
+                using var client = Client(cli);
+                runs = (await client.ListAsync(JobHosting.Project(cli, parse.GetValue(project)), [.. statuses.Select(s => s.Name())], parse.GetValue(offset), Math.Min(limit, 1000), ct)).Runs;
+            }
+            else
+            {
+                await using var store = cli.Host.JobStores.Open(cli.Location, cli.Time);
+                runs = await store.PageRunsAsync(parse.GetValue(project), statuses, parse.GetValue(offset), limit, ct);
+            }
+
             if (cli.Json)
             {
                 cli.WriteJson(new { runs = runs.Select(r => Json(r, null, null)) });
@@ -62,9 +80,7 @@ internal static class OpsCommand
         var command = new Command("get", "A run: its inputs, statuses, resolved specification and the tracking runs it logged.") { uuid };
         return command.WithAction(async (parse, cli, ct) =>
         {
-            await using var store = cli.Host.JobStores.Open(cli.Location, cli.Time);
-            var run = await Find(store, parse.GetValue(uuid)!, ct);
-            var statuses = await store.StatusesAsync(run.Uuid, ct);
+            var (run, statuses) = await GetAsync(cli, parse.GetValue(uuid)!, ct);
             var tracked = await TrackedRunsAsync(cli, run.Uuid, ct);
             if (cli.Json)
             {
@@ -107,9 +123,20 @@ internal static class OpsCommand
     {
         var uuid = Uuid();
         var tail = new Option<int?>("--tail") { Description = "Only the last N lines." };
-        var command = new Command("logs", "Print a run's log (what the job printed, every attempt).") { uuid, tail };
+        var follow = new Option<bool>("--follow", "-f") { Description = "With a server: keep printing what the job writes until the run ends." };
+        var command = new Command("logs", "Print a run's log (what the job printed, every attempt).") { uuid, tail, follow };
         return command.WithAction(async (parse, cli, ct) =>
         {
+            if (cli.Location.IsRemote)
+            {
+                return await RemoteLogsAsync(cli, parse.GetValue(uuid)!, parse.GetValue(tail), parse.GetValue(follow), ct);
+            }
+
+            if (parse.GetValue(follow))
+            {
+                throw new CliInputException("--follow needs a server (--tracking-uri or FATHOM_TRACKING_URI): a local run prints its log where it runs.");
+            }
+
             await using var store = cli.Host.JobStores.Open(cli.Location, cli.Time);
             var run = await Find(store, parse.GetValue(uuid)!, ct);
             if (run.LogPath is null || !File.Exists(run.LogPath))
@@ -141,6 +168,23 @@ internal static class OpsCommand
         var command = new Command("delete", "Delete a finished run's record and its folder of outputs and log.") { uuid, keep };
         return command.WithAction(async (parse, cli, ct) =>
         {
+            if (cli.Location.IsRemote)
+            {
+                using var client = Client(cli);
+                var (found, _) = await client.GetAsync(parse.GetValue(uuid)!, ct);
+                var removed = await client.DeleteAsync(found.Uuid, ct);
+                if (cli.Json)
+                {
+                    cli.WriteJson(new { uuid = found.Uuid, deleted = true, folder_deleted = removed });
+                }
+                else
+                {
+                    cli.Human.MarkupLine($"Run [bold]{found.Uuid}[/] deleted.");
+                }
+
+                return ExitCodes.Success;
+            }
+
             await using var store = cli.Host.JobStores.Open(cli.Location, cli.Time);
             var run = await Find(store, parse.GetValue(uuid)!, ct);
             if (!run.Status.IsDone())
@@ -166,6 +210,120 @@ internal static class OpsCommand
 
             return ExitCodes.Success;
         });
+    }
+
+    private static Command Stop()
+    {
+        var uuid = Uuid();
+        var command = new Command("stop", "Stop a run on the server: its whole process tree is stopped, and the run recorded stopped.") { uuid };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            using var client = Client(cli);
+            var run = await client.StopAsync(parse.GetValue(uuid)!, ct);
+            for (var i = 0; i < 100 && !run.Status.IsDone(); i++)
+            {
+                await Task.Delay(100, ct);
+                run = (await client.GetAsync(run.Uuid, ct)).Run;
+            }
+
+            if (cli.Json)
+            {
+                cli.WriteJson(Json(run, null, null));
+            }
+            else
+            {
+                cli.Human.MarkupLine($"Run [bold]{run.Uuid}[/]: {Status(run.Status)}{(run.Message is null ? "" : " — " + Markup.Escape(run.Message))}");
+            }
+
+            return ExitCodes.Success;
+        });
+    }
+
+    private static Command Restart()
+    {
+        var uuid = Uuid();
+        var watch = new Option<bool>("--watch", "-w") { Description = "Follow the new run's status and log until it ends." };
+        var command = new Command("restart", "Run a run again on the server: a new run with the same file, params and project.") { uuid, watch };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            using var client = Client(cli);
+            var run = await client.RestartAsync(parse.GetValue(uuid)!, ct);
+            cli.Error.MarkupLine($"Run [bold]{run.Uuid}[/] queued (a copy of {Markup.Escape(parse.GetValue(uuid)!)}).");
+            if (parse.GetValue(watch))
+            {
+                return await RemoteRun.WatchAsync(cli, client, run.Uuid, ct);
+            }
+
+            if (cli.Json)
+            {
+                cli.WriteJson(Json(run, null, null));
+            }
+            else
+            {
+                Console.Out.WriteLine(run.Uuid);
+            }
+
+            return ExitCodes.Success;
+        });
+    }
+
+    private static JobServerClient Client(CliContext cli) => cli.Location.IsRemote
+        ? new JobServerClient(new Uri(cli.Location.Uri))
+        : throw new CliInputException("stopping and restarting runs needs a server (--tracking-uri or FATHOM_TRACKING_URI); a run in the foreground stops with Ctrl-C.");
+
+    private static async Task<(JobRunRecord Run, IReadOnlyList<JobStatusChange> Statuses)> GetAsync(CliContext cli, string uuid, CancellationToken ct)
+    {
+        if (cli.Location.IsRemote)
+        {
+            using var client = Client(cli);
+            return await client.GetAsync(uuid, ct);
+        }
+
+        await using var store = cli.Host.JobStores.Open(cli.Location, cli.Time);
+        var run = await Find(store, uuid, ct);
+        return (run, await store.StatusesAsync(run.Uuid, ct));
+    }
+
+    private static async Task<int> RemoteLogsAsync(CliContext cli, string uuid, int? tail, bool follow, CancellationToken ct)
+    {
+        using var client = Client(cli);
+        var (run, _) = await client.GetAsync(uuid, ct);
+        if (tail is null && !cli.Json)
+        {
+            await using var stdout = Console.OpenStandardOutput();
+            await client.LogsAsync(run.Uuid, 0, follow, stdout, ct);
+            return ExitCodes.Success;
+        }
+
+        using var buffer = new MemoryStream();
+        await client.LogsAsync(run.Uuid, 0, follow, buffer, ct);
+        var lines = System.Text.Encoding.UTF8.GetString(buffer.ToArray()).Split('\n');
+        var all = lines.Length > 0 && lines[^1].Length == 0 ? lines[..^1] : lines;
+        var shown = tail is int n and >= 0 ? all.TakeLast(n) : all;
+        if (cli.Json)
+        {
+            cli.WriteJson(new { uuid = run.Uuid, status = run.Status.Name(), lines = shown });
+            return ExitCodes.Success;
+        }
+
+        foreach (var line in shown)
+        {
+            Console.Out.WriteLine(line);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static JobStatus ParseStatus(string name)
+    {
+        try
+        {
+            return JobStatuses.Parse(name);
+        }
+        catch (FormatException e)
+        {
+            throw new CliInputException("--status: " + e.Message);
+        }
     }
 
     // The run's own folder (artifacts/<uuid>, holding outputs/ and logs/), only when the record points at exactly that: a
@@ -222,6 +380,7 @@ internal static class OpsCommand
         exit_code = r.ExitCode,
         attempt = r.Attempt,
         message = r.Message,
+        submitted_by = r.SubmittedBy,
         log_path = r.LogPath,
         outputs_path = r.OutputsPath,
         inputs = JsonDocument.Parse(r.InputsJson).RootElement,

@@ -23,7 +23,7 @@ internal static class ProjectsCommand
         return command.WithAction(async (parse, cli, ct) =>
         {
             await using var store = cli.Host.JobStores.Open(cli.Location, cli.Time);
-            var project = await store.CreateProjectAsync(parse.GetValue(name)!, parse.GetValue(description), ct);
+            var project = await store.CreateProjectAsync(parse.GetValue(name)!, parse.GetValue(description), null, ct);
             if (cli.Json)
             {
                 cli.WriteJson(new { name = project.Name, description = project.Description, created_at = project.CreatedAt });

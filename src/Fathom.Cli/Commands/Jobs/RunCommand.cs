@@ -22,9 +22,10 @@ internal static partial class RunCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the resolved specification and the command that would run; run nothing, record nothing." };
         var agent = new Option<string?>("--agent") { Description = "The agent configuration (connections, volumes, artifacts store, container runtime flags); default: $FATHOM_AGENT_CONFIG, else agent.yaml in the store's .fathom folder." };
         var matrixTrial = new Option<bool>("--matrix-trial") { Description = "Run one trial of the file's matrix with the values given by -P (set by the matrix's own launch).", Hidden = true };
-        var command = new Command("run", "Run a Polyaxon job file (version 1.1 component or operation) locally or in a container, recorded as a run of a project.")
+        var watch = new Option<bool>("--watch", "-w") { Description = "With a server: follow the run's status and log until it ends (exit code as the run's status)." };
+        var command = new Command("run", "Run a Polyaxon job file (version 1.1 component or operation) locally or in a container, recorded as a run of a project; with a server configured (--tracking-uri, FATHOM_TRACKING_URI), submit it to the server's queue.")
         {
-            file, param, project, executor, dryRun, agent, matrixTrial,
+            file, param, project, executor, dryRun, agent, watch, matrixTrial,
         };
         return command.WithAction(async (parse, cli, ct) =>
         {
@@ -39,6 +40,12 @@ internal static partial class RunCommand
             }
 
             var parameters = CliParams.Parse(parse.GetValue(param) ?? []);
+            if (cli.Location.IsRemote && !parse.GetValue(dryRun))
+            {
+                return await RemoteRun.SubmitAsync(cli, Path.GetFullPath(path, cli.Host.WorkingDirectory()), parameters,
+                    JobHosting.Project(cli, parse.GetValue(project)), parse.GetValue(executor)!, parse.GetValue(watch), ct);
+            }
+
             var agentConfig = JobHosting.Agent(cli, parse.GetValue(agent));
             var chosen = JobHosting.Executor(cli, parse.GetValue(executor)!, agentConfig, parse.GetValue(dryRun));
             var request = new JobRequest(document, parameters, JobHosting.Project(cli, parse.GetValue(project)), agentConfig, cli.Location,
@@ -115,7 +122,7 @@ internal static partial class RunCommand
     {
         public static readonly NoStore Instance = new();
 
-        public Task<JobProject> CreateProjectAsync(string name, string? description, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<JobProject> CreateProjectAsync(string name, string? description, string? owner, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<JobProject?> GetProjectAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
 
@@ -130,6 +137,10 @@ internal static partial class RunCommand
         public Task<JobRunRecord?> GetRunAsync(string uuidOrPrefix, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<JobRunRecord>> ListRunsAsync(string? project, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<JobRunRecord>> PageRunsAsync(string? project, IReadOnlyCollection<JobStatus> statuses, int offset, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<JobRunRecord>> OldestInAsync(IReadOnlyCollection<JobStatus> statuses, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<JobStatusChange>> StatusesAsync(string uuid, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -63,10 +63,7 @@ internal sealed class JobRunner(IJobStore store, IJobExecutor executor, TimeProv
         var job = launch.Job;
         var uuid = launch.Uuid;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await store.CreateRunAsync(new JobRunRecord(
-            uuid, request.Project, job.Name, job.Run.Kind, JobStatus.Created, executor.Name, request.Document.File,
-            JsonSerializer.Serialize(job.Inputs), ResolvedSpec(job, plan), now, now, null, null, null, launch.LogFile, launch.HostOutputsFolder, 1, null),
-            CancellationToken.None);
+        await store.CreateRunAsync(Record(request, plan, now, null), CancellationToken.None);
 
         async Task<bool> Move(JobStatus status, string? message = null, int? exitCode = null)
         {
@@ -151,6 +148,18 @@ internal sealed class JobRunner(IJobStore store, IJobExecutor executor, TimeProv
             await Move(JobStatus.Retrying, $"{failure}; retrying ({attempt} of {retries} retries)", exitCode);
             await store.NextAttemptAsync(uuid, CancellationToken.None);
         }
+    }
+
+    /// <summary>The record of a planned run in status created, as the store keeps it.</summary>
+    public JobRunRecord Record(JobRequest request, JobPlan plan, long now, string? submittedBy)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(plan);
+        var launch = plan.Launch;
+        var job = launch.Job;
+        return new JobRunRecord(
+            launch.Uuid, request.Project, job.Name, job.Run.Kind, JobStatus.Created, executor.Name, request.Document.File,
+            JsonSerializer.Serialize(job.Inputs), ResolvedSpec(job, plan), now, now, null, null, null, launch.LogFile, launch.HostOutputsFolder, 1, null, submittedBy);
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace Fathom.Jobs;
 internal interface IJobStore : IAsyncDisposable
 {
     /// <summary>Creates a project; fails with <see cref="Tracking.ErrorCode.ResourceAlreadyExists"/> when the name is taken.</summary>
-    Task<JobProject> CreateProjectAsync(string name, string? description, CancellationToken cancellationToken);
+    Task<JobProject> CreateProjectAsync(string name, string? description, string? owner, CancellationToken cancellationToken);
 
     Task<JobProject?> GetProjectAsync(string name, CancellationToken cancellationToken);
 
@@ -30,6 +30,15 @@ internal interface IJobStore : IAsyncDisposable
 
     /// <summary>Runs newest first, of one project or all.</summary>
     Task<IReadOnlyList<JobRunRecord>> ListRunsAsync(string? project, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A page of runs, newest first: of one project or all, only in <paramref name="statuses"/> when any are given,
+    /// skipping <paramref name="offset"/>.
+    /// </summary>
+    Task<IReadOnlyList<JobRunRecord>> PageRunsAsync(string? project, IReadOnlyCollection<JobStatus> statuses, int offset, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Runs in one of <paramref name="statuses"/>, oldest first (the dispatcher's queue order).</summary>
+    Task<IReadOnlyList<JobRunRecord>> OldestInAsync(IReadOnlyCollection<JobStatus> statuses, int limit, CancellationToken cancellationToken);
 
     /// <summary>The statuses a run went through, oldest first.</summary>
     Task<IReadOnlyList<JobStatusChange>> StatusesAsync(string uuid, CancellationToken cancellationToken);

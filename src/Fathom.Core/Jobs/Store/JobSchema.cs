@@ -77,4 +77,16 @@ internal static class JobSchema
             message TEXT,
             PRIMARY KEY (uuid, seq));
         """;
+
+    public const string OwnersSummary = "who owns a project and who submitted a run (the server's queue)";
+
+    // The server's queue: a project's owner has MANAGE on it as an experiment's creator does; who submitted a run is
+    // kept for the record; the dispatcher reads the runs of a status oldest first.
+    public const string SqliteOwners = """
+        ALTER TABLE job_projects ADD COLUMN owner TEXT;
+        ALTER TABLE job_runs ADD COLUMN submitted_by TEXT;
+        CREATE INDEX job_runs_by_status_created ON job_runs (status, created_at);
+        """;
+
+    public const string PostgresOwners = SqliteOwners;
 }

@@ -14,7 +14,7 @@ namespace Fathom.Jobs;
 internal abstract class SqlJobStore : IJobStore
 {
     private const string RunColumns =
-        "uuid, project, name, kind, status, executor, spec_file, inputs, resolved_spec, created_at, updated_at, started_at, finished_at, exit_code, log_path, outputs_path, attempt, message";
+        "uuid, project, name, kind, status, executor, spec_file, inputs, resolved_spec, created_at, updated_at, started_at, finished_at, exit_code, log_path, outputs_path, attempt, message, submitted_by";
 
     private readonly TimeProvider _time;
 
@@ -38,14 +38,14 @@ internal abstract class SqlJobStore : IJobStore
         return ValueTask.CompletedTask;
     }
 
-    public async Task<JobProject> CreateProjectAsync(string name, string? description, CancellationToken cancellationToken)
+    public async Task<JobProject> CreateProjectAsync(string name, string? description, string? owner, CancellationToken cancellationToken)
     {
         ValidateProjectName(name);
         await using var connection = await OpenConnectionAsync(cancellationToken);
         var now = NowMs();
         try
         {
-            await using var insert = Command(connection, null, "INSERT INTO job_projects (name, description, created_at) VALUES ($1, $2, $3);", name, description, now);
+            await using var insert = Command(connection, null, "INSERT INTO job_projects (name, description, created_at, owner) VALUES ($1, $2, $3, $4);", name, description, now, owner);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (DbException e) when (IsUniqueViolation(e))
@@ -53,7 +53,7 @@ internal abstract class SqlJobStore : IJobStore
             throw new TrackingException(ErrorCode.ResourceAlreadyExists, $"Project '{name}' already exists.");
         }
 
-        return new JobProject(name, description, now, 0);
+        return new JobProject(name, description, now, 0, owner);
     }
 
     public async Task<JobProject?> GetProjectAsync(string name, CancellationToken cancellationToken) =>
@@ -69,15 +69,15 @@ internal abstract class SqlJobStore : IJobStore
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var project = Command(connection, transaction,
-            "INSERT INTO job_projects (name, description, created_at) VALUES ($1, NULL, $2) ON CONFLICT (name) DO NOTHING;", run.Project, run.CreatedAt))
+            "INSERT INTO job_projects (name, description, created_at, owner) VALUES ($1, NULL, $2, $3) ON CONFLICT (name) DO NOTHING;", run.Project, run.CreatedAt, run.SubmittedBy))
         {
             await project.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await using (var insert = Command(connection, transaction,
-            $"INSERT INTO job_runs ({RunColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18);",
+            $"INSERT INTO job_runs ({RunColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19);",
             run.Uuid, run.Project, run.Name, run.Kind, run.Status.Name(), run.Executor, run.SpecFile, run.InputsJson, run.ResolvedSpec,
-            run.CreatedAt, run.UpdatedAt, run.StartedAt, run.FinishedAt, run.ExitCode, run.LogPath, run.OutputsPath, run.Attempt, run.Message))
+            run.CreatedAt, run.UpdatedAt, run.StartedAt, run.FinishedAt, run.ExitCode, run.LogPath, run.OutputsPath, run.Attempt, run.Message, run.SubmittedBy))
         {
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -150,6 +150,46 @@ internal abstract class SqlJobStore : IJobStore
             ? await ReadRunsAsync("", [], limit, cancellationToken)
             : await ReadRunsAsync("WHERE project = $1", [project], limit, cancellationToken);
 
+    public async Task<IReadOnlyList<JobRunRecord>> PageRunsAsync(string? project, IReadOnlyCollection<JobStatus> statuses, int offset, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(statuses);
+        var (where, values) = Filter(project, statuses);
+        return await ReadRunsAsync(where, values, limit, cancellationToken, offset: Math.Max(0, offset));
+    }
+
+    public async Task<IReadOnlyList<JobRunRecord>> OldestInAsync(IReadOnlyCollection<JobStatus> statuses, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(statuses);
+        var (where, values) = Filter(null, statuses);
+        return await ReadRunsAsync(where, values, limit, cancellationToken, order: "created_at, uuid");
+    }
+
+    // Statuses are bound one parameter each (never spliced), the project too.
+    private static (string Where, object?[] Values) Filter(string? project, IReadOnlyCollection<JobStatus> statuses)
+    {
+        var values = new List<object?>();
+        var clauses = new List<string>();
+        if (project is not null)
+        {
+            values.Add(project);
+            clauses.Add("project = $1");
+        }
+
+        if (statuses.Count > 0)
+        {
+            var names = new List<string>();
+            foreach (var status in statuses.Distinct())
+            {
+                values.Add(status.Name());
+                names.Add("$" + values.Count.ToString(CultureInfo.InvariantCulture));
+            }
+
+            clauses.Add($"status IN ({string.Join(", ", names)})");
+        }
+
+        return (clauses.Count == 0 ? "" : "WHERE " + string.Join(" AND ", clauses), [.. values]);
+    }
+
     public async Task<IReadOnlyList<JobStatusChange>> StatusesAsync(string uuid, CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
@@ -196,22 +236,22 @@ internal abstract class SqlJobStore : IJobStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var command = Command(connection, null,
-            $"SELECT p.name, p.description, p.created_at, (SELECT COUNT(*) FROM job_runs r WHERE r.project = p.name) FROM job_projects p {where} ORDER BY p.name;", values);
+            $"SELECT p.name, p.description, p.created_at, (SELECT COUNT(*) FROM job_runs r WHERE r.project = p.name), p.owner FROM job_projects p {where} ORDER BY p.name;", values);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var list = new List<JobProject>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(new JobProject(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
+            list.Add(new JobProject(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), NullableString(reader, 4)));
         }
 
         return list;
     }
 
-    private async Task<List<JobRunRecord>> ReadRunsAsync(string where, object?[] values, int limit, CancellationToken cancellationToken)
+    private async Task<List<JobRunRecord>> ReadRunsAsync(string where, object?[] values, int limit, CancellationToken cancellationToken, int offset = 0, string order = "created_at DESC, uuid")
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var command = Command(connection, null,
-            $"SELECT {RunColumns} FROM job_runs {where} ORDER BY created_at DESC, uuid LIMIT {Math.Max(1, limit).ToString(CultureInfo.InvariantCulture)};", values);
+            $"SELECT {RunColumns} FROM job_runs {where} ORDER BY {order} LIMIT {Math.Max(1, limit).ToString(CultureInfo.InvariantCulture)} OFFSET {offset.ToString(CultureInfo.InvariantCulture)};", values);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var list = new List<JobRunRecord>();
         while (await reader.ReadAsync(cancellationToken))
@@ -221,7 +261,8 @@ internal abstract class SqlJobStore : IJobStore
                 reader.GetString(5), NullableString(reader, 6), reader.GetString(7), reader.GetString(8), reader.GetInt64(9), reader.GetInt64(10),
                 reader.IsDBNull(11) ? null : reader.GetInt64(11), reader.IsDBNull(12) ? null : reader.GetInt64(12),
                 reader.IsDBNull(13) ? null : Convert.ToInt32(reader.GetValue(13), CultureInfo.InvariantCulture),
-                NullableString(reader, 14), NullableString(reader, 15), Convert.ToInt32(reader.GetValue(16), CultureInfo.InvariantCulture), NullableString(reader, 17)));
+                NullableString(reader, 14), NullableString(reader, 15), Convert.ToInt32(reader.GetValue(16), CultureInfo.InvariantCulture), NullableString(reader, 17),
+                NullableString(reader, 18)));
         }
 
         return list;
