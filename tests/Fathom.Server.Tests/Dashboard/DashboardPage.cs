@@ -38,9 +38,15 @@ internal sealed partial class DashboardPage : IAsyncDisposable
 
     public IPage Page { get; }
 
-    public static async Task<DashboardPage> OpenAsync(IBrowser browser, Uri baseAddress)
+    public static async Task<DashboardPage> OpenAsync(IBrowser browser, Uri baseAddress, ColorScheme colorScheme = ColorScheme.Light)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString(), AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseAddress.ToString(),
+            AcceptDownloads = true,
+            ColorScheme = colorScheme,
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
         context.SetDefaultTimeout(15_000);
         return new DashboardPage(context, await context.NewPageAsync());
     }

@@ -159,6 +159,37 @@ public sealed class DashboardStoryTests(DashboardBrowser browser) : IClassFixtur
         await tab.AssertCleanAsync();
     }
 
+    [SkippableFact]
+    public async Task Keyboard_InTheDarkScheme_MovesThroughRunsAndOpensOne()
+    {
+        var chromium = browser.Require();
+        using var http = new HttpClient { BaseAddress = _base };
+        var seeded = await DashboardSeed.SentimentAsync(http);
+        await using var tab = await DashboardPage.OpenAsync(chromium, _base, ColorScheme.Dark);
+        var page = tab.Page;
+        await page.GotoAsync($"/#/experiments/{seeded.ExperimentId}?order=attributes.run_name%20ASC");
+        await Assertions.Expect(page.Locator("#runs-table tbody tr")).ToHaveCountAsync(3);
+
+        // The reader's dark preference is followed: light text on a dark page.
+        var background = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+        Assert.Equal("rgb(13, 17, 23)", background);
+
+        // Arrows move between rows; Shift+Tab reaches the row's checkbox and space selects it; Tab and Enter open the run.
+        await page.GetByRole(AriaRole.Link, new() { Name = "run-a" }).FocusAsync();
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "run-b" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await page.Keyboard.PressAsync("Space");
+        await Assertions.Expect(page.GetByLabel("Select run-b")).ToBeCheckedAsync();
+        await tab.ScreenshotAsync("runs-dark");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "run-b", Level = 1 })).ToBeFocusedAsync();
+        await Assertions.Expect(page.Locator("[data-metric=accuracy] canvas")).ToHaveAttributeAsync("data-points", "200");
+        await tab.ScreenshotAsync("run-dark");
+        await tab.AssertCleanAsync();
+    }
+
     // Pixels that are not background: the chart has ink on it, not only a status text.
     internal static Task<int> InkedPixelsAsync(ILocator canvas) => canvas.EvaluateAsync<int>("""
         c => {

@@ -102,6 +102,7 @@ export function drawChart(canvas, series, { logY = false, smoothing = 0, xLabel 
     drawn += s.raw.length;
   }
   canvas.dataset.points = String(drawn);
+  performance.mark('fathom:chart-drawn');
   return drawn;
 }
 
