@@ -190,6 +190,38 @@ public sealed class DashboardStoryTests(DashboardBrowser browser) : IClassFixtur
         await tab.AssertCleanAsync();
     }
 
+    [SkippableFact]
+    public async Task BehindAPathPrefix_EveryPageAndCallStaysUnderIt()
+    {
+        var chromium = browser.Require();
+        using var http = new HttpClient { BaseAddress = _base };
+        var seeded = await DashboardSeed.SentimentAsync(http);
+        await using var tab = await DashboardPage.OpenAsync(chromium, _base);
+        var page = tab.Page;
+        // A reverse proxy in the browser: /ml/… goes to the server without the prefix; anything else (a URL that
+        // forgot the prefix) is refused, and the refusal fails the test as a failed request.
+        await page.RouteAsync("**/*", async route =>
+        {
+            var url = new Uri(route.Request.Url);
+            if (!url.AbsolutePath.StartsWith("/ml/", StringComparison.Ordinal))
+            {
+                await route.AbortAsync();
+                return;
+            }
+
+            var response = await route.FetchAsync(new() { Url = new UriBuilder(url) { Path = url.AbsolutePath["/ml".Length..] }.Uri.ToString() });
+            await route.FulfillAsync(new() { Response = response });
+        });
+
+        await page.GotoAsync($"/ml/#/experiments/{seeded.ExperimentId}");
+        await Assertions.Expect(page.Locator("#runs-table tbody tr")).ToHaveCountAsync(3);
+        await page.GetByRole(AriaRole.Link, new() { Name = "run-c" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-metric=loss] canvas")).ToHaveAttributeAsync("data-points", "200");
+        await Assertions.Expect(page.Locator("#section-Artifacts")).ToContainTextAsync("This run has no artifacts.");
+        Assert.StartsWith(_base + "ml/#/runs/", page.Url, StringComparison.Ordinal);
+        await tab.AssertCleanAsync();
+    }
+
     // Pixels that are not background: the chart has ink on it, not only a status text.
     internal static Task<int> InkedPixelsAsync(ILocator canvas) => canvas.EvaluateAsync<int>("""
         c => {

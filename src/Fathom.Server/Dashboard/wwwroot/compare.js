@@ -3,6 +3,7 @@
 import { get, histories } from './api.js';
 import { h, clear, empty, formatNumber } from './dom.js';
 import { chartPanel, colorOf } from './chart.js';
+import { experimentLink } from './run.js';
 
 const MAX_RUNS = 100; // get-history-bulk-interval's limit on run ids
 
@@ -33,7 +34,7 @@ export async function comparePage(main, query) {
   const differing = paramRows.filter((tr) => tr.dataset.differs === 'true').length;
   clear(main,
     h('div', { class: 'crumbs' }, h('a', { href: '#/' }, 'Experiments'), ' / ',
-      h('a', { href: `#/experiments/${encodeURIComponent(runs[0].info.experiment_id)}` }, `Experiment ${runs[0].info.experiment_id}`), ' / compare'),
+      experimentLink(runs[0].info.experiment_id), ' / compare'),
     h('h1', { tabindex: '-1' }, `Compare ${runs.length} runs`),
     h('h2', {}, `Parameters (${params.length}, ${differing} differ)`),
     params.length

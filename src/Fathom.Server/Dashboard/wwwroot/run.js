@@ -46,7 +46,7 @@ export async function runPage(main, runId) {
 
   clear(main,
     h('div', { class: 'crumbs' }, h('a', { href: '#/' }, 'Experiments'), ' / ',
-      h('a', { href: `#/experiments/${encodeURIComponent(info.experiment_id)}` }, `Experiment ${info.experiment_id}`), ' / run'),
+      experimentLink(info.experiment_id), ' / run'),
     h('h1', { tabindex: '-1' }, name),
     h('nav', { class: 'sections', 'aria-label': 'Sections of this run' },
       ['Overview', 'Parameters', 'Metrics', 'Tags', 'Artifacts'].map((s) => h('a', { href: `#/runs/${encodeURIComponent(runId)}`, onclick: (e) => { e.preventDefault(); document.getElementById(`section-${s}`)?.scrollIntoView(); } }, s))),
@@ -64,6 +64,13 @@ export async function runPage(main, runId) {
     h('section', { id: 'section-Tags' }, h('h2', {}, `Tags (${tagList.length})`),
       tagList.length ? keyValueTable(tagList, 'Tag') : empty('This run has no tags.')),
     h('section', { id: 'section-Artifacts' }, h('h2', {}, 'Artifacts'), artifactsBrowser(info.run_id)));
+}
+
+// The experiment's name once it is known; its id until then (or if it cannot be read).
+export function experimentLink(id) {
+  const a = h('a', { href: `#/experiments/${encodeURIComponent(id)}` }, `Experiment ${id}`);
+  get('experiments/get', { experiment_id: id }).then(({ experiment }) => { a.textContent = experiment.name; }, () => {});
+  return a;
 }
 
 function item(label, ...value) {
