@@ -20,5 +20,6 @@ internal static class EndToEnd
         ["tuning"] = TuningBenchmark.RunAsync,
         ["tune-distributed"] = TuneDistributedBenchmark.RunAsync,
         ["tune-distributed-worker"] = TuneDistributedBenchmark.WorkerAsync,
+        ["dashboard"] = DashboardBenchmark.RunAsync,
     };
 }

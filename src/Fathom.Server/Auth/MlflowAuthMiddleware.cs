@@ -43,7 +43,12 @@ internal sealed partial class MlflowAuthMiddleware(RequestDelegate next, BasicSi
 
         if (user is null)
         {
-            context.Response.Headers.WWWAuthenticate = "Basic realm=\"mlflow\"";
+            // The dashboard signs in with its own form; a challenge would make the browser pop up its own dialog as well.
+            if (!context.Request.Headers.ContainsKey(DashboardClientHeader))
+            {
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"mlflow\"";
+            }
+
             await MlflowErrors.WriteAsync(context.Response, "UNAUTHENTICATED",
                 "You are not authenticated. Send HTTP Basic credentials (clients read MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD).", StatusCodes.Status401Unauthorized, ct);
             return;
@@ -105,6 +110,9 @@ internal sealed partial class MlflowAuthMiddleware(RequestDelegate next, BasicSi
 
         await next(context);
     }
+
+    /// <summary>Sent by the dashboard's page with every call: answer a missing or wrong sign-in without a Basic challenge.</summary>
+    public const string DashboardClientHeader = "X-Fathom-Client";
 
     private static readonly MlflowRequest EmptyRequest = MlflowRequest.FromJson(default);
 

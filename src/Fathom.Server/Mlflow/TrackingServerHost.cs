@@ -1,4 +1,5 @@
 using Fathom.Auth;
+using Fathom.Dashboard;
 using Fathom.Http;
 using Fathom.Jobs;
 using Fathom.Server.Http;
@@ -10,7 +11,7 @@ namespace Fathom.Mlflow;
 
 /// <summary>
 /// Composes <c>fathom server</c>: Kestrel on one address, the tracking store opened (and migrated) before the
-/// first request, MLflow's tracking API and its artifact proxy.
+/// first request, MLflow's tracking API, its artifact proxy and the dashboard over them.
 /// </summary>
 internal static class TrackingServerHost
 {
@@ -56,6 +57,7 @@ internal static class TrackingServerHost
         app.MapMlflowApi();
         app.MapMlflowArtifactsApi();
         app.MapJobsApi();
+        app.MapDashboard(options.Auth is { Enabled: true });
         return app;
     }
 
