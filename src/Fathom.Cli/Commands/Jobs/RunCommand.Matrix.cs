@@ -54,6 +54,12 @@ internal static partial class RunCommand
             command.AddRange(["--agent", agent]);
         }
 
+        if (cli.Location.IsRemote)
+        {
+            // With a server each trial is submitted to its queue: the trial waits for its run and reads its log.
+            command.Add("--watch");
+        }
+
         foreach (var param in launch.Params)
         {
             command.AddRange(["-P", param]);
