@@ -53,7 +53,7 @@ internal static class BenchSupport
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 
     /// <summary>Whether an assembly carries precompiled native code (a ReadyToRun header).</summary>
-    private static bool IsReadyToRun(string assembly)
+    internal static bool IsReadyToRun(string assembly)
     {
         using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(assembly));
         return pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
