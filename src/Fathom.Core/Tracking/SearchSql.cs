@@ -74,7 +74,7 @@ internal static partial class SearchSql
                         // NaN compares false with every number, as in IEEE arithmetic, except for '!='.
                         var nanExcluded = clause.Comparator != SearchComparator.NotEqual;
                         var condition = nanExcluded ? $"{dialect.IsNumber(alias)} AND {test}" : $"({dialect.IsNaN(alias)} OR {test})";
-                        joins.Append(CultureInfo.InvariantCulture, $" JOIN latest_metrics {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(clause.Key)} AND {condition}");
+                        joins.Append(CultureInfo.InvariantCulture, $" {dialect.FilterJoin} latest_metrics {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(clause.Key)} AND {condition}");
                         if (!metricJoins.TryGetValue(clause.Key, out var existing) || (nanExcluded && !existing.NaNExcluded))
                         {
                             metricJoins[clause.Key] = (alias, nanExcluded);
@@ -88,7 +88,7 @@ internal static partial class SearchSql
                         // A run lacking the key never matches, even for '!=' (MLflow's rule), hence an inner join.
                         var alias = q.Alias("f");
                         var table = clause.Entity == SearchEntity.Param ? "params" : "tags";
-                        joins.Append(CultureInfo.InvariantCulture, $" JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(clause.Key)} AND {CompareClause(q, $"{alias}.value", clause)}");
+                        joins.Append(CultureInfo.InvariantCulture, $" {dialect.FilterJoin} {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(clause.Key)} AND {CompareClause(q, $"{alias}.value", clause)}");
                         break;
                     }
 

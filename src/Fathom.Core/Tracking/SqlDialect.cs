@@ -17,6 +17,9 @@ internal abstract class SqlDialect
     /// </summary>
     public virtual string BindName(string marker) => marker;
 
+    /// <summary>How a run search joins the rows its filter needs (a metric, param or tag per clause) to the runs.</summary>
+    public virtual string FilterJoin => "JOIN";
+
     /// <summary>What a SELECT inside a write transaction appends to lock the rows it read until the commit.</summary>
     public virtual string RowLock => string.Empty;
 

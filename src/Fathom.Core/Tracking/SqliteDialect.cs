@@ -20,6 +20,13 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override bool SingleWriter => true;
 
+    // CROSS JOIN makes SQLite keep the runs as the outer loop, walked newest first by their index, with one primary-key
+    // look-up per clause, so a page stops after its first matches. Without ANALYZE's statistics (which the store never
+    // gathers) the planner otherwise drives from latest_metrics_by_key_value and sorts every match: measured on 100,000
+    // runs, `metrics.m > 0.4 and params.p != 'v'` took 1.5 s that way and 1 ms this way; the worst case here, a filter
+    // that matches 0.2 % of the runs, walks them all in 0.13–0.16 s.
+    public override string FilterJoin => "CROSS JOIN";
+
     // A statement binds at most SQLITE_MAX_VARIABLE_NUMBER values (999 before SQLite 3.32).
     public override int ValuesPerList => 500;
 
