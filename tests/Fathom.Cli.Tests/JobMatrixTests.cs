@@ -128,4 +128,25 @@ public sealed class JobMatrixTests : IDisposable
         Assert.Contains("bad.yml:4: matrix.numRuns: is required for a random search", result.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_dir.Combine(".fathom", "jobs")), "nothing ran");
     }
+
+    [Fact]
+    public async Task Run_MatrixParamNamingNoInput_IsRefusedBeforeAnyTrialRuns()
+    {
+        File.WriteAllText(_dir.Combine("typo.yml"), $"""
+            version: 1.1
+            kind: operation
+            matrix:
+              kind: grid
+              params:
+                lrr: {"{"}kind: choice, value: [0.1, 0.2]{"}"}
+            {Component}
+            """);
+
+        var result = await Fathom("run", "-f", "typo.yml", "-P", "bs=8");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("declares no input or output named 'lrr'; did you mean 'lr'?", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Matrix grid", result.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_dir.Combine(".fathom", "jobs")), "nothing ran");
+    }
 }

@@ -18,9 +18,30 @@ internal static partial class RunCommand
     private sealed record MatrixLaunch(
         string File, string Project, string Executor, string? Agent, IReadOnlyList<string> Params, string WorkingDirectory);
 
-    private static async Task<int> RunMatrixAsync(CliContext cli, MatrixSpec matrix, MatrixLaunch launch, string jobName, bool dryRun, CancellationToken cancellationToken)
+    // `check` compiles the file with the given params as a trial would, throwing its error: a matrix param that names no
+    // input, or a required input neither -P nor the matrix gives, is refused before any trial runs.
+    private static async Task<int> RunMatrixAsync(
+        CliContext cli, MatrixSpec matrix, MatrixLaunch launch, string jobName, bool dryRun, Action<IReadOnlyDictionary<string, string>> check, CancellationToken cancellationToken)
     {
         var plan = MatrixStudyPlan.From(matrix);
+        var sample = new Dictionary<string, string>(CliParams.Parse(launch.Params), StringComparer.Ordinal);
+        foreach (var (name, value) in plan.FixedParams)
+        {
+            sample[name] = ParamValue(((Config.ConfigScalar)value).Value);
+        }
+
+        foreach (var (name, distribution) in plan.SearchSpace)
+        {
+            sample[name] = ParamValue(distribution switch
+            {
+                CategoricalDistribution c => c.Choices[0],
+                FloatDistribution f => f.Low,
+                IntDistribution i => i.Low,
+                _ => null,
+            });
+        }
+
+        check(sample);
         foreach (var note in plan.Notes)
         {
             cli.Error.MarkupLine($"[grey]note: {Markup.Escape(note)}[/]");

@@ -36,7 +36,11 @@ internal static partial class RunCommand
                 var launch = new MatrixLaunch(Path.GetFullPath(path, cli.Host.WorkingDirectory()), JobHosting.Project(cli, parse.GetValue(project)),
                     parse.GetValue(executor)!, parse.GetValue(agent), parse.GetValue(param) ?? [], cli.Host.WorkingDirectory());
                 var jobName = document.Operation.Name ?? Path.GetFileNameWithoutExtension(path);
-                return await RunMatrixAsync(cli, matrix, launch, jobName, parse.GetValue(dryRun), ct);
+                var checkAgent = JobHosting.Agent(cli, parse.GetValue(agent));
+                var checkExecutor = JobHosting.Executor(cli, parse.GetValue(executor)!, checkAgent, dryRun: true);
+                void Check(IReadOnlyDictionary<string, string> sample) => new JobRunner(NoStore.Instance, checkExecutor, cli.Time).Plan(
+                    new JobRequest(document, sample, launch.Project, checkAgent, cli.Location, cli.Host.WorkingDirectory(), Environment.UserName), JobRunner.NewUuid());
+                return await RunMatrixAsync(cli, matrix, launch, jobName, parse.GetValue(dryRun), Check, ct);
             }
 
             var parameters = CliParams.Parse(parse.GetValue(param) ?? []);
