@@ -13,6 +13,11 @@ internal static class CommandActions
     {
         command.SetAction(async (parse, cancellationToken) =>
         {
+            // System.CommandLine registers its SIGTERM/SIGINT handler only once the action hands back a task. A command
+            // whose first steps complete synchronously (SQLite calls, starting a process) could otherwise start a job
+            // before that, and a SIGTERM in that window killed the CLI with .NET's default exit (143), leaving the job
+            // running and its run recorded as running. Yielding first returns the task before any work is done.
+            await Task.Yield();
             StartupTrace.Mark("action");
             var context = new CliContext(parse);
             try
