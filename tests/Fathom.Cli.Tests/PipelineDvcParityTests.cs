@@ -94,5 +94,23 @@ public sealed class PipelineDvcParityTests
         Assert.Equal(["../dvc.yaml::../plots/loss.csv", "../plots/loss.csv"], JsonDocument.Parse(one.Stdout).RootElement.GetProperty("data").EnumerateObject().Select(p => p.Name).Take(2));
     }
 
+    [Fact]
+    public async Task PlotsShow_PlotFileOutsideTheRepository_IsNotReadAndSaysSo()
+    {
+        using var outside = new TempDirectory();
+        using var dir = new TempDirectory();
+        outside.WriteFile("secret.csv", "step,loss\n1,424242\n");
+        await Ok(dir.Path, "data", "init");
+        File.CreateSymbolicLink(dir.Combine("linked.csv"), outside.Combine("secret.csv"));
+        var escape = Path.GetRelativePath(dir.Path, outside.Combine("secret.csv")).Replace('\\', '/');
+        dir.WriteFile("dvc.yaml", $"plots:\n- {escape}:\n    y: loss\n- linked.csv:\n    y: loss\n");
+
+        var json = await Ok(dir.Path, "plots", "show", "--json");
+
+        Assert.DoesNotContain("424242", json.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"'{escape}' is outside the repository; not read", json.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'linked.csv' is outside the repository; not read", json.Stderr, StringComparison.Ordinal);
+    }
+
     private static string Compact(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
 }

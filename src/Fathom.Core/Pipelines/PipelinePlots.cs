@@ -1,4 +1,5 @@
 using Fathom.Data;
+using Fathom.Storage;
 
 namespace Fathom.Pipelines;
 
@@ -99,10 +100,19 @@ internal static class PipelinePlots
                 {
                     try
                     {
+                        // A plot's file is data of this repository: a dvc.yaml (perhaps from someone else's clone) must
+                        // not make the page show a file outside it, by '..' or by a link (DVC reads through its
+                        // repository file system, which has no outside either).
+                        var full = Path.GetFullPath(file, baseFolder);
+                        if (!PathConfinement.IsInside(PathConfinement.Resolved(full), PathConfinement.Resolved(repository.Root)))
+                        {
+                            errors.Add($"{label}: '{file}' is outside the repository; not read");
+                            continue;
+                        }
+
                         if (PlotDefinition.IsImage(file))
                         {
                             // Images come from the workspace only: git show would hand back text, not bytes.
-                            var full = Path.GetFullPath(file, baseFolder);
                             if (revision is null && File.Exists(full))
                             {
                                 images[$"{label}/{file}"] = await File.ReadAllBytesAsync(full, cancellationToken);
@@ -111,7 +121,7 @@ internal static class PipelinePlots
                             continue;
                         }
 
-                        if (await ReadAsync(repository, Path.GetFullPath(file, baseFolder), revision, cancellationToken) is not { } text)
+                        if (await ReadAsync(repository, full, revision, cancellationToken) is not { } text)
                         {
                             errors.Add($"{label}: '{file}' does not exist");
                             continue;
