@@ -75,7 +75,7 @@ internal static class TrackingLatencyBenchmark
     {
         var work = Path.Combine(Path.GetTempPath(), "fathom-bench-latency", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
-        var port = FreePort();
+        var port = ServerProcessSupport.FreePort();
         var start = new ProcessStartInfo(cli.Program, [.. cli.Prefix, "server", "--port", port.ToString(CultureInfo.InvariantCulture), "--store", store ?? work])
         {
             RedirectStandardOutput = true,
@@ -97,7 +97,7 @@ internal static class TrackingLatencyBenchmark
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await WaitForHealthAsync(http, server);
+            await ServerProcessSupport.WaitForHealthAsync(http, server, TimeSpan.FromMilliseconds(25));
             var healthy = started.Elapsed.TotalMilliseconds;
             var timer = Stopwatch.StartNew();
             var runId = (await PostAsync(http, "/api/2.0/mlflow/runs/create", Encoding.UTF8.GetBytes("""{"experiment_id": "0", "run_name": "latency", "start_time": 1}""")))
@@ -105,14 +105,14 @@ internal static class TrackingLatencyBenchmark
             var createRun = timer.Elapsed.TotalMilliseconds;
             // Bodies are made before the clock starts: the measurement is the server, not string formatting.
             var bodies = Enumerable.Range(0, cold + settle + requests).Select(r => Encoding.UTF8.GetBytes(BatchBody(runId, r))).ToList();
-            var coldCpu = CpuMilliseconds(server.Id);
+            var coldCpu = ServerProcessSupport.CpuMilliseconds(server.Id);
             var coldTimes = new List<double>();
             for (var i = 0; i < cold; i++)
             {
                 coldTimes.Add(await TimeLogBatchAsync(http, bodies[i]));
             }
 
-            coldCpu = (CpuMilliseconds(server.Id) - coldCpu) / Math.Max(1, cold);
+            coldCpu = (ServerProcessSupport.CpuMilliseconds(server.Id) - coldCpu) / Math.Max(1, cold);
             for (var i = cold; i < cold + settle; i++)
             {
                 await TimeLogBatchAsync(http, bodies[i]);
@@ -120,14 +120,14 @@ internal static class TrackingLatencyBenchmark
 
             // Tiered JIT recompiles hot methods on a background thread once calls settle (the CLI sets a 1 s delay).
             await Task.Delay(2000);
-            var cpuBefore = CpuMilliseconds(server.Id);
+            var cpuBefore = ServerProcessSupport.CpuMilliseconds(server.Id);
             var warm = new List<double>();
             for (var i = cold + settle; i < cold + settle + requests; i++)
             {
                 warm.Add(await TimeLogBatchAsync(http, bodies[i]));
             }
 
-            var cpuPerRequest = (CpuMilliseconds(server.Id) - cpuBefore) / requests;
+            var cpuPerRequest = (ServerProcessSupport.CpuMilliseconds(server.Id) - cpuBefore) / requests;
             var floor = new List<double>();
             for (var i = 0; i < 50; i++)
             {
@@ -252,48 +252,6 @@ internal static class TrackingLatencyBenchmark
         }
 
         return sb.Append("]}").ToString();
-    }
-
-    private static async Task WaitForHealthAsync(HttpClient http, Process server)
-    {
-        for (var i = 0; i < 1200; i++)
-        {
-            if (server.HasExited)
-            {
-                throw new InvalidOperationException($"fathom server exited with {server.ExitCode}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync("/health");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(25);
-        }
-
-        throw new TimeoutException("fathom server did not become healthy within 30 s");
-    }
-
-    // utime + stime of /proc/<pid>/stat (fields 14 and 15, in clock ticks of 10 ms), after the command name.
-    private static double CpuMilliseconds(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static List<double> Sorted(IEnumerable<double> values) => [.. values.Order()];

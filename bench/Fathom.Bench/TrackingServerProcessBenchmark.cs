@@ -44,7 +44,7 @@ internal static class TrackingServerProcessBenchmark
 
         var location = StoreLocation.Parse(work, "/");
         var (experimentId, historyRunId, sampleRunIds) = await SeedAsync(location.DatabasePath!, runs);
-        var port = FreePort();
+        var port = ServerProcessSupport.FreePort();
         var start = new ProcessStartInfo("dotnet", [fathom, "server", "--port", port.ToString(CultureInfo.InvariantCulture), "--store", work])
         {
             RedirectStandardOutput = true,
@@ -60,7 +60,7 @@ internal static class TrackingServerProcessBenchmark
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
             var ready = Stopwatch.StartNew();
-            await WaitForHealthAsync(http, server);
+            await ServerProcessSupport.WaitForHealthAsync(http, server, TimeSpan.FromMilliseconds(50));
             Console.WriteLine($"server process: healthy {ready.ElapsedMilliseconds} ms after start, {runs:N0} runs in the store; VmRSS {Status(server.Id, "VmRSS")}");
 
             await HistoryAsync(http, historyRunId, server.Id);
@@ -114,7 +114,7 @@ internal static class TrackingServerProcessBenchmark
         {
             if (i == 2)
             {
-                cpuBefore = CpuMilliseconds(serverPid);
+                cpuBefore = ServerProcessSupport.CpuMilliseconds(serverPid);
             }
 
             var stopwatch = Stopwatch.StartNew();
@@ -128,7 +128,7 @@ internal static class TrackingServerProcessBenchmark
         }
 
         // CPU time the server spent per request: unlike wall time, it barely moves when other work shares the cores.
-        var cpuPerRequest = (CpuMilliseconds(serverPid) - cpuBefore) / 20;
+        var cpuPerRequest = (ServerProcessSupport.CpuMilliseconds(serverPid) - cpuBefore) / 20;
         times = [.. times.Skip(2).Order()];
         Console.WriteLine($"server process: get-history {count:N0} points, p50 {Percentile(times, 0.5):0.0} ms, p95 {Percentile(times, 0.95):0.0} ms, server CPU {cpuPerRequest:0} ms a request (20 requests after 2 warm-ups, body read included)");
     }
@@ -142,7 +142,7 @@ internal static class TrackingServerProcessBenchmark
         {
             if (i == 10)
             {
-                cpuBefore = CpuMilliseconds(serverPid);
+                cpuBefore = ServerProcessSupport.CpuMilliseconds(serverPid);
             }
 
             var stopwatch = Stopwatch.StartNew();
@@ -153,7 +153,7 @@ internal static class TrackingServerProcessBenchmark
             searchTimes.Add(stopwatch.Elapsed.TotalMilliseconds);
         }
 
-        var searchCpuMs = (CpuMilliseconds(serverPid) - cpuBefore) / 50;
+        var searchCpuMs = (ServerProcessSupport.CpuMilliseconds(serverPid) - cpuBefore) / 50;
 
         // A page of 1,000 runs (MLflow's largest default page) and every sampled run by id.
         using (var content = new StringContent($$"""{"experiment_ids": ["{{experimentId}}"], "max_results": 1000}""", Encoding.UTF8, "application/json"))
@@ -174,14 +174,6 @@ internal static class TrackingServerProcessBenchmark
         Console.WriteLine($"server process: search-runs top 100: p50 {Percentile(searchTimes, 0.5):0.0} ms, p95 {Percentile(searchTimes, 0.95):0.0} ms, server CPU {searchCpuMs:0.0} ms a request; load {LoadAverage()}; runs/get of {getTimes.Count:N0} runs: p50 {Percentile(getTimes, 0.5):0.00} ms");
     }
 
-    // utime + stime of /proc/<pid>/stat (fields 14 and 15, in clock ticks of 10 ms), after the command name.
-    private static double CpuMilliseconds(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
-    }
-
     private static string Status(int pid, string field)
     {
         var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal));
@@ -192,40 +184,6 @@ internal static class TrackingServerProcessBenchmark
 
         var kb = long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
         return $"{kb / 1024.0:0} MB";
-    }
-
-    private static async Task WaitForHealthAsync(HttpClient http, Process server)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            if (server.HasExited)
-            {
-                throw new InvalidOperationException($"fathom server exited with {server.ExitCode}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync("/health");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("fathom server did not become healthy within 30 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
