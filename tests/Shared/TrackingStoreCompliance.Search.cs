@@ -1,3 +1,4 @@
+using System.Globalization;
 using Fathom.Tracking;
 
 namespace Fathom.Testing;
@@ -273,6 +274,49 @@ public abstract partial class TrackingStoreCompliance
 
         Assert.Equal(["r0", "r1", "r2", "r3", "r4"], page1.Runs.Concat(page2.Runs).Concat(page3.Runs).Select(r => r.Info.RunName));
         Assert.Null(page3.NextPageToken);
+    }
+
+    [SkippableTheory]
+    [InlineData("metrics.acc DESC", null)]
+    [InlineData("metrics.acc ASC", null)]
+    [InlineData("metrics.acc DESC", "params.model != 'b'")]
+    [InlineData("metrics.acc ASC", "metrics.acc >= 0.2")]
+    public async Task SearchRuns_PagesSortedByAMetric_MatchOneFullSortAcrossTiesNaNAndMissing(string order, string? filter)
+    {
+        // Pages sorted by a metric read only the runs up to the page's last value (an index walk, then a bounded
+        // query), so runs tied on the value across a page's edge, NaN, missing values and other experiments' runs
+        // must still come out exactly as one sort of every run would put them.
+        SkipIfUnavailable();
+        var other = await Store.CreateExperimentAsync("elsewhere", null, [], Ct);
+        for (var i = 0; i < 23; i++)
+        {
+            await SearchRunAsync($"r{i:00}", i, (i % 5) / 10.0, model: i % 3 == 0 ? "b" : "a");
+            await SearchRunAsync($"x{i:00}", i, 0.9, experiment: other);
+        }
+
+        await SearchRunAsync("nan", 30, double.NaN);
+        await SearchRunAsync("none", 31, null);
+
+        var everything = await NamesAsync(filter, order);
+        var paged = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await Store.SearchRunsAsync(new RunSearch(["0"], MaxResults: 4, Filter: filter, OrderBy: [order], PageToken: token), Ct);
+            paged.AddRange(page.Runs.Select(r => r.Info.RunName));
+            token = page.NextPageToken;
+        }
+        while (token is not null);
+
+        Assert.Equal(everything, paged);
+        Assert.DoesNotContain(everything, name => name.StartsWith('x'));
+        var numbered = everything.Where(name => name.StartsWith('r')).ToList();
+        var values = numbered.Select(name => (int.Parse(name[1..], CultureInfo.InvariantCulture) % 5) / 10.0).ToList();
+        Assert.Equal(order.EndsWith("ASC", StringComparison.Ordinal) ? values.Order() : values.OrderDescending(), values);
+        if (filter is null)
+        {
+            Assert.Equal(["nan", "none"], everything[^2..]);
+        }
     }
 
     [SkippableTheory]

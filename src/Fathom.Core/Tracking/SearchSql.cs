@@ -17,10 +17,10 @@ internal static partial class SearchSql
     public const string ExperimentColumns = "e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, e.creation_time, e.last_update_time";
 
     /// <summary>
-    /// One page of MLflow's SearchRuns as a query, with the offset it starts at: max_results checked, the filter and
-    /// order parsed, the page token decoded. Null when no experiment id is a number, so no run can match.
+    /// One page of MLflow's SearchRuns as a plan of queries: max_results checked, the filter and order parsed, the
+    /// page token decoded. Null when no experiment id is a number, so no run can match.
     /// </summary>
-    public static (SqlQuery Query, long Offset)? Runs(SqlDialect dialect, RunSearch search)
+    public static RunSearchPlan? Runs(SqlDialect dialect, RunSearch search)
     {
         ArgumentNullException.ThrowIfNull(search);
         TrackingValidation.ValidateSearchMaxResults(search.MaxResults);
@@ -31,7 +31,7 @@ internal static partial class SearchSql
             .Select(e => long.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
             .Where(id => id >= 0)
             .ToList();
-        return ids.Count == 0 ? null : (Runs(dialect, ids, search.ViewType, clauses, orders, search.MaxResults, offset), offset);
+        return ids.Count == 0 ? null : new RunSearchPlan(dialect, ids, search.ViewType, clauses, orders, search.MaxResults, offset);
     }
 
     /// <summary>One page of MLflow's SearchExperiments as a query, with the offset it starts at.</summary>
@@ -47,13 +47,146 @@ internal static partial class SearchSql
 
     public static SqlQuery Runs(
         SqlDialect dialect,
-        IReadOnlyList<long> experimentIds, ViewType viewType, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset)
+        IReadOnlyList<long> experimentIds, ViewType viewType, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset,
+        double? firstMetricBound = null)
     {
         ArgumentNullException.ThrowIfNull(dialect);
-        ArgumentNullException.ThrowIfNull(experimentIds);
-        ArgumentNullException.ThrowIfNull(clauses);
         ArgumentNullException.ThrowIfNull(orders);
         var q = new SqlParameters(dialect);
+        var (joins, where, metricJoins) = RunFilter(q, experimentIds, viewType, clauses);
+
+        var from = "runs r";
+        var orderTerms = new List<string>();
+        var first = 0;
+        if (firstMetricBound is { } bound && orders is [{ Entity: SearchEntity.Metric } leading, ..])
+        {
+            // Only runs with a number within the bound can be on the page, so the metric's index leads (SQLite's CROSS
+            // JOIN keeps it first) and its range is all that is read and sorted.
+            var alias = q.Alias("o");
+            from = $"latest_metrics {alias} {dialect.FilterJoin} runs r ON r.run_uuid = {alias}.run_uuid";
+            where.Add($"{alias}.key = {q.Add(leading.Key)} AND {dialect.IsNumber(alias)} AND {alias}.value {(leading.Ascending ? "<=" : ">=")} {q.Add(bound)}");
+            orderTerms.Add($"{alias}.value {(leading.Ascending ? "ASC" : "DESC")}");
+            first = 1;
+        }
+
+        for (var i = first; i < orders.Count; i++)
+        {
+            var order = orders[i];
+            var direction = order.Ascending ? "ASC" : "DESC";
+            switch (order.Entity)
+            {
+                case SearchEntity.Metric when metricJoins.TryGetValue(order.Key, out var join):
+                    if (!join.NaNExcluded)
+                    {
+                        orderTerms.Add($"{join.Alias}.is_nan");
+                    }
+
+                    orderTerms.Add($"{join.Alias}.value {direction}");
+                    break;
+                case SearchEntity.Metric:
+                    {
+                        // Missing values sort last whatever the direction, NaN just before them (MLflow's SQL store).
+                        var alias = q.Alias("o");
+                        joins.Append(CultureInfo.InvariantCulture, $" LEFT JOIN latest_metrics {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(order.Key)}");
+                        orderTerms.Add($"{alias}.run_uuid IS NULL, {alias}.is_nan, {alias}.value {direction}");
+                        break;
+                    }
+
+                case SearchEntity.Param or SearchEntity.Tag:
+                    {
+                        var alias = q.Alias("o");
+                        var table = order.Entity == SearchEntity.Param ? "params" : "tags";
+                        joins.Append(CultureInfo.InvariantCulture, $" LEFT JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(order.Key)}");
+                        orderTerms.Add($"{alias}.value IS NULL, {dialect.BinaryOrder($"{alias}.value")} {direction}");
+                        break;
+                    }
+
+                default:
+                    var column = RunColumn(order.Key);
+                    var term = SearchKeys.IsNumericAttribute(order.Key, SearchTarget.Runs) ? column : dialect.BinaryOrder(column);
+                    orderTerms.Add(order.Key == "end_time" ? $"{column} IS NULL, {term} {direction}" : $"{term} {direction}");
+                    break;
+            }
+        }
+
+        // MLflow's implicit tail: newest first, then run id, so pages are stable.
+        if (!orders.Any(o => o.Entity == SearchEntity.Attribute && o.Key == "start_time"))
+        {
+            orderTerms.Add("r.start_time DESC");
+        }
+
+        if (!orders.Any(o => o.Entity == SearchEntity.Attribute && o.Key == "run_id"))
+        {
+            orderTerms.Add($"{dialect.BinaryOrder("r.run_uuid")} ASC");
+        }
+
+        // One more row than asked tells whether another page exists without a second query.
+        var sql = $"SELECT {RunColumns} FROM {from}{joins} WHERE {string.Join(" AND ", where)} ORDER BY {string.Join(", ", orderTerms)} LIMIT {Number(limit + 1)} OFFSET {Number(offset)};";
+        return new SqlQuery(sql, q.List);
+    }
+
+    /// <summary>
+    /// For a page sorted first by a metric, the value of the last row it can hold (the row after the page included, as
+    /// the page asks for one row more): walked in the order of the <c>(key, value)</c> index, it stops after
+    /// <paramref name="offset"/> + <paramref name="limit"/> + 1 matches instead of sorting every run, and the page query
+    /// then keeps only the runs within it (ties included, so the tail of the order still decides among them).
+    /// The walk goes no further than <paramref name="walkEnd"/> (see <see cref="MetricWalkEnd"/>), so a filter that few
+    /// runs match costs a bounded walk, not one over every run holding the key. Null when the first order is not a
+    /// metric. The query answers no row when fewer runs match within the walk than the page reaches; the page is then
+    /// read unbounded (it may need NaN and missing values too).
+    /// </summary>
+    public static SqlQuery? FirstMetricBound(
+        SqlDialect dialect,
+        IReadOnlyList<long> experimentIds, ViewType viewType, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset,
+        double? walkEnd)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(orders);
+        if (orders is not [{ Entity: SearchEntity.Metric } leading, ..])
+        {
+            return null;
+        }
+
+        var q = new SqlParameters(dialect);
+        var (joins, where, _) = RunFilter(q, experimentIds, viewType, clauses);
+        var alias = q.Alias("b");
+        var walk = walkEnd is { } end ? $" AND {alias}.value {(leading.Ascending ? "<=" : ">=")} {q.Add(end)}" : string.Empty;
+        // The metric's index first (SQLite's CROSS JOIN keeps this order), then one run and one look-up per clause per row.
+        var sql = $"SELECT {alias}.value FROM latest_metrics {alias} {dialect.FilterJoin} runs r ON r.run_uuid = {alias}.run_uuid{joins} " +
+            $"WHERE {alias}.key = {q.Add(leading.Key)} AND {dialect.IsNumber(alias)}{walk} AND {string.Join(" AND ", where)} " +
+            $"ORDER BY {alias}.value {(leading.Ascending ? "ASC" : "DESC")} LIMIT 1 OFFSET {Number(offset + limit)};";
+        return new SqlQuery(sql, q.List);
+    }
+
+    /// <summary>
+    /// The value <paramref name="steps"/> entries into a metric's index in the page's order (no row when the key has
+    /// fewer): an index-only walk that caps how far <see cref="FirstMetricBound"/> looks for matches.
+    /// </summary>
+    public static SqlQuery? MetricWalkEnd(SqlDialect dialect, IReadOnlyList<SearchOrder> orders, long steps)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(orders);
+        if (orders is not [{ Entity: SearchEntity.Metric } leading, ..])
+        {
+            return null;
+        }
+
+        var q = new SqlParameters(dialect);
+        var sql = $"SELECT value FROM latest_metrics WHERE key = {q.Add(leading.Key)} AND {dialect.IsNumber("latest_metrics")} " +
+            $"ORDER BY value {(leading.Ascending ? "ASC" : "DESC")} LIMIT 1 OFFSET {Number(steps)};";
+        return new SqlQuery(sql, q.List);
+    }
+
+    /// <summary>
+    /// The joins and conditions that keep the runs of <paramref name="experimentIds"/> matching every clause, and the
+    /// join made for each filtered metric key (an order on that key reuses it).
+    /// </summary>
+    private static (StringBuilder Joins, List<string> Where, Dictionary<string, (string Alias, bool NaNExcluded)> MetricJoins) RunFilter(
+        SqlParameters q, IReadOnlyList<long> experimentIds, ViewType viewType, IReadOnlyList<SearchClause> clauses)
+    {
+        ArgumentNullException.ThrowIfNull(experimentIds);
+        ArgumentNullException.ThrowIfNull(clauses);
+        var dialect = q.Dialect;
         var joins = new StringBuilder();
         var where = new List<string> { $"r.experiment_id IN ({string.Join(", ", experimentIds.Select(q.Add))})" };
         if (Stage(viewType, "r") is { } stage)
@@ -104,60 +237,7 @@ internal static partial class SearchSql
             }
         }
 
-        var orderTerms = new List<string>();
-        foreach (var order in orders)
-        {
-            var direction = order.Ascending ? "ASC" : "DESC";
-            switch (order.Entity)
-            {
-                case SearchEntity.Metric when metricJoins.TryGetValue(order.Key, out var join):
-                    if (!join.NaNExcluded)
-                    {
-                        orderTerms.Add($"{join.Alias}.is_nan");
-                    }
-
-                    orderTerms.Add($"{join.Alias}.value {direction}");
-                    break;
-                case SearchEntity.Metric:
-                    {
-                        // Missing values sort last whatever the direction, NaN just before them (MLflow's SQL store).
-                        var alias = q.Alias("o");
-                        joins.Append(CultureInfo.InvariantCulture, $" LEFT JOIN latest_metrics {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(order.Key)}");
-                        orderTerms.Add($"{alias}.run_uuid IS NULL, {alias}.is_nan, {alias}.value {direction}");
-                        break;
-                    }
-
-                case SearchEntity.Param or SearchEntity.Tag:
-                    {
-                        var alias = q.Alias("o");
-                        var table = order.Entity == SearchEntity.Param ? "params" : "tags";
-                        joins.Append(CultureInfo.InvariantCulture, $" LEFT JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {q.Add(order.Key)}");
-                        orderTerms.Add($"{alias}.value IS NULL, {dialect.BinaryOrder($"{alias}.value")} {direction}");
-                        break;
-                    }
-
-                default:
-                    var column = RunColumn(order.Key);
-                    var term = SearchKeys.IsNumericAttribute(order.Key, SearchTarget.Runs) ? column : dialect.BinaryOrder(column);
-                    orderTerms.Add(order.Key == "end_time" ? $"{column} IS NULL, {term} {direction}" : $"{term} {direction}");
-                    break;
-            }
-        }
-
-        // MLflow's implicit tail: newest first, then run id, so pages are stable.
-        if (!orders.Any(o => o.Entity == SearchEntity.Attribute && o.Key == "start_time"))
-        {
-            orderTerms.Add("r.start_time DESC");
-        }
-
-        if (!orders.Any(o => o.Entity == SearchEntity.Attribute && o.Key == "run_id"))
-        {
-            orderTerms.Add($"{dialect.BinaryOrder("r.run_uuid")} ASC");
-        }
-
-        // One more row than asked tells whether another page exists without a second query.
-        var sql = $"SELECT {RunColumns} FROM runs r{joins} WHERE {string.Join(" AND ", where)} ORDER BY {string.Join(", ", orderTerms)} LIMIT {Number(limit + 1)} OFFSET {Number(offset)};";
-        return new SqlQuery(sql, q.List);
+        return (joins, where, metricJoins);
     }
 
     public static SqlQuery Experiments(SqlDialect dialect, ViewType viewType, IReadOnlyList<SearchClause> clauses, IReadOnlyList<SearchOrder> orders, int limit, long offset)

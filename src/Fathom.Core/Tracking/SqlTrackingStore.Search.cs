@@ -1,23 +1,39 @@
+using System.Data.Common;
+using System.Globalization;
+
 namespace Fathom.Tracking;
 
 internal abstract partial class SqlTrackingStore
 {
     public async Task<RunsPage> SearchRunsAsync(RunSearch search, CancellationToken cancellationToken)
     {
-        if (SearchSql.Runs(Dialect, search) is not { } page)
+        if (SearchSql.Runs(Dialect, search) is not { } plan)
         {
             return new RunsPage([], null);
         }
 
         await using var connection = await OpenConnectionAsync(cancellationToken);
+        double? bound = null;
+        if (plan.WalkEndQuery is { } walkEndQuery)
+        {
+            var walkEnd = await ScalarAsync(connection, walkEndQuery, cancellationToken);
+            bound = await ScalarAsync(connection, plan.BoundQuery(walkEnd)!, cancellationToken);
+        }
+
         List<RunInfo> infos;
-        await using (var command = Command(connection, page.Query))
+        await using (var command = Command(connection, plan.Page(bound)))
         {
             infos = await ReadRunInfosAsync(command, cancellationToken);
         }
 
-        var token = PageTokens.NextPage(infos, search.MaxResults, page.Offset);
+        var token = PageTokens.NextPage(infos, search.MaxResults, plan.Offset);
         return new RunsPage(await AttachDataAsync(connection, infos, cancellationToken), token);
+    }
+
+    private async Task<double?> ScalarAsync(DbConnection connection, SqlQuery query, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, query);
+        return await command.ExecuteScalarAsync(cancellationToken) is { } value and not DBNull ? Convert.ToDouble(value, CultureInfo.InvariantCulture) : null;
     }
 
     public async Task<ExperimentsPage> SearchExperimentsAsync(ExperimentSearch search, CancellationToken cancellationToken)
