@@ -22,6 +22,7 @@ internal static class FathomCli
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(Commands.Monitoring.MonitorCommand.Create());
         root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(ExperimentsCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());

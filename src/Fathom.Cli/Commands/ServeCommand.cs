@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fathom.Models;
+using Fathom.Monitoring;
 using Fathom.Serving;
 using Fathom.Workflows;
 using Microsoft.Extensions.Hosting;
@@ -26,9 +27,12 @@ internal static class ServeCommand
         var microBatch = new Option<bool>("--micro-batch") { Description = "Score concurrent small requests together (see the README: measured, off by default)." };
         var microBatchWait = new Option<int>("--micro-batch-wait-us") { Description = "How long a micro-batch waits for more requests, in microseconds (0: only what is queued).", DefaultValueFactory = _ => 0 };
         var microBatchMax = new Option<int>("--micro-batch-max") { Description = "Most reviews in one micro-batch; larger requests are scored alone.", DefaultValueFactory = _ => 64 };
+        var predictionLog = new Option<string?>("--prediction-log") { Description = "Log sampled predictions (score and summary features, never the text) as JSON lines in this folder, for `fathom monitor report`." };
+        var predictionSample = new Option<double>("--prediction-sample") { Description = "The share of requests the prediction log keeps, 0 to 1.", DefaultValueFactory = _ => 1.0 };
+        var predictionLogMax = new Option<int>("--prediction-log-max-mb") { Description = "Size of one prediction log file before the next is started; 8 files are kept, the oldest removed.", DefaultValueFactory = _ => 16 };
         var command = new Command("serve", "Serve a model over REST: POST /api/v1/model/predict, MLflow's POST /invocations, GET /ping, GET /health, GET /metrics, docs at /docs.")
         {
-            model, host, port, maxLength, noMetrics, microBatch, microBatchWait, microBatchMax,
+            model, host, port, maxLength, noMetrics, microBatch, microBatchWait, microBatchMax, predictionLog, predictionSample, predictionLogMax,
         };
         return command.WithAction(async (parse, cli, ct) =>
         {
@@ -41,6 +45,13 @@ internal static class ServeCommand
                 MicroBatch = parse.GetValue(microBatch),
                 MicroBatchWait = TimeSpan.FromMicroseconds(parse.GetValue(microBatchWait)),
                 MicroBatchMaxReviews = parse.GetValue(microBatchMax),
+                PredictionLog = parse.GetValue(predictionLog) is { Length: > 0 } logFolder
+                    ? new PredictionLogOptions(Path.GetFullPath(logFolder))
+                    {
+                        SampleRate = parse.GetValue(predictionSample),
+                        MaxFileBytes = (long)parse.GetValue(predictionLogMax) << 20,
+                    }
+                    : null,
             };
             options.Validate();
             var served = await LoadAsync(cli, parse.GetValue(model), ct);
@@ -76,6 +87,6 @@ internal static class ServeCommand
         // The folder's input example feeds the OpenAPI document of /invocations; a model saved without one still serves.
         var example = Path.Combine(folder, ModelFolder.InputExampleFileName);
         var exampleJson = File.Exists(example) ? await File.ReadAllTextAsync(example, cancellationToken) : null;
-        return new ServedModel(loaded.Model, string.IsNullOrWhiteSpace(uuid) ? loaded.Manifest.RunId ?? loaded.Manifest.ModelUuid : uuid, exampleJson);
+        return new ServedModel(loaded.Model, string.IsNullOrWhiteSpace(uuid) ? loaded.Manifest.RunId ?? loaded.Manifest.ModelUuid : uuid, exampleJson, folder);
     }
 }

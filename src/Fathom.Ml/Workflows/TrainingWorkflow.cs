@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Fathom.Models;
+using Fathom.Monitoring;
 using Fathom.Reviews;
 using Fathom.Sentiment;
 using Fathom.Tracking;
@@ -74,6 +75,8 @@ internal static class TrainingWorkflow
             {
                 var modelFolder = Path.Combine(scratch, ModelArtifactPath);
                 await ModelFolder.SaveAsync(model, modelFolder, run.RunId, result.Metrics, request.Options.ToParameters(), tracking.Time, ct);
+                progress?.Report("Saving the monitoring baseline…");
+                BaselineWriter.Write(model, modelFolder, train, test);
                 await run.LogArtifactAsync(modelFolder, ModelArtifactPath, ct);
                 run.LogMetric("model_size_bytes", new FileInfo(Path.Combine(modelFolder, ModelFolder.ModelFileName)).Length);
                 if (request.ModelOutput is not null)

@@ -1,9 +1,10 @@
+using Fathom.Monitoring;
 using Fathom.Sentiment;
 
 namespace Fathom.Serving;
 
 /// <summary>Scores the reviews of one request with the served model, micro-batched with others when that is on, and counts the batch.</summary>
-internal sealed class ReviewScorer(SentimentModel model, ServingMetrics? metrics, MicroBatcher? batcher) : IAsyncDisposable
+internal sealed class ReviewScorer(SentimentModel model, ServingMetrics? metrics, MicroBatcher? batcher, PredictionLog? log = null) : IAsyncDisposable
 {
     /// <summary>The probability that each review is positive, in order.</summary>
     public async ValueTask<float[]> ScoreAsync(string[] texts, CancellationToken cancellationToken)
@@ -15,16 +16,32 @@ internal sealed class ReviewScorer(SentimentModel model, ServingMetrics? metrics
             return [];
         }
 
+        float[] probabilities;
         if (batcher is not null && batcher.Takes(texts.Length))
         {
-            return await batcher.ScoreAsync(texts, cancellationToken);
+            probabilities = await batcher.ScoreAsync(texts, cancellationToken);
+        }
+        else
+        {
+            probabilities = new float[texts.Length];
+            model.PredictProbabilities(texts, probabilities);
+            metrics?.RecordBatch(texts.Length);
         }
 
-        var probabilities = new float[texts.Length];
-        model.PredictProbabilities(texts, probabilities);
-        metrics?.RecordBatch(texts.Length);
+        log?.Offer(texts, probabilities);
         return probabilities;
     }
 
-    public ValueTask DisposeAsync() => batcher?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        if (batcher is not null)
+        {
+            await batcher.DisposeAsync();
+        }
+
+        if (log is not null)
+        {
+            await log.DisposeAsync();
+        }
+    }
 }

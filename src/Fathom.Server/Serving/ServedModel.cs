@@ -6,4 +6,5 @@ namespace Fathom.Serving;
 /// <param name="Model">The loaded model.</param>
 /// <param name="ModelUuid">The id reported by the version routes and the <c>model_info</c> metric.</param>
 /// <param name="InputExample">The model folder's <c>input_example.json</c> (a pandas "split" frame), or null; the OpenAPI document shows it.</param>
-internal sealed record ServedModel(SentimentModel Model, string ModelUuid, string? InputExample = null);
+/// <param name="Folder">The model folder, where the monitoring baseline and vocabulary are, or null.</param>
+internal sealed record ServedModel(SentimentModel Model, string ModelUuid, string? InputExample = null, string? Folder = null);

@@ -40,7 +40,8 @@ internal static class ServingHost
         builder.Services.AddSingleton(new ErrorShape(WriteDetailAsync));
         var metrics = options.Metrics ? new ServingMetrics(served) : null;
         // Created by the container so that stopping the host stops the micro-batch workers.
-        builder.Services.AddSingleton(_ => new ReviewScorer(served.Model, metrics, options.MicroBatch ? new MicroBatcher(served.Model, metrics, options) : null));
+        builder.Services.AddSingleton(services => new ReviewScorer(served.Model, metrics, options.MicroBatch ? new MicroBatcher(served.Model, metrics, options) : null,
+            options.PredictionLog is { } log ? PredictionLogs.Open(log, served, services.GetRequiredService<ILoggerFactory>().CreateLogger("Fathom.Serving.PredictionLog")) : null));
         var app = builder.Build();
         if (metrics is not null)
         {

@@ -1,3 +1,5 @@
+using Fathom.Monitoring;
+
 namespace Fathom.Serving;
 
 /// <summary>How <c>fathom serve</c> listens and what it accepts.</summary>
@@ -27,9 +29,13 @@ internal sealed class ServingOptions
     /// <summary>The most reviews scored in one micro-batch; larger requests are scored alone.</summary>
     public int MicroBatchMaxReviews { get; init; } = 64;
 
+    /// <summary>Where sampled predictions are logged for <c>fathom monitor report</c>, or null for no log.</summary>
+    public PredictionLogOptions? PredictionLog { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad setting.</summary>
     public void Validate()
     {
+        PredictionLog?.Validate();
         if (Port is < 0 or > 65535)
         {
             throw new ArgumentException($"--port must be between 0 and 65535 (got {Port}).");
