@@ -62,10 +62,11 @@ internal static class OpsCommand
                 return ExitCodes.Success;
             }
 
-            var table = new Table().AddColumns("UUID", "Name", "Project", "Status", "Executor", "Created", "Duration", "Exit");
+            // A DAG's operations name their DAG's run (its first 8 digits, as a prefix finds it), as Polyaxon lists a pipeline's runs.
+            var table = new Table().AddColumns("UUID", "Name", "Parent", "Project", "Status", "Executor", "Created", "Duration", "Exit");
             foreach (var r in runs)
             {
-                table.AddRow(r.Uuid, Markup.Escape(r.Name), Markup.Escape(r.Project), Status(r.Status), r.Executor, Format.Time(r.CreatedAt),
+                table.AddRow(r.Uuid, Markup.Escape(r.Name), r.ParentUuid?[..8] ?? "", Markup.Escape(r.Project), Status(r.Status), r.Executor, Format.Time(r.CreatedAt),
                     r.StartedAt is { } started ? Format.Duration(started, r.FinishedAt) : "", r.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
             }
 
@@ -95,6 +96,7 @@ internal static class OpsCommand
             Row("project", run.Project);
             grid.AddRow("[grey]status[/]", Status(run.Status) + (run.Message is null ? "" : " — " + Markup.Escape(run.Message)));
             Row("kind", run.Kind);
+            Row("parent", run.ParentUuid);
             Row("executor", run.Executor);
             Row("file", run.SpecFile);
             Row("created", Format.Time(run.CreatedAt));
@@ -105,6 +107,10 @@ internal static class OpsCommand
             Row("log", run.LogPath);
             Row("outputs", run.OutputsPath);
             Row("inputs", run.InputsJson);
+            if (run.OutputsJson is not null)
+            {
+                Row("outputs given", run.OutputsJson);
+            }
             Row("tracking runs", tracked.Count == 0 ? "none" : string.Join(", ", tracked));
             cli.Out.Write(grid);
             cli.Out.WriteLine();
@@ -381,9 +387,11 @@ internal static class OpsCommand
         attempt = r.Attempt,
         message = r.Message,
         submitted_by = r.SubmittedBy,
+        parent_uuid = r.ParentUuid,
         log_path = r.LogPath,
         outputs_path = r.OutputsPath,
         inputs = JsonDocument.Parse(r.InputsJson).RootElement,
+        outputs = r.OutputsJson is null ? (JsonElement?)null : JsonDocument.Parse(r.OutputsJson).RootElement,
         resolved_spec = statuses is null ? (JsonElement?)null : JsonDocument.Parse(r.ResolvedSpec).RootElement,
         statuses = statuses?.Select(s => new { status = s.Status.Name(), at = s.At, message = s.Message }),
         tracking_runs = tracked,

@@ -4,7 +4,10 @@ using Fathom.Tracking;
 
 namespace Fathom.Jobs;
 
-/// <summary>What to run: the file and its <c>-P</c> params, where (project, agent, store) and from where.</summary>
+/// <summary>
+/// What to run: the file and its <c>-P</c> params, where (project, agent, store) and from where; for an operation of a
+/// DAG, the DAG's run and the values of its params with <c>ref</c>, read from upstream runs.
+/// </summary>
 internal sealed record JobRequest(
     PolyaxonDocument Document,
     IReadOnlyDictionary<string, string> Params,
@@ -12,7 +15,12 @@ internal sealed record JobRequest(
     AgentConfig Agent,
     StoreLocation Store,
     string CurrentDirectory,
-    string Username);
+    string Username)
+{
+    public string? ParentUuid { get; init; }
+
+    public IReadOnlyDictionary<string, object?>? RefValues { get; init; }
+}
 
 /// <summary>A compiled run and how it will be launched, before anything is recorded or started.</summary>
 internal sealed record JobPlan(JobLaunch Launch, IReadOnlyList<string> Notes, IReadOnlyList<string> CommandLine);
@@ -41,11 +49,11 @@ internal sealed class JobRunner(IJobStore store, IJobExecutor executor, TimeProv
         var job = JobCompiler.Compile(request.Document, request.Params,
             (name, ports) => new JobGlobals(uuid, name, request.Project, Owner, request.Username, now,
                 Path.GetDirectoryName(artifacts.TrimEnd('/')) ?? artifacts, artifacts, Ports: ports, BaseUrl: ports is null ? null : $"/services/v1/{Owner}/{request.Project}/runs/{uuid}"),
-            now);
+            now, request.RefValues);
         if (job.Run is DagRunSpec)
         {
             throw new ConfigException(new SourcePosition(job.File, 0, 0), "run.kind",
-                "a dag is read and checked, but running one needs the Fathom server's queue, which is not built yet; run its operations one by one.");
+                "a dag runs in the foreground (fathom run -f FILE without a server); the server's queue does not run DAGs yet.");
         }
 
         var launch = new JobLaunch(uuid, job, Environment(request, job, uuid), request.Agent,
@@ -159,7 +167,7 @@ internal sealed class JobRunner(IJobStore store, IJobExecutor executor, TimeProv
         var job = launch.Job;
         return new JobRunRecord(
             launch.Uuid, request.Project, job.Name, job.Run.Kind, JobStatus.Created, executor.Name, request.Document.File,
-            JsonSerializer.Serialize(job.Inputs), ResolvedSpec(job, plan), now, now, null, null, null, launch.LogFile, launch.HostOutputsFolder, 1, null, submittedBy);
+            JsonSerializer.Serialize(job.Inputs), ResolvedSpec(job, plan), now, now, null, null, null, launch.LogFile, launch.HostOutputsFolder, 1, null, submittedBy, request.ParentUuid);
     }
 
     /// <summary>
