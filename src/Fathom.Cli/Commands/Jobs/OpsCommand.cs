@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace Fathom.Cli.Commands.Jobs;
 
 /// <summary>
-/// <c>fathom ops ls|get|logs|stop|restart|delete</c>: runs of jobs (Polyaxon's <c>polyaxon ops</c>), in the local store,
+/// <c>fathom ops ls|get|logs|stop|restart|delete|service</c>: runs of jobs (Polyaxon's <c>polyaxon ops</c>), in the local store,
 /// or on the server when one is configured (<c>--tracking-uri</c>, <c>FATHOM_TRACKING_URI</c>).
 /// </summary>
 internal static class OpsCommand
@@ -22,7 +22,45 @@ internal static class OpsCommand
         command.Subcommands.Add(Stop());
         command.Subcommands.Add(Restart());
         command.Subcommands.Add(Delete());
+        command.Subcommands.Add(Service());
         return command;
+    }
+
+    /// <summary><c>ops service UUID</c>: where a service run is reached, the server's proxy (Polyaxon's <c>polyaxon ops service</c>).</summary>
+    private static Command Service()
+    {
+        var uuid = Uuid();
+        var command = new Command("service", "The URL of a service run, through the server's proxy (/services/<uuid>/).") { uuid };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            if (!cli.Location.IsRemote)
+            {
+                throw new CliInputException("a service is reached through the server that runs it: set --tracking-uri or FATHOM_TRACKING_URI to that server.");
+            }
+
+            var (run, _) = await GetAsync(cli, parse.GetValue(uuid)!, ct);
+            if (run.Kind != "service")
+            {
+                throw new CliInputException($"run {run.Uuid} is a {run.Kind}, not a service: only runs with run.kind: service have a URL.");
+            }
+
+            var url = new Uri(new Uri(cli.Location.Uri.TrimEnd('/') + "/"), $"{JobRunner.ServiceBasePath.TrimStart('/')}{run.Uuid}/").ToString();
+            if (cli.Json)
+            {
+                cli.WriteJson(new { uuid = run.Uuid, url, status = run.Status.Name() });
+            }
+            else
+            {
+                Console.Out.WriteLine(url);
+            }
+
+            if (run.Status != JobStatus.Running)
+            {
+                cli.Error.MarkupLine($"[yellow]note: the service is {run.Status.Name()}; the URL answers while it is running.[/]");
+            }
+
+            return ExitCodes.Success;
+        });
     }
 
     private static Argument<string> Uuid() => new("uuid") { Description = "The run's uuid, or its first characters (at least 4)." };

@@ -20,6 +20,9 @@ internal sealed record JobRequest(
     public string? ParentUuid { get; init; }
 
     public IReadOnlyDictionary<string, object?>? RefValues { get; init; }
+
+    /// <summary>The ports a service listens on here (<see cref="ServiceEndpoint"/>), in place of its declared ones.</summary>
+    public IReadOnlyList<int>? ServicePorts { get; init; }
 }
 
 /// <summary>A compiled run and how it will be launched, before anything is recorded or started.</summary>
@@ -40,6 +43,12 @@ internal sealed class JobRunner(IJobStore store, IJobExecutor executor, TimeProv
     /// <summary>The owner Polyaxon names a local deployment's projects under.</summary>
     public const string Owner = "default";
 
+    /// <summary>
+    /// Where the server proxies a service (<c>globals.base_url</c> is this and the run's uuid): Polyaxon's
+    /// <c>/services/v1/&lt;namespace&gt;/&lt;owner&gt;/&lt;project&gt;/runs/&lt;uuid&gt;</c> shortened, since a uuid names one run.
+    /// </summary>
+    public const string ServiceBasePath = "/services/";
+
     /// <summary>Compiles the request for this runner's executor: nothing is recorded or started.</summary>
     public JobPlan Plan(JobRequest request, string uuid)
     {
@@ -48,7 +57,8 @@ internal sealed class JobRunner(IJobStore store, IJobExecutor executor, TimeProv
         var artifacts = executor.ArtifactsPath(request.Agent);
         var job = JobCompiler.Compile(request.Document, request.Params,
             (name, ports) => new JobGlobals(uuid, name, request.Project, Owner, request.Username, now,
-                Path.GetDirectoryName(artifacts.TrimEnd('/')) ?? artifacts, artifacts, Ports: ports, BaseUrl: ports is null ? null : $"/services/v1/{Owner}/{request.Project}/runs/{uuid}"),
+                Path.GetDirectoryName(artifacts.TrimEnd('/')) ?? artifacts, artifacts, Ports: ports is null ? null : request.ServicePorts ?? ports,
+                BaseUrl: ports is null ? null : ServiceBasePath + uuid),
             now, request.RefValues);
         if (job.Run is DagRunSpec)
         {
@@ -187,6 +197,11 @@ internal sealed class JobRunner(IJobStore store, IJobExecutor executor, TimeProv
             ["POLYAXON_RUN_ARTIFACTS_PATH"] = globals.RunArtifactsPath,
             ["POLYAXON_RUN_OUTPUTS_PATH"] = globals.RunOutputsPath,
         };
+        if (request.ServicePorts is [var port, ..])
+        {
+            env[ServiceEndpoint.PortVariable] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var trackingUri = request.Store.IsRemote ? request.Store.Uri : executor is LocalProcessExecutor ? request.Store.Uri : null;
         if (trackingUri is not null)
         {
