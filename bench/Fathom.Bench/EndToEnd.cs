@@ -17,6 +17,7 @@ internal static class EndToEnd
         ["config"] = ConfigBenchmark.RunAsync,
         ["jobs"] = JobsBenchmark.RunAsync,
         ["jobs-server"] = JobsServerBenchmark.RunAsync,
+        ["services"] = ServiceProxyBenchmark.RunAsync,
         ["tuning"] = TuningBenchmark.RunAsync,
         ["tune-distributed"] = TuneDistributedBenchmark.RunAsync,
         ["tune-distributed-worker"] = TuneDistributedBenchmark.WorkerAsync,

@@ -72,6 +72,14 @@ internal sealed class JobServerSteps : IDisposable
         return path;
     }
 
+    /// <summary>Writes a polyaxonfile as given into the work folder; its path.</summary>
+    public string ComponentRaw(string name, string content)
+    {
+        var path = Path.Combine(Work, name + ".yml");
+        File.WriteAllText(path, content);
+        return path;
+    }
+
     /// <summary>The CLI as a user runs it against this server.</summary>
     public Task<CliResult> FathomAsync(params string[] args) =>
         FathomProcess.RunAsync(Work, new Dictionary<string, string> { ["FATHOM_TRACKING_URI"] = Url }, TimeSpan.FromMinutes(3), args);

@@ -82,6 +82,27 @@ public abstract class JobStoreCompliance : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task DagChildren_LinkedToTheirParentOldestFirst_OutputsKept()
+    {
+        SkipIfUnavailable();
+        const string dag = "d0000000000000000000000000000000";
+        await _store.CreateRunAsync(Run(dag) with { Kind = "dag" }, Ct);
+        await _store.CreateRunAsync(Run("c2000000000000000000000000000000", created: 2000) with { ParentUuid = dag }, Ct);
+        await _store.CreateRunAsync(Run("c1000000000000000000000000000000", created: 1500) with { ParentUuid = dag }, Ct);
+        await _store.CreateRunAsync(Run("e0000000000000000000000000000000", created: 3000), Ct);
+
+        await _store.SetOutputsAsync("c1000000000000000000000000000000", "{\"answer\": 42}", Ct);
+
+        var children = await _store.ChildrenAsync(dag, Ct);
+        Assert.Equal(["c1000000000000000000000000000000", "c2000000000000000000000000000000"], children.Select(c => c.Uuid));
+        Assert.All(children, c => Assert.Equal(dag, c.ParentUuid));
+        Assert.Equal("{\"answer\": 42}", children[0].OutputsJson);
+        Assert.Null(children[1].OutputsJson);
+        Assert.Null((await _store.GetRunAsync(dag, Ct))!.ParentUuid);
+        Assert.Empty(await _store.ChildrenAsync("e0000000000000000000000000000000", Ct));
+    }
+
+    [SkippableFact]
     public async Task Retry_NextAttemptAfterRetrying()
     {
         SkipIfUnavailable();

@@ -212,6 +212,8 @@ internal static class SqliteSchema
         """, "logged models"),
         // Project owners and run submitters, for the server's job queue.
         new(Jobs.JobSchema.SqliteOwners, Jobs.JobSchema.OwnersSummary),
+        // The operations of a DAG: parent run and outputs.
+        new(Jobs.JobSchema.SqliteDag, Jobs.JobSchema.DagSummary),
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -231,6 +231,8 @@ internal static class PostgresSchema
         """, "logged models"),
         // Project owners and run submitters, for the server's job queue.
         new(Jobs.JobSchema.PostgresOwners, Jobs.JobSchema.OwnersSummary),
+        // The operations of a DAG: parent run and outputs.
+        new(Jobs.JobSchema.PostgresDag, Jobs.JobSchema.DagSummary),
     ];
 
     /// <summary>The schema version this Fathom writes.</summary>

@@ -129,6 +129,12 @@ internal sealed class JobQueue(IJobStore store, AgentConfig agent, TimeProvider 
         var directory = submission.Directory ?? Path.Combine(agent.ArtifactsStore.LocalPath!, uuid, "outputs");
         var location = StoreLocation.Parse(ServerUrl ?? "http://127.0.0.1/", "/");
         var request = new JobRequest(document, submission.Params, submission.Project, agent, location, directory, submission.Username ?? Environment.UserName);
+        // A service listens on loopback ports of its own, chosen once and kept in its folder for the proxy and restarts.
+        if (JobCompiler.Resolve(document).Component.Run is ServiceRunSpec service)
+        {
+            request = request with { ServicePorts = ServiceEndpoint.For(Path.Combine(agent.ArtifactsStore.LocalPath!, uuid), service).Ports };
+        }
+
         return (request, runner.Plan(request, uuid), runner);
     }
 

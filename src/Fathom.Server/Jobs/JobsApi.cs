@@ -262,6 +262,7 @@ internal static partial class JobsApi
         w.WriteString("executor", run.Executor);
         w.WriteString("spec_file", run.SpecFile);
         w.WriteString("submitted_by", run.SubmittedBy);
+        w.WriteString("parent_uuid", run.ParentUuid);
         w.WriteNumber("created_at", run.CreatedAt);
         w.WriteNumber("updated_at", run.UpdatedAt);
         WriteNumber(w, "started_at", run.StartedAt);
@@ -273,6 +274,11 @@ internal static partial class JobsApi
         w.WriteString("outputs_path", run.OutputsPath);
         w.WritePropertyName("inputs");
         w.WriteRawValue(run.InputsJson);
+        if (run.OutputsJson is not null)
+        {
+            w.WritePropertyName("outputs");
+            w.WriteRawValue(run.OutputsJson);
+        }
         if (statuses is not null)
         {
             w.WritePropertyName("resolved_spec");

@@ -15,6 +15,7 @@ internal static class JobsServiceCollectionExtensions
         services.AddSingleton(sp => PostgresJobStore.Register(new JobStores()).Open(options.Store, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new JobQueue(sp.GetRequiredService<IJobStore>(), Agent(options, jobs), sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<JobDispatcher>();
+        services.AddSingleton<ServiceProxy>();
         return services;
     }
 

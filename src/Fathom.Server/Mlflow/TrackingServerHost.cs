@@ -45,6 +45,8 @@ internal static class TrackingServerHost
         _ = app.Services.GetRequiredService<ITrackingStore>();
         _ = app.Services.GetRequiredService<IJobStore>();
         app.UseMiddleware<ErrorBodies>();
+        // Services behind the proxy may speak WebSocket (a notebook's kernel); the upgrade is accepted by the proxy only.
+        app.UseWebSockets();
         app.UseRouting();
         app.UseMiddleware<CanonicalRoutes>();
         if (options.Auth is { Enabled: true })
@@ -57,6 +59,7 @@ internal static class TrackingServerHost
         app.MapMlflowApi();
         app.MapMlflowArtifactsApi();
         app.MapJobsApi();
+        ServiceProxy.MapServiceProxy(app);
         app.MapDashboard(options.Auth is { Enabled: true });
         return app;
     }

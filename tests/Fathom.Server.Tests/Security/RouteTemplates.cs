@@ -123,6 +123,8 @@ internal static class RouteTemplates
             ("POST", "/api/v1/projects/{project}/runs") => new() { ["project"] = v.JobProject, ["content"] = Victim.JobFile("stolen"), ["file_name"] = "stolen.yml" },
             ("GET", "/api/v1/runs/{uuid}") or ("DELETE", "/api/v1/runs/{uuid}") or ("GET", "/api/v1/runs/{uuid}/logs")
                 or ("POST", "/api/v1/runs/{uuid}/stop") or ("POST", "/api/v1/runs/{uuid}/restart") => new() { ["uuid"] = v.JobRun },
+            // The service proxy: the victim's run through it (a job, so the proxy itself would answer 404 past the check).
+            ("GET", "/services/{uuid}/{**path}") => new() { ["uuid"] = v.JobRun, ["path"] = "index.html" },
             ("POST", "/api/v1/projects/{project}/permissions") or ("PATCH", "/api/v1/projects/{project}/permissions") =>
                 new() { ["project"] = v.JobProject, ["username"] = attacker, ["permission"] = "MANAGE" },
             ("GET", "/api/v1/projects/{project}/permissions") or ("DELETE", "/api/v1/projects/{project}/permissions") =>

@@ -97,7 +97,7 @@ internal sealed class JobServerClient(Uri server) : IDisposable
         var run = new JobRunRecord(
             S("uuid")!, S("project")!, S("name")!, S("kind")!, JobStatuses.Parse(S("status")!), S("executor")!, S("spec_file"),
             json["inputs"]?.ToJsonString() ?? "{}", json["resolved_spec"]?.ToJsonString() ?? "{}", L("created_at") ?? 0, L("updated_at") ?? 0,
-            L("started_at"), L("finished_at"), (int?)L("exit_code"), S("log_path"), S("outputs_path"), (int)(L("attempt") ?? 1), S("message"), S("submitted_by"));
+            L("started_at"), L("finished_at"), (int?)L("exit_code"), S("log_path"), S("outputs_path"), (int)(L("attempt") ?? 1), S("message"), S("submitted_by"), S("parent_uuid"), json["outputs"]?.ToJsonString());
         var statuses = json["statuses"]?.AsArray()
             .Select(s => new JobStatusChange(JobStatuses.Parse(s!["status"]!.GetValue<string>()), s["at"]!.GetValue<long>(), s["message"]?.GetValue<string>()))
             .ToList() ?? [];

@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace Fathom.Cli.Commands.Jobs;
 
 /// <summary>
-/// <c>fathom ops ls|get|logs|stop|restart|delete</c>: runs of jobs (Polyaxon's <c>polyaxon ops</c>), in the local store,
+/// <c>fathom ops ls|get|logs|stop|restart|delete|service</c>: runs of jobs (Polyaxon's <c>polyaxon ops</c>), in the local store,
 /// or on the server when one is configured (<c>--tracking-uri</c>, <c>FATHOM_TRACKING_URI</c>).
 /// </summary>
 internal static class OpsCommand
@@ -22,7 +22,45 @@ internal static class OpsCommand
         command.Subcommands.Add(Stop());
         command.Subcommands.Add(Restart());
         command.Subcommands.Add(Delete());
+        command.Subcommands.Add(Service());
         return command;
+    }
+
+    /// <summary><c>ops service UUID</c>: where a service run is reached, the server's proxy (Polyaxon's <c>polyaxon ops service</c>).</summary>
+    private static Command Service()
+    {
+        var uuid = Uuid();
+        var command = new Command("service", "The URL of a service run, through the server's proxy (/services/<uuid>/).") { uuid };
+        return command.WithAction(async (parse, cli, ct) =>
+        {
+            if (!cli.Location.IsRemote)
+            {
+                throw new CliInputException("a service is reached through the server that runs it: set --tracking-uri or FATHOM_TRACKING_URI to that server.");
+            }
+
+            var (run, _) = await GetAsync(cli, parse.GetValue(uuid)!, ct);
+            if (run.Kind != "service")
+            {
+                throw new CliInputException($"run {run.Uuid} is a {run.Kind}, not a service: only runs with run.kind: service have a URL.");
+            }
+
+            var url = new Uri(new Uri(cli.Location.Uri.TrimEnd('/') + "/"), $"{JobRunner.ServiceBasePath.TrimStart('/')}{run.Uuid}/").ToString();
+            if (cli.Json)
+            {
+                cli.WriteJson(new { uuid = run.Uuid, url, status = run.Status.Name() });
+            }
+            else
+            {
+                Console.Out.WriteLine(url);
+            }
+
+            if (run.Status != JobStatus.Running)
+            {
+                cli.Error.MarkupLine($"[yellow]note: the service is {run.Status.Name()}; the URL answers while it is running.[/]");
+            }
+
+            return ExitCodes.Success;
+        });
     }
 
     private static Argument<string> Uuid() => new("uuid") { Description = "The run's uuid, or its first characters (at least 4)." };
@@ -62,10 +100,11 @@ internal static class OpsCommand
                 return ExitCodes.Success;
             }
 
-            var table = new Table().AddColumns("UUID", "Name", "Project", "Status", "Executor", "Created", "Duration", "Exit");
+            // A DAG's operations name their DAG's run (its first 8 digits, as a prefix finds it), as Polyaxon lists a pipeline's runs.
+            var table = new Table().AddColumns("UUID", "Name", "Parent", "Project", "Status", "Executor", "Created", "Duration", "Exit");
             foreach (var r in runs)
             {
-                table.AddRow(r.Uuid, Markup.Escape(r.Name), Markup.Escape(r.Project), Status(r.Status), r.Executor, Format.Time(r.CreatedAt),
+                table.AddRow(r.Uuid, Markup.Escape(r.Name), r.ParentUuid?[..8] ?? "", Markup.Escape(r.Project), Status(r.Status), r.Executor, Format.Time(r.CreatedAt),
                     r.StartedAt is { } started ? Format.Duration(started, r.FinishedAt) : "", r.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
             }
 
@@ -95,6 +134,7 @@ internal static class OpsCommand
             Row("project", run.Project);
             grid.AddRow("[grey]status[/]", Status(run.Status) + (run.Message is null ? "" : " — " + Markup.Escape(run.Message)));
             Row("kind", run.Kind);
+            Row("parent", run.ParentUuid);
             Row("executor", run.Executor);
             Row("file", run.SpecFile);
             Row("created", Format.Time(run.CreatedAt));
@@ -105,6 +145,10 @@ internal static class OpsCommand
             Row("log", run.LogPath);
             Row("outputs", run.OutputsPath);
             Row("inputs", run.InputsJson);
+            if (run.OutputsJson is not null)
+            {
+                Row("outputs given", run.OutputsJson);
+            }
             Row("tracking runs", tracked.Count == 0 ? "none" : string.Join(", ", tracked));
             cli.Out.Write(grid);
             cli.Out.WriteLine();
@@ -381,9 +425,11 @@ internal static class OpsCommand
         attempt = r.Attempt,
         message = r.Message,
         submitted_by = r.SubmittedBy,
+        parent_uuid = r.ParentUuid,
         log_path = r.LogPath,
         outputs_path = r.OutputsPath,
         inputs = JsonDocument.Parse(r.InputsJson).RootElement,
+        outputs = r.OutputsJson is null ? (JsonElement?)null : JsonDocument.Parse(r.OutputsJson).RootElement,
         resolved_spec = statuses is null ? (JsonElement?)null : JsonDocument.Parse(r.ResolvedSpec).RootElement,
         statuses = statuses?.Select(s => new { status = s.Status.Name(), at = s.At, message = s.Message }),
         tracking_runs = tracked,

@@ -44,6 +44,12 @@ internal static partial class RunCommand
             }
 
             var parameters = CliParams.Parse(parse.GetValue(param) ?? []);
+            var isDag = DagRunner.IsDag(document);
+            if (isDag && cli.Location.IsRemote && !parse.GetValue(dryRun))
+            {
+                throw new CliInputException($"{path}: a dag runs in the foreground, recorded in a local store (a folder, sqlite:// or postgresql://); the server's queue does not run DAGs yet. Run it without --tracking-uri/FATHOM_TRACKING_URI.");
+            }
+
             if (cli.Location.IsRemote && !parse.GetValue(dryRun))
             {
                 return await RemoteRun.SubmitAsync(cli, Path.GetFullPath(path, cli.Host.WorkingDirectory()), parameters,
@@ -54,6 +60,11 @@ internal static partial class RunCommand
             var chosen = JobHosting.Executor(cli, parse.GetValue(executor)!, agentConfig, parse.GetValue(dryRun));
             var request = new JobRequest(document, parameters, JobHosting.Project(cli, parse.GetValue(project)), agentConfig, cli.Location,
                 cli.Host.WorkingDirectory(), Environment.UserName);
+            if (isDag)
+            {
+                return await RunDagAsync(cli, request, chosen, parse.GetValue(dryRun), ct);
+            }
+
             var uuid = JobRunner.NewUuid();
             if (parse.GetValue(dryRun))
             {
@@ -137,6 +148,10 @@ internal static partial class RunCommand
         public Task<bool> SetStatusAsync(string uuid, JobStatus status, string? message, int? exitCode, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task NextAttemptAsync(string uuid, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task SetOutputsAsync(string uuid, string outputsJson, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<JobRunRecord>> ChildrenAsync(string parentUuid, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<JobRunRecord?> GetRunAsync(string uuidOrPrefix, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -9,7 +9,8 @@ internal static partial class JobCompiler
     /// type and checked against its validation. All problems are reported together: unknown param names (with the
     /// nearest input), values that do not parse, and every required input without a value.
     /// </summary>
-    public static Dictionary<string, object?> ResolveParams(ComponentSpec component, OperationSpec? operation, IReadOnlyDictionary<string, string> cliParams)
+    public static Dictionary<string, object?> ResolveParams(
+        ComponentSpec component, OperationSpec? operation, IReadOnlyDictionary<string, string> cliParams, IReadOnlyDictionary<string, object?>? refValues = null)
     {
         ArgumentNullException.ThrowIfNull(component);
         ArgumentNullException.ThrowIfNull(cliParams);
@@ -22,6 +23,11 @@ internal static partial class JobCompiler
 
         foreach (var (name, param) in operation?.Params ?? new Dictionary<string, OperationParam>())
         {
+            if (param.Ref is not null && refValues?.ContainsKey(name) == true)
+            {
+                continue;
+            }
+
             if (param.Ref is not null)
             {
                 problems.Add($"{param.Source}: params.{name}: ref '{param.Ref}' reads another run's values, which only a DAG run on a Fathom server resolves; give a value.");
@@ -41,6 +47,10 @@ internal static partial class JobCompiler
                 if (cliParams.TryGetValue(io.Name, out var raw))
                 {
                     values[io.Name] = Checked(io, IoValues.Coerce(io, raw));
+                }
+                else if (refValues is not null && refValues.TryGetValue(io.Name, out var referenced))
+                {
+                    values[io.Name] = Checked(io, IoValues.Coerce(io, referenced));
                 }
                 else if (operation?.Params.TryGetValue(io.Name, out var param) == true && param.Ref is null)
                 {

@@ -13,19 +13,21 @@ internal static partial class JobCompiler
 {
     /// <summary>
     /// Compiles <paramref name="document"/>; <paramref name="globals"/> makes the run's globals from its name and its
-    /// service ports (the executor decides the paths the job sees).
+    /// service ports (the executor decides the paths the job sees); <paramref name="refValues"/> holds the values of the
+    /// operation's params with <c>ref</c>, which only a DAG reads (from its upstream runs).
     /// </summary>
     public static CompiledJob Compile(
         PolyaxonDocument document,
         IReadOnlyDictionary<string, string> cliParams,
         Func<string, IReadOnlyList<int>?, JobGlobals> globals,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        IReadOnlyDictionary<string, object?>? refValues = null)
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(cliParams);
         ArgumentNullException.ThrowIfNull(globals);
         var (component, operation) = Resolve(document);
-        var values = ResolveParams(component, operation, cliParams);
+        var values = ResolveParams(component, operation, cliParams, refValues);
 
         var name = operation?.Name ?? component.Name ?? Path.GetFileNameWithoutExtension(document.File);
         var runNode = component.RunNode;

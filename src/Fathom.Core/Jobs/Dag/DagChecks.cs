@@ -41,7 +41,9 @@ internal static class DagChecks
 
         if (!reader.HasErrors && DagPlan.FindCycle(operations) is { } cycle)
         {
-            reader.Error(dag.Source, SpecReader.Join(path, "operations"), $"the dependencies form a cycle: {string.Join(" -> ", cycle.Select(n => $"'{n}'"))}.");
+            // Where the cycle starts: the line of its first operation, which the user edits to break it.
+            var first = operations.First(o => o.Name == cycle[0]);
+            reader.Error(first.Source, SpecReader.Join(path, "operations"), $"the dependencies form a cycle: {string.Join(" -> ", cycle.Select(n => $"'{n}'"))}.");
         }
     }
 

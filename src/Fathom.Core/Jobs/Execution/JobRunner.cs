@@ -4,7 +4,10 @@ using Fathom.Tracking;
 
 namespace Fathom.Jobs;
 
-/// <summary>What to run: the file and its <c>-P</c> params, where (project, agent, store) and from where.</summary>
+/// <summary>
+/// What to run: the file and its <c>-P</c> params, where (project, agent, store) and from where; for an operation of a
+/// DAG, the DAG's run and the values of its params with <c>ref</c>, read from upstream runs.
+/// </summary>
 internal sealed record JobRequest(
     PolyaxonDocument Document,
     IReadOnlyDictionary<string, string> Params,
@@ -12,7 +15,15 @@ internal sealed record JobRequest(
     AgentConfig Agent,
     StoreLocation Store,
     string CurrentDirectory,
-    string Username);
+    string Username)
+{
+    public string? ParentUuid { get; init; }
+
+    public IReadOnlyDictionary<string, object?>? RefValues { get; init; }
+
+    /// <summary>The ports a service listens on here (<see cref="ServiceEndpoint"/>), in place of its declared ones.</summary>
+    public IReadOnlyList<int>? ServicePorts { get; init; }
+}
 
 /// <summary>A compiled run and how it will be launched, before anything is recorded or started.</summary>
 internal sealed record JobPlan(JobLaunch Launch, IReadOnlyList<string> Notes, IReadOnlyList<string> CommandLine);
@@ -32,6 +43,12 @@ internal sealed class JobRunner(IJobStore store, IJobExecutor executor, TimeProv
     /// <summary>The owner Polyaxon names a local deployment's projects under.</summary>
     public const string Owner = "default";
 
+    /// <summary>
+    /// Where the server proxies a service (<c>globals.base_url</c> is this and the run's uuid): Polyaxon's
+    /// <c>/services/v1/&lt;namespace&gt;/&lt;owner&gt;/&lt;project&gt;/runs/&lt;uuid&gt;</c> shortened, since a uuid names one run.
+    /// </summary>
+    public const string ServiceBasePath = "/services/";
+
     /// <summary>Compiles the request for this runner's executor: nothing is recorded or started.</summary>
     public JobPlan Plan(JobRequest request, string uuid)
     {
@@ -40,12 +57,13 @@ internal sealed class JobRunner(IJobStore store, IJobExecutor executor, TimeProv
         var artifacts = executor.ArtifactsPath(request.Agent);
         var job = JobCompiler.Compile(request.Document, request.Params,
             (name, ports) => new JobGlobals(uuid, name, request.Project, Owner, request.Username, now,
-                Path.GetDirectoryName(artifacts.TrimEnd('/')) ?? artifacts, artifacts, Ports: ports, BaseUrl: ports is null ? null : $"/services/v1/{Owner}/{request.Project}/runs/{uuid}"),
-            now);
+                Path.GetDirectoryName(artifacts.TrimEnd('/')) ?? artifacts, artifacts, Ports: ports is null ? null : request.ServicePorts ?? ports,
+                BaseUrl: ports is null ? null : ServiceBasePath + uuid),
+            now, request.RefValues);
         if (job.Run is DagRunSpec)
         {
             throw new ConfigException(new SourcePosition(job.File, 0, 0), "run.kind",
-                "a dag is read and checked, but running one needs the Fathom server's queue, which is not built yet; run its operations one by one.");
+                "a dag runs in the foreground (fathom run -f FILE without a server); the server's queue does not run DAGs yet.");
         }
 
         var launch = new JobLaunch(uuid, job, Environment(request, job, uuid), request.Agent,
@@ -159,7 +177,7 @@ internal sealed class JobRunner(IJobStore store, IJobExecutor executor, TimeProv
         var job = launch.Job;
         return new JobRunRecord(
             launch.Uuid, request.Project, job.Name, job.Run.Kind, JobStatus.Created, executor.Name, request.Document.File,
-            JsonSerializer.Serialize(job.Inputs), ResolvedSpec(job, plan), now, now, null, null, null, launch.LogFile, launch.HostOutputsFolder, 1, null, submittedBy);
+            JsonSerializer.Serialize(job.Inputs), ResolvedSpec(job, plan), now, now, null, null, null, launch.LogFile, launch.HostOutputsFolder, 1, null, submittedBy, request.ParentUuid);
     }
 
     /// <summary>
@@ -179,6 +197,11 @@ internal sealed class JobRunner(IJobStore store, IJobExecutor executor, TimeProv
             ["POLYAXON_RUN_ARTIFACTS_PATH"] = globals.RunArtifactsPath,
             ["POLYAXON_RUN_OUTPUTS_PATH"] = globals.RunOutputsPath,
         };
+        if (request.ServicePorts is [var port, ..])
+        {
+            env[ServiceEndpoint.PortVariable] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var trackingUri = request.Store.IsRemote ? request.Store.Uri : executor is LocalProcessExecutor ? request.Store.Uri : null;
         if (trackingUri is not null)
         {

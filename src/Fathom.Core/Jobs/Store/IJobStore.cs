@@ -25,6 +25,12 @@ internal interface IJobStore : IAsyncDisposable
     /// <summary>Starts the next attempt of a run (retries): its attempt number goes up by one.</summary>
     Task NextAttemptAsync(string uuid, CancellationToken cancellationToken);
 
+    /// <summary>Keeps the outputs a run ended with (a JSON object), for the DAG operations downstream of it.</summary>
+    Task SetOutputsAsync(string uuid, string outputsJson, CancellationToken cancellationToken);
+
+    /// <summary>The operations of a DAG's run, oldest first.</summary>
+    Task<IReadOnlyList<JobRunRecord>> ChildrenAsync(string parentUuid, CancellationToken cancellationToken);
+
     /// <summary>The run whose uuid is, or starts with, <paramref name="uuidOrPrefix"/> (at least 4 characters and unambiguous).</summary>
     Task<JobRunRecord?> GetRunAsync(string uuidOrPrefix, CancellationToken cancellationToken);
 

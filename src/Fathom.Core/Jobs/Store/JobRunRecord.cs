@@ -4,7 +4,8 @@ namespace Fathom.Jobs;
 /// A run as the store keeps it: its project, spec (the inputs as JSON and the rendered specification), the executor
 /// that ran it, its status and the times Polyaxon keeps (created, started on the first running status, finished on the
 /// first final one), the exit code of the last attempt, where its log and outputs are, and who submitted it (the
-/// signed-in user on a server with auth; null otherwise).
+/// signed-in user on a server with auth; null otherwise); for an operation of a DAG, the DAG's run (Polyaxon's
+/// pipeline) and the outputs it ended with, which its downstream operations read through <c>ref: ops.NAME</c>.
 /// </summary>
 internal sealed record JobRunRecord(
     string Uuid,
@@ -25,7 +26,9 @@ internal sealed record JobRunRecord(
     string? OutputsPath,
     int Attempt,
     string? Message,
-    string? SubmittedBy = null);
+    string? SubmittedBy = null,
+    string? ParentUuid = null,
+    string? OutputsJson = null);
 
 /// <summary>One status a run went through, with when and why.</summary>
 internal sealed record JobStatusChange(JobStatus Status, long At, string? Message);

@@ -89,4 +89,16 @@ internal static class JobSchema
         """;
 
     public const string PostgresOwners = SqliteOwners;
+
+    public const string DagSummary = "the operations of a DAG: each run's parent run and the outputs it ended with";
+
+    // A DAG's operations are runs of their own (Polyaxon's pipeline children): listed with their parent, found by it to
+    // stop them with it, and their outputs kept for the downstream operations that read them (ref: ops.NAME).
+    public const string SqliteDag = """
+        ALTER TABLE job_runs ADD COLUMN parent_uuid TEXT;
+        ALTER TABLE job_runs ADD COLUMN outputs TEXT;
+        CREATE INDEX job_runs_by_parent ON job_runs (parent_uuid);
+        """;
+
+    public const string PostgresDag = SqliteDag;
 }

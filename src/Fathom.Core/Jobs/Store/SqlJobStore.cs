@@ -14,7 +14,7 @@ namespace Fathom.Jobs;
 internal abstract class SqlJobStore : IJobStore
 {
     private const string RunColumns =
-        "uuid, project, name, kind, status, executor, spec_file, inputs, resolved_spec, created_at, updated_at, started_at, finished_at, exit_code, log_path, outputs_path, attempt, message, submitted_by";
+        "uuid, project, name, kind, status, executor, spec_file, inputs, resolved_spec, created_at, updated_at, started_at, finished_at, exit_code, log_path, outputs_path, attempt, message, submitted_by, parent_uuid, outputs";
 
     private readonly TimeProvider _time;
 
@@ -75,9 +75,9 @@ internal abstract class SqlJobStore : IJobStore
         }
 
         await using (var insert = Command(connection, transaction,
-            $"INSERT INTO job_runs ({RunColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19);",
+            $"INSERT INTO job_runs ({RunColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21);",
             run.Uuid, run.Project, run.Name, run.Kind, run.Status.Name(), run.Executor, run.SpecFile, run.InputsJson, run.ResolvedSpec,
-            run.CreatedAt, run.UpdatedAt, run.StartedAt, run.FinishedAt, run.ExitCode, run.LogPath, run.OutputsPath, run.Attempt, run.Message, run.SubmittedBy))
+            run.CreatedAt, run.UpdatedAt, run.StartedAt, run.FinishedAt, run.ExitCode, run.LogPath, run.OutputsPath, run.Attempt, run.Message, run.SubmittedBy, run.ParentUuid, run.OutputsJson))
         {
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -125,6 +125,16 @@ internal abstract class SqlJobStore : IJobStore
         await using var update = Command(connection, null, "UPDATE job_runs SET attempt = attempt + 1, exit_code = NULL, updated_at = $2 WHERE uuid = $1;", uuid, NowMs());
         await update.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    public async Task SetOutputsAsync(string uuid, string outputsJson, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var update = Command(connection, null, "UPDATE job_runs SET outputs = $2, updated_at = $3 WHERE uuid = $1;", uuid, outputsJson, NowMs());
+        await update.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<JobRunRecord>> ChildrenAsync(string parentUuid, CancellationToken cancellationToken) =>
+        await ReadRunsAsync("WHERE parent_uuid = $1", [parentUuid], 10_000, cancellationToken, order: "created_at, uuid");
 
     public async Task<JobRunRecord?> GetRunAsync(string uuidOrPrefix, CancellationToken cancellationToken)
     {
@@ -262,7 +272,7 @@ internal abstract class SqlJobStore : IJobStore
                 reader.IsDBNull(11) ? null : reader.GetInt64(11), reader.IsDBNull(12) ? null : reader.GetInt64(12),
                 reader.IsDBNull(13) ? null : Convert.ToInt32(reader.GetValue(13), CultureInfo.InvariantCulture),
                 NullableString(reader, 14), NullableString(reader, 15), Convert.ToInt32(reader.GetValue(16), CultureInfo.InvariantCulture), NullableString(reader, 17),
-                NullableString(reader, 18)));
+                NullableString(reader, 18), NullableString(reader, 19), NullableString(reader, 20)));
         }
 
         return list;
