@@ -113,7 +113,7 @@ public sealed class SqliteTrackingStoreTests : TrackingStoreCompliance, IDisposa
         var bound = await QueryPlanAsync(search.BoundQuery(0.1)!);
         var page = await QueryPlanAsync(search.Page(0.5));
 
-        Assert.Contains("latest_metrics_by_key_value (key=?)", Assert.Single(walkEnd), StringComparison.Ordinal);
+        Assert.Equal(["SEARCH latest_metrics USING COVERING INDEX latest_metrics_by_key_value (key=?)"], walkEnd);
         Assert.StartsWith("SEARCH b", bound[0], StringComparison.Ordinal);
         Assert.Contains("latest_metrics_by_key_value (key=? AND value>?)", bound[0], StringComparison.Ordinal);
         Assert.DoesNotContain(bound, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));

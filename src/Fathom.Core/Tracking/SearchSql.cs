@@ -172,7 +172,9 @@ internal static partial class SearchSql
         }
 
         var q = new SqlParameters(dialect);
-        var sql = $"SELECT value FROM latest_metrics WHERE key = {q.Add(leading.Key)} AND {dialect.IsNumber("latest_metrics")} " +
+        // No NaN test: that would read each entry's row (0.24 s for 20,000 entries of a cold 100,000-run store instead of
+        // 2 ms from the index alone), and counting NaN entries only makes the cap a little tighter.
+        var sql = $"SELECT value FROM latest_metrics WHERE key = {q.Add(leading.Key)} " +
             $"ORDER BY value {(leading.Ascending ? "ASC" : "DESC")} LIMIT 1 OFFSET {Number(steps)};";
         return new SqlQuery(sql, q.List);
     }
