@@ -212,6 +212,20 @@ internal static class SqliteSchema
         """, "logged models"),
         // Project owners and run submitters, for the server's job queue.
         new(Jobs.JobSchema.SqliteOwners, Jobs.JobSchema.OwnersSummary),
+        // Every move of a registered model's aliases and stages: who, when, from and to (fathom models history).
+        new("""
+        CREATE TABLE registered_model_alias_history (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            action TEXT NOT NULL,
+            from_version INTEGER,
+            to_version INTEGER,
+            user_id TEXT,
+            timestamp INTEGER NOT NULL);
+        CREATE INDEX registered_model_alias_history_by_target ON registered_model_alias_history (name, kind, target, id);
+        """, "alias history"),
     ];
 
     /// <summary>The schema version this build writes.</summary>

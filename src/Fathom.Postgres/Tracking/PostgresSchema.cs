@@ -231,6 +231,20 @@ internal static class PostgresSchema
         """, "logged models"),
         // Project owners and run submitters, for the server's job queue.
         new(Jobs.JobSchema.PostgresOwners, Jobs.JobSchema.OwnersSummary),
+        // Every move of a registered model's aliases and stages: who, when, from and to (fathom models history).
+        new("""
+        CREATE TABLE registered_model_alias_history (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            name TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            action TEXT NOT NULL,
+            from_version BIGINT,
+            to_version BIGINT,
+            user_id TEXT,
+            timestamp BIGINT NOT NULL);
+        CREATE INDEX registered_model_alias_history_by_target ON registered_model_alias_history (name, kind, target, id);
+        """, "alias history"),
     ];
 
     /// <summary>The schema version this Fathom writes.</summary>
