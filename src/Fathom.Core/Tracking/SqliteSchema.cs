@@ -226,6 +226,19 @@ internal static class SqliteSchema
             timestamp INTEGER NOT NULL);
         CREATE INDEX registered_model_alias_history_by_target ON registered_model_alias_history (name, kind, target, id);
         """, "alias history"),
+        // Named endpoints the server runs and starts again after a restart (fathom endpoints).
+        new("""
+        CREATE TABLE endpoints (
+            name TEXT NOT NULL PRIMARY KEY,
+            model_uri TEXT NOT NULL,
+            target TEXT NOT NULL,
+            replicas INTEGER NOT NULL,
+            port INTEGER NOT NULL,
+            traffic TEXT,
+            created_by TEXT,
+            creation_time INTEGER NOT NULL,
+            last_updated_time INTEGER NOT NULL);
+        """, "endpoints"),
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -245,6 +245,19 @@ internal static class PostgresSchema
             timestamp BIGINT NOT NULL);
         CREATE INDEX registered_model_alias_history_by_target ON registered_model_alias_history (name, kind, target, id);
         """, "alias history"),
+        // Named endpoints the server runs and starts again after a restart (fathom endpoints).
+        new("""
+        CREATE TABLE endpoints (
+            name TEXT NOT NULL PRIMARY KEY,
+            model_uri TEXT NOT NULL,
+            target TEXT NOT NULL,
+            replicas BIGINT NOT NULL,
+            port BIGINT NOT NULL,
+            traffic TEXT,
+            created_by TEXT,
+            creation_time BIGINT NOT NULL,
+            last_updated_time BIGINT NOT NULL);
+        """, "endpoints"),
     ];
 
     /// <summary>The schema version this Fathom writes.</summary>
