@@ -22,5 +22,6 @@ internal static class EndToEnd
         ["tune-distributed"] = TuneDistributedBenchmark.RunAsync,
         ["tune-distributed-worker"] = TuneDistributedBenchmark.WorkerAsync,
         ["dashboard"] = DashboardBenchmark.RunAsync,
+        ["endpoint-swap"] = EndpointSwapBenchmark.RunAsync,
     };
 }

@@ -27,6 +27,7 @@ internal static class FathomCli
         root.Subcommands.Add(ExperimentsCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(Commands.Endpoints.EndpointsCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(ReproCommand.Create());
         root.Subcommands.Add(DagCommand.Create());

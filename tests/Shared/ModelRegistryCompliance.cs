@@ -8,7 +8,7 @@ namespace Fathom.Testing;
 /// behave the same, and so must the REST client over Fathom's server. A subclass supplies a fresh, empty tracking store
 /// per test; its registry is what is tested.
 /// </summary>
-public abstract class ModelRegistryCompliance : IAsyncLifetime
+public abstract partial class ModelRegistryCompliance : IAsyncLifetime
 {
     private ITrackingStore _store = null!;
     private IModelRegistryStore _registry = null!;
@@ -138,10 +138,10 @@ public abstract class ModelRegistryCompliance : IAsyncLifetime
             await NewVersionAsync("m");
         }
 
-        await _registry.TransitionModelVersionStageAsync("m", 1, "production", false, Ct);
-        await _registry.TransitionModelVersionStageAsync("m", 2, "Production", false, Ct);
-        await _registry.TransitionModelVersionStageAsync("m", 3, "staging", false, Ct);
-        var promoted = await _registry.TransitionModelVersionStageAsync("m", 4, "PRODUCTION", archiveExistingVersions: true, Ct);
+        await _registry.TransitionModelVersionStageAsync("m", 1, "production", false, null, Ct);
+        await _registry.TransitionModelVersionStageAsync("m", 2, "Production", false, null, Ct);
+        await _registry.TransitionModelVersionStageAsync("m", 3, "staging", false, null, Ct);
+        var promoted = await _registry.TransitionModelVersionStageAsync("m", 4, "PRODUCTION", archiveExistingVersions: true, null, Ct);
 
         Assert.Equal(ModelStages.Production, promoted.CurrentStage);
         Assert.Equal(ModelStages.Archived, (await _registry.GetModelVersionAsync("m", 1, Ct))!.CurrentStage);
@@ -160,8 +160,8 @@ public abstract class ModelRegistryCompliance : IAsyncLifetime
         await _registry.CreateRegisteredModelAsync("m", [], null, Ct);
         await NewVersionAsync("m");
 
-        var bad = await RefusedAsync(() => _registry.TransitionModelVersionStageAsync("m", 1, "prod", false, Ct));
-        var archive = await RefusedAsync(() => _registry.TransitionModelVersionStageAsync("m", 1, "None", true, Ct));
+        var bad = await RefusedAsync(() => _registry.TransitionModelVersionStageAsync("m", 1, "prod", false, null, Ct));
+        var archive = await RefusedAsync(() => _registry.TransitionModelVersionStageAsync("m", 1, "None", true, null, Ct));
         var latest = await RefusedAsync(() => _registry.GetLatestVersionsAsync("m", ["Live"], Ct));
 
         Assert.Equal(ErrorCode.InvalidParameterValue, bad.Code);
@@ -177,9 +177,9 @@ public abstract class ModelRegistryCompliance : IAsyncLifetime
         await _registry.CreateRegisteredModelAsync("m", [], null, Ct);
         await NewVersionAsync("m");
         await NewVersionAsync("m");
-        await _registry.SetRegisteredModelAliasAsync("m", "champion", 1, Ct);
-        await _registry.SetRegisteredModelAliasAsync("m", "challenger", 2, Ct);
-        await _registry.SetRegisteredModelAliasAsync("m", "champion", 2, Ct);
+        await _registry.SetRegisteredModelAliasAsync("m", "champion", 1, null, Ct);
+        await _registry.SetRegisteredModelAliasAsync("m", "challenger", 2, null, Ct);
+        await _registry.SetRegisteredModelAliasAsync("m", "champion", 2, null, Ct);
 
         var champion = await _registry.GetModelVersionByAliasAsync("m", "champion", Ct);
         var model = await _registry.GetRegisteredModelAsync("m", Ct);
@@ -207,11 +207,11 @@ public abstract class ModelRegistryCompliance : IAsyncLifetime
 
         foreach (var alias in new[] { "latest", "Latest", "v1", "V12", "has space", "" })
         {
-            Assert.Equal(ErrorCode.InvalidParameterValue, (await RefusedAsync(() => _registry.SetRegisteredModelAliasAsync("m", alias, 1, Ct))).Code);
+            Assert.Equal(ErrorCode.InvalidParameterValue, (await RefusedAsync(() => _registry.SetRegisteredModelAliasAsync("m", alias, 1, null, Ct))).Code);
         }
 
-        Assert.Equal(ErrorCode.ResourceDoesNotExist, (await RefusedAsync(() => _registry.SetRegisteredModelAliasAsync("m", "gold", 9, Ct))).Code);
-        await _registry.DeleteRegisteredModelAliasAsync("m", "never-set", Ct);
+        Assert.Equal(ErrorCode.ResourceDoesNotExist, (await RefusedAsync(() => _registry.SetRegisteredModelAliasAsync("m", "gold", 9, null, Ct))).Code);
+        await _registry.DeleteRegisteredModelAliasAsync("m", "never-set", null, Ct);
     }
 
     [SkippableFact]
@@ -220,7 +220,7 @@ public abstract class ModelRegistryCompliance : IAsyncLifetime
         SkipIfUnavailable();
         await _registry.CreateRegisteredModelAsync("old", [new Tag("k", "v")], null, Ct);
         await NewVersionAsync("old", tags: new Tag("vk", "vv"));
-        await _registry.SetRegisteredModelAliasAsync("old", "prod", 1, Ct);
+        await _registry.SetRegisteredModelAliasAsync("old", "prod", 1, null, Ct);
         await _registry.CreateRegisteredModelAsync("taken", [], null, Ct);
 
         var clash = await RefusedAsync(() => _registry.RenameRegisteredModelAsync("old", "taken", Ct));
@@ -466,11 +466,11 @@ public abstract class ModelRegistryCompliance : IAsyncLifetime
         await _registry.CreateRegisteredModelAsync("served", [], null, Ct);
         await NewVersionAsync("m", "s3://bucket/one");
         await NewVersionAsync("m", "s3://bucket/two");
-        await _registry.SetRegisteredModelAliasAsync("m", "champion", 1, Ct);
+        await _registry.SetRegisteredModelAliasAsync("m", "champion", 1, null, Ct);
 
         var champion = await NewVersionAsync("served", "models:/m@champion");
         var latest = await NewVersionAsync("served", "models:/m@latest");
-        await _registry.SetRegisteredModelAliasAsync("m", "champion", 2, Ct);
+        await _registry.SetRegisteredModelAliasAsync("m", "champion", 2, null, Ct);
         var missing = await RefusedAsync(() => NewVersionAsync("served", "models:/m@nobody"));
 
         Assert.Equal("models:/m@champion", champion.Source);

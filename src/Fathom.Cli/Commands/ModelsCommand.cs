@@ -6,8 +6,8 @@ using Spectre.Console;
 
 namespace Fathom.Cli.Commands;
 
-/// <summary><c>fathom models list|search|show|register|stage|alias</c>: the model registry of the tracking store or server.</summary>
-internal static class ModelsCommand
+/// <summary><c>fathom models list|search|show|register|stage|alias|history|rollback</c>: the model registry of the tracking store or server.</summary>
+internal static partial class ModelsCommand
 {
     public static Command Create()
     {
@@ -18,6 +18,8 @@ internal static class ModelsCommand
         command.Subcommands.Add(Register());
         command.Subcommands.Add(Stage());
         command.Subcommands.Add(Alias());
+        command.Subcommands.Add(History());
+        command.Subcommands.Add(Rollback());
         return command;
     }
 
@@ -156,7 +158,7 @@ internal static class ModelsCommand
         {
             await using var tracking = cli.OpenTracking();
             var moved = await ModelRegistries.Of(tracking.Store).TransitionModelVersionStageAsync(
-                parse.GetValue(name)!, RegistryValidation.ParseVersion(parse.GetValue(version)), parse.GetValue(stage)!, parse.GetValue(archive), ct);
+                parse.GetValue(name)!, RegistryValidation.ParseVersion(parse.GetValue(version)), parse.GetValue(stage)!, parse.GetValue(archive), Environment.UserName, ct);
             if (cli.Json)
             {
                 cli.WriteJson(new { model_version = RegistryJson.Version(moved) });
@@ -180,7 +182,7 @@ internal static class ModelsCommand
         {
             await using var tracking = cli.OpenTracking();
             var registry = ModelRegistries.Of(tracking.Store);
-            await registry.SetRegisteredModelAliasAsync(parse.GetValue(name)!, parse.GetValue(alias)!, RegistryValidation.ParseVersion(parse.GetValue(version)), ct);
+            await registry.SetRegisteredModelAliasAsync(parse.GetValue(name)!, parse.GetValue(alias)!, RegistryValidation.ParseVersion(parse.GetValue(version)), Environment.UserName, ct);
             var target = await registry.GetModelVersionByAliasAsync(parse.GetValue(name)!, parse.GetValue(alias)!, ct);
             if (cli.Json)
             {

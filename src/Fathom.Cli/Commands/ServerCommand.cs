@@ -125,6 +125,8 @@ internal static class ServerCommand
                 MaxRunningPerExecutor = parse.GetValue(MaxRunsPerExecutor),
                 AgentFile = (parse.GetValue(Agent) ?? cli.Host.Environment(Jobs.JobHosting.AgentVariable)) is { } agent ? Path.GetFullPath(agent, cli.Host.WorkingDirectory()) : null,
             },
+            // Local endpoints' replicas are this very fathom's `serve`, so they run the same build as the server.
+            Endpoints = new Fathom.Endpoints.EndpointOptions { FathomCommand = TuneCommand.FathomExecutable() },
         };
     }
 

@@ -34,5 +34,19 @@ internal static class RegistryJson
         aliases = v.Aliases,
     };
 
+    /// <summary>An alias-history entry, as the server's <c>registered-models/alias/history</c> writes it.</summary>
+    public static object HistoryEntry(AliasHistoryEntry e) => new
+    {
+        id = Text(e.Id),
+        name = e.Name,
+        kind = e.Kind,
+        target = e.Target,
+        action = e.Action,
+        from_version = e.FromVersion is { } from ? Text(from) : null,
+        to_version = e.ToVersion is { } to ? Text(to) : null,
+        user_id = e.User,
+        timestamp = e.Timestamp,
+    };
+
     public static string Text(long version) => version.ToString(CultureInfo.InvariantCulture);
 }

@@ -36,11 +36,20 @@ internal interface IModelRegistryStore
     /// <summary>Removes a tag from a model; an absent tag is no error.</summary>
     Task DeleteRegisteredModelTagAsync(string name, string key, CancellationToken cancellationToken);
 
-    /// <summary>Points an alias at a version, creating or moving it.</summary>
-    Task SetRegisteredModelAliasAsync(string name, string alias, long version, CancellationToken cancellationToken);
+    /// <summary>Points an alias at a version, creating or moving it; the move is recorded in the alias history as <paramref name="actor"/>'s.</summary>
+    Task SetRegisteredModelAliasAsync(string name, string alias, long version, string? actor, CancellationToken cancellationToken);
 
-    /// <summary>Removes an alias; an absent alias is no error.</summary>
-    Task DeleteRegisteredModelAliasAsync(string name, string alias, CancellationToken cancellationToken);
+    /// <summary>Removes an alias (recorded in the alias history); an absent alias is no error.</summary>
+    Task DeleteRegisteredModelAliasAsync(string name, string alias, string? actor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves an alias back to where its last recorded move took it from (recorded as a rollback, so a second rollback
+    /// undoes the first); an alias with no earlier version is INVALID_PARAMETER_VALUE.
+    /// </summary>
+    Task<AliasHistoryEntry> RollbackRegisteredModelAliasAsync(string name, string alias, string? actor, CancellationToken cancellationToken);
+
+    /// <summary>Every recorded move of the model's aliases and stages (only <paramref name="alias"/>'s when given), newest first.</summary>
+    Task<IReadOnlyList<AliasHistoryEntry>> GetAliasHistoryAsync(string name, string? alias, CancellationToken cancellationToken);
 
     /// <summary>The version an alias points at (<c>latest</c>: the highest version); an unknown alias is INVALID_PARAMETER_VALUE.</summary>
     Task<ModelVersion> GetModelVersionByAliasAsync(string name, string alias, CancellationToken cancellationToken);
@@ -57,8 +66,8 @@ internal interface IModelRegistryStore
     /// <summary>Deletes a version (its number is never reused) and the aliases pointing at it.</summary>
     Task DeleteModelVersionAsync(string name, long version, CancellationToken cancellationToken);
 
-    /// <summary>Moves a version to a stage; optionally archives the other versions in that stage (Staging or Production only).</summary>
-    Task<ModelVersion> TransitionModelVersionStageAsync(string name, long version, string stage, bool archiveExistingVersions, CancellationToken cancellationToken);
+    /// <summary>Moves a version to a stage (recorded in the history); optionally archives the other versions in that stage (Staging or Production only).</summary>
+    Task<ModelVersion> TransitionModelVersionStageAsync(string name, long version, string stage, bool archiveExistingVersions, string? actor, CancellationToken cancellationToken);
 
     /// <summary>Versions matching a filter on <c>name</c>, <c>run_id</c>, <c>source_path</c>, <c>version_number</c> and tags.</summary>
     Task<ModelVersionsPage> SearchModelVersionsAsync(RegistrySearch search, CancellationToken cancellationToken);

@@ -139,28 +139,38 @@ internal abstract partial class SqlModelRegistryStore
         }, cancellationToken);
     }
 
-    public Task SetRegisteredModelAliasAsync(string name, string alias, long version, CancellationToken cancellationToken)
+    public Task SetRegisteredModelAliasAsync(string name, string alias, long version, string? actor, CancellationToken cancellationToken)
     {
         RegistryValidation.ValidateModelName(name);
         RegistryValidation.ValidateAlias(alias);
         return WriteAsync(async (connection, transaction) =>
         {
             await RequireVersionAsync(connection, transaction, name, version, cancellationToken);
+            var before = await CurrentAliasVersionAsync(connection, transaction, name, alias, cancellationToken);
             await ExecuteAsync(connection, transaction, """
                 INSERT INTO registered_model_aliases (name, alias, version) VALUES (@name, @alias, @version)
                 ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version;
                 """, cancellationToken, ("@name", name), ("@alias", alias), ("@version", version));
+            if (before != version)
+            {
+                await RecordAsync(connection, transaction, name, AliasHistoryEntry.AliasKind, alias, AliasHistoryEntry.SetAction, before, version, actor, cancellationToken);
+            }
         }, cancellationToken);
     }
 
-    public Task DeleteRegisteredModelAliasAsync(string name, string alias, CancellationToken cancellationToken)
+    public Task DeleteRegisteredModelAliasAsync(string name, string alias, string? actor, CancellationToken cancellationToken)
     {
         RegistryValidation.ValidateModelName(name);
         RegistryValidation.ValidateAlias(alias);
         return WriteAsync(async (connection, transaction) =>
         {
             await RequireModelAsync(connection, transaction, name, cancellationToken);
+            var before = await CurrentAliasVersionAsync(connection, transaction, name, alias, cancellationToken);
             await ExecuteAsync(connection, transaction, "DELETE FROM registered_model_aliases WHERE name = @name AND alias = @alias;", cancellationToken, ("@name", name), ("@alias", alias));
+            if (before is not null)
+            {
+                await RecordAsync(connection, transaction, name, AliasHistoryEntry.AliasKind, alias, AliasHistoryEntry.DeleteAction, before, null, actor, cancellationToken);
+            }
         }, cancellationToken);
     }
 

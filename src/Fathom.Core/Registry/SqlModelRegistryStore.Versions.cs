@@ -72,12 +72,18 @@ internal abstract partial class SqlModelRegistryStore
                     source = 'REDACTED-SOURCE-PATH', storage_location = 'REDACTED-SOURCE-PATH', run_id = 'REDACTED-RUN-ID', run_link = 'REDACTED-RUN-LINK', status_message = NULL
                 WHERE name = @name AND version = @version;
                 """, cancellationToken, ("@deleted", ModelStages.DeletedInternal), ("@now", now), ("@name", name), ("@version", version));
+            // The aliases that pointed at it go too; each such removal is a move the history keeps (by nobody known).
+            foreach (var alias in await AliasesOfVersionAsync(connection, transaction, name, version, cancellationToken))
+            {
+                await RecordAsync(connection, transaction, name, AliasHistoryEntry.AliasKind, alias, AliasHistoryEntry.DeleteAction, version, null, null, cancellationToken);
+            }
+
             await ExecuteAsync(connection, transaction, "DELETE FROM registered_model_aliases WHERE name = @name AND version = @version;", cancellationToken, ("@name", name), ("@version", version));
             await TouchModelAsync(connection, transaction, name, now, cancellationToken);
         }, cancellationToken);
     }
 
-    public Task<ModelVersion> TransitionModelVersionStageAsync(string name, long version, string stage, bool archiveExistingVersions, CancellationToken cancellationToken)
+    public Task<ModelVersion> TransitionModelVersionStageAsync(string name, long version, string stage, bool archiveExistingVersions, string? actor, CancellationToken cancellationToken)
     {
         RegistryValidation.ValidateModelName(name);
         var target = ModelStages.Canonical(stage);
@@ -91,6 +97,7 @@ internal abstract partial class SqlModelRegistryStore
         return WriteAsync(async (connection, transaction) =>
         {
             await RequireVersionAsync(connection, transaction, name, version, cancellationToken);
+            var previous = await NewestInStageAsync(connection, transaction, name, target, cancellationToken);
             var now = NowMs();
             if (archiveExistingVersions)
             {
@@ -100,6 +107,7 @@ internal abstract partial class SqlModelRegistryStore
 
             await ExecuteAsync(connection, transaction, "UPDATE model_versions SET current_stage = @stage, last_updated_time = @now WHERE name = @name AND version = @version;",
                 cancellationToken, ("@stage", target), ("@now", now), ("@name", name), ("@version", version));
+            await RecordAsync(connection, transaction, name, AliasHistoryEntry.StageKind, target, AliasHistoryEntry.TransitionAction, previous, version, actor, cancellationToken);
             await TouchModelAsync(connection, transaction, name, now, cancellationToken);
             return await ReadVersionAsync(connection, transaction, name, version, cancellationToken);
         }, cancellationToken);

@@ -33,6 +33,18 @@ internal static class MlflowRegistryEntities
         MlflowJson.OptionalString(json, "run_link") is { Length: > 0 } link ? link : null,
         (json["aliases"] as JsonArray ?? []).Select(a => a?.ToString() ?? string.Empty).ToList());
 
+    /// <summary>One alias-history entry as Fathom's server writes it (versions as strings, absent when null).</summary>
+    public static AliasHistoryEntry HistoryEntry(JsonObject json) => new(
+        Version(MlflowJson.String(json, "id")),
+        MlflowJson.String(json, "name"),
+        MlflowJson.String(json, "kind"),
+        MlflowJson.String(json, "target"),
+        MlflowJson.String(json, "action"),
+        MlflowJson.OptionalString(json, "from_version") is { } from ? Version(from) : null,
+        MlflowJson.OptionalString(json, "to_version") is { } to ? Version(to) : null,
+        MlflowJson.OptionalString(json, "user_id"),
+        MlflowJson.Int64(json, "timestamp"));
+
     public static string Text(long version) => version.ToString(CultureInfo.InvariantCulture);
 
     private static long Version(string text) =>

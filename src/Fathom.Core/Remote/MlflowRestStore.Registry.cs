@@ -64,11 +64,22 @@ internal sealed partial class MlflowRestStore
     public Task DeleteRegisteredModelTagAsync(string name, string key, CancellationToken cancellationToken) =>
         _connection.SendJsonAsync(HttpMethod.Delete, "registered-models/delete-tag", new JsonObject { ["name"] = name, ["key"] = key }, cancellationToken);
 
-    public Task SetRegisteredModelAliasAsync(string name, string alias, long version, CancellationToken cancellationToken) =>
+    // The server records who moves an alias from the signed-in user; a client's own claim would prove nothing.
+    public Task SetRegisteredModelAliasAsync(string name, string alias, long version, string? actor, CancellationToken cancellationToken) =>
         _connection.PostAsync("registered-models/alias", new JsonObject { ["name"] = name, ["alias"] = alias, ["version"] = MlflowRegistryEntities.Text(version) }, cancellationToken);
 
-    public Task DeleteRegisteredModelAliasAsync(string name, string alias, CancellationToken cancellationToken) =>
+    public Task DeleteRegisteredModelAliasAsync(string name, string alias, string? actor, CancellationToken cancellationToken) =>
         _connection.SendJsonAsync(HttpMethod.Delete, "registered-models/alias", new JsonObject { ["name"] = name, ["alias"] = alias }, cancellationToken);
+
+    public async Task<AliasHistoryEntry> RollbackRegisteredModelAliasAsync(string name, string alias, string? actor, CancellationToken cancellationToken) =>
+        MlflowRegistryEntities.HistoryEntry((await _connection.PostAsync("registered-models/alias/rollback", new JsonObject { ["name"] = name, ["alias"] = alias }, cancellationToken))["entry"]!.AsObject());
+
+    public async Task<IReadOnlyList<AliasHistoryEntry>> GetAliasHistoryAsync(string name, string? alias, CancellationToken cancellationToken)
+    {
+        var query = alias is null ? [("name", name)] : new List<(string, string)> { ("name", name), ("alias", alias) };
+        var response = await _connection.GetAsync("registered-models/alias/history", query, cancellationToken);
+        return (response["history"] as JsonArray ?? []).OfType<JsonObject>().Select(MlflowRegistryEntities.HistoryEntry).ToList();
+    }
 
     public async Task<ModelVersion> GetModelVersionByAliasAsync(string name, string alias, CancellationToken cancellationToken) =>
         Version(await _connection.GetAsync("registered-models/alias", [("name", name), ("alias", alias)], cancellationToken));
@@ -113,7 +124,7 @@ internal sealed partial class MlflowRestStore
     public Task DeleteModelVersionAsync(string name, long version, CancellationToken cancellationToken) =>
         _connection.SendJsonAsync(HttpMethod.Delete, "model-versions/delete", new JsonObject { ["name"] = name, ["version"] = MlflowRegistryEntities.Text(version) }, cancellationToken);
 
-    public async Task<ModelVersion> TransitionModelVersionStageAsync(string name, long version, string stage, bool archiveExistingVersions, CancellationToken cancellationToken) =>
+    public async Task<ModelVersion> TransitionModelVersionStageAsync(string name, long version, string stage, bool archiveExistingVersions, string? actor, CancellationToken cancellationToken) =>
         Version(await _connection.PostAsync("model-versions/transition-stage", new JsonObject
         {
             ["name"] = name,

@@ -214,6 +214,33 @@ internal static class SqliteSchema
         new(Jobs.JobSchema.SqliteOwners, Jobs.JobSchema.OwnersSummary),
         // The operations of a DAG: parent run and outputs.
         new(Jobs.JobSchema.SqliteDag, Jobs.JobSchema.DagSummary),
+        // Every move of a registered model's aliases and stages: who, when, from and to (fathom models history).
+        new("""
+        CREATE TABLE registered_model_alias_history (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            action TEXT NOT NULL,
+            from_version INTEGER,
+            to_version INTEGER,
+            user_id TEXT,
+            timestamp INTEGER NOT NULL);
+        CREATE INDEX registered_model_alias_history_by_target ON registered_model_alias_history (name, kind, target, id);
+        """, "alias history"),
+        // Named endpoints the server runs and starts again after a restart (fathom endpoints).
+        new("""
+        CREATE TABLE endpoints (
+            name TEXT NOT NULL PRIMARY KEY,
+            model_uri TEXT NOT NULL,
+            target TEXT NOT NULL,
+            replicas INTEGER NOT NULL,
+            port INTEGER NOT NULL,
+            traffic TEXT,
+            created_by TEXT,
+            creation_time INTEGER NOT NULL,
+            last_updated_time INTEGER NOT NULL);
+        """, "endpoints"),
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -233,6 +233,33 @@ internal static class PostgresSchema
         new(Jobs.JobSchema.PostgresOwners, Jobs.JobSchema.OwnersSummary),
         // The operations of a DAG: parent run and outputs.
         new(Jobs.JobSchema.PostgresDag, Jobs.JobSchema.DagSummary),
+        // Every move of a registered model's aliases and stages: who, when, from and to (fathom models history).
+        new("""
+        CREATE TABLE registered_model_alias_history (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            name TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            action TEXT NOT NULL,
+            from_version BIGINT,
+            to_version BIGINT,
+            user_id TEXT,
+            timestamp BIGINT NOT NULL);
+        CREATE INDEX registered_model_alias_history_by_target ON registered_model_alias_history (name, kind, target, id);
+        """, "alias history"),
+        // Named endpoints the server runs and starts again after a restart (fathom endpoints).
+        new("""
+        CREATE TABLE endpoints (
+            name TEXT NOT NULL PRIMARY KEY,
+            model_uri TEXT NOT NULL,
+            target TEXT NOT NULL,
+            replicas BIGINT NOT NULL,
+            port BIGINT NOT NULL,
+            traffic TEXT,
+            created_by TEXT,
+            creation_time BIGINT NOT NULL,
+            last_updated_time BIGINT NOT NULL);
+        """, "endpoints"),
     ];
 
     /// <summary>The schema version this Fathom writes.</summary>

@@ -112,6 +112,19 @@ internal sealed class Authorizer(IAuthStore auth, AuthOptions options, ITracking
         return (grant ?? options.DefaultPermission).Allows(access);
     }
 
+    /// <summary>Whether the user may read a registered model: for narrowing a list of endpoints to what the caller may see.</summary>
+    public async Task<bool> CanReadModelAsync(AuthUser user, string model, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (user.IsAdmin)
+        {
+            return true;
+        }
+
+        var grant = await auth.GetRegisteredModelPermissionAsync(model, user.Username, cancellationToken);
+        return (grant?.Permission ?? options.DefaultPermission).Allows(Access.Read);
+    }
+
     /// <summary>Whether the user may read an experiment: for narrowing searches to what the caller may see.</summary>
     public Task<bool> CanReadExperimentAsync(AuthUser user, string experimentId, CancellationToken cancellationToken)
     {

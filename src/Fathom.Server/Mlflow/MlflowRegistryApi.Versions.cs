@@ -58,7 +58,7 @@ internal static partial class MlflowRegistryApi
     {
         // The proto marks archive_existing_versions required, but MLflow's server treats a missing one as false.
         var version = await state.Registry.TransitionModelVersionStageAsync(
-            MlflowResources.ModelName(request), ReadVersion(request), request.RequireString("stage"), request.Bool("archive_existing_versions") ?? false, cancellationToken);
+            MlflowResources.ModelName(request), ReadVersion(request), request.RequireString("stage"), request.Bool("archive_existing_versions") ?? false, request.Username, cancellationToken);
         WriteVersionResponse(writer, version);
     }
 

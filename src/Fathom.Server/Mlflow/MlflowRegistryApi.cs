@@ -31,6 +31,7 @@ internal static partial class MlflowRegistryApi
         MlflowRpc.Map(group, "POST", "/registered-models/alias", state, SetAliasAsync, Model(Access.Update));
         MlflowRpc.Map(group, "DELETE", "/registered-models/alias", state, DeleteAliasAsync, Model(Access.Delete));
         MlflowRpc.Map(group, "GET", "/registered-models/alias", state, GetByAliasAsync, Model(Access.Read));
+        MapHistory(group, state);
         MapVersions(group, state);
     }
 
@@ -104,13 +105,13 @@ internal static partial class MlflowRegistryApi
 
     private static async Task SetAliasAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        await state.Registry.SetRegisteredModelAliasAsync(MlflowResources.ModelName(request), request.RequireString("alias"), ReadVersion(request), cancellationToken);
+        await state.Registry.SetRegisteredModelAliasAsync(MlflowResources.ModelName(request), request.RequireString("alias"), ReadVersion(request), request.Username, cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 
     private static async Task DeleteAliasAsync(MlflowState state, MlflowRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
-        await state.Registry.DeleteRegisteredModelAliasAsync(MlflowResources.ModelName(request), request.RequireString("alias"), cancellationToken);
+        await state.Registry.DeleteRegisteredModelAliasAsync(MlflowResources.ModelName(request), request.RequireString("alias"), request.Username, cancellationToken);
         MlflowRpc.WriteEmpty(writer);
     }
 

@@ -1,5 +1,6 @@
 using Fathom.Auth;
 using Fathom.Dashboard;
+using Fathom.Endpoints;
 using Fathom.Http;
 using Fathom.Jobs;
 using Fathom.Server.Http;
@@ -39,6 +40,7 @@ internal static class TrackingServerHost
         }
 
         builder.Services.AddJobs(options);
+        builder.Services.AddEndpoints(options);
         builder.Services.AddSingleton(new ErrorShape(MlflowErrors.WriteStatusAsync));
         var app = builder.Build();
         // Open (and migrate) the store now, so a bad store fails the start instead of the first request.
@@ -60,6 +62,7 @@ internal static class TrackingServerHost
         app.MapMlflowArtifactsApi();
         app.MapJobsApi();
         ServiceProxy.MapServiceProxy(app);
+        app.MapEndpointsApi();
         app.MapDashboard(options.Auth is { Enabled: true });
         return app;
     }

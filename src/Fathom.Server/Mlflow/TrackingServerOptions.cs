@@ -29,6 +29,9 @@ internal sealed class TrackingServerOptions
     /// <summary>The job queue's limits and agent configuration (defaults when null).</summary>
     public Jobs.JobServerOptions? Jobs { get; init; }
 
+    /// <summary>How local endpoints run (the fathom command for replicas, swap timings); null: defaults, and no replica can start.</summary>
+    public Endpoints.EndpointOptions? Endpoints { get; init; }
+
     /// <summary>The artifact root new experiments get (<c>&lt;root&gt;/&lt;experiment id&gt;</c>).</summary>
     public string DefaultArtifactRoot => ServeArtifacts ? "mlflow-artifacts:/" : ArtifactsDestinationUri;
 
