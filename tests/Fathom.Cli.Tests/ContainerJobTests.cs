@@ -93,5 +93,43 @@ public sealed class ContainerJobTests(PodmanFixture podman) : IClassFixture<Podm
         Assert.Equal("stopped", runs[0].GetProperty("status").GetString());
     }
 
+    [SkippableFact]
+    public async Task ServerRunsContainerJobs_WatchFollowsTheLog_AndStopRemovesTheContainer()
+    {
+        Skip.If(podman.Unavailable is not null, podman.Unavailable);
+        using var server = new JobServerSteps();
+        foreach (var (key, value) in PodmanFixture.FlagsEnvironment)
+        {
+            server.ServerEnvironment[key] = value;
+        }
+
+        await server.StartAsync();
+        var hello = Path.Combine(server.Work, "hello.yml");
+        File.WriteAllText(hello, $"version: 1.1\nkind: component\nname: hello\ninputs:\n  - {{name: WHO, type: str, toEnv: WHO}}\nrun:\n  kind: job\n  container:\n    image: {PodmanFixture.Image}\n    command: [sh, -c, 'echo hello $WHO; exit 3']\n");
+        var sleeper = Path.Combine(server.Work, "sleeper.yml");
+        File.WriteAllText(sleeper, $"version: 1.1\nkind: component\nname: sleeper\nrun:\n  kind: job\n  container:\n    image: {PodmanFixture.Image}\n    command: [sh, -c, 'echo started; sleep 120']\n");
+
+        var watched = await server.FathomAsync("run", "-f", hello, "-P", "WHO=podman", "--executor", "container", "--watch");
+        var body = JsonSerializer.Serialize(new { content = File.ReadAllText(sleeper), file_name = "sleeper.yml", executor = "container" });
+        var (status, answer) = await server.SendAsync(HttpMethod.Post, "/api/v1/projects/demo/runs", body);
+        Assert.True(status == 200, answer.ToString());
+        var uuid = answer.GetProperty("run").GetProperty("uuid").GetString()!;
+        await server.WaitForAsync(uuid, "running");
+        while (!(await server.FathomAsync("ops", "logs", uuid)).Stdout.Contains("started", StringComparison.Ordinal))
+        {
+            await Task.Delay(100);
+        }
+
+        var stop = await server.FathomAsync("ops", "stop", uuid);
+        var stopped = await server.WaitForAsync(uuid, "stopped", "failed");
+
+        Assert.Equal(1, watched.ExitCode);
+        Assert.Contains("hello podman", watched.Stdout, StringComparison.Ordinal);
+        Assert.Contains("failed", watched.Stderr, StringComparison.Ordinal);
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Equal(("stopped", "container"), (stopped.GetProperty("status").GetString(), stopped.GetProperty("executor").GetString()));
+        Assert.Empty(await PodmanFixture.PodmanAsync("ps", "-a", "--filter", "name=fathom-" + uuid, "--format", "{{.Names}}"));
+    }
+
     private Task<CliResult> FathomAsync(params string[] args) => FathomProcess.RunAsync(_dir.Path, PodmanFixture.FlagsEnvironment, TimeSpan.FromMinutes(2), args);
 }
