@@ -30,6 +30,7 @@ internal static class JobHosting
         "container" => ContainerExecutor.Create(agent, cli.Host.Environment)
             ?? (dryRun ? ContainerExecutor.Create(agent, v => v == ContainerExecutor.RuntimeVariable ? "podman" : cli.Host.Environment(v)) : null)
             ?? throw new CliInputException("--executor container: neither podman nor docker is on PATH; install one, or name it with container.runtime in the agent configuration (or $FATHOM_CONTAINER_RUNTIME)."),
+        "kubernetes" => KubernetesExecutor.FromDefaultConfig(),
         _ => new LocalProcessExecutor(),
     };
 }
