@@ -1,5 +1,4 @@
 using Fathom.Jobs;
-using Fathom.Testing;
 using Fathom.Tracking;
 using k8s;
 using k8s.Models;

@@ -41,6 +41,12 @@ internal sealed class KubernetesExecutor(KubernetesClientConfiguration config) :
             }
         }
 
+        // The runner passes the store only when it is a tracking server: a pod cannot open a database on this machine.
+        if (!launch.Environment.ContainsKey("FATHOM_TRACKING_URI") && !launch.Environment.ContainsKey("MLFLOW_TRACKING_URI"))
+        {
+            notes.Add("the runs' store is on this machine, which a pod cannot reach: what the job logs is not tracked unless it names a tracking server (an MLFLOW_TRACKING_URI input with toEnv).");
+        }
+
         return notes;
     }
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Fathom.Kubernetes.Tests;
+namespace Fathom.Testing;
 
 /// <summary>
 /// A FAKE Kubernetes API server on loopback, not a cluster: it answers the few routes the executor calls (create, read
@@ -13,7 +13,7 @@ namespace Fathom.Kubernetes.Tests;
 /// env: <c>FAKE_LOG</c> is the pod's log (lines split at '|'), <c>FAKE_EXIT</c> its exit code, and <c>FAKE_HANG=1</c>
 /// keeps it running until the Job is deleted. Everything received is kept for the test to check.
 /// </summary>
-internal sealed class FakeKubernetesApi : IAsyncDisposable
+public sealed class FakeKubernetesApi : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, JsonObject> _jobs = new();
