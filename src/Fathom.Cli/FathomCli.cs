@@ -38,6 +38,7 @@ internal static class FathomCli
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(Commands.Jobs.RunCommand.Create());
         root.Subcommands.Add(Commands.Jobs.ProjectsCommand.Create());
+        root.Subcommands.Add(Commands.Jobs.SecretCommand.Create());
         root.Subcommands.Add(Commands.Jobs.OpsCommand.Create());
         root.Subcommands.Add(TuneCommand.Create());
         return root;

@@ -55,6 +55,19 @@ public sealed class JobCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_KubernetesDryRun_PrintsTheJobManifestAsYaml()
+    {
+        var result = await CliSteps.Ok(_imdb, "run", "-f", "polyaxon/process-data.yml", "-P", "RAW_DATA_DIRS=[\"/data/raw/set1\"]",
+            "-P", "WORKING_DIR=/home/aisg/repo", "-p", "imdb", "--executor", "kubernetes", "--dry-run");
+
+        Assert.Contains("# kubernetes executor creates (as kubectl create --namespace ", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("---\napiVersion: batch/v1\nkind: Job\n", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("        image: registry.example.com/imdb/data-prep:0.1.0\n", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("      imagePullSecrets:\n      - name: registry-credentials\n", result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(Directory.Exists(Path.Combine(_imdb, ".fathom", "jobs")) ? Directory.EnumerateFileSystemEntries(Path.Combine(_imdb, ".fathom", "jobs")) : []);
+    }
+
+    [Fact]
     public async Task Run_ContainerDryRun_PrintsTheResolvedSpecAndTheExactCommand()
     {
         File.WriteAllText(Path.Combine(_imdb, "agent.yaml"), """

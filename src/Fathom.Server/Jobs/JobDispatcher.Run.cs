@@ -23,6 +23,7 @@ internal sealed partial class JobDispatcher
         }
 
         var launch = plan.Launch;
+        var executor = queue.Executor(run.Executor);
         var job = launch.Job;
         var retries = job.Termination?.MaxRetries ?? 0;
         var attempt = run.Attempt;
@@ -56,7 +57,8 @@ internal sealed partial class JobDispatcher
                     await File.AppendAllTextAsync(launch.LogFile, $"--- attempt {attempt} of {retries + 1} ---\n", CancellationToken.None);
                 }
 
-                var directory = LocalProcessExecutor.WorkingDirectory(launch);
+                // A container's workingDir is inside its image: its client runs in the run's folder.
+                var directory = executor is ContainerExecutor ? launch.HostRunFolder : LocalProcessExecutor.WorkingDirectory(launch);
                 if (!Directory.Exists(directory))
                 {
                     await FailAsync(uuid, launch.LogFile, $"run.container.workingDir: '{directory}' does not exist on the server's machine.", null);
@@ -65,7 +67,7 @@ internal sealed partial class JobDispatcher
 
                 try
                 {
-                    process = DetachedJobProcess.Start(new LocalProcessExecutor().CommandLine(launch), directory, launch.Environment, launch.LogFile, launch.HostRunFolder, attempt);
+                    process = DetachedJobProcess.Start(executor.CommandLine(launch), directory, launch.Environment, launch.LogFile, launch.HostRunFolder, attempt);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
                 {
@@ -89,12 +91,14 @@ internal sealed partial class JobDispatcher
             {
                 await Store.SetStatusAsync(uuid, JobStatus.Stopping, "stop requested", null, CancellationToken.None);
                 await process.StopAsync(options.StopGrace);
+                await RemoveContainerAsync(executor, launch);
                 await StoppedAsync(uuid, running, null);
                 return;
             }
             catch (OperationCanceledException)
             {
                 await process.StopAsync(options.StopGrace);
+                await RemoveContainerAsync(executor, launch);
                 await FailAsync(uuid, launch.LogFile, $"timed out after {job.Termination!.Timeout} s (termination.timeout); the job was stopped.", null);
                 return;
             }
@@ -118,6 +122,15 @@ internal sealed partial class JobDispatcher
             await Store.NextAttemptAsync(uuid, CancellationToken.None);
             attempt++;
             process = null;
+        }
+    }
+
+    // Killing a container's client does not stop the container it started.
+    private static async Task RemoveContainerAsync(IJobExecutor executor, JobLaunch launch)
+    {
+        if (executor is ContainerExecutor container)
+        {
+            await ProcessTree.RunAsync(container.RemoveCommand(launch), launch.HostRunFolder, new Dictionary<string, string>(), _ => { }, CancellationToken.None);
         }
     }
 

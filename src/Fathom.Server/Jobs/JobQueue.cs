@@ -24,7 +24,6 @@ internal sealed class JobQueue(IJobStore store, AgentConfig agent, TimeProvider 
 {
     private const string SourceFolder = "source";
     private const string SubmissionFile = "submission.json";
-    private const string ExecutorName = "local";
 
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ConcurrentDictionary<string, RunningJob> _running = new(StringComparer.Ordinal);
@@ -43,11 +42,7 @@ internal sealed class JobQueue(IJobStore store, AgentConfig agent, TimeProvider 
     public async Task<JobRunRecord> SubmitAsync(JobSubmission submission, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
-        if (submission.Executor != ExecutorName)
-        {
-            throw TrackingException.Invalid(
-                $"executor: '{submission.Executor}' does not run on the server yet; only 'local' does (fathom run --executor container runs in the foreground without a server).");
-        }
+        _ = Executor(submission.Executor);
 
         // The name becomes a file of the run's folder: a plain name only, never a path.
         if (submission.FileName.Length is 0 or > 255 || submission.FileName.StartsWith('.')
@@ -122,9 +117,21 @@ internal sealed class JobQueue(IJobStore store, AgentConfig agent, TimeProvider 
         return run.OutputsPath is null ? null : Path.GetDirectoryName(Path.GetFullPath(run.OutputsPath));
     }
 
+    /// <summary>
+    /// The executor a run names: local, or container with the runtime and flags of the agent configuration (else of the
+    /// server's environment); anything else is refused naming the field.
+    /// </summary>
+    public IJobExecutor Executor(string name) => name switch
+    {
+        "local" => new LocalProcessExecutor(),
+        "container" => ContainerExecutor.Create(agent, Environment.GetEnvironmentVariable)
+            ?? throw TrackingException.Invalid("executor: 'container' needs podman or docker on the server's PATH (or container.runtime in its agent configuration)."),
+        _ => throw TrackingException.Invalid($"executor: '{name}' does not run on the server; 'local' and 'container' do."),
+    };
+
     private (JobRequest, JobPlan, JobRunner) Plan(JobSubmission submission, string uuid)
     {
-        var runner = new JobRunner(store, new LocalProcessExecutor(), time);
+        var runner = new JobRunner(store, Executor(submission.Executor), time);
         var document = PolyaxonReader.Read(submission.Content, submission.FileName);
         var directory = submission.Directory ?? Path.Combine(agent.ArtifactsStore.LocalPath!, uuid, "outputs");
         var location = StoreLocation.Parse(ServerUrl ?? "http://127.0.0.1/", "/");

@@ -27,9 +27,10 @@ internal static class JobHosting
     /// <summary>The executor <c>--executor</c> names; a dry run without podman or docker shows podman's command line.</summary>
     public static IJobExecutor Executor(CliContext cli, string name, AgentConfig agent, bool dryRun) => name switch
     {
-        "container" => new ContainerExecutor(ContainerExecutor.FindRuntime(agent, cli.Host.Environment)
-            ?? (dryRun ? "podman" : null)
-            ?? throw new CliInputException("--executor container: neither podman nor docker is on PATH; install one, or name it with container.runtime in the agent configuration (or $FATHOM_CONTAINER_RUNTIME).")),
+        "container" => ContainerExecutor.Create(agent, cli.Host.Environment)
+            ?? (dryRun ? ContainerExecutor.Create(agent, v => v == ContainerExecutor.RuntimeVariable ? "podman" : cli.Host.Environment(v)) : null)
+            ?? throw new CliInputException("--executor container: neither podman nor docker is on PATH; install one, or name it with container.runtime in the agent configuration (or $FATHOM_CONTAINER_RUNTIME)."),
+        "kubernetes" => KubernetesExecutor.FromDefaultConfig(),
         _ => new LocalProcessExecutor(),
     };
 }

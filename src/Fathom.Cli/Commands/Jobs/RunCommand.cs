@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace Fathom.Cli.Commands.Jobs;
 
 /// <summary>
-/// <c>fathom run -f FILE [-P NAME=value …] [-p PROJECT] [--executor local|container] [--dry-run]</c>: runs a Polyaxon
+/// <c>fathom run -f FILE [-P NAME=value …] [-p PROJECT] [--executor local|container|kubernetes] [--dry-run]</c>: runs a Polyaxon
 /// component or operation file in the foreground, recorded in the store as a run of the project (as <c>polyaxon run</c>
 /// with <c>--local</c>, without a server).
 /// </summary>
@@ -17,8 +17,8 @@ internal static partial class RunCommand
         var file = new Option<string>("--file", "-f") { Description = "The polyaxonfile: a component (kind: component) or an operation (kind: operation).", Required = true };
         var param = new Option<string[]>("--param", "-P") { Description = "An input's value, NAME=VALUE, parsed by the input's type (a list as JSON: '[\"a\", \"b\"]'); repeat for more." };
         var project = new Option<string?>("--project", "-p") { Description = "The project the run belongs to (created on first use; default: $FATHOM_PROJECT, else 'default')." };
-        var executor = new Option<string>("--executor") { Description = "Where the job runs: local (a process on this machine) or container (podman or docker).", DefaultValueFactory = _ => "local" };
-        executor.AcceptOnlyFromAmong("local", "container");
+        var executor = new Option<string>("--executor") { Description = "Where the job runs: local (a process on this machine), container (podman or docker) or kubernetes (the cluster of $KUBECONFIG, ~/.kube/config or in-cluster).", DefaultValueFactory = _ => "local" };
+        executor.AcceptOnlyFromAmong("local", "container", "kubernetes");
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the resolved specification and the command that would run; run nothing, record nothing." };
         var agent = new Option<string?>("--agent") { Description = "The agent configuration (connections, volumes, artifacts store, container runtime flags); default: $FATHOM_AGENT_CONFIG, else agent.yaml in the store's .fathom folder." };
         var matrixTrial = new Option<bool>("--matrix-trial") { Description = "Run one trial of the file's matrix with the values given by -P (set by the matrix's own launch).", Hidden = true };
@@ -117,6 +117,7 @@ internal static partial class RunCommand
                 executor = executor.Name,
                 command = plan.CommandLine,
                 environment = plan.Launch.Environment,
+                manifests = (executor as IJobManifests)?.Manifests(plan.Launch),
             });
             return ExitCodes.Success;
         }
@@ -127,6 +128,12 @@ internal static partial class RunCommand
             new ConfigEntry("run", job.RenderedRun, SourcePosition.Generated),
         ], SourcePosition.Generated);
         Console.Out.Write("# resolved specification\n" + ConfigYamlWriter.Write(spec));
+        if (executor is IJobManifests manifests)
+        {
+            Console.Out.Write($"# {executor.Name} executor creates (as {ShellQuote.Join(plan.CommandLine)} would with these on its input):\n{manifests.Manifests(plan.Launch)}");
+            return ExitCodes.Success;
+        }
+
         Console.Out.WriteLine($"# {executor.Name} executor runs:");
         Console.Out.WriteLine(ShellQuote.Join(plan.CommandLine));
         return ExitCodes.Success;

@@ -7,23 +7,62 @@ namespace Fathom.Jobs;
 /// Kubernetes' command as the entrypoint and args after it, workingDir, env, resource limits, the artifacts store and
 /// each connection mounted where the agent configuration says, run.volumes from the agent's host folders (hostPath as
 /// written, emptyDir as a tmpfs), imagePullPolicy as <c>--pull</c>. The runtime's global flags and run flags come from
-/// the agent configuration (rootless podman in a container needs <c>--runtime runc --cgroup-manager cgroupfs</c>).
-/// Stopping removes the container as well as the client process.
+/// the agent configuration, else from <c>$FATHOM_CONTAINER_FLAGS</c> and <c>$FATHOM_CONTAINER_RUN_FLAGS</c> (podman
+/// inside a container needs <c>--runtime runc --cgroup-manager cgroupfs</c> and ulimits its host allows; no machine's
+/// needs are written here). Stopping removes the container as well as the client process.
 /// </summary>
-internal sealed class ContainerExecutor(string runtime) : IJobExecutor
+internal sealed class ContainerExecutor(string runtime, IReadOnlyList<string> flags, IReadOnlyList<string> runFlags) : IJobExecutor
 {
+    /// <summary>The runtime's global flags (before <c>run</c>) when the agent configuration gives none; split at white space.</summary>
+    public const string FlagsVariable = "FATHOM_CONTAINER_FLAGS";
+
+    /// <summary>Flags after <c>run</c> when the agent configuration gives none; split at white space.</summary>
+    public const string RunFlagsVariable = "FATHOM_CONTAINER_RUN_FLAGS";
+
+    /// <summary>The runtime when the agent configuration names none.</summary>
+    public const string RuntimeVariable = "FATHOM_CONTAINER_RUNTIME";
+
     private static readonly string[] Runtimes = ["podman", "docker"];
+
+    public ContainerExecutor(string runtime)
+        : this(runtime, [], [])
+    {
+    }
 
     public string Name => "container";
 
     public string Runtime { get; } = runtime;
+
+    /// <summary>Global flags of the runtime, before <c>run</c> (and <c>rm</c>).</summary>
+    public IReadOnlyList<string> Flags { get; } = flags;
+
+    /// <summary>Flags of <c>run</c>, before the job's own.</summary>
+    public IReadOnlyList<string> RunFlags { get; } = runFlags;
+
+    /// <summary>
+    /// The executor the agent configuration and the environment describe: its runtime (<see cref="FindRuntime"/>) and
+    /// flags (the agent's, else the variables'); null when no runtime is named or on PATH.
+    /// </summary>
+    public static ContainerExecutor? Create(AgentConfig agent, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (FindRuntime(agent, environment) is not { } found)
+        {
+            return null;
+        }
+
+        IReadOnlyList<string> Split(IReadOnlyList<string> given, string variable) =>
+            given.Count > 0 ? given : (environment(variable) ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return new ContainerExecutor(found, Split(agent.ContainerFlags, FlagsVariable), Split(agent.ContainerRunFlags, RunFlagsVariable));
+    }
 
     /// <summary>The runtime the agent names, else podman or docker, whichever is on PATH first; null when neither is.</summary>
     public static string? FindRuntime(AgentConfig agent, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(environment);
-        if ((agent.ContainerRuntime ?? environment("FATHOM_CONTAINER_RUNTIME")) is { Length: > 0 } named)
+        if ((agent.ContainerRuntime ?? environment(RuntimeVariable)) is { Length: > 0 } named)
         {
             return named;
         }
@@ -74,9 +113,9 @@ internal sealed class ContainerExecutor(string runtime) : IJobExecutor
         var container = launch.Job.Container!;
         var image = container.Image ?? throw new Config.ConfigException(new Config.SourcePosition(launch.Job.File, 0, 0), "run.container.image", "is required to run in a container.");
         var argv = new List<string> { Runtime };
-        argv.AddRange(launch.Agent.ContainerFlags);
+        argv.AddRange(Flags);
         argv.AddRange(["run", "--rm", "--name", ContainerName(launch)]);
-        argv.AddRange(launch.Agent.ContainerRunFlags);
+        argv.AddRange(RunFlags);
         if (container.ImagePullPolicy is { } policy)
         {
             argv.Add("--pull=" + policy switch { "Always" => "always", "Never" => "never", _ => "missing" });
@@ -162,12 +201,24 @@ internal sealed class ContainerExecutor(string runtime) : IJobExecutor
         catch (OperationCanceledException)
         {
             // Killing the client does not stop the container it started.
-            await ProcessTree.RunAsync([Runtime, .. launch.Agent.ContainerFlags, "rm", "--force", ContainerName(launch)], launch.CurrentDirectory, new Dictionary<string, string>(), _ => { }, CancellationToken.None);
+            await ProcessTree.RunAsync(RemoveCommand(launch), launch.CurrentDirectory, new Dictionary<string, string>(), _ => { }, CancellationToken.None);
             throw;
         }
     }
 
-    private static string ContainerName(JobLaunch launch) => "fathom-" + launch.Uuid;
+    /// <summary>The command that stops and removes the run's container (a killed client leaves it running).</summary>
+    public IReadOnlyList<string> RemoveCommand(JobLaunch launch)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        return [Runtime, .. Flags, "rm", "--force", ContainerName(launch)];
+    }
+
+    /// <summary>The container's name: the run's uuid, so a stop (or a server started again) finds it.</summary>
+    public static string ContainerName(JobLaunch launch)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        return "fathom-" + launch.Uuid;
+    }
 
     private static string SubPath(string host, string? subPath) => subPath is { Length: > 0 } ? Path.Combine(host, subPath) : host;
 
