@@ -66,7 +66,7 @@ internal sealed partial class LinearSentimentScorer
             yield return string.Join(' ', words) + (probe % 2 == 0 ? " <br /> The END!" : "");
         }
 
-        var bigrams = _bigramSlots.Keys.Take(300).Select(pair => $"{Term((int)(pair >> 32))} {Term((int)(uint)pair)}");
+        var bigrams = _probeBigrams.Select(pair => $"{Term((int)(pair >> 32))} {Term((int)(uint)pair)}");
         yield return string.Join(" . ", bigrams);
         yield return string.Join(' ', Enumerable.Repeat(terms[0], 50));
     }
@@ -192,8 +192,8 @@ internal sealed partial class LinearSentimentScorer
         }
 
         var unigrams = Enumerable.Repeat(-1, keyCount + 1).ToArray();
-        var bigrams = new Dictionary<ulong, int>();
-        var trigrams = new Dictionary<UInt128, int>();
+        var bigrams = new Dictionary<ulong, int>(NgramKeyComparer.Instance);
+        var trigrams = new Dictionary<UInt128, int>(NgramKeyComparer.Instance);
         var arguments = new object?[] { 0, new uint[length] };
         for (var slot = 0; slot < count; slot++)
         {

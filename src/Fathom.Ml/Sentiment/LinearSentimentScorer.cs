@@ -14,7 +14,7 @@ namespace Fathom.Sentiment;
 /// <remarks>
 /// Why: a linear model over a few hundred n-grams is a sparse dot product, yet ML.NET's per-row engine spent most of
 /// its ~240 µs per review in cursors, delegates and buffers around it. Where ML.NET rounds to float (each TF-IDF
-/// value, the norm), this does too; sums are kept in double, so scores agree with ML.NET's to about 1e-7, and the
+/// value, the norm), this does too; sums are kept in double and IDFs in float, so scores agree with ML.NET's to about 1e-7, and the
 /// model load checks that on probe texts before this scorer is used at all (<see cref="SentimentModel"/>).
 /// </remarks>
 internal sealed partial class LinearSentimentScorer
@@ -25,8 +25,8 @@ internal sealed partial class LinearSentimentScorer
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _keys;
     private readonly SearchValues<char> _separators;
     private readonly int _ngramLength;
-    private readonly int[] _unigramSlots;
-    private readonly Dictionary<ulong, int> _bigramSlots;
+    private readonly NgramTable _table;
+    private readonly ulong[] _probeBigrams;
     private readonly Dictionary<UInt128, int> _trigramSlots;
     private readonly string[] _terms;
     private readonly double[] _idf;
@@ -41,8 +41,7 @@ internal sealed partial class LinearSentimentScorer
         _keys = parameters.Vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
         _separators = SearchValues.Create(parameters.Separators);
         _ngramLength = parameters.NgramLength;
-        _unigramSlots = parameters.UnigramSlots;
-        _bigramSlots = parameters.BigramSlots;
+        _probeBigrams = [.. parameters.BigramSlots.Keys.Take(300)];
         _trigramSlots = parameters.TrigramSlots;
         _terms = parameters.Terms;
         _idf = parameters.Idf;
@@ -50,8 +49,11 @@ internal sealed partial class LinearSentimentScorer
         _bias = parameters.Bias;
         _normScale = parameters.NormScale;
         _calibrator = parameters.Calibrator;
-        var slots = _idf.Length;
-        _scratch = new DefaultObjectPool<Scratch>(new ScratchPolicy(slots), Environment.ProcessorCount * 4);
+        var ngrams = parameters.UnigramSlots.Select((slot, key) => (Key: NgramTable.Unigram(key), Slot: slot)).Where(u => u.Slot >= 0)
+            .Concat(parameters.BigramSlots.Select(b => (b.Key, Slot: b.Value)))
+            .ToList();
+        _table = new NgramTable(ngrams, _idf, _weights);
+        _scratch = new DefaultObjectPool<Scratch>(new ScratchPolicy(), Environment.ProcessorCount * 4);
     }
 
     /// <summary>The number of n-gram features (the model's feature vector length).</summary>
@@ -89,12 +91,14 @@ internal sealed partial class LinearSentimentScorer
             cleaned = end < 0 ? default : cleaned[(end + 1)..];
         }
 
+        scratch.Reset(count * _ngramLength);
         for (var i = 0; i < count; i++)
         {
             var first = keys[i];
-            if ((uint)first < (uint)_unigramSlots.Length && _unigramSlots[first] >= 0)
+            if (_table.Find(NgramTable.Unigram(first)) is >= 0 and var unigram)
             {
-                scratch.Add(_unigramSlots[first]);
+                ref readonly var entry = ref _table[unigram];
+                scratch.Add(unigram, entry.Idf, entry.Weight);
             }
 
             if (_ngramLength < 2 || i + 1 >= count)
@@ -102,30 +106,21 @@ internal sealed partial class LinearSentimentScorer
                 continue;
             }
 
-            var pair = ((ulong)(uint)first << 32) | (uint)keys[i + 1];
-            if (_bigramSlots.TryGetValue(pair, out var slot))
+            if (_table.Find(NgramTable.Bigram(first, keys[i + 1])) is >= 0 and var bigram)
             {
-                scratch.Add(slot);
+                ref readonly var entry = ref _table[bigram];
+                scratch.Add(bigram, entry.Idf, entry.Weight);
             }
 
-            if (_ngramLength >= 3 && i + 2 < count && _trigramSlots.TryGetValue(((UInt128)pair << 32) | (uint)keys[i + 2], out slot))
+            if (_ngramLength >= 3 && i + 2 < count
+                && _trigramSlots.TryGetValue(((UInt128)NgramTable.Bigram(first, keys[i + 1]) << 32) | (uint)keys[i + 2], out var slot))
             {
-                scratch.Add(slot);
+                scratch.Add(_table.Capacity + slot, _idf[slot], _weights[slot]);
             }
         }
 
         // TF-IDF as ML.NET stores it (float of count × idf), then the L2 norm of those floats.
-        double sumOfSquares = 0;
-        double dot = 0;
-        foreach (var slot in scratch.Touched)
-        {
-            var value = (float)(scratch.Counts[slot] * _idf[slot]);
-            sumOfSquares += (double)value * value;
-            dot += (double)value * _weights[slot];
-        }
-
-        var any = scratch.Touched.Length > 0;
-        scratch.Clear();
+        var (sumOfSquares, dot, any) = scratch.Sums();
         if (!any)
         {
             return _bias;
@@ -161,40 +156,85 @@ internal sealed partial class LinearSentimentScorer
         float NormScale,
         ICalibrator Calibrator);
 
-    /// <summary>One scoring call's buffers: n-gram counts by slot (dense, reset through the touched list), keys, chars.</summary>
-    private sealed class Scratch(int slots)
+    /// <summary>
+    /// One scoring call's buffers: the review's distinct n-grams in a small open-addressing table keyed by identity (it
+    /// stays in the core's cache, where a dense count per slot would not), with their counts, IDF and weight; keys; chars.
+    /// </summary>
+    private sealed class Scratch
     {
-        private readonly int[] _counts = new int[slots];
-        private int[] _touched = new int[512];
-        private int _touchedCount;
+        private int[] _slots = new int[1024];
+        private int[] _counts = new int[1024];
+        private double[] _idf = new double[1024];
+        private float[] _weight = new float[1024];
+        private int[] _used = new int[512];
+        private int _usedCount;
+        private int _mask = 1023;
         private int[] _keys = new int[512];
         private char[] _chars = new char[8192];
 
-        public ReadOnlySpan<int> Touched => _touched.AsSpan(0, _touchedCount);
+        public Scratch() => Array.Fill(_slots, -1);
 
-        public int[] Counts => _counts;
-
-        public void Add(int slot)
+        /// <summary>Empties the table and makes room for <paramref name="ngrams"/> distinct n-grams.</summary>
+        public void Reset(int ngrams)
         {
-            if (_counts[slot]++ == 0)
+            for (var i = 0; i < _usedCount; i++)
             {
-                if (_touchedCount == _touched.Length)
-                {
-                    Array.Resize(ref _touched, _touched.Length * 2);
-                }
+                _slots[_used[i]] = -1;
+            }
 
-                _touched[_touchedCount++] = slot;
+            _usedCount = 0;
+            if (ngrams * 2 > _slots.Length)
+            {
+                var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)ngrams * 2);
+                _slots = new int[size];
+                Array.Fill(_slots, -1);
+                _counts = new int[size];
+                _idf = new double[size];
+                _weight = new float[size];
+                _used = new int[size / 2];
+                _mask = size - 1;
             }
         }
 
-        public void Clear()
+        public void Add(int ngram, double idf, float weight)
         {
-            foreach (var slot in Touched)
+            var i = (int)(((uint)ngram * 0x9E3779B97F4A7C15UL) >> 32) & _mask;
+            while (true)
             {
-                _counts[slot] = 0;
+                var found = _slots[i];
+                if (found == ngram)
+                {
+                    _counts[i]++;
+                    return;
+                }
+
+                if (found < 0)
+                {
+                    _slots[i] = ngram;
+                    _counts[i] = 1;
+                    _idf[i] = idf;
+                    _weight[i] = weight;
+                    _used[_usedCount++] = i;
+                    return;
+                }
+
+                i = (i + 1) & _mask;
+            }
+        }
+
+        public (double SumOfSquares, double Dot, bool Any) Sums()
+        {
+            double sumOfSquares = 0;
+            double dot = 0;
+            for (var u = 0; u < _usedCount; u++)
+            {
+                var i = _used[u];
+                var value = (float)(_counts[i] * _idf[i]);
+                sumOfSquares += (double)value * value;
+                dot += (double)value * _weight[i];
             }
 
-            _touchedCount = 0;
+            return (sumOfSquares, dot, _usedCount > 0);
         }
 
         public int[] Keys(int atMost)
@@ -219,9 +259,9 @@ internal sealed partial class LinearSentimentScorer
         }
     }
 
-    private sealed class ScratchPolicy(int slots) : PooledObjectPolicy<Scratch>
+    private sealed class ScratchPolicy : PooledObjectPolicy<Scratch>
     {
-        public override Scratch Create() => new(slots);
+        public override Scratch Create() => new();
 
         // A scratch that grew for a very long review keeps its buffers; they are bounded by the longest review scored.
         public override bool Return(Scratch obj) => true;

@@ -29,6 +29,7 @@ internal sealed class SentimentModel : IDisposable
     private readonly DataViewSchema _inputSchema;
     private readonly ObjectPool<Scorer> _scorers;
     private readonly LinearSentimentScorer? _linear;
+    private bool _disposed;
 
     internal SentimentModel(MLContext mlContext, ITransformer transformer, DataViewSchema inputSchema, SentimentScoring scoring = SentimentScoring.Auto)
     {
@@ -98,6 +99,7 @@ internal sealed class SentimentModel : IDisposable
         ArgumentNullException.ThrowIfNull(rawText);
         if (_linear is not null)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             return _linear.PredictProbability(rawText);
         }
 
@@ -122,6 +124,7 @@ internal sealed class SentimentModel : IDisposable
 
         if (_linear is not null)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             for (var i = 0; i < texts.Length; i++)
             {
                 probabilities[i] = _linear.PredictProbability(texts[i] ?? throw new ArgumentException($"Text {i} is null.", nameof(texts)));
@@ -144,7 +147,11 @@ internal sealed class SentimentModel : IDisposable
         }
     }
 
-    public void Dispose() => (_scorers as IDisposable)?.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        (_scorers as IDisposable)?.Dispose();
+    }
 
     /// <summary>
     /// Scores the direct scorer's probe texts with both engines; a difference over 1e-5 (rounding is ~1e-7) means the
