@@ -9,7 +9,7 @@ namespace Fathom.Sentiment;
 /// </summary>
 /// <remarks>
 /// Scores with <see cref="LinearSentimentScorer"/>, which reads the parameters out of the ML.NET chain once and does
-/// the same arithmetic directly (4–6.5× less time per review than a prediction engine; see the Fathom.Ml README),
+/// the same arithmetic directly (about 3× less time per review than a prediction engine; see the Fathom.Ml README),
 /// when the chain has the shape the trainer builds and the two agree on probe texts at load. Otherwise — another
 /// shape, or <see cref="SentimentScoring.MlNet"/> asked for — it scores with ML.NET, and <see cref="FallbackReason"/>
 /// says why, for the caller to show. <c>model.zip</c> stays the single source of truth either way.
