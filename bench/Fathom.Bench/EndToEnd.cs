@@ -7,6 +7,7 @@ internal static class EndToEnd
     {
         ["imdb"] = ImdbBenchmark.RunAsync,
         ["serving"] = ServingBenchmark.RunAsync,
+        ["predict"] = PredictBenchmark.RunAsync,
         ["tracking-server"] = TrackingServerBenchmark.RunAsync,
         ["tracking-server-process"] = TrackingServerProcessBenchmark.RunCommandAsync,
         ["tracking-latency"] = TrackingLatencyBenchmark.RunAsync,

@@ -15,7 +15,9 @@ namespace Fathom.Bench;
 /// The serving host's settings side by side under wrk load (16 connections) on MLflow's <c>/invocations</c>:
 /// metrics off, metrics on, and micro-batching on with no wait and with a bounded wait, each a host of its own in
 /// this process, measured in interleaved rounds so that other load on the machine falls on all alike.
-/// <c>dotnet run -c Release --project bench/Fathom.Bench -- serving --model FOLDER --data ../shared/data/imdb [--seconds 10] [--rounds 3] [--wait-us 200]</c>
+/// With <c>--warm-start</c>, first a fresh <c>fathom serve</c> process: start to first answer and its first 15 s
+/// against the next 15 s (ServingBenchmark.WarmStart.cs).
+/// <c>dotnet run -c Release --project bench/Fathom.Bench -- serving --model FOLDER --data ../shared/data/imdb [--seconds 10] [--rounds 3] [--wait-us 200] [--warm-start [--fathom PATH]]</c>
 /// </summary>
 internal static partial class ServingBenchmark
 {
@@ -33,6 +35,11 @@ internal static partial class ServingBenchmark
         Console.WriteLine($"reviews: the 1-review body holds the first test review ({texts[0].Length} characters); the 32-review body the first 32 ({texts.Sum(t => t.Length) / 32} characters on average)");
         var body1 = Lua(work, "one", JsonSerializer.Serialize(new { instances = new[] { texts[0] } }));
         var body32 = Lua(work, "many", JsonSerializer.Serialize(new { instances = texts }));
+        Console.WriteLine($"engine: {model.Engine}{(model.FallbackReason is null ? "" : $" ({model.FallbackReason})")}");
+        if (args.Contains("--warm-start"))
+        {
+            await WarmStartAsync(args, modelFolder, body32, texts[0]);
+        }
 
         (string Name, ServingOptions Options)[] settings =
         [

@@ -45,6 +45,31 @@ public sealed class ScoringProtocolApiTests(ServingFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Invocations_ServedByTheLinearScorer_AnswerAsMlNetsEngine()
+    {
+        // The served model scores with the direct linear scorer; a copy loaded with ML.NET's engine is the reference.
+        Assert.Equal("linear", fixture.Model.Engine);
+        using var zip = new MemoryStream();
+        fixture.Model.Save(zip);
+        zip.Position = 0;
+        using var reference = Sentiment.SentimentModel.Load(zip, Sentiment.SentimentScoring.MlNet);
+        var texts = Reviews.ReviewReader.Read(RepositorySamples.Imdb, "test", _ => { }).Select(r => r.Text).Take(64).Append("").Append("zzqx").ToArray();
+
+        var (status, body, _) = await InvokeAsync(JsonSerializer.Serialize(new { instances = texts }));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var predictions = JsonDocument.Parse(body).RootElement.GetProperty("predictions").EnumerateArray().ToList();
+        Assert.Equal(texts.Length, predictions.Count);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var expected = reference.PredictProbability(texts[i]);
+            // Answers are rounded to 6 places: a 1e-7 difference may move the last place by one.
+            Assert.InRange(predictions[i].GetProperty("logit_prob").GetDouble(), Math.Round(expected, 6) - 1.01e-6, Math.Round(expected, 6) + 1.01e-6);
+            Assert.Equal(Sentiment.SentimentModel.SentimentOf(expected), predictions[i].GetProperty("sentiment").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Invocations_Csv_ReadsQuotedFieldsAcrossLines()
     {
         var csv = $"id,text\r\n1,\"{Good}\"\r\n2,\"She said \"\"no\"\",\nthen left. {Bad}\"\r\n";

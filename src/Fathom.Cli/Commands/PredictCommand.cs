@@ -35,6 +35,11 @@ internal static class PredictCommand
 
         var loaded = await ModelLocator.LoadAsync(modelReference, cli.OpenTracking, cancellationToken);
         using var model = loaded.Model;
+        if (model.FallbackReason is { } reason)
+        {
+            cli.Error.MarkupLine($"[yellow]Scoring with ML.NET's engine (slower): {Markup.Escape(reason)}[/]");
+        }
+
         var total = Directory.EnumerateFiles(input, "*.txt", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly).LongCount();
         var predictor = new BatchPredictor(model, cli.Time);
         var result = await ProgressReporter.RunAsync(cli.Error, "Scoring reviews", total, async progress =>

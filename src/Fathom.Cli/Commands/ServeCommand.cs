@@ -84,6 +84,13 @@ internal static class ServeCommand
 
         var folder = await ModelLocator.LocateAsync(reference, cli.OpenTracking, cancellationToken);
         LoadedModel loaded = await ModelFolder.LoadAsync(folder, cancellationToken);
+        if (loaded.Model.FallbackReason is { } reason)
+        {
+            cli.Human.MarkupLine($"[yellow]Scoring with ML.NET's engine (slower): {Markup.Escape(reason)}[/]");
+        }
+
+        // Before the port opens: the first requests then find the scoring path compiled.
+        loaded.Model.WarmUp();
         // The folder's input example feeds the OpenAPI document of /invocations; a model saved without one still serves.
         var example = Path.Combine(folder, ModelFolder.InputExampleFileName);
         var exampleJson = File.Exists(example) ? await File.ReadAllTextAsync(example, cancellationToken) : null;

@@ -68,6 +68,22 @@ internal static class ReviewCleaner
     }
 
     /// <summary>
+    /// Cleans <paramref name="text"/> into <paramref name="output"/> without allocating, for the scoring path;
+    /// <paramref name="lowered"/> is scratch. Both must be at least as long as the text. Returns the cleaned length.
+    /// </summary>
+    public static int Clean(ReadOnlySpan<char> text, Span<char> lowered, Span<char> output)
+    {
+        if (lowered.Length < text.Length || output.Length < text.Length)
+        {
+            throw new ArgumentException($"The buffers need room for {text.Length} chars.", nameof(output));
+        }
+
+        var lower = lowered[..text.Length];
+        text.ToLowerInvariant(lower);
+        return CleanLowercased(lower, output);
+    }
+
+    /// <summary>
     /// Steps 2–5 over already lowercased text. The text is seen as tokens (maximal runs of characters that stay
     /// non-whitespace after steps 2–3) separated by separator runs (whitespace, punctuation, tags). Step 4 drops a
     /// one-letter token when separators stand on both sides and the one before it was not already consumed by the

@@ -7,7 +7,7 @@ namespace Fathom.Sentiment;
 /// The first step of the saved model: <see cref="ReviewCleaner"/> as an ML.NET custom mapping, so that
 /// <c>model.zip</c> maps a raw review to a probability on its own. ML.NET stores only the contract name; whoever
 /// loads the model must register this assembly (<c>MLContext.ComponentCatalog.RegisterAssembly</c>), which
-/// <see cref="SentimentModel.Load(Stream)"/> does.
+/// <see cref="SentimentModel.Load(Stream, SentimentScoring)"/> does.
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
 internal sealed class ReviewCleaningMapping : CustomMappingFactory<ReviewTextRow, CleanTextRow>
