@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Fathom.Models;
+using Fathom.Monitoring;
 using Fathom.Reviews;
 using Fathom.Serving;
 
@@ -45,13 +46,15 @@ internal static partial class ServingBenchmark
         [
             ("metrics off", new ServingOptions { Port = 0, Metrics = false }),
             ("metrics on", new ServingOptions { Port = 0 }),
+            // The prediction log at its default sample (a tenth of the requests): the target is under 5 % of throughput.
+            ("metrics on, prediction log", new ServingOptions { Port = 0, PredictionLog = new PredictionLogOptions(Path.Combine(work, "predictions")) }),
             ("metrics on, micro-batch, no wait", new ServingOptions { Port = 0, MicroBatch = true }),
             ($"metrics on, micro-batch, wait {waitUs} us", new ServingOptions { Port = 0, MicroBatch = true, MicroBatchWait = TimeSpan.FromMicroseconds(waitUs) }),
         ];
         var hosts = new List<(string Name, Microsoft.AspNetCore.Builder.WebApplication App, string Url)>();
         foreach (var (name, options) in settings)
         {
-            var app = ServingHost.Build(new ServedModel(model, loaded.Manifest.ModelUuid), options);
+            var app = ServingHost.Build(new ServedModel(model, loaded.Manifest.ModelUuid, Folder: modelFolder), options);
             await app.StartAsync();
             hosts.Add((name, app, app.Urls.First() + "/invocations"));
         }
@@ -66,7 +69,7 @@ internal static partial class ServingBenchmark
             }
 
             var single = hosts.ToDictionary(h => h.Name, _ => new List<WrkResult>());
-            var batch = hosts.Take(2).ToDictionary(h => h.Name, _ => new List<WrkResult>());
+            var batch = hosts.Take(3).ToDictionary(h => h.Name, _ => new List<WrkResult>());
             for (var round = 0; round < rounds; round++)
             {
                 foreach (var host in hosts)
@@ -74,7 +77,7 @@ internal static partial class ServingBenchmark
                     single[host.Name].Add(await Wrk(body1, host.Url, seconds));
                 }
 
-                foreach (var host in hosts.Take(2))
+                foreach (var host in hosts.Take(3))
                 {
                     batch[host.Name].Add(await Wrk(body32, host.Url, seconds));
                 }

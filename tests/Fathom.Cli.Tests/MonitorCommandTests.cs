@@ -22,7 +22,7 @@ public sealed class MonitorCommandTests(TrainedRunFixture trained) : IClassFixtu
         var log = Path.Combine(_dir.Path, "predictions");
         var port = Loopback.FreePort();
         using var server = FathomProcess.Start(trained.Project, new Dictionary<string, string>(), "serve", "--model", $"runs:/{trained.RunId}/model",
-            "--port", port.ToString(CultureInfo.InvariantCulture), "--prediction-log", log);
+            "--port", port.ToString(CultureInfo.InvariantCulture), "--prediction-log", log, "--prediction-sample", "1");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         try
         {

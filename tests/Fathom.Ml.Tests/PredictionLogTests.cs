@@ -19,7 +19,7 @@ public sealed class PredictionLogTests : IDisposable
     public async Task Offer_WritesFeaturesNotText_AndReadsBack()
     {
         var vocabulary = TrainingVocabulary.FromCleanTexts(["great film great acting plot", "bad film bad plot once"]);
-        await using (var log = new PredictionLog(new PredictionLogOptions(_dir), vocabulary, "m1", TimeProvider.System, NullLogger.Instance))
+        await using (var log = new PredictionLog(new PredictionLogOptions(_dir) { SampleRate = 1 }, vocabulary, "m1", TimeProvider.System, NullLogger.Instance))
         {
             log.Offer(["Great <b>film</b>!", "Secretword plot"], [0.9f, 0.2f]);
         }
@@ -37,7 +37,7 @@ public sealed class PredictionLogTests : IDisposable
     [Fact]
     public async Task Log_RotatesBySize_AndKeepsAtMostMaxFiles()
     {
-        var options = new PredictionLogOptions(_dir) { MaxFileBytes = 4096, MaxFiles = 3 };
+        var options = new PredictionLogOptions(_dir) { SampleRate = 1, MaxFileBytes = 4096, MaxFiles = 3 };
         await using (var log = new PredictionLog(options, null, "m1", TimeProvider.System, NullLogger.Instance))
         {
             for (var i = 0; i < 400; i++)

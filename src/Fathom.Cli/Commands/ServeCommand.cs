@@ -28,7 +28,7 @@ internal static class ServeCommand
         var microBatchWait = new Option<int>("--micro-batch-wait-us") { Description = "How long a micro-batch waits for more requests, in microseconds (0: only what is queued).", DefaultValueFactory = _ => 0 };
         var microBatchMax = new Option<int>("--micro-batch-max") { Description = "Most reviews in one micro-batch; larger requests are scored alone.", DefaultValueFactory = _ => 64 };
         var predictionLog = new Option<string?>("--prediction-log") { Description = "Log sampled predictions (score and summary features, never the text) as JSON lines in this folder, for `fathom monitor report`." };
-        var predictionSample = new Option<double>("--prediction-sample") { Description = "The share of requests the prediction log keeps, 0 to 1.", DefaultValueFactory = _ => 1.0 };
+        var predictionSample = new Option<double>("--prediction-sample") { Description = "The share of requests the prediction log keeps, 0 to 1 (a tenth by default: measuring a review costs about what scoring it does).", DefaultValueFactory = _ => 0.1 };
         var predictionLogMax = new Option<int>("--prediction-log-max-mb") { Description = "Size of one prediction log file before the next is started; 8 files are kept, the oldest removed.", DefaultValueFactory = _ => 16 };
         var command = new Command("serve", "Serve a model over REST: POST /api/v1/model/predict, MLflow's POST /invocations, GET /ping, GET /health, GET /metrics, docs at /docs.")
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -65,39 +66,52 @@ internal sealed partial class PredictionLog : IAsyncDisposable
     private async Task WriteAsync()
     {
         FileStream? file = null;
-        Utf8JsonWriter? json = null;
+        // One request's lines are written into this buffer and go to the file in one write; the writer is reset
+        // per line, so each line is a JSON document of its own.
+        var lines = new ArrayBufferWriter<byte>(1 << 16);
+        using var json = new Utf8JsonWriter(lines);
         try
         {
             await foreach (var (texts, scores, time) in _queue.Reader.ReadAllAsync())
             {
                 if (file is null || file.Length >= _options.MaxFileBytes)
                 {
-                    if (json is not null)
-                    {
-                        await json.DisposeAsync();
-                    }
-
                     if (file is not null)
                     {
                         await file.DisposeAsync();
                     }
 
-                    (file, json) = OpenNext(time);
+                    file = OpenNext(time);
                 }
 
+                lines.ResetWrittenCount();
                 for (var i = 0; i < texts.Length; i++)
                 {
                     var traits = ReviewTraits.Of(texts[i], _vocabulary);
-                    json!.Reset();
-                    JsonSerializer.Serialize(json, new PredictionRecord(time, scores[i], traits.Words,
-                        double.IsNaN(traits.OutOfVocabularyRate) ? null : Math.Round(traits.OutOfVocabularyRate, 6), _model), MonitoringJsonContext.Default.PredictionRecord);
-                    await json.FlushAsync();
-                    file!.WriteByte((byte)'\n');
+                    json.Reset();
+                    json.WriteStartObject();
+                    json.WriteNumber("time", time);
+                    json.WriteNumber("score", Math.Round(scores[i], 6));
+                    json.WriteNumber("words", traits.Words);
+                    if (double.IsNaN(traits.OutOfVocabularyRate))
+                    {
+                        json.WriteNull("oov_rate");
+                    }
+                    else
+                    {
+                        json.WriteNumber("oov_rate", Math.Round(traits.OutOfVocabularyRate, 6));
+                    }
+
+                    json.WriteString("model", _model);
+                    json.WriteEndObject();
+                    json.Flush();
+                    lines.Write("\n"u8);
                 }
 
+                file.Write(lines.WrittenSpan);
                 if (_queue.Reader.Count == 0)
                 {
-                    await file!.FlushAsync();
+                    await file.FlushAsync();
                 }
             }
         }
@@ -108,11 +122,6 @@ internal sealed partial class PredictionLog : IAsyncDisposable
         }
         finally
         {
-            if (json is not null)
-            {
-                await json.DisposeAsync();
-            }
-
             if (file is not null)
             {
                 await file.DisposeAsync();
@@ -120,7 +129,7 @@ internal sealed partial class PredictionLog : IAsyncDisposable
         }
     }
 
-    private (FileStream File, Utf8JsonWriter Json) OpenNext(long timeMs)
+    private FileStream OpenNext(long timeMs)
     {
         // Names sort by time, so the oldest is the first and a report can skip files older than --since by name.
         var name = FilePrefix + DateTimeOffset.FromUnixTimeMilliseconds(timeMs).UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture) + $"-{Environment.ProcessId}.jsonl";
@@ -130,7 +139,7 @@ internal sealed partial class PredictionLog : IAsyncDisposable
             File.Delete(old);
         }
 
-        return (file, new Utf8JsonWriter(file));
+        return file;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The prediction log in {Folder} stopped: {Reason}")]

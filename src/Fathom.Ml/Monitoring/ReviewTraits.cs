@@ -1,3 +1,4 @@
+using System.Buffers;
 using Fathom.Reviews;
 
 namespace Fathom.Monitoring;
@@ -12,25 +13,35 @@ internal readonly record struct ReviewTraits(int Words, double OutOfVocabularyRa
     public static ReviewTraits Of(string text, TrainingVocabulary? vocabulary)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var cleaned = ReviewCleaner.Clean(text).AsSpan();
-        var words = 0;
-        var unknown = 0;
-        foreach (var range in cleaned.Split(' '))
+        // Cleaned into pooled buffers, not a new string: the prediction log measures every sampled review.
+        var buffer = ArrayPool<char>.Shared.Rent(Math.Max(1, text.Length * 2));
+        try
         {
-            var word = cleaned[range];
-            if (word.IsEmpty)
+            var cleaned = buffer.AsSpan(text.Length, text.Length);
+            cleaned = cleaned[..ReviewCleaner.Clean(text, buffer.AsSpan(0, text.Length), cleaned)];
+            var words = 0;
+            var unknown = 0;
+            foreach (var range in cleaned.Split(' '))
             {
-                continue;
+                var word = cleaned[range];
+                if (word.IsEmpty)
+                {
+                    continue;
+                }
+
+                words++;
+                if (vocabulary is not null && !vocabulary.Contains(word))
+                {
+                    unknown++;
+                }
             }
 
-            words++;
-            if (vocabulary is not null && !vocabulary.Contains(word))
-            {
-                unknown++;
-            }
+            var rate = vocabulary is null ? double.NaN : words == 0 ? 0 : (double)unknown / words;
+            return new ReviewTraits(words, rate);
         }
-
-        var rate = vocabulary is null ? double.NaN : words == 0 ? 0 : (double)unknown / words;
-        return new ReviewTraits(words, rate);
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
     }
 }

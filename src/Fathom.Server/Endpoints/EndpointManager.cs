@@ -135,14 +135,21 @@ internal sealed partial class EndpointManager(
             return;
         }
 
-        await RestartStoredAsync(stoppingToken);
-        using var timer = new PeriodicTimer(options.FollowInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            foreach (var endpoint in _running.Values)
+            await RestartStoredAsync(stoppingToken);
+            using var timer = new PeriodicTimer(options.FollowInterval, time);
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await FollowAsync(endpoint, stoppingToken);
+                foreach (var endpoint in _running.Values)
+                {
+                    await FollowAsync(endpoint, stoppingToken);
+                }
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping (or failed to start, as when its port is taken): not a failure of the service.
         }
     }
 

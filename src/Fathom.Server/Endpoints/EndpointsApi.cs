@@ -16,7 +16,7 @@ namespace Fathom.Endpoints;
 /// </summary>
 internal static class EndpointsApi
 {
-    public const string Prefix = "/api/v1/endpoints";
+    public const string Prefix = "/api/v1";
 
     private static readonly string[] CreateFields = ["name", "model_uri", "target", "replicas", "port", "traffic"];
 
@@ -38,7 +38,7 @@ internal static class EndpointsApi
             return RegistryUriResolver.ModelName(uri) ?? throw TrackingException.Invalid($"model: '{uri}' names no registered model.");
         }
 
-        MlflowRpc.Map(group, "POST", string.Empty, state, async (_, r, w, ct) =>
+        MlflowRpc.Map(group, "POST", "/endpoints", state, async (_, r, w, ct) =>
         {
             if (r.BodyFields().FirstOrDefault(f => !CreateFields.Contains(f, StringComparer.Ordinal)) is { } unknown)
             {
@@ -59,7 +59,7 @@ internal static class EndpointsApi
             w.WriteEndObject();
         }, RoutePermission.Model(Access.Manage, ModelOfUri));
 
-        MlflowRpc.Map(group, "GET", string.Empty, state, async (_, r, w, ct) =>
+        MlflowRpc.Map(group, "GET", "/endpoints", state, async (_, r, w, ct) =>
         {
             var user = r.Username is { } name && auth is not null ? await auth.GetUserAsync(name, ct) : null;
             w.WriteStartObject();
@@ -78,7 +78,7 @@ internal static class EndpointsApi
             w.WriteEndObject();
         }, RoutePermission.SignedIn, MlflowRoute.PathOnly);
 
-        MlflowRpc.Map(group, "GET", "/{name}", state, (_, r, w, _) =>
+        MlflowRpc.Map(group, "GET", "/endpoints/{name}", state, (_, r, w, _) =>
         {
             var endpoint = manager.Running(Name(r)) ?? throw NotFound(Name(r));
             w.WriteStartObject();
@@ -88,7 +88,7 @@ internal static class EndpointsApi
             return Task.CompletedTask;
         }, RoutePermission.Model(Access.Read, ModelOfEndpoint), MlflowRoute.PathOnly);
 
-        MlflowRpc.Map(group, "GET", "/{name}/logs", state, async (_, r, w, ct) =>
+        MlflowRpc.Map(group, "GET", "/endpoints/{name}/logs", state, async (_, r, w, ct) =>
         {
             var endpoint = manager.Running(Name(r)) ?? throw NotFound(Name(r));
             w.WriteStartObject();
@@ -96,7 +96,7 @@ internal static class EndpointsApi
             w.WriteEndObject();
         }, RoutePermission.Model(Access.Read, ModelOfEndpoint), MlflowRoute.PathOnly);
 
-        MlflowRpc.Map(group, "DELETE", "/{name}", state, async (_, r, w, ct) =>
+        MlflowRpc.Map(group, "DELETE", "/endpoints/{name}", state, async (_, r, w, ct) =>
         {
             if (!await manager.RemoveAsync(Name(r), ct))
             {

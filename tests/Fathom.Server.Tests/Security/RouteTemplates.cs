@@ -54,6 +54,7 @@ internal static class RouteTemplates
             ("DELETE", "/registered-models/delete-tag") => Model(new() { ["key"] = "t" }),
             ("POST", "/registered-models/alias") => Model(new() { ["alias"] = "stolen", ["version"] = "1" }),
             ("DELETE", "/registered-models/alias") or ("GET", "/registered-models/alias") => Model(new() { ["alias"] = "champion" }),
+            ("GET", "/registered-models/alias/history") or ("POST", "/registered-models/alias/rollback") => Model(new() { ["alias"] = "champion" }),
             // Registering a version of one's own model from the victim's files is as much a theft as of theirs.
             ("POST", "/model-versions/create") => new()
             {
@@ -129,6 +130,9 @@ internal static class RouteTemplates
                 new() { ["project"] = v.JobProject, ["username"] = attacker, ["permission"] = "MANAGE" },
             ("GET", "/api/v1/projects/{project}/permissions") or ("DELETE", "/api/v1/projects/{project}/permissions") =>
                 new() { ["project"] = v.JobProject, ["username"] = v.Username },
+            // An endpoint on the victim's model would serve it to whoever reaches its port.
+            ("POST", "/api/v1/endpoints") => new() { ["name"] = "stolen", ["model_uri"] = "models:/victim-model@champion", ["port"] = 0 },
+            ("GET", "/api/v1/endpoints/{name}") or ("GET", "/api/v1/endpoints/{name}/logs") or ("DELETE", "/api/v1/endpoints/{name}") => new() { ["name"] = "victim-endpoint" },
             _ => null,
         };
     }
