@@ -92,8 +92,11 @@ public sealed class ErrorAnswerTests(TrackingServerFixture fixture) : IClassFixt
     [InlineData(false)]
     public async Task RpcBody_OverTheServersRequestLimit_IsStillRefusedWithAJsonBody(bool announced)
     {
+        // 100 bytes over Kestrel's 30,000,000: an unannounced body is refused once the server has read past the limit,
+        // and the server then closes the connection. With a megabyte over, the client could still be writing then and
+        // got a broken pipe instead of the answer (seen once under load); 100 bytes are in the socket's buffer by then.
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/2.0/mlflow/experiments/create") { Headers = { ExpectContinue = true } };
-        request.Content = announced ? new ByteArrayContent(new byte[31_000_000]) : new StreamContent(new MemoryStream(new byte[31_000_000]));
+        request.Content = announced ? new ByteArrayContent(new byte[30_000_100]) : new StreamContent(new MemoryStream(new byte[30_000_100]));
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         if (!announced)
         {
