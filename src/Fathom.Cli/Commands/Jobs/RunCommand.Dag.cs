@@ -48,9 +48,15 @@ internal static partial class RunCommand
             cli.Error.MarkupLine($"  {Markup.Escape(op.Name)} {op.Uuid[..8]}: {op.Status.Name()}{(op.Message is null ? "" : " — " + Markup.Escape(op.Message))}");
         }
 
-        var color = outcome.Status == JobStatus.Succeeded ? "green" : "red";
-        cli.Error.MarkupLine($"Run {uuid}: [{color}]{outcome.Status.Name()}[/]{(outcome.Message is null ? "" : " — " + Markup.Escape(outcome.Message))}");
-        return outcome.Status switch
+        return Finish(cli, uuid, outcome.Status, outcome.Message);
+    }
+
+    /// <summary>A foreground run's last line, and the exit code its status gives.</summary>
+    private static int Finish(CliContext cli, string uuid, JobStatus status, string? message)
+    {
+        var color = status == JobStatus.Succeeded ? "green" : "red";
+        cli.Error.MarkupLine($"Run {uuid}: [{color}]{status.Name()}[/]{(message is null ? "" : " — " + Markup.Escape(message))}");
+        return status switch
         {
             JobStatus.Succeeded => ExitCodes.Success,
             JobStatus.Stopped => ExitCodes.Cancelled,

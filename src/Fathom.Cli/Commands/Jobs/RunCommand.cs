@@ -88,14 +88,7 @@ internal static partial class RunCommand
                 cli.WriteJson(new { uuid, status = outcome.Status.Name(), exit_code = outcome.ExitCode, attempts = outcome.Attempts, log = outcome.LogFile, message = outcome.Message });
             }
 
-            var color = outcome.Status == JobStatus.Succeeded ? "green" : "red";
-            cli.Error.MarkupLine($"Run {uuid}: [{color}]{outcome.Status.Name()}[/]{(outcome.Message is null ? "" : " — " + Markup.Escape(outcome.Message))}");
-            return outcome.Status switch
-            {
-                JobStatus.Succeeded => ExitCodes.Success,
-                JobStatus.Stopped => ExitCodes.Cancelled,
-                _ => ExitCodes.Failure,
-            };
+            return Finish(cli, uuid, outcome.Status, outcome.Message);
         });
     }
 
